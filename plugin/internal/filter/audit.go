@@ -1,0 +1,45 @@
+package filter
+
+import (
+	"encoding/json"
+
+	"github.com/veilproxy/veil/rules"
+)
+
+// AuditPrefix starts every audit log line, so log pipelines can select them.
+const AuditPrefix = "veil audit "
+
+// auditFinding is one rule's finding in one direction. It carries counts and
+// JSON paths, never values.
+type auditFinding struct {
+	Direction string   `json:"direction"`
+	Rule      string   `json:"rule"`
+	Action    string   `json:"action"`
+	Mode      string   `json:"mode"`
+	Count     int      `json:"count"`
+	Paths     []string `json:"paths"`
+}
+
+// auditLine formats the one audit line of a stream; ok is false when neither
+// body found anything.
+func auditLine(ruleSet, requestID string, bodies *[3]bodyState) (line string, ok bool) {
+	var findings []auditFinding
+	for _, d := range directions {
+		for _, f := range bodies[d].report.Findings {
+			mode := "enforce"
+			if f.Shadow {
+				mode = "shadow"
+			}
+			findings = append(findings, auditFinding{d.String(), f.Rule, f.Action, mode, f.Count, f.Paths})
+		}
+	}
+	if len(findings) == 0 {
+		return "", false
+	}
+	b, _ := json.Marshal(struct {
+		RequestID string         `json:"request_id"`
+		RuleSet   string         `json:"rule_set"`
+		Findings  []auditFinding `json:"findings"`
+	}{requestID, ruleSet, findings})
+	return AuditPrefix + string(b), true
+}

@@ -1,0 +1,65 @@
+// Package filter is Veil's proxy-wasm glue: it compiles the rule set handed
+// to the plugin as its configuration and applies it to the JSON bodies of
+// each HTTP stream. Every callback is guard → read host data → one rules call
+// → write host data → return an action; the work itself lives in package rules.
+package filter
+
+import (
+	"errors"
+
+	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm"
+	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
+	"github.com/veilproxy/veil/rules"
+)
+
+// ConfigName names the plugin configuration in compile diagnostics.
+const ConfigName = "plugin-config"
+
+// VM is the proxy-wasm VM context. It holds no state: each plugin
+// configuration gets its own plugin context.
+type VM struct{ types.DefaultVMContext }
+
+// NewPluginContext implements types.VMContext.
+func (VM) NewPluginContext(uint32) types.PluginContext { return &pluginContext{} }
+
+// ParseConfig compiles the plugin configuration (a rule set in YAML or JSON)
+// into a program. It is a pure function, tested without a host.
+func ParseConfig(config []byte) (*rules.Program, error) {
+	if len(config) == 0 {
+		return nil, errors.New("plugin configuration is empty: it must be a veil rule set (YAML or JSON)")
+	}
+	return rules.Compile(config, rules.Options{Filename: ConfigName})
+}
+
+// pluginContext owns the compiled program and the metrics of one plugin configuration.
+type pluginContext struct {
+	types.DefaultPluginContext
+	program    *rules.Program
+	metrics    *metrics
+	rejections map[rules.FailureKind]rejection
+}
+
+// OnPluginStart compiles the configuration and defines the metrics; a rule
+// set with a mistake refuses the start with a critical log naming it.
+func (p *pluginContext) OnPluginStart(int) types.OnPluginStartStatus {
+	config, err := proxywasm.GetPluginConfiguration()
+	if err != nil && !errors.Is(err, types.ErrorStatusNotFound) {
+		proxywasm.LogCriticalf("veil: reading plugin configuration: %v", err)
+		return types.OnPluginStartStatusFailed
+	}
+	program, err := ParseConfig(config)
+	if err != nil {
+		proxywasm.LogCriticalf("veil: invalid rule set, refusing to start:\n%v", err)
+		return types.OnPluginStartStatusFailed
+	}
+	p.program = program
+	p.metrics = defineMetrics(program)
+	p.rejections = prepareRejections(program.Name())
+	proxywasm.LogInfof("veil: rule set %q loaded with %d rules", program.Name(), len(program.Rules()))
+	return types.OnPluginStartStatusOK
+}
+
+// NewHttpContext implements types.PluginContext.
+func (p *pluginContext) NewHttpContext(uint32) types.HttpContext {
+	return &stream{plugin: p}
+}

@@ -1,0 +1,219 @@
+package filter
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm"
+	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
+	"github.com/veilproxy/veil/rules"
+)
+
+// stream is the state of one HTTP exchange: one small struct, no buffers of
+// its own (Envoy buffers the body; the plugin reads it once at end of stream).
+type stream struct {
+	types.DefaultHttpContext
+	plugin    *pluginContext
+	method    string
+	path      string
+	requestID string
+	// bodies is indexed by rules.Direction.
+	bodies [3]bodyState
+	// replied is set once this filter sent a local reply: Envoy passes that
+	// reply back through our own response callbacks, which must leave it alone.
+	replied bool
+}
+
+// bodyState is what the stream remembers about one direction's body.
+type bodyState struct {
+	buffering bool // in scope: buffer to end of stream, then apply the rules
+	report    rules.Report
+}
+
+// OnHttpRequestHeaders decides whether the request body is in scope. It
+// always continues: Pause here would withhold the body callbacks.
+func (s *stream) OnHttpRequestHeaders(_ int, endOfStream bool) (action types.Action) {
+	defer s.recoverPanic(rules.Request, &action)
+	s.method, _ = proxywasm.GetHttpRequestHeader(":method")
+	s.path, _ = proxywasm.GetHttpRequestHeader(":path")
+	s.requestID, _ = proxywasm.GetHttpRequestHeader("x-request-id")
+	return s.begin(rules.Request, endOfStream)
+}
+
+// OnHttpResponseHeaders decides whether the response body is in scope.
+func (s *stream) OnHttpResponseHeaders(_ int, endOfStream bool) (action types.Action) {
+	if s.replied {
+		return types.ActionContinue
+	}
+	defer s.recoverPanic(rules.Response, &action)
+	return s.begin(rules.Response, endOfStream)
+}
+
+// OnHttpRequestBody buffers the request body and rewrites it at end of stream.
+func (s *stream) OnHttpRequestBody(bodySize int, endOfStream bool) (action types.Action) {
+	defer s.recoverPanic(rules.Request, &action)
+	return s.onBody(rules.Request, bodySize, endOfStream)
+}
+
+// OnHttpResponseBody buffers the response body and rewrites it at end of stream.
+func (s *stream) OnHttpResponseBody(bodySize int, endOfStream bool) (action types.Action) {
+	if s.replied {
+		return types.ActionContinue
+	}
+	defer s.recoverPanic(rules.Response, &action)
+	return s.onBody(rules.Response, bodySize, endOfStream)
+}
+
+// OnHttpRequestTrailers ends a buffered request body that had no end_of_stream
+// flag (HTTP/2 trailers).
+func (s *stream) OnHttpRequestTrailers(int) (action types.Action) {
+	defer s.recoverPanic(rules.Request, &action)
+	return s.onTrailers(rules.Request)
+}
+
+// OnHttpResponseTrailers ends a buffered response body that had no end_of_stream flag.
+func (s *stream) OnHttpResponseTrailers(int) (action types.Action) {
+	if s.replied {
+		return types.ActionContinue
+	}
+	defer s.recoverPanic(rules.Response, &action)
+	return s.onTrailers(rules.Response)
+}
+
+// OnHttpStreamDone writes the audit line of a stream that found anything.
+func (s *stream) OnHttpStreamDone() {
+	defer func() { _ = recover() }() // nothing left to protect but the worker
+	if line, ok := auditLine(s.plugin.program.Name(), s.requestID, &s.bodies); ok {
+		proxywasm.LogInfo(line)
+	}
+}
+
+// begin runs in a headers callback: it gates the direction on the rule set's
+// scope and content encoding and, for an in-scope body, drops content-length
+// (the only moment headers can still change).
+func (s *stream) begin(d rules.Direction, endOfStream bool) types.Action {
+	p := s.plugin.program
+	if endOfStream || !p.Applies(d) {
+		return types.ActionContinue
+	}
+	h := hostCalls[d]
+	contentType, _ := h.getHeader("content-type")
+	if !p.InScope(s.method, pathOnly(s.path), contentType) {
+		return types.ActionContinue
+	}
+	if encoding, _ := h.getHeader("content-encoding"); !isIdentity(encoding) {
+		return s.fail(d, rules.Encoded)
+	}
+	if err := h.removeHeader("content-length"); err != nil {
+		return s.fail(d, rules.InternalError)
+	}
+	s.bodies[d].buffering = true
+	return types.ActionContinue
+}
+
+// onBody buffers until end of stream, then applies the rules once.
+func (s *stream) onBody(d rules.Direction, bodySize int, endOfStream bool) types.Action {
+	if !s.bodies[d].buffering {
+		return types.ActionContinue
+	}
+	if bodySize > s.plugin.program.MaxBodyBytes() {
+		return s.fail(d, rules.Oversize)
+	}
+	if !endOfStream {
+		return types.ActionPause
+	}
+	return s.finish(d, bodySize)
+}
+
+// onTrailers treats trailers as the end of a body still being buffered.
+func (s *stream) onTrailers(d rules.Direction) types.Action {
+	if !s.bodies[d].buffering {
+		return types.ActionContinue
+	}
+	return s.finish(d, s.plugin.program.MaxBodyBytes()+1)
+}
+
+// finish reads the buffered body (at most readSize bytes), applies the rules
+// and replaces the body only when something changed.
+func (s *stream) finish(d rules.Direction, readSize int) types.Action {
+	s.bodies[d].buffering = false
+	h := hostCalls[d]
+	body, err := h.getBody(0, readSize)
+	if err != nil && !errors.Is(err, types.ErrorStatusNotFound) { // an empty body reads as "not found"
+		return s.fail(d, rules.InternalError)
+	}
+	p := s.plugin.program
+	if len(body) > p.MaxBodyBytes() {
+		return s.fail(d, rules.Oversize)
+	}
+	if len(body) == 0 {
+		return types.ActionContinue
+	}
+	out, report, err := p.Apply(body, rules.Input{Direction: d})
+	switch {
+	case errors.Is(err, rules.ErrInvalidJSON), errors.Is(err, rules.ErrTooDeep):
+		return s.fail(d, rules.InvalidJSON)
+	case err != nil:
+		return s.fail(d, rules.InternalError)
+	}
+	s.bodies[d].report = report
+	changed := !sameBytes(out, body)
+	s.plugin.metrics.recordBody(d, len(body), changed, report)
+	if changed {
+		if err := h.replaceBody(out); err != nil {
+			return s.fail(d, rules.InternalError)
+		}
+	}
+	return types.ActionContinue
+}
+
+// fail applies the rule set's choice for a body it cannot rewrite: pass
+// forwards it unchanged, reject answers with a local reply. Either way one
+// warning names the kind, never the body.
+func (s *stream) fail(d rules.Direction, kind rules.FailureKind) types.Action {
+	p := s.plugin.program
+	s.bodies[d].buffering = false
+	outcome := p.OnFailure(kind)
+	s.plugin.metrics.recordFailure(d, kind)
+	proxywasm.LogWarnf("veil: rule set %q: %s body: %s: %s", p.Name(), d, kind, outcome)
+	if outcome == rules.Pass {
+		return types.ActionContinue
+	}
+	s.replied = true
+	reply := s.plugin.rejections[kind]
+	status := reply.requestStatus
+	if d == rules.Response {
+		status = responseRejectStatus
+	}
+	if err := proxywasm.SendHttpResponse(status, jsonHeaders, reply.body, -1); err != nil {
+		proxywasm.LogErrorf("veil: sending local reply: %v", err)
+	}
+	return types.ActionPause
+}
+
+// recoverPanic turns a panic in per-stream code into the rule set's on.error choice.
+func (s *stream) recoverPanic(d rules.Direction, action *types.Action) {
+	if r := recover(); r != nil {
+		*action = s.fail(d, rules.InternalError)
+	}
+}
+
+// pathOnly strips the query string from a request path.
+func pathOnly(path string) string {
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		return path[:i]
+	}
+	return path
+}
+
+// isIdentity reports whether a content-encoding value leaves the body as is.
+func isIdentity(encoding string) bool {
+	encoding = strings.TrimSpace(encoding)
+	return encoding == "" || strings.EqualFold(encoding, "identity")
+}
+
+// sameBytes reports whether out is body itself (Apply returns the input slice
+// when nothing changed).
+func sameBytes(out, body []byte) bool {
+	return len(out) == len(body) && (len(out) == 0 || &out[0] == &body[0])
+}

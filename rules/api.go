@@ -1,0 +1,57 @@
+// Package rules compiles Veil rule sets and applies them to JSON bodies.
+//
+// A rule set is compiled once (Compile) into an immutable Program that is
+// safe to share; Program.Apply rewrites one body in a single pass over its
+// bytes, whatever the number of rules. The package is pure Go: it imports
+// neither proxy-wasm nor wazero, and builds for GOOS=wasip1.
+package rules
+
+import "errors"
+
+// ErrInvalidJSON is returned (wrapped) by Apply for a body that is not valid JSON.
+var ErrInvalidJSON = errors.New("invalid json")
+
+// ErrTooDeep is returned (wrapped) by Apply for a body nested deeper than Options.MaxDepth.
+var ErrTooDeep = errors.New("json nesting too deep")
+
+// DefaultMaxDepth is the nesting limit used when Options.MaxDepth is zero.
+const DefaultMaxDepth = 128
+
+// DefaultMaxBodyBytes is the body limit used when a rule set sets none: Envoy's
+// default per-connection buffer limit (1 MiB).
+const DefaultMaxBodyBytes = 1 << 20
+
+// Options tune Compile.
+type Options struct {
+	// Filename names the source in diagnostics ("rules.yaml:3:5: …"). Default "rules".
+	Filename string
+	// MaxDepth bounds JSON nesting in Apply. Zero means DefaultMaxDepth.
+	MaxDepth int
+}
+
+// Direction says which body of an exchange is being processed.
+type Direction uint8
+
+// The two body directions.
+const (
+	Request Direction = iota + 1
+	Response
+)
+
+// String returns "request" or "response".
+func (d Direction) String() string {
+	switch d {
+	case Request:
+		return "request"
+	case Response:
+		return "response"
+	}
+	return "unknown"
+}
+
+// Input describes the body being processed. It carries the direction now and
+// request attributes (method, path, headers, identity) in later versions, so
+// conditions can be added without changing Apply's signature.
+type Input struct {
+	Direction Direction
+}
