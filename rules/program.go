@@ -1,0 +1,112 @@
+package rules
+
+// Program is a compiled rule set. It is immutable and safe for concurrent use;
+// compile it once per configuration and share it across streams.
+type Program struct {
+	name         string
+	shadow       bool
+	rules        []rule
+	maxDepth     int
+	maxBodyBytes int
+	onFailure    [numFailureKinds]FailureAction
+	reportHeader string
+	scope        scope
+	auto         [2]*automaton // indexed by Direction-1
+	pool         walkerPool
+}
+
+// RuleInfo describes one compiled rule, for defining metrics up front.
+type RuleInfo struct {
+	// ID is the rule's unique id.
+	ID string
+	// Action is "redact", "mask", "remove" or "keep".
+	Action string
+	// Shadow reports whether the rule only finds and reports (rule-level or set-level shadow mode).
+	Shadow bool
+	// Request and Response report the directions the rule applies to.
+	Request, Response bool
+}
+
+// FailureKind names a body the filter cannot rewrite.
+type FailureKind uint8
+
+// The failure kinds a rule set chooses an action for under `on:`.
+const (
+	InvalidJSON   FailureKind = iota // the body is not valid JSON (or is nested too deep)
+	Oversize                         // the body exceeds limits.max_body_bytes
+	Encoded                          // the body has a content-encoding other than identity
+	InternalError                    // any internal failure, including a recovered panic
+	numFailureKinds
+)
+
+var failureKindNames = [numFailureKinds]string{"invalid_json", "oversize", "encoded", "error"}
+
+// String returns the kind's name as written under `on:`: "invalid_json",
+// "oversize", "encoded" or "error".
+func (k FailureKind) String() string {
+	if k < numFailureKinds {
+		return failureKindNames[k]
+	}
+	return "unknown"
+}
+
+// FailureAction is what the filter does with a body it cannot rewrite.
+type FailureAction uint8
+
+// The two failure actions.
+const (
+	Reject FailureAction = iota // answer with a local reply (the default)
+	Pass                        // forward the body unchanged
+)
+
+// String returns "reject" or "pass".
+func (a FailureAction) String() string {
+	if a == Pass {
+		return "pass"
+	}
+	return "reject"
+}
+
+// Name returns the rule set's `name:`, "veil" when unset.
+func (p *Program) Name() string { return p.name }
+
+// Shadow reports whether the whole set runs in shadow mode (`mode: shadow`).
+func (p *Program) Shadow() bool { return p.shadow }
+
+// Rules describes the rules in file order.
+func (p *Program) Rules() []RuleInfo {
+	out := make([]RuleInfo, len(p.rules))
+	for i := range p.rules {
+		r := &p.rules[i]
+		out[i] = RuleInfo{ID: r.id, Action: r.act.kind.String(), Shadow: r.shadow, Request: r.request, Response: r.response}
+	}
+	return out
+}
+
+// Applies reports whether any rule applies to direction d; the plugin does not
+// buffer a body no rule can change.
+func (p *Program) Applies(d Direction) bool {
+	a := p.automatonFor(d)
+	return a != nil && a.live
+}
+
+// MaxBodyBytes returns limits.max_body_bytes (DefaultMaxBodyBytes when unset).
+func (p *Program) MaxBodyBytes() int { return p.maxBodyBytes }
+
+// OnFailure returns the action chosen under `on:` for kind k (Reject by default).
+func (p *Program) OnFailure(k FailureKind) FailureAction {
+	if k < numFailureKinds {
+		return p.onFailure[k]
+	}
+	return Reject
+}
+
+// ReportHeader returns the lower-cased `report_header:` name, "" when unset.
+func (p *Program) ReportHeader() string { return p.reportHeader }
+
+func (p *Program) automatonFor(d Direction) *automaton {
+	if d == Request || d == Response {
+		return p.auto[d-1]
+	}
+	return nil
+}
