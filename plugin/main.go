@@ -9,4 +9,4 @@ import (
 
 func main() {}
 
-func init() { proxywasm.SetVMContext(filter.VM{}) }
+func init() { proxywasm.SetVMContext(&filter.VM{}) }

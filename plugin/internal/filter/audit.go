@@ -1,10 +1,6 @@
 package filter
 
-import (
-	"encoding/json"
-
-	"github.com/veilproxy/veil/rules"
-)
+import "encoding/json"
 
 // AuditPrefix starts every audit log line, so log pipelines can select them.
 const AuditPrefix = "veil audit "

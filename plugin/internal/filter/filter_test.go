@@ -25,7 +25,7 @@ type runner struct {
 }
 
 var runners = []runner{
-	{"native", func(*testing.T) types.VMContext { return VM{} }},
+	{"native", func(*testing.T) types.VMContext { return &VM{} }},
 	{"wasm", func(t *testing.T) types.VMContext {
 		wasm, err := os.ReadFile(wasmPath)
 		if err != nil {

@@ -1,5 +1,6 @@
-// Command statfile is a test module whose request callback calls os.Stat, so
-// it imports wasi_snapshot_preview1.fd_filestat_get and path_filestat_get:
+// Command statfile is a test module whose request callback calls os.Stat and
+// File.Stat, so it imports wasi_snapshot_preview1.path_filestat_get and
+// fd_filestat_get:
 // Envoy 1.33–1.38 refuse to load it, Envoy 1.39+ load it (and the call fails).
 package main
 
@@ -19,6 +20,11 @@ type ctx struct{ types.DefaultHttpContext }
 func (*ctx) OnHttpRequestHeaders(int, bool) types.Action {
 	if _, err := os.Stat("/etc/hostname"); err != nil {
 		proxywasm.LogInfof("stat: %v", err)
+	}
+	if f, err := os.Open("/etc/hostname"); err != nil {
+		proxywasm.LogInfof("open: %v", err)
+	} else if _, err := f.Stat(); err != nil {
+		proxywasm.LogInfof("fstat: %v", err)
 	}
 	return types.ActionContinue
 }

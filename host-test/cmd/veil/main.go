@@ -1,0 +1,83 @@
+// Command veil runs Veil rule sets: through the built plugin in an
+// Envoy-faithful host (run), natively (redact), as a linter (lint), and
+// checks a module's imports against an Envoy release (check).
+//
+//	veil run    --plugin build/veil.wasm --rules FILE [--request-body FILE] [--response-body FILE]
+//	            [--method M] [--path P] [-H 'name: value']... [--response-header 'name: value']... [--status N]
+//	            [--property name=value]... [--env NAME=VALUE]... [--chunk N] [--envoy 1.33|1.39] [--json]
+//	veil redact --rules FILE [--direction request|response] [FILE... | -]
+//	veil lint   FILE...
+//	veil check  [--envoy 1.33|1.39] FILE.wasm
+//
+// Exit status: 0 success, 1 failure (diagnostics, missing imports, a VM that
+// failed, an exchange error), 2 usage, 3 the exchange ended in a local reply.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	os.Exit(veil(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+const usage = `usage: veil <command> [flags] [args]
+
+commands:
+  run      run one exchange through the built plugin in the Envoy-faithful host
+  redact   apply a rule set natively (no wasm) to JSON documents
+  lint     compile rule sets and report every mistake as file:line:col
+  check    check a module's imports against an Envoy release
+
+Run 'veil <command> --help' for the command's flags.
+`
+
+// exitError carries an exit status and a message for stderr.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func fail(code int, format string, args ...any) error {
+	return &exitError{code, fmt.Sprintf(format, args...)}
+}
+
+// veil runs one command line and returns the exit status.
+func veil(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cmds := map[string]func(context.Context, []string, io.Reader, io.Writer, io.Writer) error{
+		"run": runCmd, "redact": redactCmd, "lint": lintCmd, "check": checkCmd,
+	}
+	cmd, ok := cmds[args[0]]
+	switch {
+	case args[0] == "help" || args[0] == "-h" || args[0] == "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	case !ok:
+		fmt.Fprintf(stderr, "veil: unknown command %q\n%s", args[0], usage)
+		return 2
+	}
+	err := cmd(ctx, args[1:], stdin, stdout, stderr)
+	var ee *exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		if ee.msg != "" {
+			fmt.Fprintf(stderr, "veil %s: %s\n", args[0], ee.msg)
+		}
+		return ee.code
+	default:
+		fmt.Fprintf(stderr, "veil %s: %v\n", args[0], err)
+		return 1
+	}
+}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/veilproxy/veil/rules"
+)
+
+func redactCmd(_ context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("redact", "redact --rules FILE [--direction request|response] [FILE... | -]\n\n"+
+		"Applies the rule set natively (no wasm) to each JSON document and prints the\n"+
+		"rewritten documents in order; no FILE or \"-\" reads standard input.", stdout, stderr)
+	rulesFile := fs.String("rules", "", "rule set `file` (YAML or JSON)")
+	direction := fs.String("direction", "request", "which rules apply: request or response")
+	if err := parse(fs, args, stdout); err != nil {
+		return err
+	}
+	if *rulesFile == "" {
+		return fail(2, "--rules is required")
+	}
+	var dir rules.Direction
+	switch *direction {
+	case "request":
+		dir = rules.Request
+	case "response":
+		dir = rules.Response
+	default:
+		return fail(2, "--direction %q: want request or response", *direction)
+	}
+	prog, err := compile(*rulesFile)
+	if err != nil {
+		return err
+	}
+	files := fs.Args()
+	if len(files) == 0 {
+		files = []string{"-"}
+	}
+	for _, f := range files {
+		var body []byte
+		if f == "-" {
+			body, err = io.ReadAll(stdin)
+		} else {
+			body, err = os.ReadFile(f)
+		}
+		if err != nil {
+			return err
+		}
+		out, _, err := prog.Apply(body, rules.Input{Direction: dir})
+		if err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		writeBody(stdout, out)
+	}
+	return nil
+}
+
+func compile(file string) (*rules.Program, error) {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	prog, err := rules.Compile(src, rules.Options{Filename: file})
+	var ce *rules.CompileError
+	if errors.As(err, &ce) {
+		return nil, fail(1, "\n%v", ce)
+	}
+	return prog, err
+}
+
+func lintCmd(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("lint", "lint FILE...\n\nCompiles each rule set and prints every mistake as file:line:col with the\n"+
+		"source line; exits 1 when there is one.", stdout, stderr)
+	if err := parse(fs, args, stdout); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return fail(2, "want at least one FILE")
+	}
+	bad := false
+	for _, f := range fs.Args() {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		if _, err := rules.Compile(src, rules.Options{Filename: f}); err != nil {
+			fmt.Fprintln(stderr, err)
+			bad = true
+		}
+	}
+	if bad {
+		return &exitError{1, ""}
+	}
+	return nil
+}

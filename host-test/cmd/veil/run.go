@@ -1,0 +1,255 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	hosttest "github.com/veilproxy/veil/host-test"
+)
+
+const runSynopsis = `run --plugin build/veil.wasm --rules FILE [--request-body FILE] [--response-body FILE]
+            [--method M] [--path P] [-H 'name: value']... [--response-header 'name: value']... [--status N]
+            [--property name=value]... [--env NAME=VALUE]... [--chunk N] [--envoy 1.33|1.39] [--json]
+
+Runs one HTTP exchange through the plugin in host-test's Envoy emulation, the
+rule file as plugin configuration. Prints the request body as the upstream
+receives it, then the response body as the client receives it (each only
+where given). A local reply prints its status and body and exits 3.`
+
+func runCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("run", runSynopsis, stdout, stderr)
+	plugin := fs.String("plugin", "build/veil.wasm", "the plugin `module`")
+	rulesFile := fs.String("rules", "", "rule set `file` (YAML or JSON), passed as plugin configuration")
+	reqBody := fs.String("request-body", "", "request body `file` (\"-\" for stdin); none: a request without body")
+	respBody := fs.String("response-body", "", "response body `file`; none: a response without body")
+	method := fs.String("method", "", "request method (default POST with a request body, else GET)")
+	path := fs.String("path", "/", "request path")
+	status := fs.Int("status", 200, "upstream response status")
+	chunk := fs.Int("chunk", 0, "split bodies into DATA frames of `N` bytes (0: one frame)")
+	envoy := fs.String("envoy", "1.33", "emulated Envoy: 1.33 (1.33–1.38) or 1.39")
+	asJSON := fs.Bool("json", false, "print one JSON object {request, response, local_reply, logs, metrics}")
+	var reqHeaders, respHeaders, props, env multi
+	fs.Var(&reqHeaders, "H", "request header 'name: value' (repeatable)")
+	fs.Var(&respHeaders, "response-header", "response header 'name: value' (repeatable)")
+	fs.Var(&props, "property", "property `name=value` (repeatable); name splits on '.', or on '/' when it has one;\n"+
+		"value is JSON when it parses as JSON, else a string (e.g. connection.mtls=true,\n"+
+		"metadata/filter_metadata/envoy.filters.http.jwt_authn/payload='{\"sub\":\"alice\"}')")
+	fs.Var(&env, "env", "VM environment variable `NAME=VALUE` (repeatable)")
+	if err := parse(fs, args, stdout); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return fail(2, "unexpected argument %q", fs.Arg(0))
+	}
+	if *rulesFile == "" {
+		return fail(2, "--rules is required")
+	}
+	profile, err := hosttest.ParseProfile(*envoy)
+	if err != nil {
+		return fail(2, "%v", err)
+	}
+	ex := hosttest.Exchange{Method: *method, Path: *path, Status: *status, ChunkSize: *chunk}
+	for _, h := range reqHeaders {
+		kv, err := header(h)
+		if err != nil {
+			return fail(2, "-H: %v", err)
+		}
+		ex.RequestHeaders = append(ex.RequestHeaders, kv)
+	}
+	for _, h := range respHeaders {
+		kv, err := header(h)
+		if err != nil {
+			return fail(2, "--response-header: %v", err)
+		}
+		ex.ResponseHeaders = append(ex.ResponseHeaders, kv)
+	}
+	cfg := hosttest.Config{}
+	for _, p := range props {
+		name, value, ok := strings.Cut(p, "=")
+		if !ok || name == "" {
+			return fail(2, "--property %q: want name=value", p)
+		}
+		cfg.Properties = append(cfg.Properties, hosttest.Property{Path: hosttest.ParseProperty(name), Value: propertyValue(value)})
+	}
+	for _, e := range env {
+		if !strings.Contains(e, "=") {
+			return fail(2, "--env %q: want NAME=VALUE", e)
+		}
+		cfg.Env = append(cfg.Env, e)
+	}
+	if cfg.PluginConfig, err = os.ReadFile(*rulesFile); err != nil {
+		return err
+	}
+	if *reqBody != "" {
+		if ex.RequestBody, err = readBody(*reqBody); err != nil {
+			return err
+		}
+		addContentType(&ex.RequestHeaders, ex.RequestBody)
+	}
+	if *respBody != "" {
+		if ex.ResponseBody, err = readBody(*respBody); err != nil {
+			return err
+		}
+		addContentType(&ex.ResponseHeaders, ex.ResponseBody)
+	}
+	wasm, err := os.ReadFile(*plugin)
+	if err != nil {
+		return err
+	}
+	mod, err := hosttest.Load(ctx, wasm, hosttest.Options{Profile: profile, CacheDir: cacheDir()})
+	if err != nil {
+		return fmt.Errorf("%s: %w", *plugin, err)
+	}
+	defer mod.Close(ctx)
+	vm, err := mod.Start(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	res := vm.Do(ex)
+	if *asJSON {
+		if err := printJSON(stdout, res, mod.Metrics()); err != nil {
+			return err
+		}
+	} else {
+		printText(stdout, res, *reqBody != "", *respBody != "")
+	}
+	return outcome(res, stderr)
+}
+
+// outcome turns a result into the exit status: exchange errors and VM
+// failures exit 1, a local reply 3.
+func outcome(res *hosttest.Result, stderr io.Writer) error {
+	for _, e := range res.Errors {
+		fmt.Fprintf(stderr, "veil run: exchange error: %s\n", e)
+	}
+	switch {
+	case res.VMError != nil:
+		return fail(1, "wasm vm failed: %v", res.VMError)
+	case len(res.Errors) > 0:
+		return &exitError{1, ""}
+	case res.Reset != "":
+		return fail(1, "stream reset: %s", res.Reset)
+	case res.LocalReply != nil:
+		return &exitError{3, ""}
+	}
+	return nil
+}
+
+func printText(w io.Writer, res *hosttest.Result, req, resp bool) {
+	if lr := res.LocalReply; lr != nil {
+		fmt.Fprintf(w, "local reply %d %s\n", res.Response.Status, lr.Details)
+		writeBody(w, res.Response.Body)
+		return
+	}
+	if req {
+		writeBody(w, res.Request.Body)
+	}
+	if resp {
+		writeBody(w, res.Response.Body)
+	}
+}
+
+// writeBody prints a body followed by a newline unless it ends with one.
+func writeBody(w io.Writer, b []byte) {
+	_, _ = w.Write(b)
+	if len(b) == 0 || b[len(b)-1] != '\n' {
+		fmt.Fprintln(w)
+	}
+}
+
+type jsonMessage struct {
+	Status  int              `json:"status,omitempty"`
+	Headers hosttest.Headers `json:"headers"`
+	Body    string           `json:"body"`
+}
+
+func printJSON(w io.Writer, res *hosttest.Result, metrics map[string]hosttest.Metric) error {
+	out := struct {
+		Request    *jsonMessage               `json:"request"`
+		Response   *jsonMessage               `json:"response"`
+		LocalReply *jsonLocalReply            `json:"local_reply"`
+		Logs       []hosttest.LogEntry        `json:"logs"`
+		Metrics    map[string]hosttest.Metric `json:"metrics"`
+		Errors     []string                   `json:"errors,omitempty"`
+		Reset      string                     `json:"reset,omitempty"`
+	}{Logs: res.Logs, Metrics: metrics, Errors: res.Errors, Reset: res.Reset}
+	if res.Request.Sent {
+		out.Request = &jsonMessage{Headers: res.Request.Headers, Body: string(res.Request.Body)}
+	}
+	if res.Response.Sent {
+		out.Response = &jsonMessage{Status: res.Response.Status, Headers: res.Response.Headers, Body: string(res.Response.Body)}
+	}
+	if lr := res.LocalReply; lr != nil {
+		out.LocalReply = &jsonLocalReply{*lr, string(lr.Body)}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+type jsonLocalReply struct {
+	hosttest.LocalReply
+	Body string `json:"body"`
+}
+
+func readBody(name string) ([]byte, error) {
+	if name == "-" {
+		return io.ReadAll(os.Stdin)
+	}
+	return os.ReadFile(name)
+}
+
+// addContentType labels a JSON-looking body application/json unless a
+// content-type was given.
+func addContentType(h *hosttest.Headers, body []byte) {
+	if _, ok := h.Get("content-type"); ok {
+		return
+	}
+	ct := "text/plain"
+	if json.Valid(body) {
+		ct = "application/json"
+	}
+	*h = append(*h, [2]string{"content-type", ct})
+}
+
+// propertyValue reads a --property value: JSON when it parses (objects as
+// maps, numbers as doubles, as Envoy's Struct metadata holds them), else
+// the raw string.
+func propertyValue(s string) any {
+	var v any
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		return s
+	}
+	return jsonToProperty(v)
+}
+
+func jsonToProperty(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			t[k] = jsonToProperty(e)
+		}
+	case []any:
+		for i, e := range t {
+			t[i] = jsonToProperty(e)
+		}
+	case nil:
+		return ""
+	}
+	return v
+}
+
+// cacheDir is where compiled modules are kept between runs; "" (no disk
+// cache) when the user cache directory is unknown.
+func cacheDir() string {
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(d, "veil", "wazero")
+}

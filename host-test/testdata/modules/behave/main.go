@@ -1,0 +1,218 @@
+// Command behave is a configurable test filter for host-test. Its plugin
+// configuration (JSON) switches on the behaviours the host must judge: body
+// buffering with a visible rewrite, writes to headers outside their callback,
+// local replies from any callback, pausing on headers, metrics and property
+// reads. Every callback logs what it saw, so tests can check what the host
+// passed in.
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm"
+	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
+)
+
+type config struct {
+	// Upper buffers both bodies to end of stream and upper-cases them.
+	Upper bool `json:"upper"`
+	// LateWrite adds a request header from the request body callback.
+	LateWrite bool `json:"late_write"`
+	// LocalReply names the callback that sends a 403 local reply.
+	LocalReply string `json:"local_reply"`
+	// PauseHeaders returns Pause from on_request_headers and resumes from an
+	// http_call response when ResumeViaCall is set.
+	PauseHeaders  bool `json:"pause_headers"`
+	ResumeViaCall bool `json:"resume_via_call"`
+	// FailStart makes on_configure return false.
+	FailStart bool `json:"fail_start"`
+	// Properties are read in on_request_headers and logged in hex.
+	Properties [][]string `json:"properties"`
+	// Tag is added as x-behave to request and response headers.
+	Tag string `json:"tag"`
+	// Suffix is appended to both bodies at end of stream (set_buffer_bytes
+	// append); KeepContentLength leaves content-length standing when a body
+	// changes.
+	Suffix            string `json:"suffix"`
+	KeepContentLength bool   `json:"keep_content_length"`
+	// IncrementZero increments a counter by 0 in on_request_headers, which
+	// Envoy answers BAD_ARGUMENT and the SDK turns into a panic.
+	IncrementZero bool `json:"increment_zero"`
+	// Getenv names an environment variable logged in on_configure.
+	Getenv string `json:"getenv"`
+}
+
+func init() { proxywasm.SetVMContext(&vm{}) }
+
+func main() {}
+
+type vm struct{ types.DefaultVMContext }
+
+func (*vm) NewPluginContext(uint32) types.PluginContext { return &plugin{} }
+
+type plugin struct {
+	types.DefaultPluginContext
+	cfg      config
+	requests proxywasm.MetricCounter
+	bytes    proxywasm.MetricHistogram
+}
+
+func (p *plugin) OnPluginStart(int) types.OnPluginStartStatus {
+	b, err := proxywasm.GetPluginConfiguration()
+	if err != nil && err != types.ErrorStatusNotFound {
+		proxywasm.LogCriticalf("read configuration: %v", err)
+		return types.OnPluginStartStatusFailed
+	}
+	if len(b) > 0 {
+		if err := json.Unmarshal(b, &p.cfg); err != nil {
+			proxywasm.LogCriticalf("bad configuration: %v", err)
+			return types.OnPluginStartStatusFailed
+		}
+	}
+	if p.cfg.FailStart {
+		proxywasm.LogCritical("refusing to start: fail_start is set")
+		return types.OnPluginStartStatusFailed
+	}
+	if p.cfg.Getenv != "" {
+		proxywasm.LogInfof("env %s=%q", p.cfg.Getenv, os.Getenv(p.cfg.Getenv))
+	}
+	p.requests = proxywasm.DefineCounterMetric("behave_requests")
+	p.bytes = proxywasm.DefineHistogramMetric("behave_body_bytes")
+	return types.OnPluginStartStatusOK
+}
+
+func (p *plugin) NewHttpContext(id uint32) types.HttpContext { return &stream{p: p, id: id} }
+
+func (p *plugin) OnHttpCallResponse(int, int, int) {}
+
+type stream struct {
+	types.DefaultHttpContext
+	p       *plugin
+	id      uint32
+	replied bool
+}
+
+func (s *stream) reply(where string) bool {
+	if s.p.cfg.LocalReply != where {
+		return false
+	}
+	if err := proxywasm.SendHttpResponse(403, [][2]string{{"x-reply-from", where}}, []byte("denied by behave"), -1); err != nil {
+		proxywasm.LogErrorf("send local reply: %v", err)
+	}
+	s.replied = true
+	return true
+}
+
+func (s *stream) OnHttpRequestHeaders(n int, eos bool) types.Action {
+	proxywasm.LogInfof("on_request_headers n=%d eos=%t", n, eos)
+	s.p.requests.Increment(1)
+	if s.p.cfg.IncrementZero {
+		s.p.requests.Increment(0)
+	}
+	for _, path := range s.p.cfg.Properties {
+		v, err := proxywasm.GetProperty(path)
+		proxywasm.LogInfof("property %s = %x err=%v", strings.Join(path, "."), v, err)
+	}
+	if s.p.cfg.Tag != "" {
+		_ = proxywasm.AddHttpRequestHeader("x-behave", s.p.cfg.Tag)
+	}
+	if s.p.cfg.rewrites() {
+		_ = proxywasm.RemoveHttpRequestHeader("content-length")
+	}
+	if s.reply("request_headers") {
+		return types.ActionPause
+	}
+	if s.p.cfg.PauseHeaders {
+		if s.p.cfg.ResumeViaCall {
+			id := s.id
+			_, err := proxywasm.DispatchHttpCall("auth", [][2]string{{":method", "GET"}, {":path", "/check"}, {":authority", "auth"}}, nil, nil, 1000,
+				func(int, int, int) {
+					_ = proxywasm.SetEffectiveContext(id)
+					proxywasm.LogInfo("http_call answered, resuming")
+					_ = proxywasm.ResumeHttpRequest()
+				})
+			if err != nil {
+				proxywasm.LogErrorf("dispatch: %v", err)
+			}
+		}
+		return types.ActionPause
+	}
+	return types.ActionContinue
+}
+
+// rewrites reports whether bodies may change size, so content-length must go.
+func (c *config) rewrites() bool { return c.Suffix != "" && !c.KeepContentLength }
+
+func (s *stream) body(dir string, size int, eos bool, get func(int, int) ([]byte, error), replace, appendBody func([]byte) error) types.Action {
+	proxywasm.LogInfof("on_%s_body size=%d eos=%t", dir, size, eos)
+	if s.reply(dir + "_body") {
+		return types.ActionPause
+	}
+	if dir == "request" && s.p.cfg.LateWrite && eos {
+		if err := proxywasm.AddHttpRequestHeader("x-late", "1"); err != nil {
+			proxywasm.LogErrorf("late header write: %v", err)
+		}
+	}
+	if s.replied {
+		return types.ActionContinue
+	}
+	if eos && s.p.cfg.Suffix != "" {
+		if err := appendBody([]byte(s.p.cfg.Suffix)); err != nil {
+			proxywasm.LogErrorf("append %s body: %v", dir, err)
+		}
+	}
+	if !s.p.cfg.Upper {
+		return types.ActionContinue
+	}
+	if !eos {
+		return types.ActionPause
+	}
+	b, err := get(0, size)
+	if err != nil && err != types.ErrorStatusNotFound {
+		proxywasm.LogErrorf("read %s body: %v", dir, err)
+		return types.ActionContinue
+	}
+	s.p.bytes.Record(uint64(len(b)))
+	if up := bytes.ToUpper(b); !bytes.Equal(up, b) {
+		if err := replace(up); err != nil {
+			proxywasm.LogErrorf("replace %s body: %v", dir, err)
+		}
+	}
+	return types.ActionContinue
+}
+
+func (s *stream) OnHttpRequestBody(size int, eos bool) types.Action {
+	return s.body("request", size, eos, proxywasm.GetHttpRequestBody, proxywasm.ReplaceHttpRequestBody, proxywasm.AppendHttpRequestBody)
+}
+
+func (s *stream) OnHttpRequestTrailers(n int) types.Action {
+	proxywasm.LogInfof("on_request_trailers n=%d", n)
+	return types.ActionContinue
+}
+
+func (s *stream) OnHttpResponseHeaders(n int, eos bool) types.Action {
+	st, _ := proxywasm.GetHttpResponseHeader(":status")
+	proxywasm.LogInfof("on_response_headers n=%d eos=%t status=%s", n, eos, st)
+	if s.p.cfg.Tag != "" {
+		_ = proxywasm.AddHttpResponseHeader("x-behave", s.p.cfg.Tag)
+	}
+	if s.p.cfg.rewrites() && !s.replied {
+		_ = proxywasm.RemoveHttpResponseHeader("content-length")
+	}
+	if s.reply("response_headers") {
+		return types.ActionPause
+	}
+	return types.ActionContinue
+}
+
+func (s *stream) OnHttpResponseBody(size int, eos bool) types.Action {
+	return s.body("response", size, eos, proxywasm.GetHttpResponseBody, proxywasm.ReplaceHttpResponseBody, proxywasm.AppendHttpResponseBody)
+}
+
+func (s *stream) OnHttpStreamDone() {
+	proxywasm.LogInfo(fmt.Sprintf("on_log context=%d", s.id))
+}

@@ -1,0 +1,347 @@
+package rules
+
+import (
+	"encoding/binary"
+	"errors"
+	"sort"
+)
+
+// The selectors of all rules compile into one deterministic automaton per
+// direction. Its input is the sequence of labels (member names and array
+// indexes) from the root to a value; each label first maps to a class (all
+// labels in a class behave alike for every selector), then one table lookup
+// gives the next state. A state knows the first rule, in file order, that
+// selects a value reached in it, so deciding costs the same for 1 or 100 rules.
+
+// maxStates bounds the automaton built from one rule set.
+const maxStates = 1 << 14
+
+var errTooComplex = errors.New("the rule set's selectors need too many automaton states; use fewer recursive descents")
+
+// selector is one compiled path (or keys list) of a rule.
+type selector struct {
+	rule  int
+	steps []step
+}
+
+// classInfo describes the labels of one class.
+type classInfo struct {
+	isIndex bool
+	index   int // the index for an index class, -1 for "any other index"
+	hasName bool
+	name    string // the exact member name, when hasName
+	hasKey  bool
+	key     string // the normalized key name, when hasKey
+}
+
+// classifier maps labels to classes.
+type classifier struct {
+	exact      map[string]int32 // exact member names used by paths
+	norm       map[string]int32 // normalized key names of keys: selectors
+	exactTable nameTable        // exact, for the walk
+	normTable  nameTable        // norm, for the walk
+	otherName  int32
+	indexClass []int32 // by index, for indexes used by paths
+	otherIndex int32
+	info       []classInfo
+}
+
+func newClassifier(sels []selector) *classifier {
+	c := &classifier{exact: map[string]int32{}, norm: map[string]int32{}}
+	keys := map[string]bool{}
+	maxIndex := -1
+	for _, s := range sels {
+		for _, st := range s.steps {
+			switch st.kind {
+			case stepKeys:
+				for _, k := range st.keys {
+					keys[k] = true
+				}
+			case stepIndex:
+				maxIndex = max(maxIndex, st.index)
+			}
+		}
+	}
+	add := func(ci classInfo) int32 {
+		c.info = append(c.info, ci)
+		return int32(len(c.info) - 1)
+	}
+	for _, s := range sels {
+		for _, st := range s.steps {
+			if st.kind != stepName {
+				continue
+			}
+			if _, dup := c.exact[st.name]; dup {
+				continue
+			}
+			ci := classInfo{index: -1, hasName: true, name: st.name}
+			if k := normalizeKey(st.name); keys[k] {
+				ci.hasKey, ci.key = true, k
+			}
+			c.exact[st.name] = add(ci)
+		}
+	}
+	sorted := make([]string, 0, len(keys))
+	for k := range keys {
+		sorted = append(sorted, k)
+	}
+	sort.Strings(sorted)
+	for _, k := range sorted {
+		c.norm[k] = add(classInfo{index: -1, hasKey: true, key: k})
+	}
+	c.otherName = add(classInfo{index: -1})
+	if maxIndex >= 0 {
+		c.indexClass = make([]int32, maxIndex+1)
+		for i := range c.indexClass {
+			c.indexClass[i] = -1
+		}
+		for _, s := range sels {
+			for _, st := range s.steps {
+				if st.kind == stepIndex && c.indexClass[st.index] < 0 {
+					c.indexClass[st.index] = add(classInfo{isIndex: true, index: st.index})
+				}
+			}
+		}
+	}
+	c.otherIndex = add(classInfo{isIndex: true, index: -1})
+	for i, id := range c.indexClass {
+		if id < 0 {
+			c.indexClass[i] = c.otherIndex
+		}
+	}
+	c.exactTable, c.normTable = newNameTable(c.exact), newNameTable(c.norm)
+	return c
+}
+
+// member returns the class of a member name, given as validated JSON string
+// content (esc tells whether it holds escapes). The scratch buffers keep it
+// allocation-free.
+func (c *classifier) member(raw []byte, esc bool, exBuf, normBuf *[maxNameLen]byte) int32 {
+	if len(c.exact) > 0 {
+		name, ok := raw, true
+		if esc {
+			name, ok = unescapeRaw(exBuf[:], raw)
+		}
+		if ok {
+			if id, found := c.exactTable.lookup(name); found {
+				return id
+			}
+		}
+	}
+	if len(c.norm) > 0 {
+		if n, ok := normalizeRaw(normBuf[:], raw); ok {
+			if id, found := c.normTable.lookup(n); found {
+				return id
+			}
+		}
+	}
+	return c.otherName
+}
+
+// element returns the class of an array index.
+func (c *classifier) element(i int) int32 {
+	if i < len(c.indexClass) {
+		return c.indexClass[i]
+	}
+	return c.otherIndex
+}
+
+// automaton is the deterministic automaton for the rules of one direction.
+type automaton struct {
+	cls    *classifier
+	n      int     // classes
+	trans  []int32 // state*n + class → next state
+	decide []int32 // rule index deciding a value reached in the state, -1 for none
+	dead   []bool  // no value below can be selected
+	// uniName/uniIndex hold the next state for any member/element when all
+	// member/element classes agree, -1 otherwise (lets the walk skip classifying).
+	uniName, uniIndex []int32
+	start             int32
+	live              bool // some rule applies to this direction
+}
+
+// buildAutomaton runs the subset construction over the selectors' positions.
+func buildAutomaton(cls *classifier, sels []selector) (*automaton, error) {
+	base := make([]int, len(sels)+1) // position p of selector s is base[s]+i
+	for s, sel := range sels {
+		base[s+1] = base[s] + len(sel.steps) + 1
+	}
+	owner := make([]int, base[len(sels)])
+	for s := range sels {
+		for p := base[s]; p < base[s+1]; p++ {
+			owner[p] = s
+		}
+	}
+	// Background positions (a leading descendant step: keys selectors and
+	// paths like $..name) stay in every state, so states store only the
+	// other positions and the loop below adds the background back.
+	var background []int
+	isBackground := make([]bool, len(owner))
+	for s, sel := range sels {
+		if len(sel.steps) > 0 && sel.steps[0].desc {
+			background = append(background, base[s])
+			isBackground[base[s]] = true
+		}
+	}
+	a := &automaton{cls: cls, n: len(cls.info), live: len(sels) > 0}
+	ids := map[string]int32{}
+	var sets [][]int
+	key := func(set []int) string {
+		b := make([]byte, 0, 4*len(set))
+		for _, p := range set {
+			b = binary.AppendUvarint(b, uint64(p))
+		}
+		return string(b)
+	}
+	intern := func(set []int) (int32, error) {
+		k := key(set)
+		if id, ok := ids[k]; ok {
+			return id, nil
+		}
+		if len(sets) >= maxStates {
+			return 0, errTooComplex
+		}
+		id := int32(len(sets))
+		ids[k] = id
+		sets = append(sets, set)
+		decide, dead := int32(-1), len(background) == 0
+		for _, p := range set {
+			s := owner[p]
+			if i := p - base[s]; i == len(sels[s].steps) {
+				if decide < 0 || int32(sels[s].rule) < decide {
+					decide = int32(sels[s].rule)
+				}
+			} else {
+				dead = false
+			}
+		}
+		a.decide = append(a.decide, decide)
+		a.dead = append(a.dead, dead)
+		return id, nil
+	}
+	var start []int
+	for s := range sels {
+		if !isBackground[base[s]] {
+			start = append(start, base[s])
+		}
+	}
+	var err error
+	if a.start, err = intern(start); err != nil {
+		return nil, err
+	}
+	// From a state, a position moves the same way on every class (a
+	// descendant step stays, a wildcard advances) or on a few classes only
+	// (a name, an index, a key set): compute the common part once, then the
+	// classes with extra moves.
+	keyClasses := map[string][]int32{}
+	for c, ci := range cls.info {
+		if ci.hasKey {
+			keyClasses[ci.key] = append(keyClasses[ci.key], int32(c))
+		}
+	}
+	extra := make([][]int, len(cls.info))
+	var touched []int32
+	for q := 0; q < len(sets); q++ {
+		var common []int
+		touched = touched[:0]
+		addExtra := func(c int32, p int) {
+			if len(extra[c]) == 0 {
+				touched = append(touched, c)
+			}
+			extra[c] = append(extra[c], p)
+		}
+		for _, p := range append(background[:len(background):len(background)], sets[q]...) {
+			s := owner[p]
+			i := p - base[s]
+			if i == len(sels[s].steps) {
+				continue
+			}
+			st := &sels[s].steps[i]
+			if st.desc && !isBackground[p] {
+				common = append(common, p)
+			}
+			switch st.kind {
+			case stepWild:
+				common = append(common, p+1)
+			case stepName:
+				addExtra(cls.exact[st.name], p+1)
+			case stepIndex:
+				addExtra(cls.indexClass[st.index], p+1)
+			case stepKeys:
+				for _, k := range st.keys {
+					for _, c := range keyClasses[k] {
+						addExtra(c, p+1)
+					}
+				}
+			}
+		}
+		commonID, err := intern(sortedSet(common))
+		if err != nil {
+			return nil, err
+		}
+		row := len(a.trans)
+		for range cls.info {
+			a.trans = append(a.trans, commonID)
+		}
+		for _, c := range touched {
+			next := sortedSet(append(append([]int(nil), common...), extra[c]...))
+			extra[c] = extra[c][:0]
+			id, err := intern(next)
+			if err != nil {
+				return nil, err
+			}
+			a.trans[row+int(c)] = id
+		}
+	}
+	a.uniName = make([]int32, len(sets))
+	a.uniIndex = make([]int32, len(sets))
+	for q := range sets {
+		a.uniName[q], a.uniIndex[q] = a.uniform(int32(q), false), a.uniform(int32(q), true)
+	}
+	return a, nil
+}
+
+// sortedSet sorts a set of positions and drops duplicates.
+func sortedSet(set []int) []int {
+	sort.Ints(set)
+	out := set[:0]
+	for i, p := range set {
+		if i == 0 || p != set[i-1] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// uniform returns the common next state of all member (or element) classes
+// from state q, or -1 when they differ.
+func (a *automaton) uniform(q int32, index bool) int32 {
+	next := int32(-1)
+	for c := range a.cls.info {
+		if a.cls.info[c].isIndex != index {
+			continue
+		}
+		t := a.trans[int(q)*a.n+c]
+		if next >= 0 && t != next {
+			return -1
+		}
+		next = t
+	}
+	return next
+}
+
+// member returns the state reached from q through a member named raw.
+func (a *automaton) member(q int32, raw []byte, esc bool, exBuf, normBuf *[maxNameLen]byte) int32 {
+	if u := a.uniName[q]; u >= 0 {
+		return u
+	}
+	return a.trans[int(q)*a.n+int(a.cls.member(raw, esc, exBuf, normBuf))]
+}
+
+// element returns the state reached from q through the array element at index i.
+func (a *automaton) element(q int32, i int) int32 {
+	if u := a.uniIndex[q]; u >= 0 {
+		return u
+	}
+	return a.trans[int(q)*a.n+int(a.cls.element(i))]
+}

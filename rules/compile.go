@@ -1,0 +1,90 @@
+package rules
+
+import (
+	"fmt"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// maxMaxDepth caps Options.MaxDepth: the walk recurses once per nesting level.
+const maxMaxDepth = 10000
+
+// rule is one compiled rule.
+type rule struct {
+	id                string
+	act               action
+	shadow            bool // rule-level or set-level shadow mode
+	request, response bool
+}
+
+// Compile parses and checks a rule set (YAML, or JSON, which is YAML) and
+// compiles it into a Program. On failure the error is a *CompileError listing
+// every mistake found, sorted by position.
+func Compile(src []byte, opts Options) (*Program, error) {
+	file := opts.Filename
+	if file == "" {
+		file = "rules"
+	}
+	d := &decoder{diags: newDiags(file, src)}
+	var doc yaml.Node
+	if err := parseYAML(src, &doc); err != nil {
+		d.yamlError(err)
+		return nil, d.err()
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		d.add(1, 1, "", "empty rule set")
+		return nil, d.err()
+	}
+	spec := d.decodeSet(resolve(doc.Content[0]))
+	if err := d.err(); err != nil {
+		return nil, err
+	}
+	p := &Program{
+		name:         spec.name,
+		shadow:       spec.shadow,
+		maxBodyBytes: spec.maxBodyBytes,
+		onFailure:    spec.onFailure,
+		reportHeader: spec.reportHeader,
+		scope:        spec.scope,
+		maxDepth:     opts.MaxDepth,
+	}
+	if p.maxDepth <= 0 {
+		p.maxDepth = DefaultMaxDepth
+	}
+	p.maxDepth = min(p.maxDepth, maxMaxDepth)
+	var all []selector
+	var byDir [2][]selector
+	for i, r := range spec.rules {
+		p.rules = append(p.rules, rule{id: r.id, act: r.act, shadow: r.shadow, request: r.request, response: r.response})
+		for _, steps := range r.sels {
+			s := selector{rule: i, steps: steps}
+			all = append(all, s)
+			if r.request {
+				byDir[0] = append(byDir[0], s)
+			}
+			if r.response {
+				byDir[1] = append(byDir[1], s)
+			}
+		}
+	}
+	cls := newClassifier(all)
+	for i := range byDir {
+		a, err := buildAutomaton(cls, byDir[i])
+		if err != nil {
+			d.add(1, 1, "", "%v", err)
+			return nil, d.err()
+		}
+		p.auto[i] = a
+	}
+	return p, nil
+}
+
+// parseYAML parses src into doc, turning a panic of the YAML library into an error.
+func parseYAML(src []byte, doc *yaml.Node) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("yaml: %v", r)
+		}
+	}()
+	return yaml.Unmarshal(src, doc)
+}

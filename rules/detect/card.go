@@ -1,0 +1,92 @@
+package detect
+
+// cards finds payment card numbers in a chain: 12 to 19 digits written as
+// one group or in groups (4-4-4-4, 4-4-4-4-3, Amex 4-6-5, Diners 4-6-4, …)
+// with one consistent separator (space or dash), with a known issuer prefix
+// and length, and a valid Luhn check digit.
+func (sc *scanner) cards(c *chain) {
+	var buf [19]byte
+	for i := 0; i < c.n; i++ {
+		if !c.canStart(i) {
+			continue
+		}
+		best, nd := -1, 0
+		for j := i; j < c.n; j++ {
+			nd += c.len(j)
+			if nd > 19 {
+				break
+			}
+			if j > i {
+				s := c.sep(j)
+				if !(sepIs(s, ' ') || sepIs(s, '-')) || (j > i+1 && s[0] != c.sep(i + 1)[0]) {
+					break
+				}
+			}
+			if nd >= 12 && c.canEnd(j) && cardShape(c, i, j) && !cardContinues(c, i, j) && validCard(c.collect(buf[:0], i, j)) {
+				best = j
+			}
+		}
+		if best >= 0 {
+			sc.emit(kCard, c.g[i].start, c.g[best].end)
+			i = best
+		}
+	}
+}
+
+// cardShape accepts one group, or two to five groups of which all but the
+// last have at least four digits (4-4-4-4, 4-6-5, and groupings merged by
+// ignored zero-width characters such as 8-4-4).
+func cardShape(c *chain, i, j int) bool {
+	if j-i > 4 {
+		return false
+	}
+	for k := i; k < j; k++ {
+		if c.len(k) < 4 {
+			return false
+		}
+	}
+	return true
+}
+
+// cardContinues reports whether the grouping of a multi-group window goes
+// on beyond it: a four-digit group joined by the same separator right before
+// or after it, as in a 22-digit tracking number "9400 1000 0000 0000 0000 00".
+func cardContinues(c *chain, i, j int) bool {
+	if i == j {
+		return false
+	}
+	s := c.sep(i + 1)[0]
+	return (i > 0 && c.len(i-1) == 4 && sepIs(c.sep(i), s)) || (j+1 < c.n && c.len(j+1) == 4 && sepIs(c.sep(j+1), s))
+}
+
+// validCard reports whether the digit string d is a payment card number: an
+// issuer prefix whose lengths include len(d), and a valid Luhn check digit.
+//
+//	Visa 4 (13, 16, 19) · Mastercard 51–55, 2221–2720 (16) · Amex 34, 37 (15)
+//	Discover 6011, 622126–622925, 644–649, 65 (16–19) · JCB 3528–3589 (16–19)
+//	Diners 300–305, 36, 38, 39 (14–19) · UnionPay 62 (16–19)
+//	Maestro 5018, 5020, 5038, 5893, 6304, 6759, 6761–6763 (12–19)
+func validCard(d []byte) bool {
+	n := len(d)
+	if n < 12 || n > 19 || d[0] == '0' {
+		return false
+	}
+	p2, p3, p4, p6 := atoi(d[:2]), atoi(d[:3]), atoi(d[:4]), atoi(d[:6])
+	var ok bool
+	switch {
+	case d[0] == '4':
+		ok = n == 13 || n == 16 || n == 19
+	case p2 >= 51 && p2 <= 55, p4 >= 2221 && p4 <= 2720:
+		ok = n == 16
+	case p2 == 34, p2 == 37:
+		ok = n == 15
+	case p4 == 6011, p6 >= 622126 && p6 <= 622925, p3 >= 644 && p3 <= 649, p2 == 65,
+		p4 >= 3528 && p4 <= 3589, p2 == 62:
+		ok = n >= 16
+	case p3 >= 300 && p3 <= 305, p2 == 36, p2 == 38, p2 == 39:
+		ok = n >= 14
+	case p4 == 5018, p4 == 5020, p4 == 5038, p4 == 5893, p4 == 6304, p4 == 6759, p4 >= 6761 && p4 <= 6763:
+		ok = true
+	}
+	return ok && luhn(d)
+}

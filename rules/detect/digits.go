@@ -1,0 +1,261 @@
+package detect
+
+import "encoding/binary"
+
+// Digit chains are what the number-shaped detectors (credit_card, us_ssn,
+// phone, ipv4) look at: maximal runs of digit groups joined by short
+// separators ("4111 1111 1111 1111", "(555) 123-4567", "10.0.0.1"). One pass
+// over the text cuts it into chains; each detector then tries windows of
+// consecutive groups. A chain glued to a word ("SKU-555-123-4567",
+// "a716-446655440000", "v1.2.3.4", "2024-03-15T10:22") cannot start or end a
+// window at the glued side.
+
+// maxGroups bounds the groups of one chain; a longer run is cut into chains.
+const maxGroups = 24
+
+type group struct{ start, end int }
+
+type chain struct {
+	t      []byte
+	g      [maxGroups]group
+	n      int
+	plus   bool // a '+' right before the first group or its '('
+	begin  int  // first byte of the chain, including '+' and '('
+	gluedL bool
+	gluedR bool
+}
+
+// digitChains cuts the text into chains and runs the enabled chain
+// detectors on each. It also triggers the IBAN detector at digit runs
+// preceded by two capital letters; chains inside IBAN-shaped text, valid or
+// not, and chains that start like an IBAN ("DE89 …") are not searched for
+// other numbers.
+func (sc *scanner) digitChains() {
+	t := sc.t
+	iban := sc.on(kIBAN)
+	quiet := 0 // end of the last IBAN-shaped text: no other number inside
+	var c chain
+	for i := 0; i < len(t); {
+		if i = nextDigit(t, i); i == len(t) {
+			return
+		}
+		ibanLike := false
+		if i >= 2 && isUpper(t[i-2]) && isUpper(t[i-1]) && !isAlnum(at(t, i-3)) {
+			end, shaped := ibanAt(t, i-2)
+			if end > 0 && iban {
+				sc.emit(kIBAN, i-2, end)
+			}
+			quiet = max(quiet, end, shaped)
+			_, country := ibanLengths[[2]byte{t[i-2], t[i-1]}]
+			ibanLike = country && isDigit(at(t, i+1)) && !isDigit(at(t, i+2))
+		}
+		start := i
+		i = c.read(t, i)
+		if start >= quiet && !ibanLike {
+			sc.onChain(&c)
+		}
+	}
+}
+
+func (sc *scanner) onChain(c *chain) {
+	if sc.on(kIPv4) && c.n >= 4 {
+		sc.ipv4s(c)
+	}
+	if c.digits(0, c.n-1) < 7 {
+		return
+	}
+	if sc.on(kCard) {
+		sc.cards(c)
+	}
+	if sc.on(kSSN) {
+		sc.ssns(c)
+	}
+	if sc.on(kPhone) {
+		sc.phones(c)
+	}
+}
+
+// read fills c with the chain whose first digit is t[i] and returns the
+// index just past its last digit.
+func (c *chain) read(t []byte, i int) int {
+	*c = chain{t: t, begin: i}
+	if at(t, i-1) == '(' {
+		c.begin--
+	}
+	if at(t, c.begin-1) == '+' {
+		c.plus = true
+		c.begin--
+	}
+	end := i
+	for {
+		j := i
+		for j < len(t) && isDigit(t[j]) {
+			j++
+		}
+		c.g[c.n] = group{i, j}
+		c.n++
+		end = j
+		k := j
+		for k < len(t) && k-j < 3 && isSepByte(t[k]) {
+			k++
+		}
+		if k == j || k >= len(t) || !isDigit(t[k]) || !validSep(t[j:k]) || c.n == maxGroups {
+			break
+		}
+		i = k
+	}
+	c.gluedL = glued(at(t, c.begin-1), at(t, c.begin-2))
+	c.gluedR = glued(at(t, end), at(t, end+1))
+	return end
+}
+
+// nextDigit returns the index of the first digit of t at or after i, or
+// len(t). It tests eight bytes at a time.
+func nextDigit(t []byte, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(t); i += 8 {
+		x := binary.LittleEndian.Uint64(t[i:])
+		// A byte is in '0'..'9' (0x30..0x39) when it is below 0x80, at least
+		// 0x30 and below 0x3a: per-byte tests without carries between bytes.
+		low := x &^ highs
+		geq := (low + ones*(0x80-0x30)) & highs // low byte >= 0x30
+		lt := ^(low + ones*(0x80-0x3a)) & highs // low byte < 0x3a
+		if geq&lt&^x != 0 {
+			break
+		}
+	}
+	for i < len(t) && !isDigit(t[i]) {
+		i++
+	}
+	return i
+}
+
+func isSepByte(b byte) bool {
+	switch b {
+	case ' ', '-', '.', '/', '(', ')':
+		return true
+	}
+	return false
+}
+
+// validSep accepts "." alone, or up to three of " -/()" with at most one
+// parenthesis of each kind and one of " -/" of each kind.
+func validSep(s []byte) bool {
+	if len(s) == 1 {
+		return true
+	}
+	var seen [256]bool
+	for _, b := range s {
+		if b == '.' || seen[b] {
+			return false
+		}
+		seen[b] = true
+	}
+	return true
+}
+
+// glued reports whether a chain edge touches a word: next is the byte beside
+// the edge, far the one beyond it.
+func glued(next, far byte) bool {
+	if isAlnum(next) {
+		return true
+	}
+	switch next {
+	case '-', '_', '.', '/', '\\':
+		return isAlnum(far)
+	}
+	return false
+}
+
+// sep returns the bytes between group k-1 and group k.
+func (c *chain) sep(k int) []byte { return c.t[c.g[k-1].end:c.g[k].start] }
+
+func (c *chain) len(k int) int { return c.g[k].end - c.g[k].start }
+
+// digits counts the digits of groups i..j.
+func (c *chain) digits(i, j int) int {
+	n := 0
+	for k := i; k <= j; k++ {
+		n += c.len(k)
+	}
+	return n
+}
+
+// paren reports whether group k is written "(…)".
+func (c *chain) paren(k int) bool {
+	return at(c.t, c.g[k].start-1) == '(' && at(c.t, c.g[k].end) == ')'
+}
+
+// canStart reports whether a value may start at group k: the chain start
+// when it is not glued to a word, or a group after a space.
+func (c *chain) canStart(k int) bool {
+	if k == 0 {
+		return !c.gluedL
+	}
+	return hasByte(c.sep(k), ' ')
+}
+
+// canEnd reports whether a value may end at group k.
+func (c *chain) canEnd(k int) bool {
+	if k == c.n-1 {
+		return !c.gluedR
+	}
+	return hasByte(c.sep(k+1), ' ')
+}
+
+// collect appends the digits of groups i..j to buf.
+func (c *chain) collect(buf []byte, i, j int) []byte {
+	for k := i; k <= j; k++ {
+		buf = append(buf, c.t[c.g[k].start:c.g[k].end]...)
+	}
+	return buf
+}
+
+func hasByte(s []byte, b byte) bool {
+	for _, x := range s {
+		if x == b {
+			return true
+		}
+	}
+	return false
+}
+
+func sepIs(s []byte, b byte) bool { return len(s) == 1 && s[0] == b }
+
+// luhn reports whether the digit string d passes the Luhn check.
+func luhn(d []byte) bool {
+	sum, double := 0, false
+	for i := len(d) - 1; i >= 0; i-- {
+		v := int(d[i] - '0')
+		if double {
+			v *= 2
+			if v > 9 {
+				v -= 9
+			}
+		}
+		sum += v
+		double = !double
+	}
+	return sum%10 == 0
+}
+
+// luhnDigits validates a custom match: its digits (at least two) pass Luhn.
+func luhnDigits(m []byte) bool {
+	var buf [64]byte
+	d := buf[:0]
+	for _, b := range m {
+		if isDigit(b) {
+			d = append(d, b)
+		}
+	}
+	return len(d) >= 2 && luhn(d)
+}
+
+// atoi parses a short digit string.
+func atoi(d []byte) int {
+	n := 0
+	for _, b := range d {
+		n = n*10 + int(b-'0')
+	}
+	return n
+}

@@ -1,0 +1,158 @@
+package detect
+
+import (
+	"bytes"
+	"net/netip"
+)
+
+// ipv4s finds dotted-quad addresses in a chain: exactly four groups of one to
+// three digits joined by single dots, each at most 255 and without leading
+// zeros, not part of a longer dotted run ("1.2.3.4.5" is a version string)
+// and not glued to a word ("v1.2.3.4").
+func (sc *scanner) ipv4s(c *chain) {
+	for i := 0; i < c.n; {
+		j := i
+		for j+1 < c.n && sepIs(c.sep(j+1), '.') {
+			j++
+		}
+		if j-i == 3 && (i > 0 || !c.gluedL) && (j < c.n-1 || !c.gluedR) && octets(c, i, j) {
+			sc.emit(kIPv4, c.g[i].start, c.g[j].end)
+		}
+		i = j + 1
+	}
+}
+
+func octets(c *chain, i, j int) bool {
+	for k := i; k <= j; k++ {
+		d := c.t[c.g[k].start:c.g[k].end]
+		if len(d) > 3 || (len(d) > 1 && d[0] == '0') || atoi(d) > 255 {
+			return false
+		}
+	}
+	return true
+}
+
+func isIPv6Byte(b byte) bool { return isHex(b) || b == ':' || b == '.' }
+
+// ipv6s finds IPv6 addresses: maximal runs of hex digits, colons and dots
+// around a colon, not glued to a word, shaped like an address (eight groups,
+// or "::" with at least two groups and a decimal digit, so "std::vector",
+// "dead::beef" and "::1" are not reported) and accepted by net/netip.
+func (sc *scanner) ipv6s() {
+	t := sc.t
+	for off := 0; off < len(t); {
+		k := bytes.IndexByte(t[off:], ':')
+		if k < 0 {
+			return
+		}
+		s, e := off+k, off+k
+		for s > 0 && isIPv6Byte(t[s-1]) {
+			s--
+		}
+		for e < len(t) && isIPv6Byte(t[e]) {
+			e++
+		}
+		off = e
+		for e > s && t[e-1] == '.' {
+			e--
+		}
+		if isAlnum(at(t, s-1)) || at(t, s-1) == '_' || isAlnum(at(t, e)) || at(t, e) == '_' {
+			continue
+		}
+		if ipv6Shape(t[s:e]) {
+			if a, err := netip.ParseAddr(string(t[s:e])); err == nil && a.Is6() {
+				sc.emit(kIPv6, s, e)
+			}
+		}
+	}
+}
+
+// ipv6Shape is a cheap test run before netip.ParseAddr.
+func ipv6Shape(r []byte) bool {
+	colons, groups, digit := 0, 0, false
+	inGroup := false
+	for _, b := range r {
+		if b == ':' {
+			colons++
+			inGroup = false
+			continue
+		}
+		if !inGroup {
+			groups++
+			inGroup = true
+		}
+		digit = digit || isDigit(b)
+	}
+	if bytes.Contains(r, []byte("::")) {
+		return groups >= 2 && digit
+	}
+	return colons == 7 || (colons == 6 && bytes.IndexByte(r, '.') >= 0)
+}
+
+// macs finds MAC addresses: six pairs of hex digits joined by one repeated
+// ':' or '-' ("00:1A:2B:3C:4D:5E"), or three groups of four joined by dots
+// ("001a.2b3c.4d5e"), not glued to a word or to more groups.
+func (sc *scanner) macs() {
+	f := &sc.f
+	if f.n[clColon] >= 5 {
+		sc.macsAt(':', 2, 6)
+	}
+	if f.n[clDash] >= 5 {
+		sc.macsAt('-', 2, 6)
+	}
+	if f.n[clDot] >= 2 {
+		sc.macsAt('.', 4, 3)
+	}
+}
+
+// macsAt tries a MAC address of n groups of w hex digits joined by sep
+// before each occurrence of sep.
+func (sc *scanner) macsAt(sep byte, w, n int) {
+	t := sc.t
+	for off := 0; off < len(t); {
+		k := bytes.IndexByte(t[off:], sep)
+		if k < 0 {
+			return
+		}
+		i := off + k
+		off = i + 1
+		s := i - w
+		if s < 0 || !macEdge(t, s-1, sep) {
+			continue
+		}
+		if e := macGroups(t, s, n, w, sep); e > 0 {
+			sc.emit(kMAC, s, e)
+			off = e
+		}
+	}
+}
+
+// macEdge reports whether t[i] may precede a MAC address using separator sep.
+func macEdge(t []byte, i int, sep byte) bool {
+	b := at(t, i)
+	return !isAlnum(b) && b != '_' && (b != sep || !isHex(at(t, i-1)))
+}
+
+// macGroups parses n groups of w hex digits joined by sep from t[s] and
+// returns the end, or -1.
+func macGroups(t []byte, s, n, w int, sep byte) int {
+	p := s
+	for g := 0; g < n; g++ {
+		if g > 0 {
+			if at(t, p) != sep {
+				return -1
+			}
+			p++
+		}
+		for k := 0; k < w; k++ {
+			if !isHex(at(t, p)) {
+				return -1
+			}
+			p++
+		}
+	}
+	if b := at(t, p); isAlnum(b) || b == '_' || (b == sep && isHex(at(t, p+1))) {
+		return -1
+	}
+	return p
+}

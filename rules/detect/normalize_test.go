@@ -1,0 +1,63 @@
+package detect
+
+import (
+	"testing"
+	"unicode"
+)
+
+func TestDigitValue(t *testing.T) {
+	for r, want := range map[rune]byte{'０': 0, '９': 9, '٣': 3, '۷': 7, '७': 7, '๕': 5, '𝟖': 8, '𝟘': 0} {
+		if got, ok := digitValue(r); !ok || got != want {
+			t.Errorf("digitValue(%q) = %d, %v; want %d", r, got, ok, want)
+		}
+	}
+	for _, r := range []rune{'a', 'Ⅳ', '²', '½', '5'} {
+		if _, ok := digitValue(r); ok {
+			t.Errorf("digitValue(%q) ok", r)
+		}
+	}
+	// The (r-lo)%10 rule needs every Nd range to hold whole sets of ten.
+	for _, rg := range unicode.Nd.R16 {
+		if (int(rg.Hi)-int(rg.Lo)+1)%10 != 0 || rg.Stride != 1 {
+			t.Errorf("Nd range %U..%U is not whole decades", rg.Lo, rg.Hi)
+		}
+	}
+	for _, rg := range unicode.Nd.R32 {
+		if (int(rg.Hi)-int(rg.Lo)+1)%10 != 0 || rg.Stride != 1 {
+			t.Errorf("Nd range %U..%U is not whole decades", rg.Lo, rg.Hi)
+		}
+	}
+}
+
+func TestViewRemap(t *testing.T) {
+	in := "a\u200b４\u00adb\u00a0c‐d\xffé"
+	var v view
+	v.build([]byte(in))
+	if got, want := string(v.norm), "a4b c-d\xffé"; got != want {
+		t.Fatalf("norm = %q, want %q", got, want)
+	}
+	spans := []Span{{Start: 0, End: len(v.norm)}, {Start: 1, End: 2}, {Start: 2, End: 3}}
+	v.remap(spans)
+	if spans[0].Start != 0 || spans[0].End != len(in) {
+		t.Errorf("whole span = %v", spans[0])
+	}
+	if got := in[spans[1].Start:spans[1].End]; got != "４" {
+		t.Errorf("digit span covers %q", got)
+	}
+	if got := in[spans[2].Start:spans[2].End]; got != "b" {
+		t.Errorf("letter span covers %q", got)
+	}
+}
+
+func TestNextDigit(t *testing.T) {
+	in := []byte("abcdefghij/:\x80\xb0\xb9 xyz 0 qrstuvwxyz9\xff")
+	for i := range in {
+		want := i
+		for want < len(in) && !isDigit(in[want]) {
+			want++
+		}
+		if got := nextDigit(in, i); got != want {
+			t.Errorf("nextDigit(%d) = %d, want %d", i, got, want)
+		}
+	}
+}

@@ -1,0 +1,233 @@
+package detect
+
+// Phone numbers are found in digit chains, in two families of formats.
+//
+// International: '+', a known country calling code, then a national number
+// whose length is plausible for that code (callingCodes), with any chain
+// separators and an optional "(0)" trunk group: "+44 (0)20 7946 0958",
+// "+1 (555) 123-4567", "+4915112345678". NANP numbers (+1) also need an area
+// code and an exchange starting with 2–9.
+//
+// National, one separator used consistently:
+//   - US/CA: (555) 123-4567, 555-123-4567, 555.123.4567, 555 123 4567, with an
+//     optional leading 1; area code and exchange start with 2–9;
+//   - BR: (11) 91234-5678, 11 91234-5678, (11) 1234-5678;
+//   - IN mobile: 98765 43210 (first digit 6–9);
+//   - trunk-prefix formats of UK, DE, FR, JP, AU, IN landlines: a leading 0
+//     then a non-zero digit, 10 to 12 digits in 2 to 5 groups of 2 or more
+//     ("020 7946 0958", "07700 900123", "030 12345678", "089/1234567",
+//     "01 23 45 67 89", "01.23.45.67.89", "03-1234-5678", "0412 345 678");
+//     '/' only between two groups, '.' only in the French pairs layout.
+//
+// Bare digit strings without '+' are never phones in text: order numbers,
+// timestamps and identifiers look the same.
+
+// callingCodes maps country calling codes to the minimum and maximum length
+// of their national significant numbers.
+var callingCodes = map[int][2]int{
+	1: {10, 10}, 7: {10, 10}, 20: {8, 10}, 27: {9, 9}, 30: {10, 10}, 31: {9, 9},
+	32: {8, 9}, 33: {9, 9}, 34: {9, 9}, 36: {8, 9}, 39: {6, 11}, 40: {9, 9},
+	41: {9, 9}, 43: {7, 13}, 44: {9, 10}, 45: {8, 8}, 46: {7, 10}, 47: {8, 8},
+	48: {9, 9}, 49: {7, 12}, 51: {8, 9}, 52: {10, 10}, 53: {8, 8}, 54: {10, 11},
+	55: {10, 11}, 56: {9, 9}, 57: {10, 10}, 58: {10, 10}, 60: {8, 10}, 61: {9, 9},
+	62: {8, 12}, 63: {8, 10}, 64: {8, 10}, 65: {8, 8}, 66: {8, 9}, 81: {9, 10},
+	82: {8, 10}, 84: {9, 10}, 86: {10, 11}, 90: {10, 10}, 91: {10, 10}, 92: {9, 10},
+	93: {9, 9}, 94: {9, 9}, 95: {8, 10}, 98: {10, 10}, 212: {9, 9}, 213: {9, 9},
+	216: {8, 8}, 234: {8, 10}, 254: {9, 9}, 351: {9, 9}, 352: {6, 11}, 353: {7, 9},
+	354: {7, 7}, 358: {6, 10}, 359: {8, 9}, 370: {8, 8}, 371: {8, 8}, 372: {7, 8},
+	380: {9, 9}, 420: {9, 9}, 421: {9, 9}, 852: {8, 8}, 853: {8, 8}, 855: {8, 9},
+	880: {10, 10}, 886: {8, 9}, 966: {9, 9}, 971: {8, 9}, 972: {8, 9}, 974: {8, 8},
+}
+
+// splitCallingCode returns the length of the country calling code that
+// starts d (codes are prefix-free) and its national length range.
+func splitCallingCode(d []byte) (int, [2]int, bool) {
+	for n := 1; n <= 3 && n < len(d); n++ {
+		if r, ok := callingCodes[atoi(d[:n])]; ok {
+			return n, r, true
+		}
+	}
+	return 0, [2]int{}, false
+}
+
+// validE164 checks the digits of an international number (without '+').
+func validE164(d []byte) bool {
+	n, r, ok := splitCallingCode(d)
+	if !ok {
+		return false
+	}
+	national := d[n:]
+	if len(national) < r[0] || len(national) > r[1] {
+		return false
+	}
+	if n == 1 && d[0] == '1' {
+		return national[0] >= '2' && national[3] >= '2'
+	}
+	return national[0] != '0'
+}
+
+// phoneNumberLiteral decides whether the digits of a JSON number are a
+// phone: an international number without its '+', 11 to 15 digits.
+func phoneNumberLiteral(d []byte) bool {
+	return len(d) >= 11 && len(d) <= 15 && validE164(d)
+}
+
+// phones tries, at each group a number may start at, the international form
+// (first group after '+') and the national formats, keeping the longest.
+func (sc *scanner) phones(c *chain) {
+	for i := 0; i < c.n; i++ {
+		if !c.canStart(i) {
+			continue
+		}
+		best := -1
+		if i == 0 && c.plus {
+			best = intlPhone(c)
+		} else {
+			for j := i + 1; j < c.n && j < i+5; j++ {
+				if c.canEnd(j) && nationalPhone(c, i, j) && !inLongCode(c, i+1, j) {
+					best = j
+				}
+			}
+		}
+		if best >= 0 {
+			start := c.g[i].start
+			if i == 0 {
+				start = c.begin
+			} else if c.paren(i) {
+				start--
+			}
+			sc.emit(kPhone, start, c.g[best].end)
+			i = best
+		}
+	}
+}
+
+// inLongCode reports whether groups i..j lie in a run of five or more
+// four-digit groups joined by one repeated separator: a tracking number or
+// similar code ("9400 0624 0927 2912 8976 95"), not a phone number.
+func inLongCode(c *chain, i, j int) bool {
+	for k := i; k <= j; k++ {
+		if c.len(k) != 4 {
+			return false
+		}
+	}
+	s := c.sep(j)
+	lo, hi := i, j
+	for lo > 0 && c.len(lo-1) == 4 && string(c.sep(lo)) == string(s) {
+		lo--
+	}
+	for hi+1 < c.n && c.len(hi+1) == 4 && string(c.sep(hi+1)) == string(s) {
+		hi++
+	}
+	return hi-lo+1 >= 5
+}
+
+// intlPhone returns the last group of the longest valid international
+// number starting the chain, or -1.
+func intlPhone(c *chain) int {
+	var buf [16]byte
+	d := buf[:0]
+	best := -1
+	for j := 0; j < c.n; j++ {
+		if j == 1 && c.len(1) == 1 && c.paren(1) && c.t[c.g[1].start] == '0' {
+			continue // "+44 (0)20 …": the trunk prefix is not dialled
+		}
+		if len(d)+c.len(j) > 15 {
+			break
+		}
+		d = c.collect(d, j, j)
+		if len(d) >= 8 && c.canEnd(j) && validE164(d) {
+			best = j
+		}
+	}
+	return best
+}
+
+// nationalPhone reports whether groups i..j form a national number.
+func nationalPhone(c *chain, i, j int) bool {
+	return nanpPhone(c, i, j) || brPhone(c, i, j) || inMobile(c, i, j) || trunkPhone(c, i, j)
+}
+
+func (c *chain) first(k int) byte { return c.t[c.g[k].start] }
+
+// afterParen accepts the separator after a "(…)" group: ")", ") " or ")-".
+func afterParen(s []byte) bool {
+	return len(s) >= 1 && s[0] == ')' && (len(s) == 1 || (len(s) == 2 && (s[1] == ' ' || s[1] == '-')))
+}
+
+func nanpPhone(c *chain, i, j int) bool {
+	if c.len(i) == 1 && c.first(i) == '1' {
+		i++
+	}
+	if j != i+2 || c.len(i) != 3 || c.len(i+1) != 3 || c.len(j) != 4 || c.first(i) < '2' || c.first(i+1) < '2' {
+		return false
+	}
+	s1, s2 := c.sep(i+1), c.sep(j)
+	if c.paren(i) {
+		return afterParen(s1) && len(s2) == 1 && s2[0] != '/'
+	}
+	return len(s1) == 1 && s1[0] != '/' && sepIs(s2, s1[0])
+}
+
+func brPhone(c *chain, i, j int) bool {
+	if j != i+2 || c.len(i) != 2 || c.first(i) == '0' || c.t[c.g[i].start+1] == '0' || c.len(j) != 4 || !sepIs(c.sep(j), '-') {
+		return false
+	}
+	switch c.len(i + 1) {
+	case 4:
+	case 5:
+		if c.first(i+1) != '9' {
+			return false
+		}
+	default:
+		return false
+	}
+	if c.paren(i) {
+		return afterParen(c.sep(i + 1))
+	}
+	return sepIs(c.sep(i+1), ' ')
+}
+
+func inMobile(c *chain, i, j int) bool {
+	if j != i+1 || c.len(i) != 5 || c.len(j) != 5 || c.first(i) < '6' {
+		return false
+	}
+	s := c.sep(j)
+	return sepIs(s, ' ') || sepIs(s, '-')
+}
+
+func trunkPhone(c *chain, i, j int) bool {
+	groups := j - i + 1
+	nd := c.digits(i, j)
+	if c.first(i) != '0' || c.len(i) < 2 || c.len(i) > 5 || c.t[c.g[i].start+1] == '0' ||
+		groups > 5 || nd < 10 || nd > 12 {
+		return false
+	}
+	for k := i; k <= j; k++ {
+		if c.len(k) < 2 {
+			return false
+		}
+	}
+	k := i + 1
+	if c.paren(i) {
+		if !afterParen(c.sep(k)) {
+			return false
+		}
+		k++
+	}
+	var sep byte
+	for ; k <= j; k++ {
+		s := c.sep(k)
+		if len(s) != 1 || (sep != 0 && s[0] != sep) {
+			return false
+		}
+		sep = s[0]
+	}
+	switch sep {
+	case '/':
+		return groups == 2
+	case '.':
+		return groups == 5 && nd == 10
+	}
+	return true
+}

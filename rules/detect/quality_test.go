@@ -1,0 +1,241 @@
+package detect_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/veilproxy/veil/rules/detect"
+	"github.com/veilproxy/veil/rules/detect/corpus"
+)
+
+// Quality gates: share of planted values fully covered by spans, per
+// detector, and share of decoys no span touches.
+const (
+	minRecallChecksummed = 0.99 // credit_card, iban
+	minRecall            = 0.97
+	minDecoySurvival     = 0.99
+	qualitySeed          = 42
+	qualityDocs          = 1500
+)
+
+// leaf is a string value (or number literal) of a document.
+type leaf struct {
+	text   string
+	number bool
+}
+
+func leaves(t testing.TB, doc []byte) []leaf {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		t.Fatal(err)
+	}
+	var out []leaf
+	var walk func(any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case string:
+			out = append(out, leaf{text: v})
+		case json.Number:
+			out = append(out, leaf{text: string(v), number: true})
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		case map[string]any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(v)
+	return out
+}
+
+type found struct {
+	leaf  leaf
+	spans []detect.Span
+}
+
+// occurrences returns the byte ranges of s in text.
+func occurrences(text, s string) [][2]int {
+	var out [][2]int
+	for off := 0; ; {
+		k := strings.Index(text[off:], s)
+		if k < 0 {
+			return out
+		}
+		out = append(out, [2]int{off + k, off + k + len(s)})
+		off += k + 1
+	}
+}
+
+// covered reports whether spans cover [a, b) entirely, and whether one of
+// them came from detector det.
+func covered(spans []detect.Span, a, b, det int) (all, byDet bool) {
+	pos := a
+	for _, sp := range spans {
+		if sp.Start < b && a < sp.End && sp.Detector == det {
+			byDet = true
+		}
+		if sp.Start <= pos && sp.End > pos {
+			pos = sp.End
+		}
+	}
+	return pos >= b, byDet
+}
+
+type qualityRow struct {
+	planted, found, attributed int
+}
+
+func TestQuality(t *testing.T) {
+	set, err := detect.NewSet(detect.Builtins(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := corpus.Generate(qualitySeed, qualityDocs)
+	docs := make([][]found, len(c.Docs))
+	for i, d := range c.Docs {
+		for _, l := range leaves(t, d) {
+			f := found{leaf: l}
+			if l.number {
+				if det, ok := set.MatchNumber([]byte(l.text)); ok {
+					f.spans = []detect.Span{{Start: 0, End: len(l.text), Detector: det}}
+				}
+			} else {
+				f.spans = set.FindString([]byte(l.text), nil)
+			}
+			docs[i] = append(docs[i], f)
+		}
+	}
+	rows := map[string]*qualityRow{}
+	for _, name := range corpus.Detectors {
+		rows[name] = &qualityRow{}
+	}
+	for _, p := range c.Plants {
+		det, _ := set.Index(p.Detector)
+		r := rows[p.Detector]
+		r.planted++
+		seen, ok, byDet := false, true, false
+		for _, f := range docs[p.Doc] {
+			if f.leaf.number != p.Number {
+				continue
+			}
+			for _, o := range occurrences(f.leaf.text, p.Value) {
+				seen = true
+				all, by := covered(f.spans, o[0], o[1], det)
+				ok = ok && all
+				byDet = byDet || by
+			}
+		}
+		if !seen {
+			t.Fatalf("doc %d: planted %s %q not in the document", p.Doc, p.Detector, p.Value)
+		}
+		if ok {
+			r.found++
+		} else if testing.Verbose() {
+			t.Logf("missed %s %q", p.Detector, p.Value)
+		}
+		if ok && byDet {
+			r.attributed++
+		}
+	}
+	decoys := map[string]*qualityRow{}
+	decoyTotal, decoySurvived := 0, 0
+	for _, d := range c.Decoys {
+		r := decoys[d.Kind]
+		if r == nil {
+			r = &qualityRow{}
+			decoys[d.Kind] = r
+		}
+		r.planted++
+		hit := ""
+		for _, f := range docs[d.Doc] {
+			if f.leaf.number != d.Number {
+				continue
+			}
+			for _, o := range occurrences(f.leaf.text, d.Value) {
+				if insidePlant(c, d.Doc, f.leaf.text, o) {
+					continue
+				}
+				for _, sp := range f.spans {
+					if sp.Start < o[1] && o[0] < sp.End {
+						hit = set.Names()[sp.Detector]
+					}
+				}
+			}
+		}
+		decoyTotal++
+		if hit == "" {
+			r.found++
+			decoySurvived++
+		} else if testing.Verbose() {
+			t.Logf("decoy %s %q hit by %s", d.Kind, d.Value, hit)
+		}
+	}
+	table := qualityTable(rows, decoys, decoyTotal, decoySurvived)
+	t.Log("\n" + table)
+	if path := os.Getenv("VEIL_QUALITY_OUT"); path != "" {
+		if err := os.WriteFile(path, []byte(table), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range corpus.Detectors {
+		r := rows[name]
+		min := minRecall
+		if name == "credit_card" || name == "iban" {
+			min = minRecallChecksummed
+		}
+		if rec := float64(r.found) / float64(r.planted); rec < min {
+			t.Errorf("%s: recall %.4f below %.2f", name, rec, min)
+		}
+	}
+	if s := float64(decoySurvived) / float64(decoyTotal); s < minDecoySurvival {
+		t.Errorf("decoy survival %.4f below %.2f", s, minDecoySurvival)
+	}
+}
+
+// insidePlant reports whether the range o of text lies within an occurrence
+// of a value planted in the same document (a decoy that happens to be a
+// substring of a planted value).
+func insidePlant(c *corpus.Corpus, doc int, text string, o [2]int) bool {
+	for _, p := range c.Plants {
+		if p.Doc != doc {
+			continue
+		}
+		for _, po := range occurrences(text, p.Value) {
+			if po[0] < o[1] && o[0] < po[1] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func qualityTable(rows, decoys map[string]*qualityRow, total, survived int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "| detector | planted | found | recall | by this detector |\n|---|---:|---:|---:|---:|\n")
+	for _, name := range corpus.Detectors {
+		r := rows[name]
+		fmt.Fprintf(&b, "| %s | %d | %d | %.4f | %d |\n", name, r.planted, r.found, float64(r.found)/float64(r.planted), r.attributed)
+	}
+	fmt.Fprintf(&b, "\n| decoy kind | planted | survived | survival |\n|---|---:|---:|---:|\n")
+	kinds := make([]string, 0, len(decoys))
+	for k := range decoys {
+		kinds = append(kinds, k)
+	}
+	slices.Sort(kinds)
+	for _, k := range kinds {
+		r := decoys[k]
+		fmt.Fprintf(&b, "| %s | %d | %d | %.4f |\n", k, r.planted, r.found, float64(r.found)/float64(r.planted))
+	}
+	fmt.Fprintf(&b, "| **all decoys** | %d | %d | %.4f |\n", total, survived, float64(survived)/float64(total))
+	return b.String()
+}

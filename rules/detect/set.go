@@ -1,0 +1,413 @@
+// Package detect finds personal data and secrets inside JSON string values and
+// numbers: emails, phone numbers, payment cards, IBANs, US social security
+// numbers, IP and MAC addresses, JWTs, cloud and SaaS credentials and PEM
+// private keys, plus user-defined regular expressions.
+//
+// A Set is compiled once (NewSet) and is immutable and safe for concurrent
+// use. FindString reports the byte spans of the detected values in one
+// JSON-unescaped string; MatchNumber decides whether a JSON number literal is
+// a detected value as a whole. Every built-in detector validates its
+// candidates beyond their shape (Luhn, mod-97, area rules, country lengths,
+// decoded JWT headers, …) and runs behind byte-level prefilters: a text with
+// nothing suspicious costs one pass over its bytes and no allocation.
+//
+// Detection sees a normalized view of the text: Unicode decimal digits read
+// as ASCII digits, full-width ASCII forms as ASCII, no-break spaces as spaces,
+// Unicode hyphens as '-', and zero-width characters and soft hyphens are
+// ignored. Spans always cover the original bytes. The view is built only for
+// text that contains non-ASCII bytes.
+//
+// The package is pure Go (stdlib regexp for custom detectors only) and builds
+// for GOOS=wasip1.
+package detect
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"sync"
+)
+
+// Span is one detected value: the bytes text[Start:End] of the text passed to
+// FindString, found by the detector Names()[Detector].
+type Span struct {
+	Start, End int
+	Detector   int
+}
+
+// Custom describes a user-defined detector: a Go regexp (RE2 syntax, matched
+// against the normalized view of the text) and an optional validation of each
+// match.
+type Custom struct {
+	// Regex is the pattern, Go regexp syntax.
+	Regex string
+	// Validate is "none" (or empty), "luhn" (the digits of the match pass the
+	// Luhn check) or "mod97" (the letters and digits of the match pass the
+	// ISO 7064 mod-97 check used by IBANs).
+	Validate string
+}
+
+// Mask selects a subset of a Set's detectors: bit i enables Names()[i].
+type Mask uint64
+
+// MaxDetectors is the largest number of detectors (built-in and custom) in
+// one Set, so that a Mask can address each of them.
+const MaxDetectors = 64
+
+// kind identifies a built-in detector.
+type kind uint8
+
+const (
+	kEmail kind = iota
+	kPhone
+	kCard
+	kIBAN
+	kSSN
+	kIPv4
+	kIPv6
+	kMAC
+	kJWT
+	kAWS
+	kGitHub
+	kStripe
+	kSlack
+	kGoogle
+	kPrivateKey
+	numBuiltins
+)
+
+var builtinNames = [numBuiltins]string{
+	kEmail:      "email",
+	kPhone:      "phone",
+	kCard:       "credit_card",
+	kIBAN:       "iban",
+	kSSN:        "us_ssn",
+	kIPv4:       "ipv4",
+	kIPv6:       "ipv6",
+	kMAC:        "mac_address",
+	kJWT:        "jwt",
+	kAWS:        "aws_access_key_id",
+	kGitHub:     "github_token",
+	kStripe:     "stripe_key",
+	kSlack:      "slack_token",
+	kGoogle:     "google_api_key",
+	kPrivateKey: "private_key",
+}
+
+// Builtins returns the names of the built-in detectors.
+func Builtins() []string {
+	return slices.Clone(builtinNames[:])
+}
+
+func builtinKind(name string) (kind, bool) {
+	for k, n := range builtinNames {
+		if n == name {
+			return kind(k), true
+		}
+	}
+	return 0, false
+}
+
+// Set is a compiled group of detectors. It is immutable and safe for
+// concurrent use.
+type Set struct {
+	names   []string
+	index   [numBuiltins]int8 // detector index of each built-in, -1 when absent
+	custom  []customDetector
+	all     Mask
+	numbers Mask // detectors that accept JSON numbers
+}
+
+// NewSet compiles the detectors named in names, each a built-in name or a key
+// of custom, plus every detector of custom. Names() lists names in order
+// (duplicates dropped) followed by the custom detectors not named there, in
+// sorted order. An unknown name, a custom detector that reuses a built-in
+// name, an invalid regex or validation, or more than MaxDetectors detectors
+// is an error that names the detector.
+func NewSet(names []string, custom map[string]Custom) (*Set, error) {
+	s := &Set{}
+	for i := range s.index {
+		s.index[i] = -1
+	}
+	for name := range custom {
+		if _, ok := builtinKind(name); ok {
+			return nil, fmt.Errorf("detect: custom detector %q reuses a built-in name", name)
+		}
+		if name == "" {
+			return nil, errors.New("detect: custom detector with an empty name")
+		}
+	}
+	all := slices.Clone(names)
+	extra := make([]string, 0, len(custom))
+	for name := range custom {
+		if !slices.Contains(names, name) {
+			extra = append(extra, name)
+		}
+	}
+	slices.Sort(extra)
+	all = append(all, extra...)
+	for _, name := range all {
+		if slices.Contains(s.names, name) {
+			continue
+		}
+		idx := len(s.names)
+		if idx == MaxDetectors {
+			return nil, fmt.Errorf("detect: detector %q: more than %d detectors in one set", name, MaxDetectors)
+		}
+		if k, ok := builtinKind(name); ok {
+			s.index[k] = int8(idx)
+			if k == kCard || k == kPhone {
+				s.numbers |= 1 << idx
+			}
+		} else if c, ok := custom[name]; ok {
+			d, err := compileCustom(name, c)
+			if err != nil {
+				return nil, err
+			}
+			d.index = idx
+			s.custom = append(s.custom, d)
+		} else {
+			return nil, fmt.Errorf("detect: unknown detector %q", name)
+		}
+		s.names = append(s.names, name)
+		s.all |= 1 << idx
+	}
+	return s, nil
+}
+
+// Names returns the detector names; a Span's Detector indexes this slice.
+func (s *Set) Names() []string { return slices.Clone(s.names) }
+
+// Index returns the index of the named detector in Names().
+func (s *Set) Index(name string) (int, bool) {
+	i := slices.Index(s.names, name)
+	return i, i >= 0
+}
+
+// MaskOf returns the Mask enabling the named detectors.
+func (s *Set) MaskOf(names ...string) (Mask, error) {
+	var m Mask
+	for _, n := range names {
+		i, ok := s.Index(n)
+		if !ok {
+			return 0, fmt.Errorf("detect: detector %q is not in the set", n)
+		}
+		m |= 1 << i
+	}
+	return m, nil
+}
+
+// All returns the Mask enabling every detector of the set.
+func (s *Set) All() Mask { return s.all }
+
+// AcceptsNumbers reports whether some detector of the set (credit_card,
+// phone) can match a JSON number.
+func (s *Set) AcceptsNumbers() bool { return s.numbers != 0 }
+
+// FindString appends to dst the spans of the values detected in text, the
+// JSON-unescaped content of a string value, and returns the extended slice.
+// The appended spans are sorted by Start and do not overlap: of two
+// overlapping candidates the longer wins (then the earlier, then the detector
+// listed first). Pass dst[:0] of a previous result to reuse its memory; when
+// nothing is found FindString does not allocate.
+func (s *Set) FindString(text []byte, dst []Span) []Span {
+	return s.FindStringIn(text, s.all, dst)
+}
+
+// FindStringIn is FindString restricted to the detectors enabled in m.
+func (s *Set) FindStringIn(text []byte, m Mask, dst []Span) []Span {
+	m &= s.all
+	if m == 0 || len(text) == 0 {
+		return dst
+	}
+	base := len(dst)
+	f := scanFeatures(text)
+	if f.n[clNonASCII] == 0 {
+		sc := scanner{set: s, mask: m, t: text, f: f, out: dst}
+		sc.run()
+		dst = sc.out
+	} else {
+		v := viewPool.Get().(*view)
+		v.build(text)
+		sc := scanner{set: s, mask: m, t: v.norm, f: scanFeatures(v.norm), out: dst}
+		sc.run()
+		dst = sc.out
+		v.remap(dst[base:])
+		viewPool.Put(v)
+	}
+	return resolve(dst, base)
+}
+
+// MatchNumber reports whether the JSON number literal num is, as a whole, a
+// value of one of the set's number-accepting detectors (credit_card, phone)
+// and which one.
+func (s *Set) MatchNumber(num []byte) (detector int, ok bool) {
+	return s.MatchNumberIn(num, s.all)
+}
+
+// MatchNumberIn is MatchNumber restricted to the detectors enabled in m.
+func (s *Set) MatchNumberIn(num []byte, m Mask) (detector int, ok bool) {
+	m &= s.numbers
+	if m == 0 {
+		return 0, false
+	}
+	for _, b := range num {
+		if !isDigit(b) {
+			return 0, false // signs, fractions and exponents are never cards or phones
+		}
+	}
+	if i := s.index[kCard]; i >= 0 && m&(1<<i) != 0 && validCard(num) {
+		return int(i), true
+	}
+	if i := s.index[kPhone]; i >= 0 && m&(1<<i) != 0 && phoneNumberLiteral(num) {
+		return int(i), true
+	}
+	return 0, false
+}
+
+// scanner holds the state of one FindStringIn call.
+type scanner struct {
+	set  *Set
+	mask Mask
+	t    []byte // the text as detectors see it (normalized view when needed)
+	f    features
+	out  []Span
+}
+
+// on reports whether built-in k is enabled for this scan.
+func (sc *scanner) on(k kind) bool {
+	i := sc.set.index[k]
+	return i >= 0 && sc.mask&(1<<i) != 0
+}
+
+// emit records t[start:end] as found by built-in k (if enabled).
+func (sc *scanner) emit(k kind, start, end int) {
+	if i := sc.set.index[k]; i >= 0 && sc.mask&(1<<i) != 0 && start < end {
+		sc.out = append(sc.out, Span{Start: start, End: end, Detector: int(i)})
+	}
+}
+
+// run dispatches to the detector families whose prefilters fired.
+func (sc *scanner) run() {
+	f := &sc.f
+	if f.n[clAt] > 0 && sc.on(kEmail) {
+		sc.emails()
+	}
+	if (f.n[clDigit] >= 8 && (sc.on(kPhone) || sc.on(kCard) || sc.on(kSSN) || sc.on(kIBAN))) ||
+		(f.n[clDigit] >= 4 && f.n[clDot] >= 3 && sc.on(kIPv4)) {
+		sc.digitChains()
+	}
+	if f.n[clColon] >= 2 && sc.on(kIPv6) {
+		sc.ipv6s()
+	}
+	if sc.on(kMAC) && f.n[clDigit] >= 1 && (f.n[clColon] >= 5 || f.n[clDash] >= 5 || f.n[clDot] >= 2) {
+		sc.macs()
+	}
+	sc.secrets()
+	for i := range sc.set.custom {
+		d := &sc.set.custom[i]
+		if sc.mask&(1<<d.index) != 0 {
+			sc.out = d.find(sc.t, sc.out)
+		}
+	}
+}
+
+// resolve sorts dst[base:] by Start and removes overlaps, keeping the longer
+// span (then the earlier, then the lower detector index).
+func resolve(dst []Span, base int) []Span {
+	spans := dst[base:]
+	if len(spans) < 2 {
+		return dst
+	}
+	slices.SortFunc(spans, byStart)
+	overlap := false
+	for i := 1; i < len(spans); i++ {
+		if spans[i].Start < spans[i-1].End {
+			overlap = true
+			break
+		}
+	}
+	if !overlap {
+		return dst
+	}
+	slices.SortFunc(spans, func(a, b Span) int {
+		if la, lb := a.End-a.Start, b.End-b.Start; la != lb {
+			return lb - la
+		}
+		return byStart(a, b)
+	})
+	kept := 0
+	for _, sp := range spans {
+		ok := true
+		for _, k := range spans[:kept] {
+			if sp.Start < k.End && k.Start < sp.End {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			spans[kept] = sp
+			kept++
+		}
+	}
+	spans = spans[:kept]
+	slices.SortFunc(spans, byStart)
+	return dst[:base+kept]
+}
+
+func byStart(a, b Span) int {
+	if a.Start != b.Start {
+		return a.Start - b.Start
+	}
+	if a.End != b.End {
+		return b.End - a.End
+	}
+	return a.Detector - b.Detector
+}
+
+// customDetector is a compiled Custom.
+type customDetector struct {
+	index    int
+	re       *regexp.Regexp
+	prefix   []byte // literal every match starts with, used as a prefilter
+	validate func([]byte) bool
+}
+
+func compileCustom(name string, c Custom) (customDetector, error) {
+	re, err := regexp.Compile(c.Regex)
+	if err != nil {
+		return customDetector{}, fmt.Errorf("detect: detector %q: %w", name, err)
+	}
+	d := customDetector{re: re}
+	if p, _ := re.LiteralPrefix(); p != "" {
+		d.prefix = []byte(p)
+	}
+	switch c.Validate {
+	case "", "none":
+	case "luhn":
+		d.validate = luhnDigits
+	case "mod97":
+		d.validate = mod97Alnum
+	default:
+		return customDetector{}, fmt.Errorf("detect: detector %q: unknown validate %q (want none, luhn or mod97)", name, c.Validate)
+	}
+	return d, nil
+}
+
+// find appends the validated, non-empty matches of d in t.
+func (d *customDetector) find(t []byte, out []Span) []Span {
+	if d.prefix != nil && !bytes.Contains(t, d.prefix) {
+		return out
+	}
+	for _, m := range d.re.FindAllIndex(t, -1) {
+		if m[0] == m[1] || (d.validate != nil && !d.validate(t[m[0]:m[1]])) {
+			continue
+		}
+		out = append(out, Span{Start: m[0], End: m[1], Detector: d.index})
+	}
+	return out
+}
+
+var viewPool = sync.Pool{New: func() any { return new(view) }}

@@ -1,0 +1,181 @@
+package detect
+
+import (
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestNewSetErrors(t *testing.T) {
+	for _, c := range []struct {
+		names  []string
+		custom map[string]Custom
+		want   string
+	}{
+		{[]string{"email", "emial"}, nil, `detect: unknown detector "emial"`},
+		{nil, map[string]Custom{"email": {Regex: "x"}}, `detect: custom detector "email" reuses a built-in name`},
+		{nil, map[string]Custom{"emp": {Regex: "EMP-[0-9"}}, `detect: detector "emp": error parsing regexp: missing closing ]: ` + "`[0-9`"},
+		{nil, map[string]Custom{"emp": {Regex: "x", Validate: "crc"}}, `detect: detector "emp": unknown validate "crc" (want none, luhn or mod97)`},
+		{nil, map[string]Custom{"": {Regex: "x"}}, `detect: custom detector with an empty name`},
+	} {
+		_, err := NewSet(c.names, c.custom)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("NewSet(%v, %v) error = %v, want %s", c.names, c.custom, err, c.want)
+		}
+	}
+	many := map[string]Custom{}
+	for i := range MaxDetectors {
+		many["d"+strings.Repeat("x", i)] = Custom{Regex: "x"}
+	}
+	if _, err := NewSet([]string{"email"}, many); err == nil || !strings.Contains(err.Error(), "more than 64 detectors") {
+		t.Errorf("65 detectors: error = %v", err)
+	}
+}
+
+func TestNames(t *testing.T) {
+	s, err := NewSet([]string{"phone", "emp", "email", "phone"}, map[string]Custom{"zed": {Regex: "Z"}, "emp": {Regex: "E"}, "abc": {Regex: "A"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.Names(), []string{"phone", "emp", "email", "abc", "zed"}; !slices.Equal(got, want) {
+		t.Errorf("Names() = %q, want %q", got, want)
+	}
+	if !s.AcceptsNumbers() {
+		t.Error("AcceptsNumbers() = false with phone")
+	}
+	if s2, _ := NewSet([]string{"email"}, nil); s2.AcceptsNumbers() {
+		t.Error("AcceptsNumbers() = true with email only")
+	}
+	if got := len(Builtins()); got != int(numBuiltins) {
+		t.Errorf("len(Builtins()) = %d", got)
+	}
+}
+
+func TestCustom(t *testing.T) {
+	s, err := NewSet([]string{"email"}, map[string]Custom{
+		"employee_id": {Regex: "EMP-[0-9]{6}"},
+		"card_ref":    {Regex: `\b[0-9]{4}-[0-9]{4}\b`, Validate: "luhn"},
+		"account":     {Regex: `ACCT[A-Z0-9]{18}`, Validate: "mod97"},
+		"empty":       {Regex: "x*"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := "EMP-123456 EMP-12345 1234-5674 1234-5678 ＥＭＰ-６５４３２１ bob@example.com"
+	got := describe(s, in, s.FindString([]byte(in), nil))
+	want := []string{"employee_id=EMP-123456", "card_ref=1234-5674", "employee_id=ＥＭＰ-６５４３２１", "email=bob@example.com"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+}
+
+func TestOverlapLongerWins(t *testing.T) {
+	s, err := NewSet([]string{"email", "phone"}, map[string]Custom{"local": {Regex: "alice"}, "wide": {Regex: "2671 x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := "alice@example.com (415) 555-2671 x"
+	got := describe(s, in, s.FindString([]byte(in), nil))
+	want := []string{"email=alice@example.com", "phone=(415) 555-2671"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestMask(t *testing.T) {
+	s, err := NewSet([]string{"email", "credit_card", "phone"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.MaskOf("credit_card")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := []byte("a@example.com 4111111111111111")
+	if got := describe(s, string(in), s.FindStringIn(in, m, nil)); !slices.Equal(got, []string{"credit_card=4111111111111111"}) {
+		t.Errorf("masked: %q", got)
+	}
+	if _, err := s.MaskOf("iban"); err == nil {
+		t.Error("MaskOf(iban) succeeded on a set without it")
+	}
+	if s.All() != 7 {
+		t.Errorf("All() = %b", s.All())
+	}
+	if _, ok := s.MatchNumberIn([]byte("4111111111111111"), m&^m); ok {
+		t.Error("MatchNumberIn with an empty mask matched")
+	}
+}
+
+func TestMatchNumber(t *testing.T) {
+	s, err := NewSet([]string{"email", "phone", "credit_card"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for num, want := range map[string]string{
+		"4111111111111111": "credit_card", "14155552671": "phone", "447700900123": "phone",
+		"4111111111111112": "", "1710498123456": "", "4.111111111111111e15": "", "-14155552671": "", "12": "",
+	} {
+		det, ok := s.MatchNumber([]byte(num))
+		got := ""
+		if ok {
+			got = s.Names()[det]
+		}
+		if got != want {
+			t.Errorf("MatchNumber(%s) = %q, want %q", num, got, want)
+		}
+	}
+	e, _ := NewSet([]string{"email"}, nil)
+	if _, ok := e.MatchNumber([]byte("4111111111111111")); ok {
+		t.Error("email-only set matched a number")
+	}
+}
+
+func TestFindStringAppends(t *testing.T) {
+	s, _ := NewSet([]string{"email"}, nil)
+	dst := []Span{{Start: 100, End: 200}}
+	dst = s.FindString([]byte("b@example.com a@example.com"), dst)
+	if len(dst) != 3 || dst[0].Start != 100 || dst[1].Start != 0 || dst[2].Start != 14 {
+		t.Errorf("dst = %v", dst)
+	}
+}
+
+func TestZeroAllocs(t *testing.T) {
+	s, err := NewSet(Builtins(), map[string]Custom{"emp": {Regex: "EMP-[0-9]{6}"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := map[string]string{
+		"ascii prose":   strings.Repeat("Hi, the meeting is at 10:30 in room 4B; version 2.1.0 ships on 2024-03-15. ", 20),
+		"unicode prose": strings.Repeat("Grüße aus Köln — das Treffen ist um 10:30 Uhr, Preis 12,50 €. ", 20),
+		"with matches":  "mail alice@example.com card 4111 1111 1111 1111 from 10.0.0.1 ssn 123-45-6789 ４１１１",
+	}
+	dst := make([]Span, 0, 16)
+	for name, text := range texts {
+		b := []byte(text)
+		s.FindString(b, dst[:0]) // warm the pools
+		if n := testing.AllocsPerRun(100, func() { dst = s.FindString(b, dst[:0]) }); n != 0 {
+			t.Errorf("%s: %v allocations per FindString", name, n)
+		}
+	}
+}
+
+func TestConcurrentUse(t *testing.T) {
+	s, _ := NewSet(Builtins(), nil)
+	in := []byte("ｃａｒｄ ４１１１ １１１１ １１１１ １１１１ and bob@example.com")
+	want := describe(s, string(in), s.FindString(in, nil))
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			var dst []Span
+			for range 200 {
+				dst = s.FindString(in, dst[:0])
+				if got := describe(s, string(in), dst); !slices.Equal(got, want) {
+					t.Errorf("got %q", got)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}

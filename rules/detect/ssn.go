@@ -1,0 +1,69 @@
+package detect
+
+// ssns finds US social security numbers in a chain: AAA-GG-SSSS or
+// AAA GG SSSS (one separator, used twice), or nine bare digits when a keyword
+// ("ssn", "social security", "ss#") appears in the 40 bytes before them.
+// The area is never 000, 666 or 900–999, the group never 00 and the serial
+// never 0000.
+func (sc *scanner) ssns(c *chain) {
+	var buf [9]byte
+	for i := 0; i < c.n; i++ {
+		if !c.canStart(i) {
+			continue
+		}
+		if i+2 < c.n && c.len(i) == 3 && c.len(i+1) == 2 && c.len(i+2) == 4 && c.canEnd(i+2) {
+			s1, s2 := c.sep(i+1), c.sep(i+2)
+			if (sepIs(s1, '-') || sepIs(s1, ' ')) && sepIs(s2, s1[0]) && validSSN(c.collect(buf[:0], i, i+2)) {
+				sc.emit(kSSN, c.g[i].start, c.g[i+2].end)
+				i += 2
+				continue
+			}
+		}
+		if c.len(i) == 9 && c.canEnd(i) && validSSN(c.collect(buf[:0], i, i)) && ssnKeywordBefore(c.t, c.g[i].start) {
+			sc.emit(kSSN, c.g[i].start, c.g[i].end)
+		}
+	}
+}
+
+// validSSN checks the area, group and serial of nine digits.
+func validSSN(d []byte) bool {
+	area, grp, serial := atoi(d[:3]), atoi(d[3:5]), atoi(d[5:])
+	return area != 0 && area != 666 && area < 900 && grp != 0 && serial != 0
+}
+
+var ssnKeywords = []string{"ssn", "social security", "soc sec", "ss#", "ss no"}
+
+// ssnKeywordBefore reports whether an SSN keyword ends within the 40 bytes
+// before position i of t (ASCII case-insensitive).
+func ssnKeywordBefore(t []byte, i int) bool {
+	from := max(0, i-40)
+	w := t[from:i]
+	for _, kw := range ssnKeywords {
+		if indexFold(w, kw) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// indexFold returns the first index of the lowercase ASCII string kw in s,
+// compared case-insensitively, or -1.
+func indexFold(s []byte, kw string) int {
+	for i := 0; i+len(kw) <= len(s); i++ {
+		j := 0
+		for j < len(kw) && lower(s[i+j]) == kw[j] {
+			j++
+		}
+		if j == len(kw) {
+			return i
+		}
+	}
+	return -1
+}
+
+func lower(b byte) byte {
+	if isUpper(b) {
+		return b + 'a' - 'A'
+	}
+	return b
+}

@@ -1,0 +1,57 @@
+package rules
+
+// nameTable maps names to classes for the walk. It is a small open-addressing
+// table: lookups of member names,
+// the hottest operation of a walk, skip the runtime map's machinery.
+type nameTable struct {
+	slots  []nameSlot // length is a power of two, at most half full
+	maxLen int
+}
+
+type nameSlot struct {
+	name  string
+	class int32
+	used  bool
+}
+
+// hashName is FNV-1a: names are short, and a weak hash would cluster names
+// like decoy_11, decoy_12 in the linear probing.
+func hashName[T string | []byte](b T) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(b); i++ {
+		h ^= uint32(b[i])
+		h *= 16777619
+	}
+	return h ^ h>>16
+}
+
+func newNameTable(m map[string]int32) nameTable {
+	size := 4
+	for size < 2*len(m) {
+		size *= 2
+	}
+	t := nameTable{slots: make([]nameSlot, size)}
+	for name, class := range m {
+		h := hashName(name) & uint32(size-1)
+		for t.slots[h].used {
+			h = (h + 1) & uint32(size-1)
+		}
+		t.slots[h] = nameSlot{name: name, class: class, used: true}
+		t.maxLen = max(t.maxLen, len(name))
+	}
+	return t
+}
+
+// lookup returns the class of name, or ok=false.
+func (t *nameTable) lookup(name []byte) (class int32, ok bool) {
+	if len(name) > t.maxLen {
+		return 0, false
+	}
+	mask := uint32(len(t.slots) - 1)
+	for h := hashName(name) & mask; t.slots[h].used; h = (h + 1) & mask {
+		if t.slots[h].name == string(name) {
+			return t.slots[h].class, true
+		}
+	}
+	return 0, false
+}

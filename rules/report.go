@@ -1,0 +1,166 @@
+package rules
+
+import (
+	"strconv"
+	"unicode/utf8"
+)
+
+// maxReportPaths bounds the paths stored per rule in a Report; Count stays exact.
+const maxReportPaths = 64
+
+// Report says what Apply found: per rule, how many values it changed (or, in
+// shadow mode, would have changed) and where. It never holds values.
+type Report struct {
+	// Findings lists the rules with Count > 0, in rule order.
+	Findings []Finding
+}
+
+// Finding is what one rule did to one body.
+type Finding struct {
+	// Rule is the rule's id.
+	Rule string
+	// Action is "redact", "mask" or "remove" (keep never changes anything).
+	Action string
+	// Shadow reports that nothing was changed: the rule (or set) runs in shadow mode.
+	Shadow bool
+	// Count is the exact number of values the rule acted on.
+	Count int
+	// Paths are the concrete JSON paths (like $.users[3].email) of the first
+	// values acted on, at most 64.
+	Paths []string
+}
+
+// Total returns the number of values acted on by all rules.
+func (r Report) Total() int {
+	n := 0
+	for _, f := range r.Findings {
+		n += f.Count
+	}
+	return n
+}
+
+// pathElem is one step of the walk's current location: a member, whose
+// name is body[start:end] (validated, still escaped), or, with start < 0, the
+// array element at index end. It holds no pointers, so keeping the stack
+// current costs no write barriers.
+type pathElem struct {
+	start, end int
+}
+
+// appendPath appends the normalized RFC 9535 path of the location to dst:
+// $.name for shorthand-safe names, $['name'] otherwise, [n] for elements.
+func appendPath(dst, body []byte, loc []pathElem) []byte {
+	dst = append(dst, '$')
+	var scratch [64]byte
+	name := scratch[:0]
+	for _, e := range loc {
+		if e.start < 0 {
+			dst = append(dst, '[')
+			dst = strconv.AppendInt(dst, int64(e.end), 10)
+			dst = append(dst, ']')
+			continue
+		}
+		name = appendUnescaped(name[:0], body[e.start:e.end])
+		if isShorthand(name) {
+			dst = append(dst, '.')
+			dst = append(dst, name...)
+			continue
+		}
+		dst = append(dst, '[', '\'')
+		for _, r := range string(name) {
+			switch {
+			case r == '\'' || r == '\\':
+				dst = append(dst, '\\', byte(r))
+			case r < 0x20:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[r>>4], hexDigits[r&0xF])
+			default:
+				dst = utf8.AppendRune(dst, r)
+			}
+		}
+		dst = append(dst, '\'', ']')
+	}
+	return dst
+}
+
+// isShorthand reports whether name can be written as .name.
+func isShorthand(name []byte) bool {
+	if len(name) == 0 || !isNameFirst(name[0]) || !utf8.Valid(name) {
+		return false
+	}
+	for _, c := range name {
+		if !isNameChar(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// tally accumulates findings during one walk. Paths are written one after
+// the other into buf and become strings in one allocation at the end; the
+// slices are recycled with the walker, so a walk without findings allocates
+// nothing.
+type tally struct {
+	counts []int     // per rule, nil until the first finding
+	ends   []pathEnd // where each stored path ends in buf
+	buf    []byte
+}
+
+// pathEnd locates one stored path: it belongs to rule and ends at buf[end].
+type pathEnd struct {
+	rule, end int
+}
+
+// add records one value acted on by rule r at location loc.
+func (t *tally) add(nrules, r int, body []byte, loc []pathElem) {
+	if t.counts == nil {
+		t.counts = make([]int, nrules)
+	}
+	t.counts[r]++
+	if t.counts[r] <= maxReportPaths {
+		t.buf = appendPath(t.buf, body, loc)
+		t.ends = append(t.ends, pathEnd{r, len(t.buf)})
+	}
+}
+
+// report builds the Report for program p.
+func (t *tally) report(p *Program) Report {
+	if t.counts == nil {
+		return Report{}
+	}
+	all := string(t.buf)
+	paths := make([]string, len(t.ends))
+	first := make([]int, len(t.counts)+1) // rule r's paths go to paths[first[r]:first[r+1]]
+	for r, n := range t.counts {
+		first[r+1] = first[r] + min(n, maxReportPaths)
+	}
+	next := append([]int(nil), first...)
+	start := 0
+	for _, e := range t.ends {
+		paths[next[e.rule]] = all[start:e.end]
+		next[e.rule]++
+		start = e.end
+	}
+	found := 0
+	for _, n := range t.counts {
+		if n > 0 {
+			found++
+		}
+	}
+	rep := Report{Findings: make([]Finding, 0, found)}
+	for i, n := range t.counts {
+		if n == 0 {
+			continue
+		}
+		r := &p.rules[i]
+		rep.Findings = append(rep.Findings, Finding{
+			Rule: r.id, Action: r.act.kind.String(), Shadow: r.shadow, Count: n,
+			Paths: paths[first[i]:first[i+1]:first[i+1]],
+		})
+	}
+	return rep
+}
+
+// reset empties the tally, keeping its buffers.
+func (t *tally) reset() {
+	*t = tally{ends: t.ends[:0], buf: t.buf[:0]}
+}

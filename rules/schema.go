@@ -1,0 +1,380 @@
+package rules
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// setSpec is a decoded rule set, before compilation.
+type setSpec struct {
+	name         string
+	shadow       bool
+	scope        scope
+	maxBodyBytes int
+	onFailure    [numFailureKinds]FailureAction
+	reportHeader string
+	rules        []ruleSpec
+}
+
+// ruleSpec is a decoded rule.
+type ruleSpec struct {
+	id                string
+	sels              [][]step
+	request, response bool
+	act               action
+	shadow            bool
+}
+
+var (
+	setFields    = []string{"version", "name", "mode", "match", "limits", "on", "report_header", "rules"}
+	ruleFields   = []string{"id", "select", "direction", "action", "mode"}
+	selectFields = []string{"paths", "keys"}
+	matchFields  = []string{"content_types", "paths", "methods"}
+	maskFields   = []string{"keep_first", "keep_last", "char"}
+)
+
+// decodeSet reads the top level of a rule set.
+func (d *decoder) decodeSet(n *yaml.Node) *setSpec {
+	s := &setSpec{name: "veil", maxBodyBytes: DefaultMaxBodyBytes}
+	s.scope.contentTypes = defaultContentTypes
+	var rulesNode *yaml.Node
+	ok := d.fields(n, "rule set", setFields, func(key string, k, v *yaml.Node) {
+		switch key {
+		case "version":
+			if ver, ok := d.integer(v, "version"); ok && ver != 1 {
+				d.errorf(v, "version: unsupported version %d (want 1)", ver)
+			}
+		case "name":
+			if name, ok := d.str(v, "name"); ok && d.checkName(v, "name", name) {
+				s.name = name
+			}
+		case "mode":
+			m, _ := d.enum(v, "mode", "enforce", "shadow")
+			s.shadow = m == "shadow"
+		case "match":
+			d.decodeMatch(v, &s.scope)
+		case "limits":
+			d.fields(v, "limits", []string{"max_body_bytes"}, func(_ string, _, v *yaml.Node) {
+				n, ok := d.integer(v, "max_body_bytes")
+				switch {
+				case !ok:
+				case n <= 0:
+					d.errorf(v, "max_body_bytes: must be positive, got %d", n)
+				case n > DefaultMaxBodyBytes:
+					d.errorf(v, "max_body_bytes: %d exceeds %d (Envoy's default buffer limit)", n, DefaultMaxBodyBytes)
+				default:
+					s.maxBodyBytes = n
+				}
+			})
+		case "on":
+			d.fields(v, "on", failureKindNames[:], func(key string, _, v *yaml.Node) {
+				a, _ := d.enum(v, "on."+key, "reject", "pass")
+				for kind, name := range failureKindNames {
+					if name == key && a == "pass" {
+						s.onFailure[kind] = Pass
+					}
+				}
+			})
+		case "report_header":
+			if h, ok := d.str(v, "report_header"); ok {
+				if !isHeaderName(h) {
+					d.errorf(v, "report_header: %q is not a valid header name", h)
+				}
+				s.reportHeader = strings.ToLower(h)
+			}
+		case "rules":
+			rulesNode = v
+		}
+	})
+	if !ok {
+		return s
+	}
+	switch {
+	case rulesNode == nil:
+		d.errorf(n, "missing field \"rules\"")
+	case rulesNode.Kind != yaml.SequenceNode:
+		d.errorf(rulesNode, "rules: want a list, got %s", kindName(rulesNode))
+	case len(rulesNode.Content) == 0:
+		d.errorf(rulesNode, "rules: empty list")
+	default:
+		first := map[string]int{}
+		for _, rn := range rulesNode.Content {
+			r := d.decodeRule(resolve(rn), first)
+			r.shadow = r.shadow || s.shadow
+			s.rules = append(s.rules, r)
+		}
+	}
+	return s
+}
+
+// decodeMatch reads `match:`.
+func (d *decoder) decodeMatch(n *yaml.Node, sc *scope) {
+	d.fields(n, "match", matchFields, func(key string, _, v *yaml.Node) {
+		items := d.strings(v, "match."+key)
+		switch key {
+		case "content_types":
+			if v.Kind == yaml.SequenceNode && len(v.Content) == 0 {
+				d.errorf(v, "match.content_types: empty list (omit it for the JSON default, or write [\"*/*\"])")
+			}
+			sc.contentTypes = nil
+			for _, it := range items {
+				t := strings.ToLower(strings.TrimSpace(it.Value))
+				typ, sub, ok := strings.Cut(t, "/")
+				if !ok || typ == "" || sub == "" || strings.ContainsAny(t, "; \t") || strings.Contains(sub, "/") {
+					d.errorf(it, "match.content_types: %q is not a media type (want type/subtype)", it.Value)
+					continue
+				}
+				sc.contentTypes = append(sc.contentTypes, t)
+			}
+		case "paths":
+			for _, it := range items {
+				if !strings.HasPrefix(it.Value, "/") {
+					d.errorf(it, "match.paths: %q must start with \"/\"", it.Value)
+					continue
+				}
+				segs := strings.Split(it.Value, "/")
+				bad := false
+				for _, seg := range segs {
+					if seg != "**" && strings.Contains(seg, "**") {
+						bad = true
+					}
+				}
+				if bad {
+					d.errorf(it, "match.paths: %q: \"**\" must be a whole segment", it.Value)
+					continue
+				}
+				sc.paths = append(sc.paths, segs)
+			}
+		case "methods":
+			for _, it := range items {
+				if !isToken(it.Value) {
+					d.errorf(it, "match.methods: %q is not a method name", it.Value)
+					continue
+				}
+				sc.methods = append(sc.methods, strings.ToUpper(it.Value))
+			}
+		}
+	})
+}
+
+// decodeRule reads one rule; first maps ids to their first line.
+func (d *decoder) decodeRule(n *yaml.Node, first map[string]int) ruleSpec {
+	r := ruleSpec{request: true, response: true}
+	d.rule = ""
+	defer func() { d.rule = "" }()
+	if idn := field(n, "id"); idn != nil && idn.Kind == yaml.ScalarNode {
+		d.rule = idn.Value
+	}
+	var sel, act *yaml.Node
+	hasID := false
+	ok := d.fields(n, "rule", ruleFields, func(key string, _, v *yaml.Node) {
+		switch key {
+		case "id":
+			id, ok := d.str(v, "id")
+			if !ok || !d.checkName(v, "id", id) {
+				return
+			}
+			hasID = true
+			if line, dup := first[id]; dup {
+				d.errorf(v, "duplicate rule id (first defined on line %d)", line)
+				return
+			}
+			first[id] = v.Line
+			r.id = id
+		case "select":
+			sel = v
+		case "direction":
+			r.request, r.response = false, false
+			items := d.strings(v, "direction")
+			if v.Kind == yaml.SequenceNode && len(v.Content) == 0 {
+				d.errorf(v, "direction: empty list (omit it for both directions)")
+			}
+			for _, it := range items {
+				switch it.Value {
+				case "request":
+					r.request = true
+				case "response":
+					r.response = true
+				default:
+					d.errorf(it, "direction: unknown value %q (want request or response)", it.Value)
+				}
+			}
+		case "action":
+			act = v
+		case "mode":
+			m, _ := d.enum(v, "mode", "enforce", "shadow")
+			r.shadow = m == "shadow"
+		}
+	})
+	if !ok {
+		return r
+	}
+	if !hasID && field(n, "id") == nil {
+		d.errorf(n, "missing field \"id\"")
+	}
+	if act == nil {
+		d.errorf(n, "missing field \"action\"")
+	} else {
+		r.act = d.decodeAction(act)
+	}
+	if sel == nil {
+		d.errorf(n, "missing field \"select\"")
+	} else {
+		r.sels = d.decodeSelect(sel, act != nil && r.act.kind == actRemove)
+	}
+	return r
+}
+
+// decodeSelect reads `select:`; every list entry becomes one selector.
+func (d *decoder) decodeSelect(n *yaml.Node, remove bool) [][]step {
+	var sels [][]step
+	empty := true
+	ok := d.fields(n, "select", selectFields, func(key string, _, v *yaml.Node) {
+		items := d.strings(v, "select."+key)
+		if len(items) > 0 {
+			empty = false
+		}
+		switch key {
+		case "paths":
+			for _, it := range items {
+				steps, perr := parsePath(it.Value)
+				switch {
+				case perr != nil:
+					d.errorAt(it, perr.off, "path %q: %s", it.Value, perr.msg)
+				case len(steps) == 0 && remove:
+					d.errorf(it, "path %q: remove cannot select the whole body", it.Value)
+				default:
+					sels = append(sels, steps)
+				}
+			}
+		case "keys":
+			var keys []string
+			for _, it := range items {
+				k := normalizeKey(it.Value)
+				switch {
+				case k == "":
+					d.errorf(it, "key %q: empty once separators are dropped", it.Value)
+				case len(k) > maxNameLen:
+					d.errorf(it, "key %q: longer than %d bytes", it.Value, maxNameLen)
+				default:
+					keys = append(keys, k)
+				}
+			}
+			if len(keys) > 0 {
+				sels = append(sels, []step{{kind: stepKeys, desc: true, keys: keys}})
+			}
+		}
+	})
+	if ok && empty {
+		d.errorf(n, "empty selector (want paths or keys)")
+	}
+	return sels
+}
+
+var actionList = []string{"redact", "mask", "remove", "keep"}
+
+// decodeAction reads `action:` in its short (`redact`) or long (`{mask: {…}}`) form.
+func (d *decoder) decodeAction(n *yaml.Node) action {
+	name, opts := "", (*yaml.Node)(nil)
+	switch {
+	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str":
+		name = n.Value
+	case n.Kind == yaml.MappingNode && len(n.Content) == 2:
+		name, opts = resolve(n.Content[0]).Value, resolve(n.Content[1])
+		n = resolve(n.Content[0])
+	case n.Kind == yaml.MappingNode:
+		d.errorf(n, "action: want exactly one of %s, got %d fields", orList(actionList), len(n.Content)/2)
+		return action{}
+	default:
+		d.errorf(n, "action: want a string or a mapping, got %s", kindName(n))
+		return action{}
+	}
+	if opts != nil && opts.ShortTag() == "!!null" {
+		opts = nil
+	}
+	switch name {
+	case "redact":
+		with := []byte(`"[REDACTED]"`)
+		if opts != nil {
+			d.fields(opts, "redact", []string{"with"}, func(_ string, _, v *yaml.Node) {
+				if j, ok := d.jsonValue(v, "redact.with"); ok {
+					with = j
+				}
+			})
+		}
+		return action{kind: actRedact, rw: newRedact(with)}
+	case "mask":
+		m := &mask{char: []byte("*")}
+		if opts != nil {
+			d.fields(opts, "mask", maskFields, func(key string, _, v *yaml.Node) {
+				switch key {
+				case "keep_first", "keep_last":
+					k, ok := d.integer(v, "mask."+key)
+					if !ok {
+						return
+					}
+					if k < 0 || k > 1<<20 {
+						d.errorf(v, "mask.%s: want 0 to %d, got %d", key, 1<<20, k)
+						return
+					}
+					if key == "keep_first" {
+						m.first = k
+					} else {
+						m.last = k
+					}
+				case "char":
+					c, ok := d.str(v, "mask.char")
+					if ok && utf8.RuneCountInString(c) != 1 {
+						d.errorf(v, "mask.char: want exactly one character, got %q", c)
+					} else if ok {
+						m.char = appendEscaped(nil, c)
+					}
+				}
+			})
+		}
+		return action{kind: actMask, rw: m}
+	case "remove", "keep":
+		if opts != nil {
+			d.errorf(n, "action: %s takes no options (write `action: %s`)", name, name)
+		}
+		if name == "remove" {
+			return action{kind: actRemove}
+		}
+		return action{kind: actKeep}
+	}
+	d.errorf(n, "action: unknown action %q (want %s)", name, orList(actionList))
+	return action{}
+}
+
+// checkName validates a rule id or set name: it appears in metric names and
+// reports, so it is limited to letters, digits, "-" and "_".
+func (d *decoder) checkName(n *yaml.Node, what, s string) bool {
+	ok := s != "" && len(s) <= 64
+	for i := 0; ok && i < len(s); i++ {
+		c := s[i]
+		ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || (i > 0 && (c == '-' || c == '_'))
+	}
+	if !ok {
+		d.errorf(n, "%s: %q must be 1 to 64 letters, digits, \"-\" or \"_\", starting with a letter or digit", what, s)
+	}
+	return ok
+}
+
+// isToken reports whether s is an HTTP token (RFC 9110 tchar+).
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// isHeaderName reports whether s can name a response header.
+func isHeaderName(s string) bool { return isToken(s) }

@@ -1,0 +1,364 @@
+package rules
+
+import (
+	"fmt"
+	"sync"
+)
+
+// Apply rewrites body according to the rules that apply to in.Direction, in
+// one pass over its bytes. Bytes no rule changes are copied verbatim; when
+// nothing changes, out is body itself and Apply allocates nothing.
+//
+// Apply validates the whole body: for invalid JSON it returns an error
+// wrapping ErrInvalidJSON, for nesting deeper than Options.MaxDepth one
+// wrapping ErrTooDeep, and no output in both cases. An empty body is invalid.
+func (p *Program) Apply(body []byte, in Input) (out []byte, rep Report, err error) {
+	a := p.automatonFor(in.Direction)
+	if a == nil {
+		return nil, Report{}, fmt.Errorf("rules: unknown direction %d", in.Direction)
+	}
+	w := p.pool.get(p)
+	w.a, w.body = a, body
+	end := w.root()
+	if end < 0 {
+		err = w.err
+	} else {
+		out = body
+		if w.out != nil {
+			out = append(w.out, body[w.from:]...)
+		}
+		rep = w.t.report(p)
+	}
+	p.pool.put(w)
+	return out, rep, err
+}
+
+// walkerPool recycles walkers (and their location stacks) across calls.
+type walkerPool struct{ sync.Pool }
+
+func (wp *walkerPool) get(p *Program) *walker {
+	if w, ok := wp.Get().(*walker); ok {
+		return w
+	}
+	return &walker{p: p, loc: make([]pathElem, p.maxDepth)}
+}
+
+func (wp *walkerPool) put(w *walker) {
+	t := w.t
+	t.reset()
+	*w = walker{p: w.p, loc: w.loc, t: t}
+	wp.Put(w)
+}
+
+// walker holds the state of one Apply.
+type walker struct {
+	p    *Program
+	a    *automaton
+	body []byte
+	out  []byte // nil until the first change
+	from int    // body[from:] is not yet copied to out
+	loc  []pathElem
+	t    tally
+	err  error
+
+	exBuf, normBuf [maxNameLen]byte
+}
+
+// root walks the top-level value and checks nothing follows it.
+func (w *walker) root() int {
+	i := skipWS(w.body, 0)
+	if i >= len(w.body) {
+		return w.fail(i, "empty body")
+	}
+	end := w.visit(i, w.a.start, 0)
+	if end < 0 {
+		return end
+	}
+	if end = skipWS(w.body, end); end != len(w.body) {
+		return w.fail(end, "unexpected data after the top-level value")
+	}
+	return end
+}
+
+func (w *walker) fail(off int, msg string) int {
+	if w.err == nil {
+		w.err = fmt.Errorf("%w: %s at offset %d", ErrInvalidJSON, msg, off)
+	}
+	return -1
+}
+
+func (w *walker) tooDeep(off int) int {
+	w.err = fmt.Errorf("%w: more than %d levels at offset %d", ErrTooDeep, w.p.maxDepth, off)
+	return -1
+}
+
+// cut copies the unchanged bytes before start to the output and drops
+// body[start:end]; the caller appends any replacement.
+func (w *walker) cut(start, end int) {
+	if w.out == nil {
+		w.out = make([]byte, 0, len(w.body)+64)
+	}
+	w.out = append(w.out, w.body[w.from:start]...)
+	w.from = end
+}
+
+// visit handles the value at body[i], reached in state q with depth labels
+// on the location stack.
+func (w *walker) visit(i int, q int32, depth int) int {
+	if r := w.a.decide[q]; r >= 0 {
+		return w.decided(i, int(r), depth)
+	}
+	if w.a.dead[q] {
+		return w.scan(i, depth, nil)
+	}
+	switch w.body[i] {
+	case '{':
+		return w.object(i, q, depth)
+	case '[':
+		return w.array(i, q, depth)
+	}
+	return w.scan(i, depth, nil)
+}
+
+// decided applies rule r to the value at body[i]. Removal is done by the
+// enclosing container (see drops); here a remove rule is in shadow mode.
+func (w *walker) decided(i, r, depth int) int {
+	ru := &w.p.rules[r]
+	c := w.body[i]
+	switch {
+	case ru.act.kind == actKeep:
+		return w.scan(i, depth, nil)
+	case ru.act.kind == actMask && (c == '{' || c == '['):
+		// mask reaches every string and number inside
+		w.t.add(len(w.p.rules), r, w.body, w.loc[:depth])
+		if ru.shadow {
+			return w.scan(i, depth, nil)
+		}
+		return w.scan(i, depth, ru.act.rw)
+	}
+	end := w.scan(i, depth, nil)
+	if end < 0 || ru.act.kind == actMask && (c == 't' || c == 'f' || c == 'n') {
+		return end // nothing to mask in true, false, null
+	}
+	w.t.add(len(w.p.rules), r, w.body, w.loc[:depth])
+	if !ru.shadow && ru.act.rw != nil {
+		w.cut(i, end)
+		w.out = ru.act.rw.value(w.out, w.body[i:end])
+	}
+	return end
+}
+
+// remove drops the value at body[i], with its member name at start (or the
+// element starting there) and the comma before it at sep (-1 for the first).
+func (w *walker) remove(i, r, depth, start, sep int) int {
+	end := w.scan(i, depth, nil)
+	if end < 0 {
+		return end
+	}
+	w.t.add(len(w.p.rules), r, w.body, w.loc[:depth])
+	if sep >= 0 {
+		start = sep
+	}
+	w.cut(start, end)
+	return end
+}
+
+// drops returns the rule that removes the values reached in state q, or -1
+// (also for a remove rule in shadow mode, which decided handles).
+func (w *walker) drops(q int32) int {
+	r := w.a.decide[q]
+	if r >= 0 && w.p.rules[r].act.kind == actRemove && !w.p.rules[r].shadow {
+		return int(r)
+	}
+	return -1
+}
+
+// keepComma drops the comma at sep when every member or element before it was
+// removed, and counts one more kept.
+func (w *walker) keepComma(sep int, kept *int) {
+	if sep >= 0 && *kept == 0 {
+		w.cut(sep, sep+1)
+	}
+	*kept++
+}
+
+// object walks the object at body[i] in state q.
+func (w *walker) object(i int, q int32, depth int) int {
+	if depth >= len(w.loc) {
+		return w.tooDeep(i)
+	}
+	b := w.body
+	i = skipWS(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return i + 1
+	}
+	sep, kept := -1, 0
+	for {
+		if i >= len(b) || b[i] != '"' {
+			return w.fail(i, "want a member name")
+		}
+		ks := i
+		ke, esc := scanString(b, i)
+		if ke < 0 {
+			return w.fail(i, "invalid string")
+		}
+		if i = skipWS(b, ke); i >= len(b) || b[i] != ':' {
+			return w.fail(i, "want \":\" after a member name")
+		}
+		if i = skipWS(b, i+1); i >= len(b) {
+			return w.fail(i, "want a value")
+		}
+		key := b[ks+1 : ke-1]
+		next := w.a.member(q, key, esc, &w.exBuf, &w.normBuf)
+		w.loc[depth] = pathElem{ks + 1, ke - 1}
+		var end int
+		if r := w.drops(next); r >= 0 {
+			end = w.remove(i, r, depth+1, ks, sep)
+		} else {
+			w.keepComma(sep, &kept)
+			end = w.visit(i, next, depth+1)
+		}
+		if end < 0 {
+			return end
+		}
+		if i = skipWS(b, end); i >= len(b) {
+			return w.fail(i, "unclosed object")
+		}
+		switch b[i] {
+		case ',':
+			sep = i
+			i = skipWS(b, i+1)
+		case '}':
+			return i + 1
+		default:
+			return w.fail(i, "want \",\" or \"}\"")
+		}
+	}
+}
+
+// array walks the array at body[i] in state q.
+func (w *walker) array(i int, q int32, depth int) int {
+	if depth >= len(w.loc) {
+		return w.tooDeep(i)
+	}
+	b := w.body
+	i = skipWS(b, i+1)
+	if i < len(b) && b[i] == ']' {
+		return i + 1
+	}
+	sep, kept := -1, 0
+	for n := 0; ; n++ {
+		if i >= len(b) {
+			return w.fail(i, "want a value")
+		}
+		next := w.a.element(q, n)
+		w.loc[depth] = pathElem{-1, n}
+		var end int
+		if r := w.drops(next); r >= 0 {
+			end = w.remove(i, r, depth+1, i, sep)
+		} else {
+			w.keepComma(sep, &kept)
+			end = w.visit(i, next, depth+1)
+		}
+		if end < 0 {
+			return end
+		}
+		if i = skipWS(b, end); i >= len(b) {
+			return w.fail(i, "unclosed array")
+		}
+		switch b[i] {
+		case ',':
+			sep = i
+			i = skipWS(b, i+1)
+		case ']':
+			return i + 1
+		default:
+			return w.fail(i, "want \",\" or \"]\"")
+		}
+	}
+}
+
+// scan validates the value at body[i] without matching. With rw set it
+// rewrites every string and number inside (mask on an object or array).
+func (w *walker) scan(i, depth int, rw rewriter) int {
+	b := w.body
+	switch c := b[i]; {
+	case c == '"':
+		end, _ := scanString(b, i)
+		if end < 0 {
+			return w.fail(i, "invalid string")
+		}
+		if rw != nil {
+			w.cut(i, end)
+			w.out = rw.value(w.out, b[i:end])
+		}
+		return end
+	case c == '-' || c >= '0' && c <= '9':
+		end, ok := scanNumber(b, i)
+		if !ok {
+			return w.fail(end, "invalid number")
+		}
+		if rw != nil {
+			w.cut(i, end)
+			w.out = rw.value(w.out, b[i:end])
+		}
+		return end
+	case c == '{' || c == '[':
+		return w.scanContainer(i, depth, rw)
+	}
+	end, ok := scanLiteral(b, i)
+	if !ok {
+		return w.fail(i, "invalid value")
+	}
+	return end
+}
+
+// scanContainer validates (and with rw rewrites) the object or array at body[i].
+func (w *walker) scanContainer(i, depth int, rw rewriter) int {
+	if depth >= len(w.loc) {
+		return w.tooDeep(i)
+	}
+	b := w.body
+	obj := b[i] == '{'
+	closer := byte(']')
+	if obj {
+		closer = '}'
+	}
+	i = skipWS(b, i+1)
+	if i < len(b) && b[i] == closer {
+		return i + 1
+	}
+	for {
+		if obj {
+			if i >= len(b) || b[i] != '"' {
+				return w.fail(i, "want a member name")
+			}
+			ke, _ := scanString(b, i)
+			if ke < 0 {
+				return w.fail(i, "invalid string")
+			}
+			if i = skipWS(b, ke); i >= len(b) || b[i] != ':' {
+				return w.fail(i, "want \":\" after a member name")
+			}
+			i = skipWS(b, i+1)
+		}
+		if i >= len(b) {
+			return w.fail(i, "want a value")
+		}
+		end := w.scan(i, depth+1, rw)
+		if end < 0 {
+			return end
+		}
+		if i = skipWS(b, end); i >= len(b) {
+			return w.fail(i, "unclosed object or array")
+		}
+		switch b[i] {
+		case ',':
+			i = skipWS(b, i+1)
+		case closer:
+			return i + 1
+		default:
+			return w.fail(i, "want \",\" or a closing bracket")
+		}
+	}
+}
