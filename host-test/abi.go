@@ -1,7 +1,7 @@
 package hosttest
 
 import (
-	"fmt"
+	"errors"
 	"sort"
 	"strings"
 
@@ -149,6 +149,7 @@ type LoadError struct {
 	Profile Profile
 }
 
+// Error returns one line per problem in Envoy's wording.
 func (e *LoadError) Error() string {
 	var lines []string
 	for _, m := range e.Missing {
@@ -168,9 +169,9 @@ func checkABI(c wazero.CompiledModule) (abiVersion, error) {
 		}
 	}
 	if _, ok := ex["proxy_abi_version_0_1_0"]; ok {
-		return "", fmt.Errorf("Missing or unknown Proxy-Wasm ABI version: host-test supports 0.2.0 and 0.2.1, the module declares 0.1.0")
+		return "", errors.New("Missing or unknown Proxy-Wasm ABI version: host-test supports 0.2.0 and 0.2.1, the module declares 0.1.0")
 	}
-	return "", fmt.Errorf("Missing or unknown Proxy-Wasm ABI version")
+	return "", errors.New("Missing or unknown Proxy-Wasm ABI version")
 }
 
 // checkImports refuses, before anything runs, a module importing a function
@@ -214,7 +215,7 @@ func checkExports(c wazero.CompiledModule) error {
 	for name, f := range c.ExportedFunctions() {
 		want, ok := exportSigs[name]
 		if ok && sigOf(f.ParamTypes(), f.ResultTypes()) != want {
-			return fmt.Errorf("Bad function signature for: %s", name)
+			return errors.New("Bad function signature for: " + name)
 		}
 	}
 	return nil
@@ -227,7 +228,7 @@ func allocator(c wazero.CompiledModule) (string, error) {
 			return n, nil
 		}
 	}
-	return "", fmt.Errorf("Wasm module is missing malloc function.")
+	return "", errors.New("Wasm module is missing malloc function.")
 }
 
 func sortedUnique(s []string) []string {

@@ -41,6 +41,7 @@ const (
 var mapNames = [...]string{"request_headers", "request_trailers", "response_headers", "response_trailers",
 	"grpc_receive_initial_metadata", "grpc_receive_trailing_metadata", "http_call_response_headers", "http_call_response_trailers"}
 
+// String names the map as messages do ("request_headers").
 func (t mapType) String() string {
 	if int(t) < len(mapNames) {
 		return mapNames[t]

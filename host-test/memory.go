@@ -17,18 +17,8 @@ const (
 	statusInvalidMemoryAccess status = 6
 	statusEmpty               status = 7
 	statusCasMismatch         status = 8
-	statusInternalFailure     status = 10
 	statusUnimplemented       status = 12
 )
-
-var statusNames = map[status]string{
-	statusOK: "OK", statusNotFound: "NOT_FOUND", statusBadArgument: "BAD_ARGUMENT",
-	statusSerializationFail: "SERIALIZATION_FAILURE", statusInvalidMemoryAccess: "INVALID_MEMORY_ACCESS",
-	statusEmpty: "EMPTY", statusCasMismatch: "CAS_MISMATCH", statusInternalFailure: "INTERNAL_FAILURE",
-	statusUnimplemented: "UNIMPLEMENTED",
-}
-
-func (s status) String() string { return statusNames[s] }
 
 // arg returns the i-th argument masked to 32 bits: wazero may hand a host
 // function garbage in the upper half of an i32 slot.

@@ -206,3 +206,27 @@ func TestPluginMemorySoak(t *testing.T) {
 		t.Errorf("memory grew from %d to %d bytes between exchange 100 and 2000", after100, grown)
 	}
 }
+
+// A request ended by trailers (HTTP/2, gRPC-web…): the plugin rewrites the
+// body it buffered when the trailers arrive, as Envoy lets it.
+func TestPluginTrailers(t *testing.T) {
+	for _, ex := range examples(t) {
+		vm := start(t, "veil", hosttest.Envoy133, hosttest.Config{PluginConfig: ex.rules})
+		x := jsonExchange(ex.request, ex.reply, 7)
+		x.RequestTrailers = hosttest.Headers{{"x-checksum", "0"}}
+		x.ResponseTrailers = hosttest.Headers{{"grpc-status", "0"}}
+		res := vm.Do(x)
+		if len(res.Errors) > 0 || res.VMError != nil || res.LocalReply != nil {
+			t.Fatalf("%s: errors %q, vm %v, local reply %+v", ex.name, res.Errors, res.VMError, res.LocalReply)
+		}
+		if want := native(t, ex.rules, ex.request, rules.Request); !bytes.Equal(res.Request.Body, want) {
+			t.Errorf("%s: request\n%s\nwant\n%s", ex.name, res.Request.Body, want)
+		}
+		if want := native(t, ex.rules, ex.reply, rules.Response); !bytes.Equal(res.Response.Body, want) {
+			t.Errorf("%s: response\n%s\nwant\n%s", ex.name, res.Response.Body, want)
+		}
+		if len(res.Request.Trailers) != 1 || len(res.Response.Trailers) != 1 {
+			t.Errorf("%s: trailers %v %v", ex.name, res.Request.Trailers, res.Response.Trailers)
+		}
+	}
+}

@@ -3,10 +3,9 @@ package hosttest
 // wasiModule is the WASI preview1 module name; Envoy registers the same
 // functions under wasi_unstable too.
 const (
-	wasiModule     = "wasi_snapshot_preview1"
-	wasiUnstable   = "wasi_unstable"
-	envModule      = "env"
-	startPhaseName = "_initialize"
+	wasiModule   = "wasi_snapshot_preview1"
+	wasiUnstable = "wasi_unstable"
+	envModule    = "env"
 )
 
 // wasi115 is the set of Envoy ≤ 1.32 (cpp-host ≤ 483ecfd).

@@ -141,3 +141,31 @@ func hasLog(logs []hosttest.LogEntry, sub string) bool {
 	}
 	return false
 }
+
+// Shared data is keyed by vm_id and shared by every VM of the process, with
+// compare-and-swap.
+func TestSharedData(t *testing.T) {
+	m := load(t, "behave", hosttest.Envoy133)
+	cfg := hosttest.Config{VMID: "v", PluginConfig: []byte(`{"shared_key":"k"}`)}
+	for i := 0; i < 2; i++ {
+		vm, err := m.Start(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{`shared k = "" err=error status returned by host: not found`, "set: <nil>"}
+		if i == 1 {
+			want = []string{`shared k = "+" err=<nil>`, "stale cas: error status returned by host: cas mismatch", "set: <nil>"}
+		}
+		for _, w := range want {
+			if !hasLog(vm.Logs(), w) {
+				t.Errorf("VM %d: logs lack %q: %v", i, w, vm.Logs())
+			}
+		}
+	}
+	if v, ok := m.SharedData("v", "k"); !ok || string(v) != "++" {
+		t.Errorf("shared data v/k = %q, %t", v, ok)
+	}
+	if _, ok := m.SharedData("other", "k"); ok {
+		t.Error("shared data leaked across vm_ids")
+	}
+}

@@ -127,7 +127,7 @@ func (s *stream) run(d *dir, headers Headers, body []byte, trailers Headers, chu
 	}
 	var buf []byte
 	buffering := false
-	chunks := split(body, chunk, s.ex.FinalEmptyChunk && !s.replying)
+	chunks := split(body, chunk, s.ex.FinalEmptyChunk && !s.replying && trailers == nil)
 	for i, c := range chunks {
 		eos := i == len(chunks)-1 && trailers == nil
 		if buffering {
@@ -159,23 +159,31 @@ func (s *stream) run(d *dir, headers Headers, body []byte, trailers Headers, chu
 			return out, false
 		}
 	}
+	if trailers == nil {
+		if buffering {
+			s.stall("%s body paused at end of stream and never resumed", d.name)
+			return out, false
+		}
+		out.Trailers = s.maps[d.trl].clone() // added in the last body callback, if at all
+		return out, true
+	}
+	// Trailers end the message. A body still buffered stays readable and
+	// writable in the trailers callback and leaves with the trailers.
+	s.maps[d.trl] = trailers.clone()
+	s.access[d.trl] = accessWrite
 	if buffering {
-		s.stall("%s body paused at end of stream and never resumed", d.name)
+		s.body[d.buf] = &buf
+	}
+	act, ok = s.action(d.onTrailers, fmt.Sprintf("n=%d", len(trailers)), d, uint64(len(trailers)))
+	s.access[d.trl], s.body[d.buf] = accessNone, nil
+	if !ok {
 		return out, false
 	}
-	if trailers != nil {
-		s.maps[d.trl] = trailers.clone()
-		s.access[d.trl] = accessWrite
-		act, ok := s.action(d.onTrailers, fmt.Sprintf("n=%d", len(trailers)), d, uint64(len(trailers)))
-		s.access[d.trl] = accessNone
-		if !ok {
-			return out, false
-		}
-		if act != 0 {
-			s.stall("%s trailers paused and never resumed", d.name)
-			return out, false
-		}
+	if act != 0 {
+		s.stall("%s trailers paused and never resumed", d.name)
+		return out, false
 	}
+	out.Body = append(out.Body, buf...)
 	out.Trailers = s.maps[d.trl].clone()
 	return out, true
 }
@@ -291,6 +299,8 @@ func (s *stream) answer(rp *LocalReply) {
 		s.resetStream("local_reply_reentry")
 	case s.phase == "request":
 		s.through = rp
+	case s.respHeadersSent && rp.From == "host":
+		s.resetStream(rp.Details)
 	case s.respHeadersSent:
 		s.errorf("local reply %d sent from %s after response headers went downstream: Envoy resets the stream", rp.Status, rp.From)
 		s.resetStream("local_reply_after_response_headers")
@@ -299,13 +309,21 @@ func (s *stream) answer(rp *LocalReply) {
 	}
 }
 
-// replyHeaders are the headers Envoy's sendLocalReply produces.
+// replyHeaders are the headers Envoy's sendLocalReply produces: :status,
+// the filter's extra headers, then for a body content-length and, unless
+// the filter set one, content-type text/plain.
 func replyHeaders(rp *LocalReply) Headers {
 	h := Headers{{":status", strconv.Itoa(rp.Status)}}
-	if len(rp.Body) > 0 {
-		h = append(h, [2]string{"content-length", strconv.Itoa(len(rp.Body))}, [2]string{"content-type", "text/plain"})
+	for _, kv := range rp.Headers {
+		h = append(h, [2]string{strings.ToLower(kv[0]), kv[1]})
 	}
-	return append(h, rp.Headers...)
+	if len(rp.Body) > 0 {
+		h = append(h, [2]string{"content-length", strconv.Itoa(len(rp.Body))})
+		if _, ok := h.Get("content-type"); !ok {
+			h = append(h, [2]string{"content-type", "text/plain"})
+		}
+	}
+	return h
 }
 
 // overflow is a paused body outgrowing the buffer limit: 413 for requests

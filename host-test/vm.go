@@ -72,7 +72,10 @@ type VM struct {
 	metricIDs  map[uint32]*Metric
 	nextMetric [3]uint32
 
-	status  struct{ code uint32; msg string }
+	status struct {
+		code uint32
+		msg  string
+	}
 	calls   httpCalls
 	pending []func()
 	tick    uint32
@@ -98,6 +101,8 @@ type StartError struct {
 	Logs  []LogEntry
 }
 
+// Error names the stage and the trap, followed by the guest's error and
+// critical logs.
 func (e *StartError) Error() string {
 	var b strings.Builder
 	b.WriteString("wasm vm failed to start: ")
@@ -115,6 +120,7 @@ func (e *StartError) Error() string {
 	return b.String()
 }
 
+// Unwrap returns the trap, if any.
 func (e *StartError) Unwrap() error { return e.Err }
 
 // Start instantiates a new VM from the module and starts it the way Envoy
@@ -284,6 +290,7 @@ func (e *restrictedError) Error() string {
 // ErrRestricted matches (errors.Is) a trap from a restricted host call.
 var ErrRestricted = errors.New("restricted_callback")
 
+// Is matches ErrRestricted.
 func (e *restrictedError) Is(target error) bool { return target == ErrRestricted }
 
 // hostFn implements one host function; stack holds the raw arguments and

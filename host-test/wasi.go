@@ -94,7 +94,7 @@ var wasiFuncs = map[string]hostFn{
 		vm.log(LogError, "wasi_unstable proc_exit")
 	},
 	"sched_yield": func(_ *VM, _ api.Module, s []uint64) { errno(s, errnoSuccess) },
-	"poll_oneoff":  (*VM).pollOneoff,
+	"poll_oneoff": (*VM).pollOneoff,
 
 	// Envoy 1.39+ additions: stubs that let file and socket code link.
 	"fd_fdstat_set_rights":  stdioOK,

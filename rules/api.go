@@ -25,7 +25,9 @@ const DefaultMaxBodyBytes = 1 << 20
 type Options struct {
 	// Filename names the source in diagnostics ("rules.yaml:3:5: …"). Default "rules".
 	Filename string
-	// MaxDepth bounds JSON nesting in Apply. Zero means DefaultMaxDepth.
+	// MaxDepth bounds JSON nesting in Apply (objects and arrays inside each
+	// other). Zero or less means DefaultMaxDepth; values above 10000 are
+	// lowered to 10000, as the walk recurses once per level.
 	MaxDepth int
 }
 

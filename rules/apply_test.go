@@ -2,6 +2,7 @@ package rules
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -200,5 +201,29 @@ rules:
 	if odd.Rule != "odd" || odd.Action != "mask" || !odd.Shadow || odd.Count != 2 ||
 		odd.Paths[0] != `$['a b']['it\'s']` || odd.Paths[1] != `$['é\\']` {
 		t.Errorf("odd finding: %+v", odd)
+	}
+}
+
+func TestApplyConcurrent(t *testing.T) {
+	p := mustCompile(t, `rules: [{id: r, select: {keys: [email]}, action: redact}]`)
+	done := make(chan string)
+	for g := range 4 {
+		go func() {
+			in := fmt.Sprintf(`{"email":"%d","n":[%d]}`, g, g)
+			want := fmt.Sprintf(`{"email":"[REDACTED]","n":[%d]}`, g)
+			for range 200 {
+				out, rep, err := p.Apply([]byte(in), Input{Direction: Request})
+				if err != nil || string(out) != want || rep.Findings[0].Paths[0] != "$.email" {
+					done <- fmt.Sprintf("got %s %v %v", out, rep, err)
+					return
+				}
+			}
+			done <- ""
+		}()
+	}
+	for range 4 {
+		if msg := <-done; msg != "" {
+			t.Error(msg)
+		}
 	}
 }

@@ -60,6 +60,7 @@ func caret(line string, col int) string {
 
 // CompileError holds every mistake Compile found, sorted by position.
 type CompileError struct {
+	// Diagnostics holds at least one mistake, sorted by line, then column.
 	Diagnostics []Diagnostic
 }
 

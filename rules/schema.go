@@ -112,7 +112,7 @@ func (d *decoder) decodeSet(n *yaml.Node) *setSpec {
 // decodeMatch reads `match:`.
 func (d *decoder) decodeMatch(n *yaml.Node, sc *scope) {
 	d.fields(n, "match", matchFields, func(key string, _, v *yaml.Node) {
-		items := d.strings(v, "match."+key)
+		items := d.stringList(v, "match."+key)
 		switch key {
 		case "content_types":
 			if v.Kind == yaml.SequenceNode && len(v.Content) == 0 {
@@ -187,7 +187,7 @@ func (d *decoder) decodeRule(n *yaml.Node, first map[string]int) ruleSpec {
 			sel = v
 		case "direction":
 			r.request, r.response = false, false
-			items := d.strings(v, "direction")
+			items := d.stringList(v, "direction")
 			if v.Kind == yaml.SequenceNode && len(v.Content) == 0 {
 				d.errorf(v, "direction: empty list (omit it for both directions)")
 			}
@@ -232,7 +232,7 @@ func (d *decoder) decodeSelect(n *yaml.Node, remove bool) [][]step {
 	var sels [][]step
 	empty := true
 	ok := d.fields(n, "select", selectFields, func(key string, _, v *yaml.Node) {
-		items := d.strings(v, "select."+key)
+		items := d.stringList(v, "select."+key)
 		if len(items) > 0 {
 			empty = false
 		}

@@ -48,6 +48,18 @@ func (d *decoder) errorAt(n *yaml.Node, off int, format string, args ...any) {
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
 
+// yamlParserErrors are the messages of the YAML library's parser (as opposed
+// to its scanner). It reports their line counting from 0: the line where the
+// construct holding the mistake starts.
+var yamlParserErrors = []string{
+	"did not find expected ',' or ']'", "did not find expected ',' or '}'",
+	"did not find expected '-' indicator", "did not find expected <document start>",
+	"did not find expected <stream-start>", "did not find expected key",
+	"did not find expected node content", "found duplicate %TAG directive",
+	"found duplicate %YAML directive", "found incompatible YAML document",
+	"found undefined tag handle",
+}
+
 // yamlError records a parse error from the YAML library.
 func (d *decoder) yamlError(err error) {
 	msg := err.Error()
@@ -55,6 +67,9 @@ func (d *decoder) yamlError(err error) {
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = msg[len(m[0]):]
+		if contains(yamlParserErrors, msg) {
+			line++
+		}
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
@@ -189,9 +204,9 @@ func (d *decoder) enum(n *yaml.Node, what string, allowed ...string) (string, bo
 	return s, true
 }
 
-// strings reads a list of string scalars (a single string counts as a list of
+// stringList reads a list of string scalars (a single string counts as a list of
 // one) and returns their nodes.
-func (d *decoder) strings(n *yaml.Node, what string) []*yaml.Node {
+func (d *decoder) stringList(n *yaml.Node, what string) []*yaml.Node {
 	items := []*yaml.Node{n}
 	if n.Kind == yaml.SequenceNode {
 		items = n.Content

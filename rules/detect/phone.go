@@ -84,7 +84,7 @@ func (sc *scanner) phones(c *chain) {
 			best = intlPhone(c)
 		} else {
 			for j := i + 1; j < c.n && j < i+5; j++ {
-				if c.canEnd(j) && nationalPhone(c, i, j) && !inLongCode(c, i+1, j) {
+				if c.canEnd(j) && nationalPhone(c, i, j) && !inLongCode(c, i) && !inLongCode(c, j) {
 					best = j
 				}
 			}
@@ -102,21 +102,19 @@ func (sc *scanner) phones(c *chain) {
 	}
 }
 
-// inLongCode reports whether groups i..j lie in a run of five or more
+// inLongCode reports whether group k is one of a run of five or more
 // four-digit groups joined by one repeated separator: a tracking number or
 // similar code ("9400 0624 0927 2912 8976 95"), not a phone number.
-func inLongCode(c *chain, i, j int) bool {
-	for k := i; k <= j; k++ {
-		if c.len(k) != 4 {
-			return false
-		}
+func inLongCode(c *chain, k int) bool {
+	if c.len(k) != 4 {
+		return false
 	}
-	s := c.sep(j)
-	lo, hi := i, j
-	for lo > 0 && c.len(lo-1) == 4 && string(c.sep(lo)) == string(s) {
+	lo, hi := k, k
+	same := func(a, b []byte) bool { return len(a) == 1 && string(a) == string(b) }
+	for lo > 0 && c.len(lo-1) == 4 && (hi == lo || same(c.sep(lo), c.sep(lo+1))) {
 		lo--
 	}
-	for hi+1 < c.n && c.len(hi+1) == 4 && string(c.sep(hi+1)) == string(s) {
+	for hi+1 < c.n && c.len(hi+1) == 4 && (hi == lo || same(c.sep(hi+1), c.sep(hi))) {
 		hi++
 	}
 	return hi-lo+1 >= 5

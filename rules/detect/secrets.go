@@ -202,11 +202,10 @@ func (sc *scanner) privateKeys() {
 			continue
 		}
 		body := off + le + 5
-		e := -1
-		if k := bytes.Index(t[body:], []byte("-----END ")); k >= 0 && hasPrefixAt(t, body+k+9, string(label)+"-----") {
-			e = body + k + 9 + len(label) + 5
+		e := pemBodyEnd(t, body)
+		if end := "-----END " + string(label) + "-----"; hasPrefixAt(t, e, end) {
+			e += len(end)
 		} else {
-			e = run(t, body, isPEMBodyByte)
 			for e > body && !isB64Byte(t[e-1]) {
 				e--
 			}
@@ -218,6 +217,18 @@ func (sc *scanner) privateKeys() {
 
 func isB64Byte(b byte) bool { return isAlnum(b) || b == '+' || b == '/' || b == '=' }
 
-func isPEMBodyByte(b byte) bool {
-	return isB64Byte(b) || b == '\n' || b == '\r' || b == ' ' || b == '\t' || b == ':' || b == ',' || b == '-'
+// pemBodyEnd returns the end of the PEM body (base64 lines, and header lines
+// such as "Proc-Type: 4,ENCRYPTED") starting at t[i]: the next "-----" or
+// the first byte that cannot be in a body.
+func pemBodyEnd(t []byte, i int) int {
+	for i < len(t) {
+		switch b := t[i]; {
+		case isB64Byte(b), b == '\n', b == '\r', b == ' ', b == '\t', b == ':', b == ',':
+		case b == '-' && !hasPrefixAt(t, i, "-----"):
+		default:
+			return i
+		}
+		i++
+	}
+	return i
 }

@@ -332,29 +332,51 @@ func resolve(dst []Span, base int) []Span {
 	if !overlap {
 		return dst
 	}
-	slices.SortFunc(spans, func(a, b Span) int {
+	// Resolve each cluster of transitively overlapping spans on its own, so
+	// the quadratic step only sees spans that compete.
+	kept := 0
+	for lo := 0; lo < len(spans); {
+		hi, end := lo+1, spans[lo].End
+		for hi < len(spans) && spans[hi].Start < end {
+			end = max(end, spans[hi].End)
+			hi++
+		}
+		n := resolveCluster(spans[lo:hi])
+		kept += copy(spans[kept:], spans[lo:lo+n])
+		lo = hi
+	}
+	return dst[:base+kept]
+}
+
+// resolveCluster keeps the longest spans of c that do not overlap (then the
+// earliest, then the lowest detector index), moves them to the front sorted
+// by Start and returns their number.
+func resolveCluster(c []Span) int {
+	if len(c) == 1 {
+		return 1
+	}
+	slices.SortFunc(c, func(a, b Span) int {
 		if la, lb := a.End-a.Start, b.End-b.Start; la != lb {
 			return lb - la
 		}
 		return byStart(a, b)
 	})
 	kept := 0
-	for _, sp := range spans {
+	for _, sp := range c {
 		ok := true
-		for _, k := range spans[:kept] {
+		for _, k := range c[:kept] {
 			if sp.Start < k.End && k.Start < sp.End {
 				ok = false
 				break
 			}
 		}
 		if ok {
-			spans[kept] = sp
+			c[kept] = sp
 			kept++
 		}
 	}
-	spans = spans[:kept]
-	slices.SortFunc(spans, byStart)
-	return dst[:base+kept]
+	slices.SortFunc(c[:kept], byStart)
+	return kept
 }
 
 func byStart(a, b Span) int {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestNewSetErrors(t *testing.T) {
@@ -102,7 +103,7 @@ func TestMask(t *testing.T) {
 	if s.All() != 7 {
 		t.Errorf("All() = %b", s.All())
 	}
-	if _, ok := s.MatchNumberIn([]byte("4111111111111111"), m&^m); ok {
+	if _, ok := s.MatchNumberIn([]byte("4111111111111111"), 0); ok {
 		t.Error("MatchNumberIn with an empty mask matched")
 	}
 }
@@ -178,4 +179,38 @@ func TestConcurrentUse(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestAdversarialInputsLinear runs inputs built to make a careless scanner
+// quadratic; each must finish well within a second.
+func TestAdversarialInputsLinear(t *testing.T) {
+	s, err := NewSet(Builtins(), map[string]Custom{"any": {Regex: "[a-z0-9]+"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const size = 128 << 10
+	for name, unit := range map[string]string{
+		"pem begins":    "-----BEGIN PRIVATE KEY-----",
+		"at signs":      "a.b@",
+		"emails":        "a@b.co ",
+		"aiza":          "AIzaAIza",
+		"eyJ":           "eyJ.",
+		"colons":        "1:",
+		"digit groups":  "1 ",
+		"dots":          "1.",
+		"dashes":        "ab-",
+		"underscores":   "sk_live_",
+		"ibans":         "DE89 ",
+		"full-width":    "４",
+		"zero-width":    "1\u200b",
+		"phones":        "(415) 555-2671 ",
+		"cards-overlap": "4111111111111111 ",
+	} {
+		text := []byte(strings.Repeat(unit, size/len(unit)))
+		start := time.Now()
+		s.FindString(text, nil)
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("%s: %v for %d bytes", name, d, len(text))
+		}
+	}
 }

@@ -11,7 +11,7 @@ import (
 )
 
 func checkCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlags("check", "check [--envoy 1.33|1.39] FILE.wasm", stdout, stderr)
+	fs := newFlags("check", "check [--envoy 1.33|1.39] FILE.wasm", stderr)
 	envoy := fs.String("envoy", "1.33", "Envoy release family whose imports the module must fit: 1.33 (1.33–1.38) or 1.39")
 	if err := parse(fs, args, stdout); err != nil {
 		return err

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,8 +13,8 @@ type multi []string
 func (m *multi) String() string     { return strings.Join(*m, ", ") }
 func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
 
-// newFlags returns a FlagSet whose --help prints synopsis and flags to stdout.
-func newFlags(name, synopsis string, stdout, stderr io.Writer) *flag.FlagSet {
+// newFlags returns a FlagSet that reports flag errors, with its usage, to stderr.
+func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -25,16 +24,20 @@ func newFlags(name, synopsis string, stdout, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// parse parses args; --help prints usage to stdout and exits 0, a bad flag
-// exits 2.
+// parse parses args; --help (or -h) prints usage to stdout and exits 0, a
+// bad flag prints the error and usage to stderr and exits 2.
 func parse(fs *flag.FlagSet, args []string, stdout io.Writer) error {
-	err := fs.Parse(args)
-	if errors.Is(err, flag.ErrHelp) {
-		fs.SetOutput(stdout)
-		fs.Usage()
-		return &exitError{0, ""}
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "-h" || a == "-help" || a == "--h" || a == "--help" {
+			fs.SetOutput(stdout)
+			fs.Usage()
+			return &exitError{0, ""}
+		}
 	}
-	if err != nil {
+	if err := fs.Parse(args); err != nil {
 		return &exitError{2, ""}
 	}
 	return nil

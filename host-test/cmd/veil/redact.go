@@ -13,7 +13,7 @@ import (
 func redactCmd(_ context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("redact", "redact --rules FILE [--direction request|response] [FILE... | -]\n\n"+
 		"Applies the rule set natively (no wasm) to each JSON document and prints the\n"+
-		"rewritten documents in order; no FILE or \"-\" reads standard input.", stdout, stderr)
+		"rewritten documents in order; no FILE or \"-\" reads standard input.", stderr)
 	rulesFile := fs.String("rules", "", "rule set `file` (YAML or JSON)")
 	direction := fs.String("direction", "request", "which rules apply: request or response")
 	if err := parse(fs, args, stdout); err != nil {
@@ -73,7 +73,7 @@ func compile(file string) (*rules.Program, error) {
 
 func lintCmd(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("lint", "lint FILE...\n\nCompiles each rule set and prints every mistake as file:line:col with the\n"+
-		"source line; exits 1 when there is one.", stdout, stderr)
+		"source line; exits 1 when there is one.", stderr)
 	if err := parse(fs, args, stdout); err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ receives it, then the response body as the client receives it (each only
 where given). A local reply prints its status and body and exits 3.`
 
 func runCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlags("run", runSynopsis, stdout, stderr)
+	fs := newFlags("run", runSynopsis, stderr)
 	plugin := fs.String("plugin", "build/veil.wasm", "the plugin `module`")
 	rulesFile := fs.String("rules", "", "rule set `file` (YAML or JSON), passed as plugin configuration")
 	reqBody := fs.String("request-body", "", "request body `file` (\"-\" for stdin); none: a request without body")
@@ -142,7 +142,7 @@ func outcome(res *hosttest.Result, stderr io.Writer) error {
 
 func printText(w io.Writer, res *hosttest.Result, req, resp bool) {
 	if lr := res.LocalReply; lr != nil {
-		fmt.Fprintf(w, "local reply %d %s\n", res.Response.Status, lr.Details)
+		fmt.Fprintln(w, strings.TrimSpace(fmt.Sprintf("local reply %d %s", res.Response.Status, lr.Details)))
 		writeBody(w, res.Response.Body)
 		return
 	}

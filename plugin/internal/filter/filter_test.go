@@ -2,9 +2,11 @@ package filter
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/proxytest"
@@ -26,18 +28,30 @@ type runner struct {
 
 var runners = []runner{
 	{"native", func(*testing.T) types.VMContext { return &VM{} }},
-	{"wasm", func(t *testing.T) types.VMContext {
+	{"wasm", sharedWasmVM},
+}
+
+// wasmVM is compiled once per test binary: a fresh plugin context per test
+// is enough isolation, and compiling the module costs seconds.
+var wasmVM struct {
+	once sync.Once
+	vm   proxytest.WasmVMContext
+	err  error
+}
+
+func sharedWasmVM(t *testing.T) types.VMContext {
+	wasmVM.once.Do(func() {
 		wasm, err := os.ReadFile(wasmPath)
 		if err != nil {
-			t.Fatalf("%v: run `make build` first (make test does)", err)
+			wasmVM.err = fmt.Errorf("%v: run `make build` first (make test does)", err)
+			return
 		}
-		vm, err := proxytest.NewWasmVMContext(wasm)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { vm.Close() })
-		return vm
-	}},
+		wasmVM.vm, wasmVM.err = proxytest.NewWasmVMContext(wasm)
+	})
+	if wasmVM.err != nil {
+		t.Fatal(wasmVM.err)
+	}
+	return wasmVM.vm
 }
 
 // forEachRunner runs fn once per runner as a subtest.
@@ -279,4 +293,201 @@ func TestParseConfigRejectsEmpty(t *testing.T) {
 	if _, err := ParseConfig(nil); err == nil {
 		t.Fatal("empty configuration accepted")
 	}
+}
+
+// ruleSetWith returns the email rule set with extra top-level fields.
+func ruleSetWith(extra string) string { return emailRules + extra }
+
+func TestFailureModes(t *testing.T) {
+	big := `{"email":"` + strings.Repeat("x", 2048) + `"}`
+	cases := []struct {
+		name       string
+		extra      string // rule-set fields
+		headers    [][2]string
+		body       string
+		wantStatus uint32 // 0: passed through
+		kind       string
+	}{
+		{"invalid json rejected", "", jsonRequest(""), `{"email":`, 400, "invalid_json"},
+		{"invalid json passed", "on: { invalid_json: pass }\n", jsonRequest(""), `{"email":`, 0, "invalid_json"},
+		{"too deep rejected", "", jsonRequest(""), strings.Repeat("[", 200) + strings.Repeat("]", 200), 400, "invalid_json"},
+		{"oversize rejected", "limits: { max_body_bytes: 1024 }\n", jsonRequest(""), big, 413, "oversize"},
+		{"oversize passed", "limits: { max_body_bytes: 1024 }\non: { oversize: pass }\n", jsonRequest(""), big, 0, "oversize"},
+		{"encoded rejected", "", jsonRequest("", [2]string{"content-encoding", "gzip"}), `{"email":"a@b.c"}`, 415, "encoded"},
+		{"encoded passed", "on: { encoded: pass }\n", jsonRequest("", [2]string{"content-encoding", "gzip"}), `{"email":"a@b.c"}`, 0, "encoded"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			forEachRunner(t, func(t *testing.T, vm types.VMContext) {
+				host := startPlugin(t, vm, ruleSetWith(c.extra))
+				r := run(host, exchange{requestHeaders: c.headers, requestBody: c.body})
+				outcome := "pass"
+				if c.wantStatus != 0 {
+					outcome = "reject"
+					if r.localReply == nil || r.localReply.StatusCode != c.wantStatus {
+						t.Fatalf("want a %d local reply, got %+v", c.wantStatus, r.localReply)
+					}
+					assertJSON(t, "reply", string(r.localReply.Data), `{"error":"`+c.kind+`","rule_set":"test"}`)
+				} else {
+					if r.localReply != nil {
+						t.Fatalf("unexpected local reply %d %s", r.localReply.StatusCode, r.localReply.Data)
+					}
+					if r.requestBody != c.body {
+						t.Errorf("passed body changed: %q", r.requestBody)
+					}
+				}
+				name := "veil.failures.rule_set.test.kind." + c.kind + ".outcome." + outcome + ".direction.request"
+				if n, err := host.GetCounterMetric(name); err != nil || n != 1 {
+					t.Errorf("%s = %d, %v; want 1", name, n, err)
+				}
+				warns := host.GetWarnLogs()
+				if len(warns) != 1 || !strings.Contains(warns[0], c.kind) {
+					t.Errorf("want one warning naming %s, got %q", c.kind, warns)
+				}
+			})
+		})
+	}
+}
+
+func TestResponseRejectIs502(t *testing.T) {
+	forEachRunner(t, func(t *testing.T, vm types.VMContext) {
+		host := startPlugin(t, vm, emailRules)
+		r := run(host, exchange{requestHeaders: jsonRequest(""), requestBody: `{}`,
+			responseHeaders: jsonResponse(), responseBody: `{"email": nope}`})
+		if r.localReply == nil || r.localReply.StatusCode != 502 {
+			t.Fatalf("want a 502 local reply, got %+v", r.localReply)
+		}
+	})
+}
+
+func TestLocalReplyIsNotProcessedAgain(t *testing.T) {
+	forEachRunner(t, func(t *testing.T, vm types.VMContext) {
+		host := startPlugin(t, vm, emailRules)
+		id := host.InitializeHttpContext()
+		host.CallOnRequestHeaders(id, jsonRequest(""), false)
+		host.CallOnRequestBody(id, []byte(`not json`), true)
+		if host.GetSentLocalResponse(id) == nil {
+			t.Fatal("no local reply")
+		}
+		// Envoy passes the reply through this filter's own response callbacks.
+		reply := `{"email":"must stay, this is our own reply"}`
+		host.CallOnResponseHeaders(id, jsonResponse(), false)
+		host.CallOnResponseBody(id, []byte(reply), true)
+		if got := string(host.GetCurrentResponseBody(id)); got != reply {
+			t.Errorf("own local reply was processed again: %q", got)
+		}
+		if len(host.GetWarnLogs()) != 1 {
+			t.Errorf("want exactly one warning, got %q", host.GetWarnLogs())
+		}
+		host.CompleteHttpContext(id)
+	})
+}
+
+func TestTrailersEndTheBody(t *testing.T) {
+	forEachRunner(t, func(t *testing.T, vm types.VMContext) {
+		host := startPlugin(t, vm, emailRules)
+		id := host.InitializeHttpContext()
+		host.CallOnRequestHeaders(id, jsonRequest(""), false)
+		if a := host.CallOnRequestBody(id, []byte(`{"email":"a@example.com"}`), false); a != types.ActionPause {
+			t.Fatalf("body without end of stream: action %v, want pause", a)
+		}
+		host.CallOnRequestTrailers(id, [][2]string{{"grpc-status", "0"}})
+		assertJSON(t, "request", string(host.GetCurrentRequestBody(id)), `{"email":"[REDACTED]"}`)
+		host.CompleteHttpContext(id)
+	})
+}
+
+func TestEmptyBodies(t *testing.T) {
+	forEachRunner(t, func(t *testing.T, vm types.VMContext) {
+		host := startPlugin(t, vm, emailRules)
+		id := host.InitializeHttpContext()
+		host.CallOnRequestHeaders(id, jsonRequest(""), false)
+		host.CallOnRequestBody(id, nil, true) // a final zero-size call
+		if r := host.GetSentLocalResponse(id); r != nil {
+			t.Fatalf("empty body rejected: %d %s", r.StatusCode, r.Data)
+		}
+		host.CallOnResponseHeaders(id, jsonResponse(), true) // headers end the response
+		host.CompleteHttpContext(id)
+		if n, _ := host.GetCounterMetric("veil.bodies_inspected.rule_set.test.direction.request"); n != 0 {
+			t.Errorf("empty body counted as inspected: %d", n)
+		}
+	})
+}
+
+func TestOutOfScopePathAndMethod(t *testing.T) {
+	forEachRunner(t, func(t *testing.T, vm types.VMContext) {
+		host := startPlugin(t, vm, ruleSetWith("match: { paths: [\"/api/**\"], methods: [POST] }\n"))
+		body := `{"email":"a@example.com"}`
+		for _, h := range [][][2]string{
+			{{":method", "POST"}, {":path", "/health?email=x"}, {"content-type", "application/json"}},
+			{{":method", "PUT"}, {":path", "/api/users/1"}, {"content-type", "application/json"}},
+		} {
+			if r := run(host, exchange{requestHeaders: h, requestBody: body}); r.requestBody != body {
+				t.Errorf("%v: out-of-scope body changed: %q", h, r.requestBody)
+			}
+		}
+		r := run(host, exchange{requestHeaders: jsonRequest(""), requestBody: body})
+		assertJSON(t, "in scope", r.requestBody, `{"email":"[REDACTED]"}`)
+	})
+}
+
+func TestShadowReportsLikeEnforce(t *testing.T) {
+	body := `{"users":[{"email":"a@example.com"},{"Email":"b@example.com"}]}`
+	audits := map[string]string{}
+	for _, mode := range []string{"enforce", "shadow"} {
+		forEachRunner(t, func(t *testing.T, vm types.VMContext) {
+			host := startPlugin(t, vm, ruleSetWith("mode: "+mode+"\n"))
+			r := run(host, exchange{requestHeaders: jsonRequest(""), requestBody: body})
+			if mode == "shadow" && r.requestBody != body {
+				t.Errorf("shadow mode changed the body: %q", r.requestBody)
+			}
+			if mode == "enforce" && r.requestBody == body {
+				t.Error("enforce mode left the body unchanged")
+			}
+			name := "veil.values.rule_set.test.rule.email.action.redact.direction.request.mode." + mode
+			if n, err := host.GetCounterMetric(name); err != nil || n != 2 {
+				t.Errorf("%s = %d, %v; want 2", name, n, err)
+			}
+			for _, l := range host.GetInfoLogs() {
+				if strings.HasPrefix(l, AuditPrefix) {
+					audits[mode] = strings.Replace(l, `"mode":"`+mode+`"`, `"mode":"?"`, 1)
+				}
+			}
+		})
+	}
+	if audits["enforce"] == "" || audits["enforce"] != audits["shadow"] {
+		t.Errorf("shadow and enforce reports differ:\n%s\n%s", audits["enforce"], audits["shadow"])
+	}
+}
+
+// faultVM builds plugin contexts whose Apply panics on FaultMarker, as the
+// veilfaults build does (host-test runs that build as .wasm).
+type faultVM struct{ VM }
+
+func (faultVM) NewPluginContext(uint32) types.PluginContext {
+	return &pluginContext{inject: injectPanics}
+}
+
+func TestPanicIsRecoveredAsOnError(t *testing.T) {
+	for _, c := range []struct {
+		extra      string
+		wantStatus uint32
+	}{{"", 500}, {"on: { error: pass }\n", 0}} {
+		t.Run(fmt.Sprint(c.wantStatus), func(t *testing.T) { testPanicRecovered(t, c.extra, c.wantStatus) })
+	}
+}
+
+func testPanicRecovered(t *testing.T, extra string, wantStatus uint32) {
+	host := startPlugin(t, &faultVM{}, ruleSetWith(extra))
+	body := `{"k":"` + FaultMarker + `"}`
+	r := run(host, exchange{requestHeaders: jsonRequest(""), requestBody: body})
+	switch {
+	case wantStatus == 0 && (r.localReply != nil || r.requestBody != body):
+		t.Errorf("on.error pass: got reply %+v body %q", r.localReply, r.requestBody)
+	case wantStatus != 0 && (r.localReply == nil || r.localReply.StatusCode != wantStatus):
+		t.Errorf("on.error reject: got reply %+v", r.localReply)
+	}
+	// The VM stays healthy for the next request.
+	r = run(host, exchange{requestHeaders: jsonRequest(""), requestBody: `{"email":"a@b.c"}`})
+	assertJSON(t, "next request", r.requestBody, `{"email":"[REDACTED]"}`)
 }

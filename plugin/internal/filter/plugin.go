@@ -20,7 +20,13 @@ const ConfigName = "plugin-config"
 type VM struct{ types.DefaultVMContext }
 
 // NewPluginContext implements types.VMContext.
-func (VM) NewPluginContext(uint32) types.PluginContext { return &pluginContext{} }
+func (VM) NewPluginContext(uint32) types.PluginContext {
+	p := &pluginContext{}
+	if faultInjection {
+		p.inject = injectPanics
+	}
+	return p
+}
 
 // ParseConfig compiles the plugin configuration (a rule set in YAML or JSON)
 // into a program. It is a pure function, tested without a host.
@@ -35,6 +41,8 @@ func ParseConfig(config []byte) (*rules.Program, error) {
 type pluginContext struct {
 	types.DefaultPluginContext
 	program    *rules.Program
+	apply      applyFunc // program.Apply, wrapped by inject when set
+	inject     func(applyFunc) applyFunc
 	metrics    *metrics
 	rejections map[rules.FailureKind]rejection
 }
@@ -53,6 +61,10 @@ func (p *pluginContext) OnPluginStart(int) types.OnPluginStartStatus {
 		return types.OnPluginStartStatusFailed
 	}
 	p.program = program
+	p.apply = program.Apply
+	if p.inject != nil {
+		p.apply = p.inject(p.apply)
+	}
 	p.metrics = defineMetrics(program)
 	p.rejections = prepareRejections(program.Name())
 	proxywasm.LogInfof("veil: rule set %q loaded with %d rules", program.Name(), len(program.Rules()))

@@ -149,7 +149,7 @@ func (s *stream) finish(d rules.Direction, readSize int) types.Action {
 	if len(body) == 0 {
 		return types.ActionContinue
 	}
-	out, report, err := p.Apply(body, rules.Input{Direction: d})
+	out, report, err := s.plugin.apply(body, rules.Input{Direction: d})
 	switch {
 	case errors.Is(err, rules.ErrInvalidJSON), errors.Is(err, rules.ErrTooDeep):
 		return s.fail(d, rules.InvalidJSON)

@@ -44,7 +44,21 @@ type config struct {
 	IncrementZero bool `json:"increment_zero"`
 	// Getenv names an environment variable logged in on_configure.
 	Getenv string `json:"getenv"`
+	// SharedKey is written with the VM's context id count at plugin start
+	// (read, then set with the read CAS), after one stale-CAS write.
+	SharedKey string `json:"shared_key"`
+	// SetBuffer lists raw proxy_set_buffer_bytes(request body, start,
+	// length, data) calls made at the end of the request body; each status
+	// is logged.
+	SetBuffer []struct {
+		Start  uint32 `json:"start"`
+		Length uint32 `json:"length"`
+		Data   string `json:"data"`
+	} `json:"set_buffer"`
 }
+
+//go:wasmimport env proxy_set_buffer_bytes
+func setBufferBytes(bufferType, start, length uint32, data *byte, size uint32) uint32
 
 func init() { proxywasm.SetVMContext(&vm{}) }
 
@@ -79,6 +93,14 @@ func (p *plugin) OnPluginStart(int) types.OnPluginStartStatus {
 	}
 	if p.cfg.Getenv != "" {
 		proxywasm.LogInfof("env %s=%q", p.cfg.Getenv, os.Getenv(p.cfg.Getenv))
+	}
+	if k := p.cfg.SharedKey; k != "" {
+		old, cas, err := proxywasm.GetSharedData(k)
+		proxywasm.LogInfof("shared %s = %q err=%v", k, old, err)
+		if err == nil {
+			proxywasm.LogInfof("stale cas: %v", proxywasm.SetSharedData(k, []byte("stale"), cas+1))
+		}
+		proxywasm.LogInfof("set: %v", proxywasm.SetSharedData(k, append(old, '+'), cas))
 	}
 	p.requests = proxywasm.DefineCounterMetric("behave_requests")
 	p.bytes = proxywasm.DefineHistogramMetric("behave_body_bytes")
@@ -159,6 +181,13 @@ func (s *stream) body(dir string, size int, eos bool, get func(int, int) ([]byte
 	}
 	if s.replied {
 		return types.ActionContinue
+	}
+	if eos && dir == "request" {
+		for _, c := range s.p.cfg.SetBuffer {
+			d := append([]byte(c.Data), 0) // never a nil pointer
+			st := setBufferBytes(0, c.Start, c.Length, &d[0], uint32(len(c.Data)))
+			proxywasm.LogInfof("set_buffer_bytes(%d, %d, %q) = %d", c.Start, c.Length, c.Data, st)
+		}
 	}
 	if eos && s.p.cfg.Suffix != "" {
 		if err := appendBody([]byte(s.p.cfg.Suffix)); err != nil {

@@ -1,0 +1,73 @@
+package detect
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// packFile is the part of the rule-set schema the packs use.
+type packFile struct {
+	Version int `yaml:"version"`
+	Rules   []struct {
+		ID     string `yaml:"id"`
+		Select struct {
+			Detect []string `yaml:"detect"`
+			Within []string `yaml:"within"`
+			Keys   []string `yaml:"keys"`
+		} `yaml:"select"`
+		Action yaml.Node `yaml:"action"`
+	} `yaml:"rules"`
+}
+
+func TestPacks(t *testing.T) {
+	if got, want := PackNames(), []string{"llm-prompts", "pci", "pii-basic", "secrets"}; !slices.Equal(got, want) {
+		t.Fatalf("PackNames() = %q, want %q", got, want)
+	}
+	ids := map[string]string{}
+	for _, name := range PackNames() {
+		src, ok := Pack(name)
+		if !ok {
+			t.Fatalf("Pack(%q) missing", name)
+		}
+		var p packFile
+		dec := yaml.NewDecoder(strings.NewReader(string(src)))
+		dec.KnownFields(true)
+		if err := dec.Decode(&p); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if p.Version != 1 || len(p.Rules) == 0 {
+			t.Errorf("%s: version %d, %d rules", name, p.Version, len(p.Rules))
+		}
+		for _, r := range p.Rules {
+			if !strings.HasPrefix(r.ID, name+"-") {
+				t.Errorf("%s: rule id %q does not start with the pack name", name, r.ID)
+			}
+			if other, dup := ids[r.ID]; dup {
+				t.Errorf("%s: rule id %q also in %s", name, r.ID, other)
+			}
+			ids[r.ID] = name
+			if len(r.Select.Detect)+len(r.Select.Keys) == 0 {
+				t.Errorf("%s: rule %q selects nothing", name, r.ID)
+			}
+			if _, err := NewSet(r.Select.Detect, nil); err != nil {
+				t.Errorf("%s: rule %q: %v", name, r.ID, err)
+			}
+			for _, w := range r.Select.Within {
+				if !strings.HasPrefix(w, "$") {
+					t.Errorf("%s: rule %q: within %q is not a path", name, r.ID, w)
+				}
+			}
+			if r.Action.Kind == 0 {
+				t.Errorf("%s: rule %q has no action", name, r.ID)
+			}
+		}
+	}
+	for _, bad := range []string{"", "nope", "../set", "packs/pci"} {
+		if _, ok := Pack(bad); ok {
+			t.Errorf("Pack(%q) found", bad)
+		}
+	}
+}
