@@ -491,3 +491,25 @@ func testPanicRecovered(t *testing.T, extra string, wantStatus uint32) {
 	r = run(host, exchange{requestHeaders: jsonRequest(""), requestBody: `{"email":"a@b.c"}`})
 	assertJSON(t, "next request", r.requestBody, `{"email":"[REDACTED]"}`)
 }
+
+func TestReportHeader(t *testing.T) {
+	forEachRunner(t, func(t *testing.T, vm types.VMContext) {
+		host := startPlugin(t, vm, ruleSetWith("report_header: x-veil\n"))
+		id := host.InitializeHttpContext()
+		host.CallOnRequestHeaders(id, jsonRequest(""), true)
+		if a := host.CallOnResponseHeaders(id, jsonResponse(), false); a != types.ActionPause {
+			t.Fatalf("response headers: action %v, want pause (held for the report)", a)
+		}
+		host.CallOnResponseBody(id, []byte(`[{"email":"a@b.c"},{"email":"d@e.f"}]`), true)
+		var got string
+		for _, h := range host.GetCurrentResponseHeaders(id) {
+			if h[0] == "x-veil" {
+				got = h[1]
+			}
+		}
+		if got != "email=2" {
+			t.Errorf("x-veil = %q, want %q", got, "email=2")
+		}
+		host.CompleteHttpContext(id)
+	})
+}

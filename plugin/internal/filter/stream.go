@@ -2,6 +2,7 @@ package filter
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm"
@@ -22,6 +23,9 @@ type stream struct {
 	// replied is set once this filter sent a local reply: Envoy passes that
 	// reply back through our own response callbacks, which must leave it alone.
 	replied bool
+	// holdingResponseHeaders is set when report_header asked to hold the
+	// response headers until the body is rewritten (see reportHeader).
+	holdingResponseHeaders bool
 }
 
 // bodyState is what the stream remembers about one direction's body.
@@ -108,6 +112,12 @@ func (s *stream) begin(d rules.Direction, endOfStream bool) types.Action {
 		return s.fail(d, rules.InternalError)
 	}
 	s.bodies[d].buffering = true
+	if d == rules.Response && p.ReportHeader() != "" {
+		// Needs allow_on_headers_stop_iteration (Envoy ≥ 1.35): the body
+		// callbacks still come while the headers wait for the report.
+		s.holdingResponseHeaders = true
+		return types.ActionPause
+	}
 	return types.ActionContinue
 }
 
@@ -157,6 +167,13 @@ func (s *stream) finish(d rules.Direction, readSize int) types.Action {
 		return s.fail(d, rules.InternalError)
 	}
 	s.bodies[d].report = report
+	if d == rules.Response && s.holdingResponseHeaders {
+		if summary := reportSummary(report); summary != "" {
+			if err := proxywasm.ReplaceHttpResponseHeader(p.ReportHeader(), summary); err != nil {
+				return s.fail(d, rules.InternalError)
+			}
+		}
+	}
 	changed := !sameBytes(out, body)
 	s.plugin.metrics.recordBody(d, len(body), changed, report)
 	if changed {
@@ -196,6 +213,24 @@ func (s *stream) recoverPanic(d rules.Direction, action *types.Action) {
 	if r := recover(); r != nil {
 		*action = s.fail(d, rules.InternalError)
 	}
+}
+
+// reportSummary lists what the rules changed as "rule=count" pairs, for the
+// report_header; shadow findings changed nothing and are left out.
+func reportSummary(report rules.Report) string {
+	var b strings.Builder
+	for _, f := range report.Findings {
+		if f.Shadow {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(f.Rule)
+		b.WriteByte('=')
+		b.WriteString(strconv.Itoa(f.Count))
+	}
+	return b.String()
 }
 
 // pathOnly strips the query string from a request path.
