@@ -12,7 +12,7 @@
 //
 //	mod, err := hosttest.Load(ctx, wasm, hosttest.Options{})
 //	vm, err := mod.Start(ctx, hosttest.Config{PluginConfig: rules})
-//	res, err := vm.Do(ctx, hosttest.Exchange{RequestBody: body, ResponseBody: resp})
+//	res := vm.Do(hosttest.Exchange{RequestBody: body, ResponseBody: resp})
 package hosttest
 
 import (

@@ -169,3 +169,28 @@ func TestSharedData(t *testing.T) {
 		t.Error("shared data leaked across vm_ids")
 	}
 }
+
+// Metrics follow Envoy's rules: a counter only goes up (+0 and -1 are
+// BAD_ARGUMENT), record on a counter adds, histograms cannot be incremented
+// or read, unknown types are refused, ids carry the type in their low bits,
+// and names are stored as wasmcustom.<name>.
+func TestMetricRules(t *testing.T) {
+	m := load(t, "behave", hosttest.Envoy133)
+	vm, err := m.Start(context.Background(), hosttest.Config{PluginConfig: []byte(`{"metric_probe":true}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"probe: increment counter 0 = 2", "probe: increment counter -1 = 2",
+		"probe: record counter 5 = 0", "probe: record counter 2 = 0", "probe: get counter = 0 value 7",
+		"probe: increment histogram = 2", "probe: get histogram = 2", "probe: define type 3 = 2",
+		"probe: counter id 4 histogram id 6",
+	} {
+		if !hasLog(vm.Logs(), want) {
+			t.Errorf("logs lack %q: %v", want, vm.Logs())
+		}
+	}
+	if got := m.Metrics()["wasmcustom.probe_counter"]; got.Value != 7 {
+		t.Errorf("wasmcustom.probe_counter = %+v", got)
+	}
+}

@@ -171,30 +171,51 @@ rules:
     action: redact
 `
 
-func TestExampleCustomerAPI(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "examples", "customer-api")
-	read := func(name string) string {
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(b)
+// TestExamples runs every examples/<name>/ folder as a golden test:
+// request.json and response.json through rules.yaml must give
+// want-request.json and want-response.json byte for byte.
+func TestExamples(t *testing.T) {
+	dirs, _ := filepath.Glob(filepath.Join("..", "..", "..", "examples", "*", "rules.yaml"))
+	if len(dirs) == 0 {
+		t.Fatal("no examples found")
 	}
-	forEachRunner(t, func(t *testing.T, vm types.VMContext) {
-		host := startPlugin(t, vm, read("rules.yaml"))
-		r := run(host, exchange{
-			requestHeaders: jsonRequest(""), requestBody: read("request.json"),
-			responseHeaders: jsonResponse(), responseBody: read("response.json"),
+	for _, rulesFile := range dirs {
+		dir := filepath.Dir(rulesFile)
+		read := func(t *testing.T, name string) string {
+			b, err := os.ReadFile(filepath.Join(dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(b)
+		}
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			forEachRunner(t, func(t *testing.T, vm types.VMContext) {
+				host := startPlugin(t, vm, read(t, "rules.yaml"))
+				r := run(host, exchange{
+					requestHeaders: jsonRequest(""), requestBody: read(t, "request.json"),
+					responseHeaders: jsonResponse(), responseBody: read(t, "response.json"),
+				})
+				if r.localReply != nil {
+					t.Fatalf("unexpected local reply %d %s", r.localReply.StatusCode, r.localReply.Data)
+				}
+				if got, want := r.requestBody, read(t, "want-request.json"); got != want {
+					t.Errorf("request body:\n got %s\nwant %s", got, want)
+				}
+				if got, want := r.responseBody, read(t, "want-response.json"); got != want {
+					t.Errorf("response body:\n got %s\nwant %s", got, want)
+				}
+			})
 		})
-		if r.localReply != nil {
-			t.Fatalf("unexpected local reply %d %s", r.localReply.StatusCode, r.localReply.Data)
-		}
-		if got, want := r.requestBody, read("want-request.json"); got != want {
-			t.Errorf("request body:\n got %s\nwant %s", got, want)
-		}
-		if got, want := r.responseBody, read("want-response.json"); got != want {
-			t.Errorf("response body:\n got %s\nwant %s", got, want)
-		}
+	}
+}
+
+func TestContentLengthRemovedInScope(t *testing.T) {
+	forEachRunner(t, func(t *testing.T, vm types.VMContext) {
+		host := startPlugin(t, vm, emailRules)
+		r := run(host, exchange{
+			requestHeaders: jsonRequest(""), requestBody: `{"email":"a@b.c"}`,
+			responseHeaders: jsonResponse(), responseBody: `{"id":1}`,
+		})
 		if hasHeader(r.requestHeaders, "content-length") || hasHeader(r.responseHeaders, "content-length") {
 			t.Error("content-length must be removed from both in-scope directions")
 		}

@@ -47,6 +47,8 @@ type config struct {
 	// SharedKey is written with the VM's context id count at plugin start
 	// (read, then set with the read CAS), after one stale-CAS write.
 	SharedKey string `json:"shared_key"`
+	// MetricProbe logs the raw statuses of Envoy's metric rules at start.
+	MetricProbe bool `json:"metric_probe"`
 	// SetBuffer lists raw proxy_set_buffer_bytes(request body, start,
 	// length, data) calls made at the end of the request body; each status
 	// is logged.
@@ -55,6 +57,37 @@ type config struct {
 		Length uint32 `json:"length"`
 		Data   string `json:"data"`
 	} `json:"set_buffer"`
+}
+
+//go:wasmimport env proxy_increment_metric
+func incrementMetric(id uint32, delta int64) uint32
+
+//go:wasmimport env proxy_record_metric
+func recordMetric(id uint32, value uint64) uint32
+
+//go:wasmimport env proxy_get_metric
+func getMetric(id uint32, value *uint64) uint32
+
+//go:wasmimport env proxy_define_metric
+func defineMetric(typ uint32, name *byte, size uint32, id *uint32) uint32
+
+// probeMetrics logs what the host answers to each metric rule.
+func probeMetrics() {
+	c := uint32(proxywasm.DefineCounterMetric("probe_counter"))
+	h := uint32(proxywasm.DefineHistogramMetric("probe_histogram"))
+	var v uint64
+	var id uint32
+	name := []byte("probe_bad")
+	proxywasm.LogInfof("probe: increment counter 0 = %d", incrementMetric(c, 0))
+	proxywasm.LogInfof("probe: increment counter -1 = %d", incrementMetric(c, -1))
+	proxywasm.LogInfof("probe: record counter 5 = %d", recordMetric(c, 5))
+	proxywasm.LogInfof("probe: record counter 2 = %d", recordMetric(c, 2))
+	st := getMetric(c, &v)
+	proxywasm.LogInfof("probe: get counter = %d value %d", st, v)
+	proxywasm.LogInfof("probe: increment histogram = %d", incrementMetric(h, 1))
+	proxywasm.LogInfof("probe: get histogram = %d", getMetric(h, &v))
+	proxywasm.LogInfof("probe: define type 3 = %d", defineMetric(3, &name[0], uint32(len(name)), &id))
+	proxywasm.LogInfof("probe: counter id %d histogram id %d", c, h)
 }
 
 //go:wasmimport env proxy_set_buffer_bytes
@@ -101,6 +134,9 @@ func (p *plugin) OnPluginStart(int) types.OnPluginStartStatus {
 			proxywasm.LogInfof("stale cas: %v", proxywasm.SetSharedData(k, []byte("stale"), cas+1))
 		}
 		proxywasm.LogInfof("set: %v", proxywasm.SetSharedData(k, append(old, '+'), cas))
+	}
+	if p.cfg.MetricProbe {
+		probeMetrics()
 	}
 	p.requests = proxywasm.DefineCounterMetric("behave_requests")
 	p.bytes = proxywasm.DefineHistogramMetric("behave_body_bytes")

@@ -1,0 +1,46 @@
+package corpus
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"testing"
+)
+
+func TestDeterministic(t *testing.T) {
+	a, b := Generate(1, 25), Generate(1, 25)
+	for i := range a.Docs {
+		if !bytes.Equal(a.Docs[i], b.Docs[i]) {
+			t.Fatalf("doc %d differs between runs", i)
+		}
+	}
+	if !slices.Equal(a.Plants, b.Plants) || !slices.Equal(a.Decoys, b.Decoys) {
+		t.Fatal("ground truth differs between runs")
+	}
+	if c := Generate(2, 25); bytes.Equal(c.Docs[0], a.Docs[0]) {
+		t.Error("seeds 1 and 2 give the same first document")
+	}
+}
+
+func TestEveryDetectorPlanted(t *testing.T) {
+	c := Generate(3, 50)
+	seen := map[string]bool{}
+	for _, d := range c.Docs {
+		if !json.Valid(d) {
+			t.Fatalf("invalid JSON: %s", d)
+		}
+	}
+	// TestQuality (package detect) checks that each planted value occurs in
+	// the decoded string values of its document.
+	for _, p := range c.Plants {
+		seen[p.Detector] = true
+	}
+	for _, d := range Detectors {
+		if !seen[d] {
+			t.Errorf("no %s planted in 50 documents", d)
+		}
+	}
+	if len(Chat(1, 4096)) < 4096 {
+		t.Error("Chat shorter than asked")
+	}
+}
