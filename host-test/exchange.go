@@ -38,6 +38,11 @@ type Exchange struct {
 	FinalEmptyChunk bool
 	// NoContentLength leaves content-length out of both messages.
 	NoContentLength bool
+	// SlowCalls holds http_call responses and queue notifications until the
+	// whole request has arrived, like an auth service slower than the
+	// client. A filter paused on headers then gets the accumulated request
+	// body in one call after proxy_continue_stream, as in Envoy.
+	SlowCalls bool
 }
 
 // Message is a request or response as it left the filter.

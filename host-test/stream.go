@@ -78,8 +78,13 @@ func (vm *VM) Do(ex Exchange) *Result {
 	if _, _, err := s.call("proxy_on_context_create", "on_context_create", uint64(vm.rootID)); err != nil {
 		return res
 	}
+	vm.hold = ex.SlowCalls
 	req, ok := s.run(requestDir, ex.requestHeaders(), ex.RequestBody, ex.RequestTrailers, ex.ChunkSize)
 	res.Request = req
+	if vm.hold {
+		vm.hold = false
+		vm.runPending()
+	}
 	if ok {
 		s.checkContentLength("request", req)
 		resp, ok := s.run(responseDir, ex.responseHeaders(), ex.ResponseBody, ex.ResponseTrailers, ex.ChunkSize)
@@ -113,9 +118,13 @@ func (s *stream) run(d *dir, headers Headers, body []byte, trailers Headers, chu
 	if !ok {
 		return out, false
 	}
+	chunks := split(body, chunk, s.ex.FinalEmptyChunk && !s.replying && trailers == nil)
 	if act != 0 {
-		s.stall("%s headers paused (Pause from %s) and never resumed with proxy_continue_stream", d.name, d.onHeaders)
-		return out, false
+		if !s.awaitContinue(d) {
+			return out, false
+		}
+		// What arrived meanwhile reaches the filter in one call.
+		chunks = split(body, 0, false)
 	}
 	s.access[d.hdr] = accessNone
 	out.Headers, out.Sent = s.maps[d.hdr].clone(), true
@@ -127,7 +136,6 @@ func (s *stream) run(d *dir, headers Headers, body []byte, trailers Headers, chu
 	}
 	var buf []byte
 	buffering := false
-	chunks := split(body, chunk, s.ex.FinalEmptyChunk && !s.replying && trailers == nil)
 	for i, c := range chunks {
 		eos := i == len(chunks)-1 && trailers == nil
 		if buffering {
@@ -221,6 +229,37 @@ func (s *stream) action(fn, args string, d *dir, params ...uint64) (uint32, bool
 		return 0, false
 	}
 	return act, true
+}
+
+// awaitContinue handles Pause from a headers callback, which Envoy turns
+// into StopAllIterationAndWatermark: no body callback until
+// proxy_continue_stream, typically from an http_call response. Deliveries
+// held for Exchange.SlowCalls happen now, the message having arrived.
+func (s *stream) awaitContinue(d *dir) bool {
+	vm := s.vm
+	if vm.hold {
+		vm.hold = false
+		vm.runPending()
+	}
+	switch {
+	case vm.failed != nil:
+		s.res.VMError = vm.failed
+		s.failClosed()
+		return false
+	case s.reply != nil:
+		rp := s.reply
+		s.reply, rp.From = nil, "proxy_on_http_call_response"
+		s.answer(rp)
+		return false
+	case s.closed:
+		s.resetStream("wasm_close_stream")
+		return false
+	case !s.continued[d.idx]:
+		s.stall("%s headers paused (Pause from %s) and never resumed with proxy_continue_stream", d.name, d.onHeaders)
+		return false
+	}
+	s.continued[d.idx] = false
+	return true
 }
 
 // call runs a stream callback with the stream as effective context. trace,

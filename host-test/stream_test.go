@@ -180,6 +180,19 @@ func TestPauseOnHeaders(t *testing.T) {
 		t.Errorf("body callback before continue_stream: %v", res.Logs)
 	}
 
+	// With a slow auth call the whole body arrives while paused: one body
+	// call after continue_stream, never a call per chunk.
+	res = vm.Do(hosttest.Exchange{RequestBody: []byte(`{"a":1}`), ChunkSize: 1, SlowCalls: true})
+	var bodyCalls []string
+	for _, c := range res.Callbacks {
+		if strings.HasPrefix(c, "on_request_body") {
+			bodyCalls = append(bodyCalls, c)
+		}
+	}
+	if !slices.Equal(bodyCalls, []string{"on_request_body size=7 eos=true -> continue"}) || string(res.Request.Body) != `{"a":1}` {
+		t.Errorf("slow call: body calls %q, forwarded %q, errors %q", bodyCalls, res.Request.Body, res.Errors)
+	}
+
 	// Without a handler http_call fails (unknown cluster) and nothing resumes.
 	res = behave(t, `{"pause_headers":true,"resume_via_call":true}`).Do(hosttest.Exchange{})
 	if !hasLog(res.Logs, "dispatch: error status returned by host: bad argument") || res.Reset != "stalled" {

@@ -72,6 +72,8 @@ type VM struct {
 	metricIDs  map[uint32]*Metric
 	nextMetric [3]uint32
 
+	// hold defers pending deliveries (Exchange.SlowCalls).
+	hold   bool
 	status struct {
 		code uint32
 		msg  string
@@ -246,7 +248,7 @@ func (vm *VM) call(name string, args ...uint64) (result uint32, exported bool, e
 // returns (http_call responses, queue notifications), once the outermost
 // callback is done.
 func (vm *VM) runPending() {
-	if vm.callback != "" {
+	if vm.callback != "" || vm.hold {
 		return
 	}
 	for len(vm.pending) > 0 && vm.failed == nil {
