@@ -3,6 +3,7 @@ package hosttest_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -192,5 +193,20 @@ func TestMetricRules(t *testing.T) {
 	}
 	if got := m.Metrics()["wasmcustom.probe_counter"]; got.Value != 7 {
 		t.Errorf("wasmcustom.probe_counter = %+v", got)
+	}
+}
+
+// Envoy checks the ABI version export first, then links env imports
+// against the proxy-wasm host functions of that ABI, signatures included.
+func TestLoadChecks(t *testing.T) {
+	ctx := context.Background()
+	_, err := hosttest.Load(ctx, wasmOf(t, "noabi"), hosttest.Options{})
+	if err == nil || err.Error() != "Missing or unknown Proxy-Wasm ABI version" {
+		t.Errorf("noabi: %v", err)
+	}
+	_, err = hosttest.Load(ctx, wasmOf(t, "badenv"), hosttest.Options{Profile: hosttest.Envoy139})
+	var le *hosttest.LoadError
+	if !errors.As(err, &le) || !slices.Equal(le.Missing, []string{"env.proxy_get_log_level"}) || !slices.Equal(le.Mismatched, []string{"env.proxy_get_status"}) {
+		t.Errorf("badenv: %v", err)
 	}
 }

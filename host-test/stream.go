@@ -119,20 +119,26 @@ func (s *stream) run(d *dir, headers Headers, body []byte, trailers Headers, chu
 		return out, false
 	}
 	chunks := split(body, chunk, s.ex.FinalEmptyChunk && !s.replying && trailers == nil)
-	if act != 0 {
+	held := act != 0 && s.vm.cfg.AllowOnHeadersStopIteration && !eos
+	if act != 0 && !held {
 		if !s.awaitContinue(d) {
 			return out, false
 		}
 		// What arrived meanwhile reaches the filter in one call.
 		chunks = split(body, 0, false)
 	}
-	s.access[d.hdr] = accessNone
-	out.Headers, out.Sent = s.maps[d.hdr].clone(), true
-	if st, err := strconv.Atoi(first(out.Headers, ":status")); err == nil {
-		out.Status = st
+	release := func() {
+		s.access[d.hdr] = accessNone
+		out.Headers, out.Sent = s.maps[d.hdr].clone(), true
+		if st, err := strconv.Atoi(first(out.Headers, ":status")); err == nil {
+			out.Status = st
+		}
+		if d == responseDir {
+			s.respHeadersSent = true
+		}
 	}
-	if d == responseDir {
-		s.respHeadersSent = true
+	if !held {
+		release()
 	}
 	var buf []byte
 	buffering := false
@@ -157,6 +163,10 @@ func (s *stream) run(d *dir, headers Headers, body []byte, trailers Headers, chu
 			return out, false
 		}
 		if act == 0 {
+			if held {
+				release()
+				held = false
+			}
 			out.Body = append(out.Body, buf...)
 			buf, buffering = nil, false
 			continue
@@ -190,6 +200,9 @@ func (s *stream) run(d *dir, headers Headers, body []byte, trailers Headers, chu
 	if act != 0 {
 		s.stall("%s trailers paused and never resumed", d.name)
 		return out, false
+	}
+	if held {
+		release()
 	}
 	out.Body = append(out.Body, buf...)
 	out.Trailers = s.maps[d.trl].clone()

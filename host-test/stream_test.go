@@ -308,3 +308,23 @@ func TestSetBufferBytes(t *testing.T) {
 		t.Errorf("forwarded %q, want %q", got, "[ody>]")
 	}
 }
+
+// With allow_on_headers_stop_iteration (Envoy ≥ 1.35) Pause on headers
+// holds them while body callbacks run, so the filter can set content-length
+// in the last body callback; without it the same filter stalls.
+func TestAllowOnHeadersStopIteration(t *testing.T) {
+	ex := hosttest.Exchange{RequestBody: []byte(`{"a":1}`), ResponseBody: []byte(`[]`), ChunkSize: 3}
+	cfg := hosttest.Config{PluginConfig: []byte(`{"hold_headers":true,"suffix":"!"}`), AllowOnHeadersStopIteration: true}
+	res := start(t, "behave", hosttest.Envoy133, cfg).Do(ex)
+	if len(res.Errors) > 0 || res.Reset != "" {
+		t.Fatalf("errors %q, reset %q", res.Errors, res.Reset)
+	}
+	if string(res.Request.Body) != `{"a":1}!` || first(res.Request.Headers, "content-length") != "8" ||
+		string(res.Response.Body) != `[]!` || first(res.Response.Headers, "content-length") != "3" {
+		t.Errorf("request %q %v, response %q %v", res.Request.Body, res.Request.Headers, res.Response.Body, res.Response.Headers)
+	}
+	cfg.AllowOnHeadersStopIteration = false
+	if res := start(t, "behave", hosttest.Envoy133, cfg).Do(ex); res.Reset != "stalled" {
+		t.Errorf("without the option: reset %q, errors %q", res.Reset, res.Errors)
+	}
+}

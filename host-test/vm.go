@@ -36,6 +36,11 @@ type Config struct {
 	// HTTPCall answers proxy_http_call. Without it every call fails with
 	// BAD_ARGUMENT, as Envoy does for an unknown cluster.
 	HTTPCall HTTPCallHandler
+	// AllowOnHeadersStopIteration is PluginConfig.allow_on_headers_stop_iteration
+	// (Envoy ≥ 1.35): Pause from a headers callback holds the headers
+	// (StopIteration) but lets body callbacks run; the headers stay
+	// writable and leave with the first body callback that continues.
+	AllowOnHeadersStopIteration bool
 	// Now is the clock behind proxy_get_current_time_nanoseconds,
 	// clock_time_get and request.time. Default time.Now.
 	Now func() time.Time

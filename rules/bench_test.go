@@ -63,14 +63,21 @@ func benchRules(n int) (string, []benchField) {
 			b.WriteString(f.action + "\n")
 		}
 	}
-	for i := len(real); i < n; i++ {
+	b.WriteString(decoyRules(len(real), n))
+	return b.String(), real
+}
+
+// decoyRules returns rules from..n-1, which select nothing in the payload.
+func decoyRules(from, n int) string {
+	var b strings.Builder
+	for i := from; i < n; i++ {
 		if i%2 == 0 {
 			fmt.Fprintf(&b, "  - {id: d%d, select: {keys: [decoy_%d, other-%d]}, action: redact}\n", i, i, i)
 		} else {
 			fmt.Fprintf(&b, "  - {id: d%d, select: {paths: [\"$.users[*].decoy_%d\", \"$..x%d\"]}, action: redact}\n", i, i, i)
 		}
 	}
-	return b.String(), real
+	return b.String()
 }
 
 // benchPayload returns a page of user records of about size bytes.
@@ -252,4 +259,25 @@ func baselineGJSON(body []byte, fields []benchField, decoys int) ([]byte, error)
 		}
 	}
 	return out, nil
+}
+
+// BenchmarkRuleCount isolates the cost of the number of rules: one rule acts
+// (redacts the email of every user) and 0, 9 or 99 decoys select nothing, so
+// the output is the same for every count.
+func BenchmarkRuleCount(b *testing.B) {
+	for _, sz := range benchSizes[1:3] {
+		body := benchPayload(sz.size)
+		for _, n := range []int{1, 10, 100} {
+			p := mustCompile(b, "rules:\n  - {id: email, select: {paths: [\"$.users[*].email\"]}, action: redact}\n"+decoyRules(1, n))
+			b.Run(fmt.Sprintf("size=%s/rules=%d", sz.name, n), func(b *testing.B) {
+				b.SetBytes(int64(len(body)))
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, _, err := p.Apply(body, Input{Direction: Request}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
 }

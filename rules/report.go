@@ -60,7 +60,13 @@ func appendPath(dst, body []byte, loc []pathElem) []byte {
 			dst = append(dst, ']')
 			continue
 		}
-		name = appendUnescaped(name[:0], body[e.start:e.end])
+		raw := body[e.start:e.end]
+		if plainShorthand(raw) { // common case: copy as is
+			dst = append(dst, '.')
+			dst = append(dst, raw...)
+			continue
+		}
+		name = appendUnescaped(name[:0], raw)
 		if isShorthand(name) {
 			dst = append(dst, '.')
 			dst = append(dst, name...)
@@ -80,6 +86,19 @@ func appendPath(dst, body []byte, loc []pathElem) []byte {
 		dst = append(dst, '\'', ']')
 	}
 	return dst
+}
+
+// plainShorthand reports whether raw is an ASCII shorthand-safe name without escapes.
+func plainShorthand(raw []byte) bool {
+	if len(raw) == 0 || !isNameFirst(raw[0]) {
+		return false
+	}
+	for _, c := range raw {
+		if c >= utf8.RuneSelf || !isNameChar(c) {
+			return false
+		}
+	}
+	return true
 }
 
 // isShorthand reports whether name can be written as .name.

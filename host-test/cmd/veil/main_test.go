@@ -19,6 +19,7 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
+	os.Setenv("XDG_CACHE_HOME", dir) // keep the compilation cache out of the user's
 	if pluginPath, err = testmodule.Plugin(dir); err == nil {
 		statfilePath, err = testmodule.Module("statfile", dir)
 	}

@@ -21,12 +21,12 @@ rule file as plugin configuration. Prints the request body as the upstream
 receives it, then the response body as the client receives it (each only
 where given). A local reply prints its status and body and exits 3.`
 
-func runCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+func runCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("run", runSynopsis, stderr)
 	plugin := fs.String("plugin", "build/veil.wasm", "the plugin `module`")
 	rulesFile := fs.String("rules", "", "rule set `file` (YAML or JSON), passed as plugin configuration")
 	reqBody := fs.String("request-body", "", "request body `file` (\"-\" for stdin); none: a request without body")
-	respBody := fs.String("response-body", "", "response body `file`; none: a response without body")
+	respBody := fs.String("response-body", "", "response body `file` (\"-\" for stdin); none: a response without body")
 	method := fs.String("method", "", "request method (default POST with a request body, else GET)")
 	path := fs.String("path", "/", "request path")
 	status := fs.Int("status", 200, "upstream response status")
@@ -86,13 +86,13 @@ func runCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 		return err
 	}
 	if *reqBody != "" {
-		if ex.RequestBody, err = readBody(*reqBody); err != nil {
+		if ex.RequestBody, err = readBody(*reqBody, stdin); err != nil {
 			return err
 		}
 		addContentType(&ex.RequestHeaders, ex.RequestBody)
 	}
 	if *respBody != "" {
-		if ex.ResponseBody, err = readBody(*respBody); err != nil {
+		if ex.ResponseBody, err = readBody(*respBody, stdin); err != nil {
 			return err
 		}
 		addContentType(&ex.ResponseHeaders, ex.ResponseBody)
@@ -141,6 +141,9 @@ func outcome(res *hosttest.Result, stderr io.Writer) error {
 }
 
 func printText(w io.Writer, res *hosttest.Result, req, resp bool) {
+	if res.Reset != "" {
+		return // the client got no response; outcome reports the reset
+	}
 	if lr := res.LocalReply; lr != nil {
 		fmt.Fprintln(w, strings.TrimSpace(fmt.Sprintf("local reply %d %s", res.Response.Status, lr.Details)))
 		writeBody(w, res.Response.Body)
@@ -197,9 +200,9 @@ type jsonLocalReply struct {
 	Body string `json:"body"`
 }
 
-func readBody(name string) ([]byte, error) {
+func readBody(name string, stdin io.Reader) ([]byte, error) {
 	if name == "-" {
-		return io.ReadAll(os.Stdin)
+		return io.ReadAll(stdin)
 	}
 	return os.ReadFile(name)
 }

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm"
@@ -47,6 +48,10 @@ type config struct {
 	// SharedKey is written with the VM's context id count at plugin start
 	// (read, then set with the read CAS), after one stale-CAS write.
 	SharedKey string `json:"shared_key"`
+	// HoldHeaders returns Pause from both headers callbacks and, at the end
+	// of each body, sets content-length to the final size: the pattern that
+	// needs allow_on_headers_stop_iteration.
+	HoldHeaders bool `json:"hold_headers"`
 	// MetricProbe logs the raw statuses of Envoy's metric rules at start.
 	MetricProbe bool `json:"metric_probe"`
 	// SetBuffer lists raw proxy_set_buffer_bytes(request body, start,
@@ -184,6 +189,9 @@ func (s *stream) OnHttpRequestHeaders(n int, eos bool) types.Action {
 	if s.reply("request_headers") {
 		return types.ActionPause
 	}
+	if s.p.cfg.HoldHeaders {
+		return types.ActionPause
+	}
 	if s.p.cfg.PauseHeaders {
 		if s.p.cfg.ResumeViaCall {
 			id := s.id
@@ -225,9 +233,22 @@ func (s *stream) body(dir string, size int, eos bool, get func(int, int) ([]byte
 			proxywasm.LogInfof("set_buffer_bytes(%d, %d, %q) = %d", c.Start, c.Length, c.Data, st)
 		}
 	}
+	if s.p.cfg.HoldHeaders && !eos {
+		return types.ActionPause
+	}
 	if eos && s.p.cfg.Suffix != "" {
 		if err := appendBody([]byte(s.p.cfg.Suffix)); err != nil {
 			proxywasm.LogErrorf("append %s body: %v", dir, err)
+		}
+	}
+	if eos && s.p.cfg.HoldHeaders {
+		n := strconv.Itoa(size + len(s.p.cfg.Suffix))
+		set := proxywasm.ReplaceHttpRequestHeader
+		if dir == "response" {
+			set = proxywasm.ReplaceHttpResponseHeader
+		}
+		if err := set("content-length", n); err != nil {
+			proxywasm.LogErrorf("set content-length: %v", err)
 		}
 	}
 	if !s.p.cfg.Upper {
@@ -268,7 +289,7 @@ func (s *stream) OnHttpResponseHeaders(n int, eos bool) types.Action {
 	if s.p.cfg.rewrites() && !s.replied {
 		_ = proxywasm.RemoveHttpResponseHeader("content-length")
 	}
-	if s.reply("response_headers") {
+	if s.reply("response_headers") || s.p.cfg.HoldHeaders {
 		return types.ActionPause
 	}
 	return types.ActionContinue
