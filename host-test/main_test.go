@@ -43,9 +43,12 @@ func wasmOf(t testing.TB, name string) []byte {
 	r := v.(*buildResult)
 	r.once.Do(func() {
 		var path string
-		if name == "veil" {
+		switch name {
+		case "veil":
 			path, r.err = testmodule.Plugin(tmpDir)
-		} else {
+		case "veil-faults":
+			path, r.err = testmodule.PluginWithFaults(tmpDir)
+		default:
 			path, r.err = testmodule.Module(name, tmpDir)
 		}
 		if r.err == nil {

@@ -185,28 +185,6 @@ func TestPluginLocalReplyReentry(t *testing.T) {
 	}
 }
 
-// A soak: linear memory stays bounded over many exchanges.
-func TestPluginMemorySoak(t *testing.T) {
-	if testing.Short() {
-		t.Skip("soak")
-	}
-	ex := examples(t)[0]
-	vm := start(t, "veil", hosttest.Envoy133, hosttest.Config{PluginConfig: ex.rules})
-	body := bigBody(ex.request, 32<<10)
-	var after100 uint32
-	for i := 0; i < 2000; i++ {
-		if res := vm.Do(jsonExchange(body, body, 0)); res.VMError != nil {
-			t.Fatalf("exchange %d: %v", i, res.VMError)
-		}
-		if i == 100 {
-			after100 = vm.MemorySize()
-		}
-	}
-	if grown := vm.MemorySize(); grown > 2*after100 {
-		t.Errorf("memory grew from %d to %d bytes between exchange 100 and 2000", after100, grown)
-	}
-}
-
 // A request ended by trailers (HTTP/2, gRPC-web…): the plugin rewrites the
 // body it buffered when the trailers arrive, as Envoy lets it.
 func TestPluginTrailers(t *testing.T) {

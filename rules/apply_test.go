@@ -36,6 +36,8 @@ func TestApply(t *testing.T) {
 			`{"EMAIL":"[REDACTED]","E-Mail":"[REDACTED]","e.mail":"[REDACTED]","e mail":"[REDACTED]","Email_":"[REDACTED]","emails":6}`},
 		{"unicode case folding (bypass)", `rules: [{id: r, select: {keys: [key]}, action: redact}]`,
 			`{"\u212Aey":1,"ſ":2}`, `{"\u212Aey":"[REDACTED]","ſ":2}`},
+		{"non-ASCII key names", `rules: [{id: r, select: {keys: ["Émail", straße]}, action: redact}]`,
+			`{"émail":1,"\u00c9MAIL":2,"EMAIL":3,"STRASSE":4,"Straße":5}`, `{"émail":"[REDACTED]","\u00c9MAIL":"[REDACTED]","EMAIL":3,"STRASSE":4,"Straße":"[REDACTED]"}`},
 		{"path names are exact", `rules: [{id: r, select: {paths: ["$.email"]}, action: redact}]`,
 			`{"Email":1,"email":2}`, `{"Email":1,"email":"[REDACTED]"}`},
 		{"numbers are values (bypass)", `rules: [{id: r, select: {keys: [card]}, action: redact}]`,

@@ -33,13 +33,13 @@ func RepoRoot() (string, error) {
 
 // Build compiles the Go package pkg (a path relative to the repository root,
 // such as "./plugin") for GOOS=wasip1 GOARCH=wasm as a c-shared reactor into
-// out. The Go build cache makes repeated builds quick.
-func Build(pkg, out string) error {
+// out, with the given build tags. The Go build cache makes repeated builds quick.
+func Build(pkg, out string, tags ...string) error {
 	root, err := RepoRoot()
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command("go", "build", "-buildmode=c-shared", "-o", out, pkg)
+	cmd := exec.Command("go", "build", "-buildmode=c-shared", "-tags="+strings.Join(tags, ","), "-o", out, pkg)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
 	if b, err := cmd.CombinedOutput(); err != nil {
@@ -62,6 +62,13 @@ func Plugin(tmpDir string) (string, error) {
 	}
 	p = filepath.Join(tmpDir, "veil.wasm")
 	return p, Build("./plugin", p)
+}
+
+// PluginWithFaults builds the plugin with fault injection (-tags veilfaults:
+// a body holding the plugin's fault marker panics inside Apply) into tmpDir.
+func PluginWithFaults(tmpDir string) (string, error) {
+	p := filepath.Join(tmpDir, "veil-faults.wasm")
+	return p, Build("./plugin", p, "veilfaults")
 }
 
 // Module builds host-test/testdata/modules/<name> into tmpDir and returns the

@@ -1,0 +1,137 @@
+package hosttest_test
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	hosttest "github.com/veilproxy/veil/host-test"
+)
+
+// The plugin in production conditions (issue 5), as .wasm through this host.
+
+const productionRules = `
+version: 1
+name: prod
+limits: { max_body_bytes: 65536 }
+rules:
+  - id: email
+    select: { keys: [email] }
+    action: redact
+  - id: card
+    select: { keys: [card_number] }
+    action: { mask: { keep_last: 4 } }
+`
+
+// faultMarker is plugin/internal/filter.FaultMarker (host-test cannot import
+// the plugin; it only talks to it through the .wasm).
+const faultMarker = "__veil_fault_panic__"
+
+// A panic inside a rule action is recovered and handled by on.error; the VM
+// stays healthy for the next request.
+func TestPluginPanicIsRecovered(t *testing.T) {
+	for _, c := range []struct {
+		onError    string
+		wantStatus int // 0: the body passes unchanged
+	}{{"reject", 500}, {"pass", 0}} {
+		t.Run(c.onError, func(t *testing.T) {
+			vm := start(t, "veil-faults", hosttest.Envoy133, hosttest.Config{
+				PluginConfig: []byte(productionRules + "on: { error: " + c.onError + " }\n")})
+			body := []byte(`{"note":"` + faultMarker + `","email":"a@example.com"}`)
+			res := vm.Do(jsonExchange(body, []byte(`{}`), 0))
+			if res.VMError != nil {
+				t.Fatalf("the panic failed the VM: %v", res.VMError)
+			}
+			if c.wantStatus != 0 {
+				if res.LocalReply == nil || res.LocalReply.Status != c.wantStatus {
+					t.Fatalf("want local reply %d, got %+v", c.wantStatus, res.LocalReply)
+				}
+				if want := `{"error":"error","rule_set":"prod"}`; string(res.LocalReply.Body) != want {
+					t.Errorf("reply body %s, want %s", res.LocalReply.Body, want)
+				}
+			} else if !bytes.Equal(res.Request.Body, body) {
+				t.Errorf("on.error pass changed the body: %s", res.Request.Body)
+			}
+			next := vm.Do(jsonExchange([]byte(`{"email":"b@example.com"}`), []byte(`{}`), 0))
+			if next.VMError != nil || string(next.Request.Body) != `{"email":"[REDACTED]"}` {
+				t.Errorf("next exchange: vm %v, body %s", next.VMError, next.Request.Body)
+			}
+		})
+	}
+}
+
+// Metrics are read back from the host under Envoy's names.
+func TestPluginMetrics(t *testing.T) {
+	mod := load(t, "veil", hosttest.Envoy133)
+	vm, err := mod.Start(t.Context(), hosttest.Config{PluginConfig: []byte(productionRules)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vm.Close(t.Context())
+	vm.Do(jsonExchange([]byte(`[{"email":"a@b.c"},{"email":"d@e.f"}]`), []byte(`{"card_number":"4111111111111111"}`), 0))
+	vm.Do(jsonExchange([]byte(`{"email":`), nil, 0))
+	want := map[string]int64{
+		"wasmcustom.veil.values.rule_set.prod.rule.email.action.redact.direction.request.mode.enforce": 2,
+		"wasmcustom.veil.values.rule_set.prod.rule.card.action.mask.direction.response.mode.enforce":   1,
+		"wasmcustom.veil.bodies_changed.rule_set.prod.direction.request":                               1,
+		"wasmcustom.veil.bodies_inspected.rule_set.prod.direction.request":                             1,
+		"wasmcustom.veil.failures.rule_set.prod.kind.invalid_json.outcome.reject.direction.request":    1,
+	}
+	got := mod.Metrics()
+	for name, v := range want {
+		if got[name].Value != v {
+			t.Errorf("%s = %d, want %d", name, got[name].Value, v)
+		}
+	}
+}
+
+// soakExchanges is the number of exchanges the soak test runs through one VM.
+const soakExchanges = 100_000
+
+// One VM instance serves 100,000 exchanges of mixed bodies (matches, no
+// matches, invalid JSON, oversize, empty, out of scope); after warm-up its
+// linear memory grows by at most 5 %.
+func TestPluginSoak(t *testing.T) {
+	if testing.Short() {
+		t.Skip("soak test: run without -short")
+	}
+	vm := start(t, "veil", hosttest.Envoy133, hosttest.Config{PluginConfig: []byte(productionRules)})
+	var doc strings.Builder
+	doc.WriteString(`{"users":[`)
+	for i := range 40 {
+		if i > 0 {
+			doc.WriteByte(',')
+		}
+		fmt.Fprintf(&doc, `{"id":%d,"email":"u%d@example.com","card_number":"4111 1111 1111 %04d","bio":"%s"}`, i, i, i, strings.Repeat("lorem ipsum ", 8))
+	}
+	doc.WriteString(`]}`)
+	matching := []byte(doc.String())
+	clean := bytes.ReplaceAll(bytes.ReplaceAll(matching, []byte("email"), []byte("handle")), []byte("card_number"), []byte("ref"))
+	bodies := []hosttest.Exchange{
+		jsonExchange(matching, matching, 0),
+		jsonExchange(clean, clean, 0),
+		jsonExchange([]byte(`{"email": "a@b.c"`), nil, 0), // invalid JSON: 400
+		jsonExchange(bytes.Repeat([]byte(" "), 70_000), nil, 0), // oversize: 413
+		jsonExchange(matching, matching, 1024),                  // chunked
+		{Method: "GET", Path: "/", ResponseHeaders: hosttest.Headers{{"content-type", "application/json"}}, ResponseBody: []byte(`{}`)},
+		{Path: "/", RequestHeaders: hosttest.Headers{{"content-type", "text/plain"}}, RequestBody: matching},
+	}
+	const warmUp = 5_000
+	var afterWarmUp uint32
+	for i := range soakExchanges {
+		res := vm.Do(bodies[i%len(bodies)])
+		if res.VMError != nil {
+			t.Fatalf("exchange %d: %v", i, res.VMError)
+		}
+		if i == warmUp {
+			afterWarmUp = vm.MemorySize()
+		}
+	}
+	final := vm.MemorySize()
+	growth := float64(final)/float64(afterWarmUp) - 1
+	t.Logf("linear memory: %d bytes after %d exchanges, %d after %d (growth %.1f%%)", afterWarmUp, warmUp, final, soakExchanges, 100*growth)
+	if growth > 0.05 {
+		t.Errorf("linear memory grew %.1f%% after warm-up (limit 5%%)", 100*growth)
+	}
+}
