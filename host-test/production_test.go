@@ -111,7 +111,7 @@ func TestPluginSoak(t *testing.T) {
 	bodies := []hosttest.Exchange{
 		jsonExchange(matching, matching, 0),
 		jsonExchange(clean, clean, 0),
-		jsonExchange([]byte(`{"email": "a@b.c"`), nil, 0), // invalid JSON: 400
+		jsonExchange([]byte(`{"email": "a@b.c"`), nil, 0),       // invalid JSON: 400
 		jsonExchange(bytes.Repeat([]byte(" "), 70_000), nil, 0), // oversize: 413
 		jsonExchange(matching, matching, 1024),                  // chunked
 		{Method: "GET", Path: "/", ResponseHeaders: hosttest.Headers{{"content-type", "application/json"}}, ResponseBody: []byte(`{}`)},
