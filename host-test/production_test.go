@@ -135,3 +135,140 @@ func TestPluginSoak(t *testing.T) {
 		t.Errorf("linear memory grew %.1f%% after warm-up (limit 5%%)", 100*growth)
 	}
 }
+
+// Every on: kind with both choices, as .wasm through this host: reject
+// answers with the documented status and body, pass forwards the body
+// unchanged; both log one warning naming the kind and never the body.
+func TestPluginFailureModes(t *testing.T) {
+	big := []byte(`{"email":"` + strings.Repeat("x", 70_000) + `"}`)
+	gzipped := func(ex hosttest.Exchange) hosttest.Exchange {
+		ex.RequestHeaders = append(ex.RequestHeaders, [2]string{"content-encoding", "gzip"})
+		return ex
+	}
+	cases := []struct {
+		kind   string
+		ex     hosttest.Exchange
+		status int
+	}{
+		{"invalid_json", jsonExchange([]byte(`{"email":"a@b.c"`), nil, 0), 400},
+		{"invalid_json", jsonExchange([]byte(strings.Repeat("[", 300)+strings.Repeat("]", 300)), nil, 0), 400},
+		{"oversize", jsonExchange(big, nil, 0), 413},
+		{"oversize", jsonExchange(big, nil, 4096), 413},
+		{"encoded", gzipped(jsonExchange([]byte(`{"email":"a@b.c"}`), nil, 0)), 415},
+	}
+	for _, c := range cases {
+		for _, choice := range []string{"reject", "pass"} {
+			t.Run(c.kind+"/"+choice, func(t *testing.T) {
+				vm := start(t, "veil", hosttest.Envoy133, hosttest.Config{
+					PluginConfig: []byte(productionRules + "on: { " + c.kind + ": " + choice + " }\n")})
+				res := vm.Do(c.ex)
+				if res.VMError != nil {
+					t.Fatal(res.VMError)
+				}
+				if choice == "reject" {
+					if res.LocalReply == nil || res.LocalReply.Status != c.status {
+						t.Fatalf("want local reply %d, got %+v", c.status, res.LocalReply)
+					}
+					if want := `{"error":"` + c.kind + `","rule_set":"prod"}`; string(res.LocalReply.Body) != want {
+						t.Errorf("reply body %s, want %s", res.LocalReply.Body, want)
+					}
+				} else {
+					if res.LocalReply != nil {
+						t.Fatalf("pass answered %d", res.LocalReply.Status)
+					}
+					if !bytes.Equal(res.Request.Body, c.ex.RequestBody) {
+						t.Error("pass changed the body")
+					}
+				}
+				var warnings []string
+				for _, l := range res.Logs {
+					if l.Level == hosttest.LogWarn {
+						warnings = append(warnings, l.Message)
+					}
+					if strings.Contains(l.Message, "a@b.c") || strings.Contains(l.Message, "xxxx") {
+						t.Errorf("a log line leaks the body: %q", l.Message)
+					}
+				}
+				if len(warnings) != 1 || !strings.Contains(warnings[0], c.kind) {
+					t.Errorf("want one warning naming %s, got %q", c.kind, warnings)
+				}
+			})
+		}
+	}
+}
+
+// Exchanges outside the rule set's scope are forwarded untouched, with their
+// content-length; empty bodies are neither rejected nor counted.
+func TestPluginScope(t *testing.T) {
+	mod := load(t, "veil", hosttest.Envoy133)
+	vm, err := mod.Start(t.Context(), hosttest.Config{PluginConfig: []byte(productionRules +
+		"match: { paths: [\"/api/**\"], methods: [POST, PUT] }\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vm.Close(t.Context())
+	body := []byte(`{"email":"a@b.c"}`)
+	for name, ex := range map[string]hosttest.Exchange{
+		"text/plain": {Path: "/api/x", RequestHeaders: hosttest.Headers{{"content-type", "text/plain"}}, RequestBody: body},
+		"path":       {Path: "/health", RequestHeaders: hosttest.Headers{{"content-type", "application/json"}}, RequestBody: body},
+		"method":     {Method: "PATCH", Path: "/api/x", RequestHeaders: hosttest.Headers{{"content-type", "application/json"}}, RequestBody: body},
+	} {
+		res := vm.Do(ex)
+		if !bytes.Equal(res.Request.Body, body) || len(res.Errors) > 0 {
+			t.Errorf("%s: out-of-scope body %s, errors %q", name, res.Request.Body, res.Errors)
+		}
+		if !hasHeader(res.Request.Headers, "content-length") {
+			t.Errorf("%s: content-length of an out-of-scope body was removed", name)
+		}
+	}
+	empty := hosttest.Exchange{Path: "/api/x", RequestHeaders: hosttest.Headers{{"content-type", "application/json"}},
+		RequestBody: []byte{}, FinalEmptyChunk: true}
+	if res := vm.Do(empty); res.LocalReply != nil || len(res.Errors) > 0 {
+		t.Errorf("empty body: reply %+v, errors %q", res.LocalReply, res.Errors)
+	}
+	if n := mod.Metrics()["wasmcustom.veil.bodies_inspected.rule_set.prod.direction.request"].Value; n != 0 {
+		t.Errorf("bodies_inspected = %d, want 0", n)
+	}
+}
+
+// Shadow mode finds and reports exactly what enforce does (same audit
+// findings, same counts under a mode tag) and changes nothing.
+func TestPluginShadowReportsLikeEnforce(t *testing.T) {
+	body := []byte(`{"users":[{"email":"a@b.c","card_number":"4111111111111111"},{"EMAIL":"d@e.f"}]}`)
+	audit := map[string]string{}
+	for _, mode := range []string{"enforce", "shadow"} {
+		mod := load(t, "veil", hosttest.Envoy133)
+		vm, err := mod.Start(t.Context(), hosttest.Config{PluginConfig: []byte(productionRules + "mode: " + mode + "\n")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ex := jsonExchange(body, nil, 0)
+		ex.RequestHeaders = append(ex.RequestHeaders, [2]string{"x-request-id", "r-1"})
+		res := vm.Do(ex)
+		if changed := !bytes.Equal(res.Request.Body, body); changed != (mode == "enforce") {
+			t.Errorf("%s: body changed = %v", mode, changed)
+		}
+		for _, l := range res.Logs {
+			if strings.HasPrefix(l.Message, "veil audit ") {
+				audit[mode] = strings.ReplaceAll(l.Message, `"mode":"`+mode+`"`, `"mode":"?"`)
+			}
+		}
+		name := "wasmcustom.veil.values.rule_set.prod.rule.email.action.redact.direction.request.mode." + mode
+		if n := mod.Metrics()[name].Value; n != 2 {
+			t.Errorf("%s = %d, want 2", name, n)
+		}
+		vm.Close(t.Context())
+	}
+	if audit["enforce"] == "" || audit["enforce"] != audit["shadow"] {
+		t.Errorf("audit lines differ:\nenforce %s\nshadow  %s", audit["enforce"], audit["shadow"])
+	}
+}
+
+func hasHeader(h hosttest.Headers, name string) bool {
+	for _, kv := range h {
+		if strings.EqualFold(kv[0], name) {
+			return true
+		}
+	}
+	return false
+}
