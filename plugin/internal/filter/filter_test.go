@@ -534,3 +534,19 @@ func TestReportHeader(t *testing.T) {
 		host.CompleteHttpContext(id)
 	})
 }
+
+// A client that omits content-type must not bypass the filter: a body that
+// parses as JSON is rewritten; one that does not is forwarded as is.
+func TestUntypedBodies(t *testing.T) {
+	forEachRunner(t, func(t *testing.T, vm types.VMContext) {
+		host := startPlugin(t, vm, emailRules)
+		headers := [][2]string{{":method", "POST"}, {":path", "/api"}, {"content-length", "9"}}
+		r := run(host, exchange{requestHeaders: headers, requestBody: `{"email":"a@b.c"}`})
+		assertJSON(t, "untyped JSON", r.requestBody, `{"email":"[REDACTED]"}`)
+		form := "email=a%40b.c&name=x"
+		r = run(host, exchange{requestHeaders: headers, requestBody: form})
+		if r.localReply != nil || r.requestBody != form {
+			t.Errorf("untyped non-JSON body: reply %+v, body %q", r.localReply, r.requestBody)
+		}
+	})
+}

@@ -31,7 +31,11 @@ type stream struct {
 // bodyState is what the stream remembers about one direction's body.
 type bodyState struct {
 	buffering bool // in scope: buffer to end of stream, then apply the rules
-	report    rules.Report
+	// untyped is set for a body without content-type: it is inspected when it
+	// parses as JSON (omitting the header must not bypass the filter) and
+	// forwarded as is when it does not.
+	untyped bool
+	report  rules.Report
 }
 
 // OnHttpRequestHeaders decides whether the request body is in scope. It
@@ -102,7 +106,11 @@ func (s *stream) begin(d rules.Direction, endOfStream bool) types.Action {
 	}
 	h := hostCalls[d]
 	contentType, _ := h.getHeader("content-type")
-	if !p.InScope(s.method, pathOnly(s.path), contentType) {
+	untyped := strings.TrimSpace(contentType) == ""
+	if untyped {
+		contentType = "application/json"
+	}
+	if !p.InScope(s.method, s.path, contentType) {
 		return types.ActionContinue
 	}
 	if encoding, _ := h.getHeader("content-encoding"); !isIdentity(encoding) {
@@ -111,7 +119,7 @@ func (s *stream) begin(d rules.Direction, endOfStream bool) types.Action {
 	if err := h.removeHeader("content-length"); err != nil {
 		return s.fail(d, rules.InternalError)
 	}
-	s.bodies[d].buffering = true
+	s.bodies[d] = bodyState{buffering: true, untyped: untyped}
 	if d == rules.Response && p.ReportHeader() != "" {
 		// Needs allow_on_headers_stop_iteration (Envoy ≥ 1.35): the body
 		// callbacks still come while the headers wait for the report.
@@ -161,6 +169,8 @@ func (s *stream) finish(d rules.Direction, readSize int) types.Action {
 	}
 	out, report, err := s.plugin.apply(body, rules.Input{Direction: d})
 	switch {
+	case errors.Is(err, rules.ErrInvalidJSON) && s.bodies[d].untyped:
+		return types.ActionContinue // not JSON, and nothing claimed it was
 	case errors.Is(err, rules.ErrInvalidJSON), errors.Is(err, rules.ErrTooDeep):
 		return s.fail(d, rules.InvalidJSON)
 	case err != nil:
@@ -231,14 +241,6 @@ func reportSummary(report rules.Report) string {
 		b.WriteString(strconv.Itoa(f.Count))
 	}
 	return b.String()
-}
-
-// pathOnly strips the query string from a request path.
-func pathOnly(path string) string {
-	if i := strings.IndexByte(path, '?'); i >= 0 {
-		return path[:i]
-	}
-	return path
 }
 
 // isIdentity reports whether a content-encoding value leaves the body as is.
