@@ -18,10 +18,13 @@ const maxStates = 1 << 14
 
 var errTooComplex = errors.New("the rule set's selectors need too many automaton states; use fewer recursive descents")
 
-// selector is one compiled path (or keys list) of a rule.
+// selector is one compiled path (or keys list) of a rule. A within selector
+// (from select.within) decides nothing: once complete it stays in every
+// state below, enabling its rule's detectors there (see detCtx).
 type selector struct {
-	rule  int
-	steps []step
+	rule   int
+	steps  []step
+	within bool
 }
 
 // automaton is the deterministic automaton for the rules of one direction.
@@ -30,7 +33,9 @@ type automaton struct {
 	n      int     // classes
 	trans  []int32 // state*n + class → next state
 	decide []int32 // rule index deciding a value reached in the state, -1 for none
-	dead   []bool  // no value below can be selected
+	dead   []bool  // no value below can be selected or scanned by a detector
+	ctx    []int32 // detector context of the state, indexing ctxs
+	ctxs   []detCtx
 	// uniName/uniIndex hold the next state for any member/element when all
 	// member/element classes agree, -1 otherwise (lets the walk skip classifying).
 	uniName, uniIndex []int32
@@ -39,7 +44,8 @@ type automaton struct {
 }
 
 // buildAutomaton runs the subset construction over the selectors' positions.
-func buildAutomaton(cls *classifier, sels []selector) (*automaton, error) {
+// global lists the detector rules without select.within, active everywhere.
+func buildAutomaton(cls *classifier, sels []selector, global []int, dc *detContexts) (*automaton, error) {
 	base := make([]int, len(sels)+1) // position p of selector s is base[s]+i
 	for s, sel := range sels {
 		base[s+1] = base[s] + len(sel.steps) + 1
@@ -61,7 +67,7 @@ func buildAutomaton(cls *classifier, sels []selector) (*automaton, error) {
 			isBackground[base[s]] = true
 		}
 	}
-	a := &automaton{cls: cls, n: len(cls.info), live: len(sels) > 0}
+	a := &automaton{cls: cls, n: len(cls.info), live: len(sels) > 0 || len(global) > 0}
 	ids := map[string]int32{}
 	var sets [][]int
 	key := func(set []int) string {
@@ -83,9 +89,14 @@ func buildAutomaton(cls *classifier, sels []selector) (*automaton, error) {
 		ids[k] = id
 		sets = append(sets, set)
 		decide, dead := int32(-1), len(background) == 0
+		scoped := global[:len(global):len(global)]
 		for _, p := range set {
 			s := owner[p]
 			if i := p - base[s]; i == len(sels[s].steps) {
+				if sels[s].within {
+					scoped = append(scoped, sels[s].rule)
+					continue
+				}
 				if decide < 0 || int32(sels[s].rule) < decide {
 					decide = int32(sels[s].rule)
 				}
@@ -93,8 +104,10 @@ func buildAutomaton(cls *classifier, sels []selector) (*automaton, error) {
 				dead = false
 			}
 		}
+		ctx := dc.intern(scoped)
 		a.decide = append(a.decide, decide)
-		a.dead = append(a.dead, dead)
+		a.dead = append(a.dead, dead && ctx == 0)
+		a.ctx = append(a.ctx, ctx)
 		return id, nil
 	}
 	var start []int
@@ -132,6 +145,9 @@ func buildAutomaton(cls *classifier, sels []selector) (*automaton, error) {
 			s := owner[p]
 			i := p - base[s]
 			if i == len(sels[s].steps) {
+				if sels[s].within {
+					common = append(common, p) // stays: detectors reach everything below
+				}
 				continue
 			}
 			st := &sels[s].steps[i]
@@ -171,6 +187,7 @@ func buildAutomaton(cls *classifier, sels []selector) (*automaton, error) {
 			a.trans[row+int(c)] = id
 		}
 	}
+	a.ctxs = dc.list
 	a.uniName = make([]int32, len(sets))
 	a.uniIndex = make([]int32, len(sets))
 	for q := range sets {

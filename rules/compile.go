@@ -52,24 +52,38 @@ func Compile(src []byte, opts Options) (*Program, error) {
 		p.maxDepth = DefaultMaxDepth
 	}
 	p.maxDepth = min(p.maxDepth, maxMaxDepth)
+	masks, err := p.compileDetectors(spec)
+	if err != nil {
+		d.add(1, 1, "", "%v", err)
+		return nil, d.err()
+	}
 	var all []selector
 	var byDir [2][]selector
+	var global [2][]int // detector rules without within, per direction
 	for i, r := range spec.rules {
 		p.rules = append(p.rules, rule{id: r.id, act: r.act, shadow: r.shadow, request: r.request, response: r.response})
+		var sels []selector
 		for _, steps := range r.sels {
-			s := selector{rule: i, steps: steps}
-			all = append(all, s)
-			if r.request {
-				byDir[0] = append(byDir[0], s)
+			sels = append(sels, selector{rule: i, steps: steps})
+		}
+		for _, steps := range r.within {
+			sels = append(sels, selector{rule: i, steps: steps, within: true})
+		}
+		all = append(all, sels...)
+		for dir, on := range [2]bool{r.request, r.response} {
+			if !on {
+				continue
 			}
-			if r.response {
-				byDir[1] = append(byDir[1], s)
+			byDir[dir] = append(byDir[dir], sels...)
+			if len(r.detect) > 0 && r.within == nil {
+				global[dir] = append(global[dir], i)
 			}
 		}
 	}
 	cls := newClassifier(all)
+	dc := newDetContexts(p.det, masks)
 	for i := range byDir {
-		a, err := buildAutomaton(cls, byDir[i])
+		a, err := buildAutomaton(cls, byDir[i], global[i], dc)
 		if err != nil {
 			d.add(1, 1, "", "%v", err)
 			return nil, d.err()

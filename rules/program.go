@@ -1,5 +1,7 @@
 package rules
 
+import "github.com/veilproxy/veil/rules/detect"
+
 // Program is a compiled rule set. It is immutable and safe for concurrent use;
 // compile it once per configuration and share it across streams.
 type Program struct {
@@ -13,6 +15,10 @@ type Program struct {
 	scope        scope
 	auto         [2]*automaton // indexed by Direction-1
 	pool         walkerPool
+	// content detectors (nil when no rule uses one)
+	det           *detect.Set
+	detNames      []string // det.Names(), for reports
+	jsonInStrings bool
 }
 
 // RuleInfo describes one compiled rule, for defining metrics up front.

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -23,11 +24,18 @@ type Finding struct {
 	Action string
 	// Shadow reports that nothing was changed: the rule (or set) runs in shadow mode.
 	Shadow bool
-	// Count is the exact number of values the rule acted on.
+	// Count is the exact number of values the rule acted on; for a detector
+	// rule, of spans (a string holding two emails counts two).
 	Count int
 	// Paths are the concrete JSON paths (like $.users[3].email) of the first
-	// values acted on, at most 64.
+	// values or spans acted on, at most 64; a span repeats the path of its
+	// string. Inside a string walked as JSON (json_in_strings) the path goes
+	// on after "<json>": $.event.payload<json>.user.email.
 	Paths []string
+	// Detectors, when the rule found anything with a detector, names for each
+	// entry of Paths the detector that found it ("" for a value the rule's
+	// paths or keys selected).
+	Detectors []string `json:",omitempty"`
 }
 
 // Total returns the number of values acted on by all rules.
@@ -40,8 +48,9 @@ func (r Report) Total() int {
 }
 
 // pathElem is one step of the walk's current location: a member, whose
-// name is body[start:end] (validated, still escaped), or, with start < 0, the
-// array element at index end. It holds no pointers, so keeping the stack
+// name is buf[start:end] (validated, still escaped) in the buffer being
+// walked, or, with start == -1, the array element at index end, or, with
+// start == jsonMarker, a string walked as JSON whose text is buffer end. It holds no pointers, so keeping the stack
 // current costs no write barriers.
 type pathElem struct {
 	start, end int
@@ -49,11 +58,18 @@ type pathElem struct {
 
 // appendPath appends the normalized RFC 9535 path of the location to dst:
 // $.name for shorthand-safe names, $['name'] otherwise, [n] for elements.
-func appendPath(dst, body []byte, loc []pathElem) []byte {
+// bufs[0] is the body, bufs[n] the text of json_in_strings level n.
+func appendPath(dst []byte, bufs [][]byte, loc []pathElem) []byte {
 	dst = append(dst, '$')
 	var scratch [64]byte
 	name := scratch[:0]
+	body := bufs[0]
 	for _, e := range loc {
+		if e.start == jsonMarker {
+			dst = append(dst, "<json>"...)
+			body = bufs[e.end]
+			continue
+		}
 		if e.start < 0 {
 			dst = append(dst, '[')
 			dst = strconv.AppendInt(dst, int64(e.end), 10)
@@ -124,20 +140,22 @@ type tally struct {
 	buf    []byte
 }
 
-// pathEnd locates one stored path: it belongs to rule and ends at buf[end].
+// pathEnd locates one stored path: it belongs to rule, ends at buf[end] and
+// was found by detector det (-1 for a whole-value match).
 type pathEnd struct {
-	rule, end int
+	rule, end, det int
 }
 
-// add records one value acted on by rule r at location loc.
-func (t *tally) add(nrules, r int, body []byte, loc []pathElem) {
+// add records one value or span acted on by rule r (found by detector det,
+// or -1) at location loc.
+func (t *tally) add(nrules, r, det int, bufs [][]byte, loc []pathElem) {
 	if t.counts == nil {
 		t.counts = make([]int, nrules)
 	}
 	t.counts[r]++
 	if t.counts[r] <= maxReportPaths {
-		t.buf = appendPath(t.buf, body, loc)
-		t.ends = append(t.ends, pathEnd{r, len(t.buf)})
+		t.buf = appendPath(t.buf, bufs, loc)
+		t.ends = append(t.ends, pathEnd{r, len(t.buf), det})
 	}
 }
 
@@ -153,8 +171,15 @@ func (t *tally) report(p *Program) Report {
 		first[r+1] = first[r] + min(n, maxReportPaths)
 	}
 	next := append([]int(nil), first...)
+	var dets []string // parallel to paths, when some detector found something
 	start := 0
 	for _, e := range t.ends {
+		if e.det >= 0 && dets == nil {
+			dets = make([]string, len(paths))
+		}
+		if e.det >= 0 {
+			dets[next[e.rule]] = p.detNames[e.det]
+		}
 		paths[next[e.rule]] = all[start:e.end]
 		next[e.rule]++
 		start = e.end
@@ -171,10 +196,14 @@ func (t *tally) report(p *Program) Report {
 			continue
 		}
 		r := &p.rules[i]
-		rep.Findings = append(rep.Findings, Finding{
+		f := Finding{
 			Rule: r.id, Action: r.act.kind.String(), Shadow: r.shadow, Count: n,
 			Paths: paths[first[i]:first[i+1]:first[i+1]],
-		})
+		}
+		if dets != nil && slices.ContainsFunc(dets[first[i]:first[i+1]], func(s string) bool { return s != "" }) {
+			f.Detectors = dets[first[i]:first[i+1]:first[i+1]]
+		}
+		rep.Findings = append(rep.Findings, f)
 	}
 	return rep
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/veilproxy/veil/rules/detect"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -16,6 +17,9 @@ type setSpec struct {
 	onFailure    [numFailureKinds]FailureAction
 	reportHeader string
 	rules        []ruleSpec
+	// content detectors (detectors.go)
+	custom        map[string]detect.Custom
+	jsonInStrings bool
 }
 
 // ruleSpec is a decoded rule.
@@ -25,12 +29,14 @@ type ruleSpec struct {
 	request, response bool
 	act               action
 	shadow            bool
+	detect            []*yaml.Node // detector names of select.detect (checked by checkDetectorNames)
+	within            [][]step     // select.within, nil for the whole body
 }
 
 var (
-	setFields    = []string{"version", "name", "mode", "match", "limits", "on", "report_header", "rules"}
+	setFields    = []string{"version", "name", "mode", "match", "limits", "on", "report_header", "rules", "include", "detectors", "json_in_strings"}
 	ruleFields   = []string{"id", "select", "direction", "action", "mode"}
-	selectFields = []string{"paths", "keys"}
+	selectFields = []string{"paths", "keys", "detect", "within"}
 	matchFields  = []string{"content_types", "paths", "methods"}
 	maskFields   = []string{"keep_first", "keep_last", "char"}
 )
@@ -39,7 +45,7 @@ var (
 func (d *decoder) decodeSet(n *yaml.Node) *setSpec {
 	s := &setSpec{name: "veil", maxBodyBytes: DefaultMaxBodyBytes}
 	s.scope.contentTypes = defaultContentTypes
-	var rulesNode *yaml.Node
+	var rulesNode, includeNode *yaml.Node
 	ok := d.fields(n, "rule set", setFields, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "version":
@@ -86,12 +92,19 @@ func (d *decoder) decodeSet(n *yaml.Node) *setSpec {
 			}
 		case "rules":
 			rulesNode = v
+		case "include":
+			includeNode = v
+		case "detectors":
+			s.custom = d.decodeDetectors(v)
+		case "json_in_strings":
+			s.jsonInStrings, _ = d.boolean(v, "json_in_strings")
 		}
 	})
 	if !ok {
 		return s
 	}
 	switch {
+	case rulesNode == nil && includeNode != nil:
 	case rulesNode == nil:
 		d.errorf(n, "missing field \"rules\"")
 	case rulesNode.Kind != yaml.SequenceNode:
@@ -105,6 +118,10 @@ func (d *decoder) decodeSet(n *yaml.Node) *setSpec {
 			r.shadow = r.shadow || s.shadow
 			s.rules = append(s.rules, r)
 		}
+	}
+	d.checkDetectorNames(s)
+	if includeNode != nil {
+		d.include(includeNode, s)
 	}
 	return s
 }
@@ -222,21 +239,34 @@ func (d *decoder) decodeRule(n *yaml.Node, first map[string]int) ruleSpec {
 	if sel == nil {
 		d.errorf(n, "missing field \"select\"")
 	} else {
-		r.sels = d.decodeSelect(sel, act != nil && r.act.kind == actRemove)
+		d.decodeSelect(sel, &r, act != nil && r.act.kind == actRemove)
 	}
 	return r
 }
 
-// decodeSelect reads `select:`; every list entry becomes one selector.
-func (d *decoder) decodeSelect(n *yaml.Node, remove bool) [][]step {
+// decodeSelect reads `select:` into r; every entry of paths and keys becomes
+// one whole-value selector, detect and within are read by decodeDetect.
+func (d *decoder) decodeSelect(n *yaml.Node, r *ruleSpec, remove bool) {
 	var sels [][]step
 	empty := true
+	var detectNode, withinNode *yaml.Node
 	ok := d.fields(n, "select", selectFields, func(key string, _, v *yaml.Node) {
+		switch key {
+		case "detect":
+			detectNode = v
+		case "within":
+			withinNode = v
+		}
+		if key == "within" {
+			return
+		}
 		items := d.stringList(v, "select."+key)
 		if len(items) > 0 {
 			empty = false
 		}
 		switch key {
+		case "detect":
+			r.detect = append(r.detect, items...)
 		case "paths":
 			for _, it := range items {
 				steps, perr := parsePath(it.Value)
@@ -267,10 +297,14 @@ func (d *decoder) decodeSelect(n *yaml.Node, remove bool) [][]step {
 			}
 		}
 	})
-	if ok && empty {
-		d.errorf(n, "empty selector (want paths or keys)")
+	r.sels = sels
+	if !ok {
+		return
 	}
-	return sels
+	if empty {
+		d.errorf(n, "empty selector (want paths, keys or detect)")
+	}
+	d.decodeDetect(r, detectNode, withinNode, remove)
 }
 
 var actionList = []string{"redact", "mask", "remove", "keep"}

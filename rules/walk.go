@@ -19,6 +19,7 @@ func (p *Program) Apply(body []byte, in Input) (out []byte, rep Report, err erro
 	}
 	w := p.pool.get(p)
 	w.a, w.body = a, body
+	w.bufs = append(w.bufs, body)
 	end := w.root()
 	if end < 0 {
 		err = w.err
@@ -46,7 +47,8 @@ func (wp *walkerPool) get(p *Program) *walker {
 func (wp *walkerPool) put(w *walker) {
 	t := w.t
 	t.reset()
-	*w = walker{p: w.p, loc: w.loc, t: t}
+	clear(w.bufs[:cap(w.bufs)]) // drop references to bodies
+	*w = walker{p: w.p, loc: w.loc, t: t, bufs: w.bufs[:0], scratch: w.scratch}
 	wp.Put(w)
 }
 
@@ -60,6 +62,10 @@ type walker struct {
 	loc  []pathElem
 	t    tally
 	err  error
+	// bufs[0] is the body; bufs[n] the unescaped text of the JSON string
+	// walked at json_in_strings nesting level n (see appendPath)
+	bufs    [][]byte
+	scratch *spanScratch // buffers for detectors, allocated on first use
 
 	exBuf, normBuf [maxNameLen]byte
 }
@@ -117,7 +123,7 @@ func (w *walker) visit(i int, q int32, depth int) int {
 	case '[':
 		return w.array(i, q, depth)
 	}
-	return w.scan(i, depth, nil)
+	return w.leaf(i, q, depth)
 }
 
 // decided applies rule r to the value at body[i]. Removal is done by the
@@ -130,7 +136,7 @@ func (w *walker) decided(i, r, depth int) int {
 		return w.scan(i, depth, nil)
 	case ru.act.kind == actMask && (c == '{' || c == '['):
 		// mask reaches every string and number inside
-		w.t.add(len(w.p.rules), r, w.body, w.loc[:depth])
+		w.record(r, -1, depth)
 		if ru.shadow {
 			return w.scan(i, depth, nil)
 		}
@@ -140,7 +146,7 @@ func (w *walker) decided(i, r, depth int) int {
 	if end < 0 || ru.act.kind == actMask && (c == 't' || c == 'f' || c == 'n') {
 		return end // nothing to mask in true, false, null
 	}
-	w.t.add(len(w.p.rules), r, w.body, w.loc[:depth])
+	w.record(r, -1, depth)
 	if !ru.shadow && ru.act.rw != nil {
 		w.cut(i, end)
 		w.out = ru.act.rw.value(w.out, w.body[i:end])
@@ -155,7 +161,7 @@ func (w *walker) remove(i, r, depth, start, sep int) int {
 	if end < 0 {
 		return end
 	}
-	w.t.add(len(w.p.rules), r, w.body, w.loc[:depth])
+	w.record(r, -1, depth)
 	if sep >= 0 {
 		start = sep
 	}

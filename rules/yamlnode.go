@@ -191,6 +191,16 @@ func (d *decoder) integer(n *yaml.Node, what string) (int, bool) {
 	return v, true
 }
 
+// boolean reads a boolean scalar.
+func (d *decoder) boolean(n *yaml.Node, what string) (bool, bool) {
+	var v bool
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&v) != nil {
+		d.errorf(n, "%s: want true or false, got %s", what, kindName(n))
+		return false, false
+	}
+	return v, true
+}
+
 // enum reads a string scalar that must be one of allowed.
 func (d *decoder) enum(n *yaml.Node, what string, allowed ...string) (string, bool) {
 	s, ok := d.str(n, what)

@@ -206,6 +206,9 @@ func (s *Set) All() Mask { return s.all }
 // phone) can match a JSON number.
 func (s *Set) AcceptsNumbers() bool { return s.numbers != 0 }
 
+// Numbers returns the Mask of the detectors that accept JSON numbers.
+func (s *Set) Numbers() Mask { return s.numbers }
+
 // FindString appends to dst the spans of the values detected in text, the
 // JSON-unescaped content of a string value, and returns the extended slice.
 // The appended spans are sorted by Start and do not overlap: of two

@@ -1,0 +1,74 @@
+package hosttest_test
+
+import (
+	"bytes"
+	"testing"
+
+	hosttest "github.com/veilproxy/veil/host-test"
+	"github.com/veilproxy/veil/rules"
+	"github.com/veilproxy/veil/rules/detect/corpus"
+)
+
+// Detector rules through the .wasm against the native engine, on the same
+// 256 KB chat body and rule set as rules.BenchmarkDetectApply. Run with
+//
+//	go test ./host-test -run '^$' -bench 'BenchmarkDetect' -benchmem (see rules/BENCH-RESULTS.md)
+
+// benchDetectRules is rules.benchDetectRules.
+var benchDetectRules = []byte(`
+rules:
+  - id: contact
+    select: { detect: [email, phone] }
+    action: { redact: { with: "[contact]" } }
+  - id: money
+    select: { detect: [credit_card, iban] }
+    action: { mask: { keep_last: 4 } }
+  - id: ids
+    select: { detect: [us_ssn, ipv4] }
+    action: { redact: { with: "[id]" } }
+  - id: secrets
+    select: { detect: [aws_access_key_id, github_token, jwt] }
+    action: { redact: { with: "[secret]" } }
+`)
+
+// BenchmarkDetectWasm runs one exchange per op: the 256 KB request body
+// through the plugin, a two-byte response.
+func BenchmarkDetectWasm(b *testing.B) {
+	body := corpus.Chat(1, 256<<10)
+	p, err := rules.Compile(benchDetectRules, rules.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	want, _, err := p.Apply(body, rules.Input{Direction: rules.Request})
+	if err != nil {
+		b.Fatal(err)
+	}
+	vm := start(b, "veil", hosttest.Envoy133, hosttest.Config{PluginConfig: benchDetectRules})
+	ex := jsonExchange(body, []byte("{}"), 0)
+	if res := vm.Do(ex); res.VMError != nil || len(res.Errors) > 0 || !bytes.Equal(res.Request.Body, want) {
+		b.Fatalf("wasm output differs from native (vm %v, errors %q)", res.VMError, res.Errors)
+	}
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if res := vm.Do(ex); res.VMError != nil {
+			b.Fatal(res.VMError)
+		}
+	}
+}
+
+// BenchmarkDetectNative is the same body and rule set through rules.Apply.
+func BenchmarkDetectNative(b *testing.B) {
+	body := corpus.Chat(1, 256<<10)
+	p, err := rules.Compile(benchDetectRules, rules.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := p.Apply(body, rules.Input{Direction: rules.Request}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

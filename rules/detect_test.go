@@ -1,0 +1,176 @@
+package rules
+
+import (
+	"strings"
+	"testing"
+)
+
+// applyString applies src to body and returns the output and report.
+func applyString(t *testing.T, src, body string) (string, Report) {
+	t.Helper()
+	out, rep, err := mustCompile(t, src).Apply([]byte(body), Input{Direction: Request})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out), rep
+}
+
+const cardRules = `rules: [{id: card, select: {detect: [credit_card]}, action: {mask: {keep_last: 4}}}]`
+
+// The bypasses of issue 6, each in its own test.
+
+func TestDetectZeroWidthInCard(t *testing.T) {
+	out, rep := applyString(t, cardRules, `{"note":"pay 4111\u200b1111 1111 1111 now"}`)
+	if want := `{"note":"pay ****\u200b**** **** 1111 now"}`; out != want {
+		t.Errorf("got %s, want %s", out, want)
+	}
+	if rep.Total() != 1 || rep.Findings[0].Detectors[0] != "credit_card" {
+		t.Errorf("report %+v", rep)
+	}
+}
+
+func TestDetectEscapedAtInEmail(t *testing.T) {
+	out, _ := applyString(t, `rules: [{id: e, select: {detect: [email]}, action: redact}]`,
+		`{"m":"mail alice\u0040example.com today"}`)
+	if want := `{"m":"mail [REDACTED] today"}`; out != want {
+		t.Errorf("got %s, want %s", out, want)
+	}
+}
+
+func TestDetectFullWidthDigits(t *testing.T) {
+	out, _ := applyString(t, cardRules, `{"m":"card ４１１１ １１１１ １１１１ １１１１."}`)
+	if want := `{"m":"card **** **** **** １１１１."}`; out != want {
+		t.Errorf("got %s, want %s", out, want)
+	}
+}
+
+func TestDetectCardAsNumber(t *testing.T) {
+	out, rep := applyString(t, cardRules, `{"pan":4111111111111111,"qty":4111111111111112,"neg":-4111111111111111}`)
+	if want := `{"pan":"************1111","qty":4111111111111112,"neg":-4111111111111111}`; out != want {
+		t.Errorf("got %s, want %s", out, want)
+	}
+	if rep.Total() != 1 || rep.Findings[0].Paths[0] != "$.pan" {
+		t.Errorf("report %+v", rep)
+	}
+}
+
+func TestDetectEmailInNestedJSONString(t *testing.T) {
+	src := "json_in_strings: true\nrules: [{id: e, select: {detect: [email]}, action: {redact: {with: \"[email]\"}}}]"
+	body := `{"event":{"payload":"{\"user\":{\"email\":\"bob@example.com\"},\"n\":1}"}}`
+	out, rep := applyString(t, src, body)
+	if want := `{"event":{"payload":"{\"user\":{\"email\":\"[email]\"},\"n\":1}"}}`; out != want {
+		t.Errorf("got %s, want %s", out, want)
+	}
+	if got := rep.Findings[0].Paths[0]; got != "$.event.payload<json>.user.email" {
+		t.Errorf("path %q", got)
+	}
+	// without the option the text is still scanned, as text
+	out, _ = applyString(t, strings.TrimPrefix(src, "json_in_strings: true\n"), body)
+	if want := `{"event":{"payload":"{\"user\":{\"email\":\"[email]\"},\"n\":1}"}}`; out != want {
+		t.Errorf("without json_in_strings: got %s, want %s", out, want)
+	}
+}
+
+func TestDetectJSONInStringsPathsAndKeys(t *testing.T) {
+	src := `
+json_in_strings: true
+rules:
+  - {id: ssn, select: {keys: [ssn]}, action: remove}
+  - {id: name, select: {paths: ["$.args.name"]}, action: {mask: {keep_first: 1}}}
+`
+	body := `{"args":"{\"name\":\"Alice\",\"ssn\":\"123-45-6789\",\"deep\":\"[{\\\"ssn\\\":1}]\"}","other":"{not json"}`
+	out, rep := applyString(t, src, body)
+	want := `{"args":"{\"name\":\"A****\",\"deep\":\"[{}]\"}","other":"{not json"}`
+	if out != want {
+		t.Errorf("got %s\nwant %s", out, want)
+	}
+	var paths []string
+	for _, f := range rep.Findings {
+		paths = append(paths, f.Paths...)
+	}
+	if got := strings.Join(paths, " "); got != "$.args<json>.ssn $.args<json>.deep<json>[0].ssn $.args<json>.name" {
+		t.Errorf("paths %s", got)
+	}
+}
+
+func TestDetectJSONInStringsDepth(t *testing.T) {
+	p, err := Compile([]byte("json_in_strings: true\nrules: [{id: k, select: {keys: [a]}, action: redact}]"), Options{MaxDepth: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := p.Apply([]byte(`[["{\"x\":[[1]]}"]]`), Input{Direction: Request}); err == nil {
+		t.Error("nesting across a JSON string past the limit accepted")
+	}
+	if _, _, err := p.Apply([]byte(`["{\"x\":1}"]`), Input{Direction: Request}); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestDetectWholeValueDecides(t *testing.T) {
+	src := `
+rules:
+  - {id: keep, select: {paths: ["$.support"]}, action: keep}
+  - {id: contact, select: {keys: [contact]}, action: {redact: {with: "[contact]"}}}
+  - {id: email, select: {detect: [email]}, action: {redact: {with: "[email]"}}}
+`
+	out, rep := applyString(t, src, `{"support":"help@example.com","contact":"a@example.com","x":"b@example.com"}`)
+	if want := `{"support":"help@example.com","contact":"[contact]","x":"[email]"}`; out != want {
+		t.Errorf("got %s, want %s", out, want)
+	}
+	if len(rep.Findings) != 2 || rep.Findings[0].Detectors != nil || rep.Findings[1].Detectors[0] != "email" {
+		t.Errorf("report %+v", rep)
+	}
+}
+
+func TestDetectSpanKeepsEscapesWhole(t *testing.T) {
+	// the span starts at an escaped character and ends before an escape
+	out, _ := applyString(t, `rules: [{id: e, select: {detect: [email]}, action: redact}]`,
+		`["\"\u0061lice@example.com\"\n"]`)
+	if want := `["\"[REDACTED]\"\n"]`; out != want {
+		t.Errorf("got %s, want %s", out, want)
+	}
+}
+
+func TestDetectShadow(t *testing.T) {
+	body := `{"m":"x@example.com and y@example.com"}`
+	out, rep := applyString(t, "mode: shadow\n"+`rules: [{id: e, select: {detect: [email]}, action: redact}]`, body)
+	if out != body || rep.Total() != 2 || !rep.Findings[0].Shadow {
+		t.Errorf("got %s, %+v", out, rep)
+	}
+}
+
+func TestDetectInclude(t *testing.T) {
+	src := `
+include: [pii-basic]
+rules:
+  - {id: pii-basic-email, select: {detect: [email]}, action: {redact: {with: "[mail]"}}}
+`
+	p := mustCompile(t, src)
+	n := 0
+	for _, r := range p.Rules() {
+		if r.ID == "pii-basic-email" {
+			n++
+		}
+	}
+	if n != 1 || len(p.Rules()) < 5 {
+		t.Errorf("rules %+v", p.Rules())
+	}
+	out, _ := applyString(t, src, `{"a":"x@example.com, 4111 1111 1111 1111","ssn":"123456789"}`)
+	if want := `{"a":"[mail], **** **** **** 1111","ssn":"[ssn]"}`; out != want {
+		t.Errorf("got %s, want %s", out, want)
+	}
+}
+
+func TestDetectNoMatchAllocatesNothing(t *testing.T) {
+	p := mustCompile(t, `include: [pii-basic, secrets]
+json_in_strings: true
+rules: [{id: n, select: {detect: [phone], within: [notes]}, action: redact}]`)
+	body := []byte(`{"messages":[{"role":"user","content":"Hello there, my order 12-34 is late by 3 days; see \"ticket\" \u00e9t\u00e9 ok?"},{"content":"{\"a\":[1,2]}"}],"n":12345,"notes":"nothing here"}`)
+	in := Input{Direction: Request}
+	if out, _, err := p.Apply(body, in); err != nil || &out[0] != &body[0] {
+		t.Fatalf("changed or failed: %v", err)
+	}
+	if n := testing.AllocsPerRun(100, func() { p.Apply(body, in) }); n != 0 {
+		t.Errorf("%v allocations per Apply without a match", n)
+	}
+}

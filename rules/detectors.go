@@ -1,0 +1,197 @@
+package rules
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/veilproxy/veil/rules/detect"
+	"go.yaml.in/yaml/v3"
+)
+
+// Content detectors in the rule-set schema: `detectors:` (custom detectors),
+// `select.detect` and `select.within` (rules acting on spans inside strings)
+// and `include:` (the embedded rule packs of package detect).
+
+var detectorFields = []string{"regex", "validate"}
+
+// decodeDetectors reads `detectors:`, a mapping from names to custom detectors.
+func (d *decoder) decodeDetectors(n *yaml.Node) map[string]detect.Custom {
+	out := map[string]detect.Custom{}
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, "detectors: want a mapping, got %s", kindName(n))
+		return out
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := resolve(n.Content[i]), resolve(n.Content[i+1])
+		name, ok := d.str(k, "detectors")
+		if !ok || !d.checkName(k, "detectors", name) {
+			continue
+		}
+		if _, dup := out[name]; dup {
+			d.errorf(k, "detectors: duplicate detector %q", name)
+			continue
+		}
+		if isBuiltinDetector(name) {
+			d.errorf(k, "detectors: %q is a built-in detector (choose another name)", name)
+			continue
+		}
+		what := "detectors." + name
+		c := detect.Custom{Validate: "none"}
+		var regexNode *yaml.Node
+		if d.fields(v, what, detectorFields, func(key string, _, v *yaml.Node) {
+			switch key {
+			case "regex":
+				if re, ok := d.str(v, what+".regex"); ok {
+					regexNode, c.Regex = v, re
+				}
+			case "validate":
+				c.Validate, _ = d.enum(v, what+".validate", "none", "luhn", "mod97")
+			}
+		}) && field(v, "regex") == nil {
+			d.errorf(v, "%s: missing field \"regex\"", what)
+		}
+		if regexNode != nil {
+			if re, err := regexp.Compile(c.Regex); err != nil {
+				d.errorf(regexNode, "%s.regex: %v", what, err)
+			} else if re.MatchString("") {
+				d.errorf(regexNode, "%s.regex: %q matches the empty string", what, c.Regex)
+			}
+		}
+		out[name] = c // kept even when invalid, so rules naming it get no second error
+	}
+	if max := detect.MaxDetectors - len(detect.Builtins()); len(out) > max {
+		d.errorf(n, "detectors: %d custom detectors, at most %d", len(out), max)
+	}
+	return out
+}
+
+func isBuiltinDetector(name string) bool {
+	for _, b := range detect.Builtins() {
+		if b == name {
+			return true
+		}
+	}
+	return false
+}
+
+// decodeDetect checks select.detect and reads select.within into r.
+func (d *decoder) decodeDetect(r *ruleSpec, detectNode, withinNode *yaml.Node, remove bool) {
+	if detectNode != nil && remove {
+		d.errorf(detectNode, "select.detect: remove cannot apply to a span inside a string (use redact)")
+	}
+	if withinNode == nil {
+		return
+	}
+	if detectNode == nil {
+		d.errorf(withinNode, "select.within: scopes detectors, so it needs select.detect")
+	}
+	if withinNode.Kind == yaml.SequenceNode && len(withinNode.Content) == 0 {
+		d.errorf(withinNode, "select.within: empty list (omit it to scan the whole body)")
+	}
+	for _, it := range d.stringList(withinNode, "select.within") {
+		if strings.HasPrefix(it.Value, "$") {
+			steps, perr := parsePath(it.Value)
+			if perr != nil {
+				d.errorAt(it, perr.off, "within %q: %s", it.Value, perr.msg)
+				continue
+			}
+			r.within = append(r.within, steps)
+			continue
+		}
+		k := normalizeKey(it.Value)
+		switch {
+		case k == "":
+			d.errorf(it, "within %q: not a path (want \"$…\") and empty as a key name", it.Value)
+		case len(k) > maxNameLen:
+			d.errorf(it, "within %q: longer than %d bytes", it.Value, maxNameLen)
+		default:
+			r.within = append(r.within, []step{{kind: stepKeys, desc: true, keys: []string{k}}})
+		}
+	}
+}
+
+// checkDetectorNames reports detector names in select.detect that are
+// neither built in nor defined under `detectors:`.
+func (d *decoder) checkDetectorNames(s *setSpec) {
+	defer func() { d.rule = "" }()
+	for _, r := range s.rules {
+		d.rule = r.id
+		for _, n := range r.detect {
+			if _, custom := s.custom[n.Value]; !custom && !isBuiltinDetector(n.Value) {
+				d.errorf(n, "select.detect: unknown detector %q (not built in and not defined under detectors:)", n.Value)
+			}
+		}
+	}
+}
+
+// include reads `include:` and appends the rules of each pack to s, except
+// those whose id a rule of s already uses (the user's rule overrides).
+func (d *decoder) include(n *yaml.Node, s *setSpec) {
+	ids := map[string]bool{}
+	for _, r := range s.rules {
+		ids[r.id] = true
+	}
+	seen := map[string]bool{}
+	for _, it := range d.stringList(n, "include") {
+		name := it.Value
+		if seen[name] {
+			d.errorf(it, "include: pack %q listed twice", name)
+			continue
+		}
+		seen[name] = true
+		src, ok := detect.Pack(name)
+		if !ok {
+			d.errorf(it, "include: unknown pack %q (want %s)", name, orList(detect.PackNames()))
+			continue
+		}
+		pd := &decoder{diags: newDiags("pack "+name, src)}
+		var doc yaml.Node
+		var ps *setSpec
+		if err := parseYAML(src, &doc); err == nil && doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
+			ps = pd.decodeSet(resolve(doc.Content[0]))
+		} else {
+			pd.add(1, 1, "", "not a rule set")
+		}
+		if err := pd.err(); err != nil {
+			d.errorf(it, "include: pack %q: %s", name, pd.list[0].Message)
+			continue
+		}
+		for _, r := range ps.rules {
+			if !ids[r.id] {
+				r.shadow = r.shadow || s.shadow
+				s.rules = append(s.rules, r)
+			}
+		}
+	}
+}
+
+// compileDetectors builds the program's detector set from the detectors its
+// rules name and the custom ones, and returns each rule's detector mask.
+func (p *Program) compileDetectors(spec *setSpec) ([]detect.Mask, error) {
+	p.jsonInStrings = spec.jsonInStrings
+	var names []string
+	for _, r := range spec.rules {
+		for _, n := range r.detect {
+			names = append(names, n.Value)
+		}
+	}
+	if len(names) == 0 && len(spec.custom) == 0 {
+		return make([]detect.Mask, len(spec.rules)), nil
+	}
+	set, err := detect.NewSet(names, spec.custom)
+	if err != nil {
+		return nil, err
+	}
+	p.det, p.detNames = set, set.Names()
+	masks := make([]detect.Mask, len(spec.rules))
+	for i, r := range spec.rules {
+		for _, n := range r.detect {
+			m, err := set.MaskOf(n.Value)
+			if err != nil {
+				return nil, err
+			}
+			masks[i] |= m
+		}
+	}
+	return masks, nil
+}

@@ -1,0 +1,213 @@
+package rules
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/veilproxy/veil/rules/detect"
+	"github.com/veilproxy/veil/rules/detect/corpus"
+)
+
+// Detector quality through the engine: the corpus of package detect goes
+// through Program.Apply with one rule per built-in detector. A planted value
+// is found when no leaf of the output that held it still holds it; a decoy
+// survives when every leaf that held it (outside planted values) still holds
+// it byte for byte. Run with -v for the table (VEIL_QUALITY_OUT=file writes it).
+const (
+	engineMinRecallChecksummed = 0.99 // credit_card, iban
+	engineMinRecall            = 0.97
+	engineMinDecoySurvival     = 0.99
+)
+
+// qualityRules has one rule per built-in detector, redacting to its name.
+func qualityRules() string {
+	var b strings.Builder
+	b.WriteString("rules:\n")
+	for _, name := range detect.Builtins() {
+		fmt.Fprintf(&b, "  - {id: %s, select: {detect: [%s]}, action: {redact: {with: \"[%s]\"}}}\n", name, name, name)
+	}
+	return b.String()
+}
+
+// jsonLeaf is a string value or number of a document, in document order.
+type jsonLeaf struct {
+	text   string
+	number bool
+}
+
+func jsonLeaves(t *testing.T, doc []byte) []jsonLeaf {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	var out []jsonLeaf
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch v := tok.(type) {
+		case string:
+			out = append(out, jsonLeaf{text: v}) // member names too: they pair up in order
+		case json.Number:
+			out = append(out, jsonLeaf{text: string(v), number: true})
+		}
+	}
+}
+
+type engineRow struct{ planted, found int }
+
+func TestEngineQuality(t *testing.T) {
+	p := mustCompile(t, qualityRules())
+	c := corpus.Generate(42, 1500)
+	ins := make([][]jsonLeaf, len(c.Docs))
+	outs := make([][]jsonLeaf, len(c.Docs))
+	reported := map[string]int{}
+	for i, d := range c.Docs {
+		out, rep, err := p.Apply(d, Input{Direction: Request})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range rep.Findings {
+			reported[f.Rule] += f.Count
+		}
+		ins[i], outs[i] = jsonLeaves(t, d), jsonLeaves(t, out)
+		if len(ins[i]) != len(outs[i]) {
+			t.Fatalf("doc %d: %d leaves in, %d out", i, len(ins[i]), len(outs[i]))
+		}
+	}
+	rows := map[string]*engineRow{}
+	for _, p := range c.Plants {
+		r := rows[p.Detector]
+		if r == nil {
+			r = &engineRow{}
+			rows[p.Detector] = r
+		}
+		r.planted++
+		gone := true
+		for k, l := range ins[p.Doc] {
+			if l.number == p.Number && strings.Contains(l.text, p.Value) && strings.Contains(outs[p.Doc][k].text, p.Value) {
+				gone = false
+			}
+		}
+		if gone {
+			r.found++
+		} else if testing.Verbose() {
+			t.Logf("missed %s %q", p.Detector, p.Value)
+		}
+	}
+	decoys := map[string]*engineRow{}
+	total, survived := 0, 0
+	for _, d := range c.Decoys {
+		r := decoys[d.Kind]
+		if r == nil {
+			r = &engineRow{}
+			decoys[d.Kind] = r
+		}
+		r.planted++
+		total++
+		ok := true
+		for k, l := range ins[d.Doc] {
+			if l.number != d.Number {
+				continue
+			}
+			want := 0
+			for _, o := range textOccurrences(l.text, d.Value) {
+				if !overlapsPlant(c, d.Doc, l.text, o) {
+					want++
+				}
+			}
+			if want > 0 && strings.Count(outs[d.Doc][k].text, d.Value) < want {
+				ok = false
+			}
+		}
+		if ok {
+			r.found++
+			survived++
+		} else if testing.Verbose() {
+			t.Logf("decoy %s %q changed", d.Kind, d.Value)
+		}
+	}
+	table := engineTable(rows, decoys, reported, total, survived)
+	t.Log("\n" + table)
+	if path := os.Getenv("VEIL_QUALITY_OUT"); path != "" {
+		if err := os.WriteFile(path, []byte(table), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range corpus.Detectors {
+		r := rows[name]
+		if r == nil {
+			t.Errorf("%s: nothing planted", name)
+			continue
+		}
+		min := engineMinRecall
+		if name == "credit_card" || name == "iban" {
+			min = engineMinRecallChecksummed
+		}
+		if rec := float64(r.found) / float64(r.planted); rec < min {
+			t.Errorf("%s: recall %.4f below %.2f", name, rec, min)
+		}
+	}
+	if s := float64(survived) / float64(total); s < engineMinDecoySurvival {
+		t.Errorf("decoy survival %.4f below %.2f", s, engineMinDecoySurvival)
+	}
+}
+
+// textOccurrences returns the byte ranges of s in text.
+func textOccurrences(text, s string) [][2]int {
+	var out [][2]int
+	for off := 0; ; {
+		k := strings.Index(text[off:], s)
+		if k < 0 {
+			return out
+		}
+		out = append(out, [2]int{off + k, off + k + len(s)})
+		off += k + 1
+	}
+}
+
+// overlapsPlant reports whether range o of text overlaps a value planted in
+// the same document.
+func overlapsPlant(c *corpus.Corpus, doc int, text string, o [2]int) bool {
+	for _, p := range c.Plants {
+		if p.Doc != doc {
+			continue
+		}
+		for _, po := range textOccurrences(text, p.Value) {
+			if po[0] < o[1] && o[0] < po[1] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func engineTable(rows, decoys map[string]*engineRow, reported map[string]int, total, survived int) string {
+	var b strings.Builder
+	b.WriteString("| detector | planted | gone from output | recall | spans reported by its rule |\n|---|---:|---:|---:|---:|\n")
+	for _, name := range corpus.Detectors {
+		if r := rows[name]; r != nil {
+			fmt.Fprintf(&b, "| %s | %d | %d | %.4f | %d |\n", name, r.planted, r.found, float64(r.found)/float64(r.planted), reported[name])
+		}
+	}
+	b.WriteString("\n| decoy kind | planted | survived | survival |\n|---|---:|---:|---:|\n")
+	kinds := make([]string, 0, len(decoys))
+	for k := range decoys {
+		kinds = append(kinds, k)
+	}
+	slices.Sort(kinds)
+	for _, k := range kinds {
+		r := decoys[k]
+		fmt.Fprintf(&b, "| %s | %d | %d | %.4f |\n", k, r.planted, r.found, float64(r.found)/float64(r.planted))
+	}
+	fmt.Fprintf(&b, "| **all decoys** | %d | %d | %.4f |\n", total, survived, float64(survived)/float64(total))
+	return b.String()
+}

@@ -1,0 +1,128 @@
+package rules
+
+import (
+	"unicode/utf8"
+
+	"github.com/veilproxy/veil/rules/detect"
+)
+
+// Detector rules in the walk: a string or number that no whole-value rule
+// decides is handed to the detectors of its state's context (detCtx); each
+// span found is rewritten by the rule owning its detector.
+
+// spanScratch holds the buffers one walker reuses for detection.
+type spanScratch struct {
+	spans  []detect.Span
+	text   []byte   // unescaped text of a string with escapes
+	st, en []int32  // by byte of text: the [start, end) of its escape or character in the raw string
+	nested [][]byte // by json_in_strings level: the unescaped JSON text
+}
+
+// leaf handles the string, number or literal at body[i], reached in state q
+// and decided by no whole-value rule.
+func (w *walker) leaf(i int, q int32, depth int) int {
+	b := w.body
+	ctx := &w.a.ctxs[w.a.ctx[q]]
+	switch c := b[i]; {
+	case c == '"':
+		end, esc := scanString(b, i)
+		if end < 0 {
+			return w.fail(i, "invalid string")
+		}
+		if w.p.jsonInStrings {
+			if e, ok := w.nested(i, end, q, depth); ok {
+				return e
+			}
+		}
+		if ctx.mask != 0 {
+			w.findSpans(i, end, esc, ctx, depth)
+		}
+		return end
+	case c == '-' || c >= '0' && c <= '9':
+		end, ok := scanNumber(b, i)
+		if !ok {
+			return w.fail(end, "invalid number")
+		}
+		if ctx.numbers {
+			if det, ok := w.p.det.MatchNumberIn(b[i:end], ctx.mask); ok {
+				w.number(i, end, det, ctx, depth)
+			}
+		}
+		return end
+	}
+	return w.scan(i, depth, nil)
+}
+
+// findSpans runs the detectors of ctx over the string body[i:end] and
+// rewrites each span found. Detectors see the unescaped text; a span maps
+// back to whole escapes and characters of the raw string.
+func (w *walker) findSpans(i, end int, esc bool, ctx *detCtx, depth int) {
+	if w.scratch == nil {
+		w.scratch = &spanScratch{}
+	}
+	sc := w.scratch
+	raw := w.body[i+1 : end-1]
+	text := raw
+	if esc {
+		text = sc.unescape(raw)
+	}
+	sc.spans = w.p.det.FindStringIn(text, ctx.mask, sc.spans[:0])
+	for _, sp := range sc.spans {
+		r := int(ctx.rule[sp.Detector])
+		ru := &w.p.rules[r]
+		if ru.act.kind == actKeep {
+			continue
+		}
+		w.record(r, sp.Detector, depth)
+		if ru.shadow {
+			continue
+		}
+		s, e := sp.Start, sp.End
+		if esc {
+			s, e = int(sc.st[s]), int(sc.en[e-1])
+		}
+		w.cut(i+1+s, i+1+e)
+		w.out = ru.act.rw.text(w.out, raw[s:e])
+	}
+}
+
+// number rewrites the number body[i:end], found whole by detector det.
+func (w *walker) number(i, end, det int, ctx *detCtx, depth int) {
+	r := int(ctx.rule[det])
+	ru := &w.p.rules[r]
+	if ru.act.kind == actKeep {
+		return
+	}
+	w.record(r, det, depth)
+	if !ru.shadow {
+		w.cut(i, end)
+		w.out = ru.act.rw.value(w.out, w.body[i:end])
+	}
+}
+
+// record counts one value or span acted on by rule r (found by detector
+// det, or -1 for a whole-value match) at the current location.
+func (w *walker) record(r, det, depth int) {
+	w.t.add(len(w.p.rules), r, det, w.bufs, w.loc[:depth])
+}
+
+// unescape decodes validated string content raw into sc.text, recording for
+// each decoded byte the raw bytes (a whole escape or character) it came from.
+func (sc *spanScratch) unescape(raw []byte) []byte {
+	sc.text, sc.st, sc.en = sc.text[:0], sc.st[:0], sc.en[:0]
+	for i := 0; i < len(raw); {
+		r, n := nextRune(raw, i)
+		before := len(sc.text)
+		if n == 1 && r == utf8.RuneError {
+			sc.text = append(sc.text, raw[i])
+		} else {
+			sc.text = utf8.AppendRune(sc.text, r)
+		}
+		for range len(sc.text) - before {
+			sc.st = append(sc.st, int32(i))
+			sc.en = append(sc.en, int32(i+n))
+		}
+		i += n
+	}
+	return sc.text
+}
