@@ -6,6 +6,8 @@ package filter
 
 import (
 	"errors"
+	"os"
+	"runtime/debug"
 
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
@@ -18,6 +20,20 @@ const ConfigName = "plugin-config"
 // VM is the proxy-wasm VM context. It holds no state: each plugin
 // configuration gets its own plugin context.
 type VM struct{ types.DefaultVMContext }
+
+// gcPercent is the garbage-collection target the plugin sets when the VM's
+// environment gives no GOGC: bodies are short-lived garbage over a small live
+// heap, and a Wasm VM's linear memory never shrinks, so a tighter target keeps
+// each worker's memory small and flat (RATIONALE.md, "Why GOGC=50?").
+const gcPercent = 50
+
+// OnVMStart sets the GC target; it runs once per VM instance.
+func (*VM) OnVMStart(int) types.OnVMStartStatus {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(gcPercent)
+	}
+	return types.OnVMStartStatusOK
+}
 
 // NewPluginContext implements types.VMContext.
 func (VM) NewPluginContext(uint32) types.PluginContext {
