@@ -1,6 +1,9 @@
 package detect
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // Digit chains are what the number-shaped detectors (credit_card, us_ssn,
 // phone, ipv4) look at: maximal runs of digit groups joined by short
@@ -46,39 +49,65 @@ func (sc *scanner) digitChains() {
 				sc.emit(kIBAN, i-2, end)
 			}
 			quiet = max(quiet, end, shaped)
-			_, country := ibanLengths[[2]byte{t[i-2], t[i-1]}]
-			ibanLike = country && isDigit(at(t, i+1)) && !isDigit(at(t, i+2))
+			ibanLike = ibanLength(t[i-2], t[i-1]) > 0 && isDigit(at(t, i+1)) && !isDigit(at(t, i+2))
+		}
+		if j := skipLoneGroup(t, i); j > i {
+			i = j
+			continue
 		}
 		start := i
 		i = c.read(t, i)
-		if start >= quiet && !ibanLike {
-			sc.onChain(&c)
+		if start >= quiet && !ibanLike && (c.n >= 4 || c.digits(0, c.n-1) >= 8) {
+			sc.onChain(&c) // (the test repeats onChain's gates, saving the call)
 		}
 	}
 }
 
+// onChain runs the chain detectors that can match in c: a value takes
+// digits from the chain only, so a chain with too few digits in all is
+// skipped (cards have 12 or more, SSNs 9, phones 8).
 func (sc *scanner) onChain(c *chain) {
 	if sc.on(kIPv4) && c.n >= 4 {
 		sc.ipv4s(c)
 	}
-	if c.digits(0, c.n-1) < 7 {
-		return
-	}
-	if sc.on(kCard) {
+	nd := c.digits(0, c.n-1)
+	if nd >= 12 && sc.on(kCard) {
 		sc.cards(c)
 	}
-	if sc.on(kSSN) {
+	if nd >= 9 && sc.on(kSSN) {
 		sc.ssns(c)
 	}
-	if sc.on(kPhone) {
+	if nd >= 8 && sc.on(kPhone) {
 		sc.phones(c)
 	}
+}
+
+// skipLoneGroup returns the end of the digit run at t[i] when it is a whole
+// chain of fewer than eight digits (no separator and digit follow it), which
+// no chain detector can take; otherwise it returns i. Most digits in text are
+// such ("3 times", "10 dollars"): skipping them here saves the chain setup.
+func skipLoneGroup(t []byte, i int) int {
+	j := i
+	for j < len(t) && isDigit(t[j]) {
+		j++
+	}
+	if j-i >= 8 {
+		return i
+	}
+	k := j
+	for k < len(t) && k-j < 3 && isSepByte(t[k]) {
+		k++
+	}
+	if k > j && k < len(t) && isDigit(t[k]) {
+		return i // more groups may follow (read decides)
+	}
+	return j
 }
 
 // read fills c with the chain whose first digit is t[i] and returns the
 // index just past its last digit.
 func (c *chain) read(t []byte, i int) int {
-	*c = chain{t: t, begin: i}
+	c.t, c.n, c.plus, c.begin = t, 0, false, i // c.g[c.n:] is never read
 	if at(t, i-1) == '(' {
 		c.begin--
 	}
@@ -112,7 +141,6 @@ func (c *chain) read(t []byte, i int) int {
 // nextDigit returns the index of the first digit of t at or after i, or
 // len(t). It tests eight bytes at a time.
 func nextDigit(t []byte, i int) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	for ; i+8 <= len(t); i += 8 {
 		x := binary.LittleEndian.Uint64(t[i:])
 		// A byte is in '0'..'9' (0x30..0x39) when it is below 0x80, at least
@@ -120,8 +148,8 @@ func nextDigit(t []byte, i int) int {
 		low := x &^ highs
 		geq := (low + ones*(0x80-0x30)) & highs // low byte >= 0x30
 		lt := ^(low + ones*(0x80-0x3a)) & highs // low byte < 0x3a
-		if geq&lt&^x != 0 {
-			break
+		if m := geq & lt &^ x; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
 		}
 	}
 	for i < len(t) && !isDigit(t[i]) {
@@ -144,12 +172,15 @@ func validSep(s []byte) bool {
 	if len(s) == 1 {
 		return true
 	}
-	var seen [256]bool
-	for _, b := range s {
-		if b == '.' || seen[b] {
+	for k, b := range s {
+		if b == '.' {
 			return false
 		}
-		seen[b] = true
+		for _, p := range s[:k] {
+			if p == b {
+				return false
+			}
+		}
 	}
 	return true
 }
@@ -157,14 +188,7 @@ func validSep(s []byte) bool {
 // glued reports whether a chain edge touches a word: next is the byte beside
 // the edge, far the one beyond it.
 func glued(next, far byte) bool {
-	if isAlnum(next) {
-		return true
-	}
-	switch next {
-	case '-', '_', '.', '/', '\\':
-		return isAlnum(far)
-	}
-	return false
+	return isAlnum(next) || ctype[next]&ctGlue != 0 && isAlnum(far)
 }
 
 // sep returns the bytes between group k-1 and group k.

@@ -22,6 +22,24 @@ var ibanLengths = map[[2]byte]int{
 	{'V', 'G'}: 24, {'X', 'K'}: 20, {'Y', 'E'}: 30,
 }
 
+// ibanTable is ibanLengths indexed by (a-'A')*26 + (b-'A'), 0 for no country.
+var ibanTable = func() (tab [26 * 26]uint8) {
+	for cc, n := range ibanLengths {
+		tab[int(cc[0]-'A')*26+int(cc[1]-'A')] = uint8(n)
+	}
+	return tab
+}()
+
+// ibanLength returns the IBAN length of the country whose code is a, b (two
+// capital letters), or 0 when it has none.
+func ibanLength(a, b byte) int {
+	i, j := uint(a-'A'), uint(b-'A')
+	if i >= 26 || j >= 26 {
+		return 0
+	}
+	return int(ibanTable[i*26+j])
+}
+
 // ibanAt returns the end of the IBAN starting at t[i] (two capital letters
 // and two digits already seen), or -1. When the text has the shape of an
 // IBAN but fails the check, shaped is its end: the caller keeps the number
@@ -31,8 +49,8 @@ var ibanLengths = map[[2]byte]int{
 // capital letters and digits only, is not followed by a letter or digit, and
 // passes the ISO 7064 mod-97 check.
 func ibanAt(t []byte, i int) (end, shaped int) {
-	want, ok := ibanLengths[[2]byte{t[i], t[i+1]}]
-	if !ok || !isDigit(at(t, i+2)) || !isDigit(at(t, i+3)) {
+	want := ibanLength(t[i], t[i+1])
+	if want == 0 || !isDigit(at(t, i+2)) || !isDigit(at(t, i+3)) {
 		return -1, -1
 	}
 	var buf [34]byte

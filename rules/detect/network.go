@@ -49,10 +49,17 @@ func (sc *scanner) ipv6s() {
 		for s > 0 && isIPv6Byte(t[s-1]) {
 			s--
 		}
+		colons := 0
 		for e < len(t) && isIPv6Byte(t[e]) {
+			if t[e] == ':' {
+				colons++
+			}
 			e++
 		}
 		off = e
+		if colons < 2 {
+			continue // every shape ipv6Shape accepts has two colons or more
+		}
 		for e > s && t[e-1] == '.' {
 			e--
 		}
@@ -117,7 +124,7 @@ func (sc *scanner) macsAt(sep byte, w, n int) {
 		i := off + k
 		off = i + 1
 		s := i - w
-		if s < 0 || !macEdge(t, s-1, sep) {
+		if s < 0 || !isHex(t[i-1]) || !macEdge(t, s-1, sep) {
 			continue
 		}
 		if e := macGroups(t, s, n, w, sep); e > 0 {

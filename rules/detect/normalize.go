@@ -1,6 +1,9 @@
 package detect
 
 import (
+	"encoding/binary"
+	"math/bits"
+	"slices"
 	"unicode"
 	"unicode/utf8"
 )
@@ -41,44 +44,69 @@ var byteClass = func() (c [256]uint8) {
 
 // features counts the bytes of each class in a text: the one pass every text
 // costs, from which each detector family decides whether to look closer.
+// The count of clOther is meaningless (only some of those bytes are counted).
 type features struct {
 	n [numClasses]int
 }
 
-// classLanes maps a byte to a one in the 8-bit lane of its class: classes
-// 1..8 in the first word, 9.. in the second. Summing lanes in registers
-// (flushed before a lane can overflow) keeps the loop free of memory
-// dependencies, which matters most in Wasm.
-var classLanes = func() (l [256][2]uint64) {
-	for b, c := range byteClass {
-		if c == clOther {
+// scanFeatures counts the byte classes of t. It looks up only the bytes that
+// may belong to a class other than clOther, which in prose are a small
+// minority, and finds them 32 bytes per loop iteration: Go on Wasm pays
+// dearly for every iteration and call, so the common run of letters and
+// spaces costs little.
+func scanFeatures(t []byte) (f features) {
+	i := 0
+	for ; i+32 <= len(t); i += 32 {
+		w := t[i : i+32 : i+32]
+		x0 := binary.LittleEndian.Uint64(w[0:])
+		x1 := binary.LittleEndian.Uint64(w[8:])
+		x2 := binary.LittleEndian.Uint64(w[16:])
+		x3 := binary.LittleEndian.Uint64(w[24:])
+		m0, m1, m2, m3 := interesting(x0), interesting(x1), interesting(x2), interesting(x3)
+		if m0|m1|m2|m3 == 0 {
 			continue
 		}
-		l[b][(c-1)/8] = 1 << (8 * ((c - 1) % 8))
+		f.add(x0, m0)
+		f.add(x1, m1)
+		f.add(x2, m2)
+		f.add(x3, m3)
 	}
-	return l
-}()
-
-func scanFeatures(t []byte) (f features) {
-	for len(t) > 0 {
-		chunk := t[:min(len(t), 255)]
-		t = t[len(chunk):]
-		var lo, hi uint64
-		for _, b := range chunk {
-			l := &classLanes[b]
-			lo += l[0]
-			hi += l[1]
-		}
-		for c := 1; c < numClasses; c++ {
-			w := lo
-			if c > 8 {
-				w = hi
-			}
-			f.n[c] += int(w >> (8 * ((c - 1) % 8)) & 0xff)
-		}
+	for ; i+8 <= len(t); i += 8 {
+		x := binary.LittleEndian.Uint64(t[i:])
+		f.add(x, interesting(x))
+	}
+	for _, b := range t[i:] {
+		f.n[byteClass[b]]++
 	}
 	return f
 }
+
+// interesting flags (in bit 7 of its byte) every byte of x that is
+// non-ASCII, in '-'..':' (which includes '/', a clOther byte looked up for
+// nothing), '@', 'A', 'J', '_' or 'x'. Each byte is tested on its own,
+// without carries between bytes, so no byte of a class is missed.
+func interesting(x uint64) uint64 {
+	low := x &^ highs // every byte below 0x80: adding up to 0x80 cannot carry
+	inRange := (low+ones*(0x80-'-'))&^(low+ones*(0x80-':'-1)) |
+		(low+ones*(0x80-'@'))&^(low+ones*(0x80-'A'-1))
+	notJ := (low ^ ones*'J') + ones*0x7f // bit 7 clear: the byte is 'J'
+	notU := (low ^ ones*'_') + ones*0x7f
+	notX := (low ^ ones*'x') + ones*0x7f
+	return (x | inRange | ^(notJ & notU & notX)) & highs
+}
+
+// add counts the classes of the bytes of x flagged in m.
+func (f *features) add(x, m uint64) {
+	for ; m != 0; m &= m - 1 {
+		f.n[byteClass[byte(x>>(bits.TrailingZeros64(m)&^7))]]++
+	}
+}
+
+// SWAR constants: a one, and the top bit, in each byte of a word.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
 
 // view is the normalized text detectors see when the original has non-ASCII
 // bytes, with, for each normalized byte, the original bytes it came from.
@@ -97,10 +125,24 @@ type view struct {
 func (v *view) build(orig []byte) {
 	v.norm, v.start, v.end = v.norm[:0], v.start[:0], v.end[:0]
 	for i := 0; i < len(orig); {
-		b := orig[i]
-		if b < utf8.RuneSelf {
-			v.add(b, i, i+1)
-			i++
+		if orig[i] < utf8.RuneSelf {
+			// A run of ASCII is kept as is, each byte its own original:
+			// copied in bulk, as per-byte appends are slow on Wasm.
+			j := i + 1
+			for j < len(orig) && orig[j] < utf8.RuneSelf {
+				j++
+			}
+			v.norm = append(v.norm, orig[i:j]...)
+			n := len(v.start)
+			v.start = slices.Grow(v.start, j-i)[:n+j-i]
+			v.end = slices.Grow(v.end, j-i)[:n+j-i]
+			start, end := v.start[n:], v.end[n:]
+			end = end[:len(start)]
+			for k := range start {
+				start[k] = int32(i + k)
+				end[k] = int32(i + k + 1)
+			}
+			i = j
 			continue
 		}
 		r, size := utf8.DecodeRune(orig[i:])
@@ -170,14 +212,43 @@ func digitValue(r rune) (byte, bool) {
 	return 0, false
 }
 
+// Character types of bytes (ctype), tested with one table load in the
+// detectors' byte loops.
+const (
+	ctDigit     = 1 << iota // '0'..'9'
+	ctUpper                 // 'A'..'Z'
+	ctLower                 // 'a'..'z'
+	ctHexLetter             // 'a'..'f', 'A'..'F'
+	ctGlue                  // "-_./\\": glues a digit chain to a word beyond it
+	ctAlnum     = ctDigit | ctUpper | ctLower
+)
+
+var ctype = func() (c [256]uint8) {
+	for b := range c {
+		switch {
+		case b >= '0' && b <= '9':
+			c[b] = ctDigit
+		case b >= 'A' && b <= 'Z':
+			c[b] = ctUpper
+		case b >= 'a' && b <= 'z':
+			c[b] = ctLower
+		}
+		if b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F' {
+			c[b] |= ctHexLetter
+		}
+	}
+	for _, b := range []byte("-_./\\") {
+		c[b] = ctGlue
+	}
+	return c
+}()
+
 func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 func isUpper(b byte) bool { return b >= 'A' && b <= 'Z' }
 func isLower(b byte) bool { return b >= 'a' && b <= 'z' }
-func isAlpha(b byte) bool { return isUpper(b) || isLower(b) }
-func isAlnum(b byte) bool { return isDigit(b) || isAlpha(b) }
-func isHex(b byte) bool {
-	return isDigit(b) || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F')
-}
+func isAlpha(b byte) bool { return ctype[b]&(ctUpper|ctLower) != 0 }
+func isAlnum(b byte) bool { return ctype[b]&ctAlnum != 0 }
+func isHex(b byte) bool   { return ctype[b]&(ctDigit|ctHexLetter) != 0 }
 
 // at returns t[i], or 0 outside t.
 func at(t []byte, i int) byte {

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"math/rand/v2"
 	"testing"
 	"unicode"
 )
@@ -58,6 +59,30 @@ func TestNextDigit(t *testing.T) {
 		}
 		if got := nextDigit(in, i); got != want {
 			t.Errorf("nextDigit(%d) = %d, want %d", i, got, want)
+		}
+	}
+}
+
+// TestScanFeatures checks the eight-bytes-at-a-time prefilter pass against
+// a byte-by-byte count, for every byte value at every position of a word.
+func TestScanFeatures(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for n := range 2000 {
+		text := make([]byte, n%101)
+		for i := range text {
+			text[i] = byte(rng.IntN(256))
+			if rng.IntN(2) == 0 {
+				text[i] = "az .-/:09@AJ_xyB\x80\xff"[rng.IntN(18)]
+			}
+		}
+		var want features
+		for _, b := range text {
+			want.n[byteClass[b]]++
+		}
+		got := scanFeatures(text)
+		got.n[clOther], want.n[clOther] = 0, 0 // not counted
+		if got != want {
+			t.Fatalf("scanFeatures(%q) = %v, want %v", text, got.n, want.n)
 		}
 	}
 }

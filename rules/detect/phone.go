@@ -83,8 +83,12 @@ func (sc *scanner) phones(c *chain) {
 		if i == 0 && c.plus {
 			best = intlPhone(c)
 		} else {
+			nd := c.len(i)
 			for j := i + 1; j < c.n && j < i+5; j++ {
-				if c.canEnd(j) && nationalPhone(c, i, j) && !inLongCode(c, i) && !inLongCode(c, j) {
+				if nd += c.len(j); nd > 12 {
+					break // every national format has 10 to 12 digits
+				}
+				if nd >= 10 && c.canEnd(j) && nationalPhone(c, i, j) && !inLongCode(c, i) && !inLongCode(c, j) {
 					best = j
 				}
 			}

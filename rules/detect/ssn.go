@@ -36,11 +36,15 @@ var ssnKeywords = []string{"ssn", "social security", "soc sec", "ss#", "ss no"}
 // ssnKeywordBefore reports whether an SSN keyword ends within the 40 bytes
 // before position i of t (ASCII case-insensitive).
 func ssnKeywordBefore(t []byte, i int) bool {
-	from := max(0, i-40)
-	w := t[from:i]
-	for _, kw := range ssnKeywords {
-		if indexFold(w, kw) >= 0 {
-			return true
+	w := t[max(0, i-40):i]
+	for p, b := range w {
+		if b|0x20 != 's' {
+			continue // every keyword starts with an 's'
+		}
+		for _, kw := range ssnKeywords {
+			if indexFold(w[p:min(len(w), p+len(kw))], kw) == 0 {
+				return true
+			}
 		}
 	}
 	return false
