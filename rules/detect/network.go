@@ -8,19 +8,24 @@ import (
 // ipv4s finds dotted-quad addresses in a chain: exactly four groups of one to
 // three digits joined by single dots, each at most 255 and without leading
 // zeros, not part of a longer dotted run ("1.2.3.4.5" is a version string)
-// and not glued to a word ("v1.2.3.4").
+// and not glued to a word ("v1.2.3.4") or to a "::" (no address form
+// continues that way, and reporting the quad alone would leave an IPv6-shaped
+// rest that a second pass finds: "0.0.0.0::0:0").
 func (sc *scanner) ipv4s(c *chain) {
 	for i := 0; i < c.n; {
 		j := i
 		for j+1 < c.n && sepIs(c.sep(j+1), '.') {
 			j++
 		}
-		if j-i == 3 && (i > 0 || !c.gluedL) && (j < c.n-1 || !c.gluedR) && octets(c, i, j) {
+		if j-i == 3 && (i > 0 || !c.gluedL) && (j < c.n-1 || !c.gluedR) &&
+			!bytes.HasPrefix(c.t[c.g[j].end:], doubleColon) && octets(c, i, j) {
 			sc.emit(kIPv4, c.g[i].start, c.g[j].end)
 		}
 		i = j + 1
 	}
 }
+
+var doubleColon = []byte("::")
 
 func octets(c *chain, i, j int) bool {
 	for k := i; k <= j; k++ {

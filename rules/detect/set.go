@@ -211,9 +211,9 @@ func (s *Set) Numbers() Mask { return s.numbers }
 
 // FindString appends to dst the spans of the values detected in text, the
 // JSON-unescaped content of a string value, and returns the extended slice.
-// The appended spans are sorted by Start and do not overlap: of two
-// overlapping candidates the longer wins (then the earlier, then the detector
-// listed first). Pass dst[:0] of a previous result to reuse its memory; when
+// The appended spans are sorted by Start and do not overlap: overlapping
+// candidates merge into one span named after the longer (then the earlier,
+// then the detector listed first). Pass dst[:0] of a previous result to reuse its memory; when
 // nothing is found FindString does not allocate.
 func (s *Set) FindString(text []byte, dst []Span) []Span {
 	return s.FindStringIn(text, s.all, dst)
@@ -317,69 +317,35 @@ func (sc *scanner) run() {
 	}
 }
 
-// resolve sorts dst[base:] by Start and removes overlaps, keeping the longer
-// span (then the earlier, then the lower detector index).
+// resolve sorts dst[base:] by Start and merges each cluster of transitively
+// overlapping spans into one span covering all of it, named after its
+// longest member (then the earliest, then the lower detector index). Covering
+// the union matters: a losing candidate's leftover bytes would otherwise
+// survive the replacement and be found on a second pass (`0.0.0.0::0:0` is an
+// IPv4 address overlapping an IPv6 one).
 func resolve(dst []Span, base int) []Span {
 	spans := dst[base:]
 	if len(spans) < 2 {
 		return dst
 	}
 	slices.SortFunc(spans, byStart)
-	overlap := false
-	for i := 1; i < len(spans); i++ {
-		if spans[i].Start < spans[i-1].End {
-			overlap = true
-			break
-		}
-	}
-	if !overlap {
-		return dst
-	}
-	// Resolve each cluster of transitively overlapping spans on its own, so
-	// the quadratic step only sees spans that compete.
 	kept := 0
 	for lo := 0; lo < len(spans); {
-		hi, end := lo+1, spans[lo].End
-		for hi < len(spans) && spans[hi].Start < end {
-			end = max(end, spans[hi].End)
-			hi++
+		merged := spans[lo]
+		longest := spans[lo]
+		hi := lo + 1
+		for ; hi < len(spans) && spans[hi].Start < merged.End; hi++ {
+			merged.End = max(merged.End, spans[hi].End)
+			if l := spans[hi].End - spans[hi].Start; l > longest.End-longest.Start {
+				longest = spans[hi]
+			}
 		}
-		n := resolveCluster(spans[lo:hi])
-		kept += copy(spans[kept:], spans[lo:lo+n])
+		merged.Detector = longest.Detector
+		spans[kept] = merged
+		kept++
 		lo = hi
 	}
 	return dst[:base+kept]
-}
-
-// resolveCluster keeps the longest spans of c that do not overlap (then the
-// earliest, then the lowest detector index), moves them to the front sorted
-// by Start and returns their number.
-func resolveCluster(c []Span) int {
-	if len(c) == 1 {
-		return 1
-	}
-	slices.SortFunc(c, func(a, b Span) int {
-		if la, lb := a.End-a.Start, b.End-b.Start; la != lb {
-			return lb - la
-		}
-		return byStart(a, b)
-	})
-	kept := 0
-	for _, sp := range c {
-		ok := true
-		for _, k := range c[:kept] {
-			if sp.Start < k.End && k.Start < sp.End {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			c[kept] = sp
-			kept++
-		}
-	}
-	slices.SortFunc(c[:kept], byStart)
-	return kept
 }
 
 func byStart(a, b Span) int {
