@@ -14,28 +14,11 @@ import (
 //
 //	go test ./host-test -run '^$' -bench 'BenchmarkDetect' -benchmem (see rules/BENCH-RESULTS.md)
 
-// benchDetectRules is rules.benchDetectRules.
-var benchDetectRules = []byte(`
-rules:
-  - id: contact
-    select: { detect: [email, phone] }
-    action: { redact: { with: "[contact]" } }
-  - id: money
-    select: { detect: [credit_card, iban] }
-    action: { mask: { keep_last: 4 } }
-  - id: ids
-    select: { detect: [us_ssn, ipv4] }
-    action: { redact: { with: "[id]" } }
-  - id: secrets
-    select: { detect: [aws_access_key_id, github_token, jwt] }
-    action: { redact: { with: "[secret]" } }
-`)
-
 // BenchmarkDetectWasm runs one exchange per op: the 256 KB request body
 // through the plugin, a two-byte response.
 func BenchmarkDetectWasm(b *testing.B) {
 	body := corpus.Chat(1, 256<<10)
-	p, err := rules.Compile(benchDetectRules, rules.Options{})
+	p, err := rules.Compile([]byte(corpus.ChatRules), rules.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -43,7 +26,7 @@ func BenchmarkDetectWasm(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	vm := start(b, "veil", hosttest.Envoy133, hosttest.Config{PluginConfig: benchDetectRules})
+	vm := start(b, "veil", hosttest.Envoy133, hosttest.Config{PluginConfig: []byte(corpus.ChatRules)})
 	ex := jsonExchange(body, []byte("{}"), 0)
 	if res := vm.Do(ex); res.VMError != nil || len(res.Errors) > 0 || !bytes.Equal(res.Request.Body, want) {
 		b.Fatalf("wasm output differs from native (vm %v, errors %q)", res.VMError, res.Errors)
@@ -60,7 +43,7 @@ func BenchmarkDetectWasm(b *testing.B) {
 // BenchmarkDetectNative is the same body and rule set through rules.Apply.
 func BenchmarkDetectNative(b *testing.B) {
 	body := corpus.Chat(1, 256<<10)
-	p, err := rules.Compile(benchDetectRules, rules.Options{})
+	p, err := rules.Compile([]byte(corpus.ChatRules), rules.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -14,23 +14,6 @@ import (
 //
 //	go test ./rules -run '^$' -bench 'Detect' -benchmem (see BENCH-RESULTS.md)
 
-// benchDetectRules redacts the detectors the baseline's regexps stand for.
-const benchDetectRules = `
-rules:
-  - id: contact
-    select: { detect: [email, phone] }
-    action: { redact: { with: "[contact]" } }
-  - id: money
-    select: { detect: [credit_card, iban] }
-    action: { mask: { keep_last: 4 } }
-  - id: ids
-    select: { detect: [us_ssn, ipv4] }
-    action: { redact: { with: "[id]" } }
-  - id: secrets
-    select: { detect: [aws_access_key_id, github_token, jwt] }
-    action: { redact: { with: "[secret]" } }
-`
-
 // benchDetectRegexps are the baseline's stand-ins for the same detectors
 // (shape only: no Luhn, mod-97 or area checks, which makes them cheaper).
 var benchDetectRegexps = []*regexp.Regexp{
@@ -54,7 +37,7 @@ func benchChat(b *testing.B) []byte {
 
 func BenchmarkDetectApply(b *testing.B) {
 	body := benchChat(b)
-	p := mustCompile(b, benchDetectRules)
+	p := mustCompile(b, corpus.ChatRules)
 	in := Input{Direction: Request}
 	for b.Loop() {
 		if _, _, err := p.Apply(body, in); err != nil {

@@ -73,6 +73,25 @@ func Generate(seed uint64, n int) *Corpus {
 	return c
 }
 
+// ChatRules is the detector rule set the benchmarks apply to Chat documents,
+// natively (package rules) and through the .wasm (package hosttest): four
+// rules over the detectors a chat transcript is likely to hold.
+const ChatRules = `
+rules:
+  - id: contact
+    select: { detect: [email, phone] }
+    action: { redact: { with: "[contact]" } }
+  - id: money
+    select: { detect: [credit_card, iban] }
+    action: { mask: { keep_last: 4 } }
+  - id: ids
+    select: { detect: [us_ssn, ipv4] }
+    action: { redact: { with: "[id]" } }
+  - id: secrets
+    select: { detect: [aws_access_key_id, github_token, jwt] }
+    action: { redact: { with: "[secret]" } }
+`
+
 // Chat returns a chat-transcript JSON document of about size bytes: mostly
 // plain conversation, with a value of some detector in roughly one message in
 // ten.
