@@ -15,19 +15,25 @@ type metrics struct {
 	bodiesInspected [3]proxywasm.MetricCounter
 	bytesInspected  [3]proxywasm.MetricCounter
 	bodiesChanged   [3]proxywasm.MetricCounter
-	// values is keyed by rule id; indexed by direction.
-	values map[string]*[3]proxywasm.MetricCounter
+	// values holds a counter per rule and direction the rule applies to.
+	values map[ruleDirection]proxywasm.MetricCounter
 	// failures is indexed by failure kind, then direction.
 	failures map[rules.FailureKind]*[3]proxywasm.MetricCounter
 }
 
 var directions = [...]rules.Direction{rules.Request, rules.Response}
 
+// ruleDirection keys the per-rule value counters.
+type ruleDirection struct {
+	rule      string
+	direction rules.Direction
+}
+
 // defineMetrics defines every counter the program can touch.
 func defineMetrics(p *rules.Program) *metrics {
 	set := ".rule_set." + tagValue(p.Name())
 	m := &metrics{
-		values:   make(map[string]*[3]proxywasm.MetricCounter, len(p.Rules())),
+		values:   make(map[ruleDirection]proxywasm.MetricCounter, 2*len(p.Rules())),
 		failures: make(map[rules.FailureKind]*[3]proxywasm.MetricCounter, len(failureKinds)),
 	}
 	for _, d := range directions {
@@ -41,15 +47,13 @@ func defineMetrics(p *rules.Program) *metrics {
 		if r.Shadow {
 			mode = "shadow"
 		}
-		counters := new([3]proxywasm.MetricCounter)
 		for _, d := range directions {
 			if (d == rules.Request && !r.Request) || (d == rules.Response && !r.Response) {
 				continue
 			}
-			counters[d] = proxywasm.DefineCounterMetric("veil.values" + set + ".rule." + tagValue(r.ID) +
-				".action." + r.Action + ".direction." + d.String() + ".mode." + mode)
+			m.values[ruleDirection{r.ID, d}] = proxywasm.DefineCounterMetric("veil.values" + set + ".rule." +
+				tagValue(r.ID) + ".action." + r.Action + ".direction." + d.String() + ".mode." + mode)
 		}
-		m.values[r.ID] = counters
 	}
 	for _, kind := range failureKinds {
 		counters := new([3]proxywasm.MetricCounter)
@@ -73,8 +77,8 @@ func (m *metrics) recordBody(d rules.Direction, size int, changed bool, report r
 		m.bodiesChanged[d].Increment(1)
 	}
 	for _, f := range report.Findings {
-		if counters, ok := m.values[f.Rule]; ok && f.Count > 0 && counters[d] != 0 {
-			counters[d].Increment(uint64(f.Count))
+		if counter, ok := m.values[ruleDirection{f.Rule, d}]; ok && f.Count > 0 {
+			counter.Increment(uint64(f.Count))
 		}
 	}
 }
