@@ -19,7 +19,7 @@ const ConfigName = "plugin-config"
 
 // VM is the proxy-wasm VM context. It holds no state: each plugin
 // configuration gets its own plugin context.
-type VM struct{ types.DefaultVMContext }
+type VM struct{}
 
 // gcPercent is the garbage-collection target the plugin sets when the VM's
 // environment gives no GOGC: bodies are short-lived garbage over a small live
@@ -36,7 +36,7 @@ func (*VM) OnVMStart(int) types.OnVMStartStatus {
 }
 
 // NewPluginContext implements types.VMContext.
-func (VM) NewPluginContext(uint32) types.PluginContext {
+func (*VM) NewPluginContext(uint32) types.PluginContext {
 	p := &pluginContext{}
 	if faultInjection {
 		p.inject = injectPanics
