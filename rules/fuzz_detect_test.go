@@ -12,7 +12,7 @@ import (
 // fuzzDetectRules uses every built-in detector (through the packs), a custom
 // detector, within scopes by path and by key, a keep exception, whole-value
 // rules beside detector rules, and json_in_strings. Replacements are labels
-// no detector finds, so a second pass has nothing left to change.
+// no detector finds.
 const fuzzDetectRules = `
 include: [pii-basic, secrets]
 json_in_strings: true
@@ -29,6 +29,9 @@ rules:
   - {id: phones, select: {detect: [phone, mac_address]}, mode: shadow, action: redact}
 `
 
+// FuzzApplyDetect checks detector rule sets: no panic; Apply accepts exactly
+// valid JSON; valid JSON out; report shape; shadow mode finds the same and
+// changes nothing; a second pass over the output succeeds.
 func FuzzApplyDetect(f *testing.F) {
 	fuzzSeeds(f, "testdata/apply/*/in.json")
 	c := corpus.Generate(7, 25)
@@ -73,19 +76,13 @@ func FuzzApplyDetect(f *testing.F) {
 		if a, b := rep.Total(), srep.Total(); a != b {
 			t.Fatalf("shadow found %d, enforce %d", b, a)
 		}
+		// A second pass need not be a fixed point (RATIONALE.md: a
+		// replacement changes a neighbour's context), but it must succeed.
 		again, rep2, err := p.Apply(out, Input{Direction: Request})
-		if err != nil || !bytes.Equal(again, out) {
-			t.Fatalf("second pass differs:\n%s\n%s (%v)", out, again, err)
+		if err != nil || !json.Valid(again) {
+			t.Fatalf("second pass over %s: %v", out, err)
 		}
-		// whole-value rules find their (already replaced) values again;
-		// detectors must find nothing left
-		for _, f := range rep2.Findings {
-			for _, d := range f.Detectors {
-				if d != "" && !f.Shadow {
-					t.Fatalf("second pass still finds %+v in %s", f, out)
-				}
-			}
-		}
+		checkReport(t, rep2)
 	})
 }
 
