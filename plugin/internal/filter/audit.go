@@ -14,6 +14,9 @@ type auditFinding struct {
 	Mode      string   `json:"mode"`
 	Count     int      `json:"count"`
 	Paths     []string `json:"paths"`
+	// Detectors names, per path, the detector that found a span there
+	// ("" for a value a paths or keys selector picked whole).
+	Detectors []string `json:"detectors,omitempty"`
 }
 
 // auditLine formats the one audit line of a stream; ok is false when neither
@@ -26,7 +29,7 @@ func auditLine(ruleSet, requestID string, bodies *[3]bodyState) (line string, ok
 			if f.Shadow {
 				mode = "shadow"
 			}
-			findings = append(findings, auditFinding{d.String(), f.Rule, f.Action, mode, f.Count, f.Paths})
+			findings = append(findings, auditFinding{d.String(), f.Rule, f.Action, mode, f.Count, f.Paths, f.Detectors})
 		}
 	}
 	if len(findings) == 0 {

@@ -550,3 +550,20 @@ func TestUntypedBodies(t *testing.T) {
 		}
 	})
 }
+
+func TestAuditNamesDetectors(t *testing.T) {
+	forEachRunner(t, func(t *testing.T, vm types.VMContext) {
+		host := startPlugin(t, vm, "version: 1\nname: test\nrules:\n  - id: mails\n    select: { detect: [email] }\n    action: redact\n")
+		r := run(host, exchange{requestHeaders: jsonRequest(""), requestBody: `{"note":"write to ann@example.com today"}`})
+		assertJSON(t, "request", r.requestBody, `{"note":"write to [REDACTED] today"}`)
+		var audit string
+		for _, l := range host.GetInfoLogs() {
+			if strings.HasPrefix(l, AuditPrefix) {
+				audit = l
+			}
+		}
+		if !strings.Contains(audit, `"paths":["$.note"],"detectors":["email"]`) || strings.Contains(audit, "ann@") {
+			t.Errorf("audit line: %q", audit)
+		}
+	})
+}
