@@ -14,17 +14,6 @@ import (
 	"github.com/veilproxy/veil/rules/detect/corpus"
 )
 
-// Detector quality through the engine: the corpus of package detect goes
-// through Program.Apply with one rule per built-in detector. A planted value
-// is found when no leaf of the output that held it still holds it; a decoy
-// survives when every leaf that held it (outside planted values) still holds
-// it byte for byte. Run with -v for the table (VEIL_QUALITY_OUT=file writes it).
-const (
-	engineMinRecallChecksummed = 0.99 // credit_card, iban
-	engineMinRecall            = 0.97
-	engineMinDecoySurvival     = 0.99
-)
-
 // qualityRules has one rule per built-in detector, redacting to its name.
 func qualityRules() string {
 	var b strings.Builder
@@ -64,6 +53,11 @@ func jsonLeaves(t *testing.T, doc []byte) []jsonLeaf {
 
 type engineRow struct{ planted, found int }
 
+// TestEngineQuality measures detector quality through the engine: the corpus of package detect goes
+// through Program.Apply with one rule per built-in detector. A planted value
+// is found when no leaf of the output that held it still holds it; a decoy
+// survives when every leaf that held it (outside planted values) still holds
+// it byte for byte. Run with -v for the table (VEIL_QUALITY_OUT=file writes it).
 func TestEngineQuality(t *testing.T) {
 	p := mustCompile(t, qualityRules())
 	c := corpus.Generate(42, 1500)
@@ -119,8 +113,8 @@ func TestEngineQuality(t *testing.T) {
 				continue
 			}
 			want := 0
-			for _, o := range textOccurrences(l.text, d.Value) {
-				if !overlapsPlant(c, d.Doc, l.text, o) {
+			for _, o := range corpus.Occurrences(l.text, d.Value) {
+				if !c.OverlapsPlant(d.Doc, l.text, o) {
 					want++
 				}
 			}
@@ -148,46 +142,14 @@ func TestEngineQuality(t *testing.T) {
 			t.Errorf("%s: nothing planted", name)
 			continue
 		}
-		min := engineMinRecall
-		if name == "credit_card" || name == "iban" {
-			min = engineMinRecallChecksummed
-		}
+		min := corpus.MinRecallFor(name)
 		if rec := float64(r.found) / float64(r.planted); rec < min {
 			t.Errorf("%s: recall %.4f below %.2f", name, rec, min)
 		}
 	}
-	if s := float64(survived) / float64(total); s < engineMinDecoySurvival {
-		t.Errorf("decoy survival %.4f below %.2f", s, engineMinDecoySurvival)
+	if s := float64(survived) / float64(total); s < corpus.MinDecoySurvival {
+		t.Errorf("decoy survival %.4f below %.2f", s, corpus.MinDecoySurvival)
 	}
-}
-
-// textOccurrences returns the byte ranges of s in text.
-func textOccurrences(text, s string) [][2]int {
-	var out [][2]int
-	for off := 0; ; {
-		k := strings.Index(text[off:], s)
-		if k < 0 {
-			return out
-		}
-		out = append(out, [2]int{off + k, off + k + len(s)})
-		off += k + 1
-	}
-}
-
-// overlapsPlant reports whether range o of text overlaps a value planted in
-// the same document.
-func overlapsPlant(c *corpus.Corpus, doc int, text string, o [2]int) bool {
-	for _, p := range c.Plants {
-		if p.Doc != doc {
-			continue
-		}
-		for _, po := range textOccurrences(text, p.Value) {
-			if po[0] < o[1] && o[0] < po[1] {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func engineTable(rows, decoys map[string]*engineRow, reported map[string]int, total, survived int) string {
