@@ -53,11 +53,11 @@ func jsonLeaves(t *testing.T, doc []byte) []jsonLeaf {
 
 type engineRow struct{ planted, found int }
 
-// TestEngineQuality measures detector quality through the engine: the corpus of package detect goes
-// through Program.Apply with one rule per built-in detector. A planted value
-// is found when no leaf of the output that held it still holds it; a decoy
-// survives when every leaf that held it (outside planted values) still holds
-// it byte for byte. Run with -v for the table (VEIL_QUALITY_OUT=file writes it).
+// TestEngineQuality measures detector quality through the engine: the corpus
+// of package detect goes through Program.Apply with one rule per built-in
+// detector. A planted value is found when no leaf of the output that held it
+// still holds it; a decoy survives when every leaf that held it (outside
+// planted values) still holds it byte for byte. Run with -v for the table (VEIL_QUALITY_OUT=file writes it).
 func TestEngineQuality(t *testing.T) {
 	p := mustCompile(t, qualityRules())
 	c := corpus.Generate(42, 1500)
