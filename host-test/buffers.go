@@ -82,7 +82,7 @@ func (vm *VM) proxyGetBufferBytes(mod api.Module, s []uint64) {
 // appends, anything in between is BAD_ARGUMENT.
 func (vm *VM) proxySetBufferBytes(mod api.Module, s []uint64) {
 	t, start, n := bufferType(arg(s, 0)), uint64(arg(s, 1)), uint64(arg(s, 2))
-	data, ok := read(mod, arg(s, 3), arg(s, 4))
+	data, ok := view(mod, arg(s, 3), arg(s, 4)) // copied below, once
 	if !ok {
 		ret(s, statusInvalidMemoryAccess)
 		return
@@ -104,9 +104,9 @@ func (vm *VM) proxySetBufferBytes(mod api.Module, s []uint64) {
 	switch {
 	case start == 0:
 		rest := (*b)[min(n, size):]
-		*b = append(append([]byte(nil), data...), rest...)
+		*b = append(append(make([]byte, 0, len(data)+len(rest)), data...), rest...)
 	case start >= size:
-		*b = append(*b, data...)
+		*b = append((*b)[:size:size], data...) // never into memory the buffer shares
 	default:
 		ret(s, statusBadArgument)
 		return

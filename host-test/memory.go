@@ -30,14 +30,20 @@ func ret(stack []uint64, s status) { stack[0] = uint64(s) }
 // read copies len bytes of guest memory at ptr. ok is false when the range
 // is out of bounds.
 func read(mod api.Module, ptr, n uint32) ([]byte, bool) {
+	b, ok := view(mod, ptr, n)
+	if len(b) == 0 {
+		return nil, ok
+	}
+	return append([]byte(nil), b...), true
+}
+
+// view is read without the copy: the bytes stay guest memory, valid until
+// the guest runs again.
+func view(mod api.Module, ptr, n uint32) ([]byte, bool) {
 	if n == 0 {
 		return nil, true
 	}
-	b, ok := mod.Memory().Read(ptr, n)
-	if !ok {
-		return nil, false
-	}
-	return append([]byte(nil), b...), true
+	return mod.Memory().Read(ptr, n)
 }
 
 func readString(mod api.Module, ptr, n uint32) (string, bool) {
@@ -77,7 +83,9 @@ func (vm *VM) allocate(n int) uint32 {
 	prev := vm.phase
 	vm.phase = phaseAlloc
 	defer func() { vm.phase = prev }()
-	res, err := vm.inst.ExportedFunction(vm.m.alloc).Call(vm.ctx, uint64(n))
+	f, release := vm.export(vm.m.alloc)
+	res, err := f.Call(vm.ctx, uint64(n))
+	release()
 	if err != nil {
 		panic(err)
 	}

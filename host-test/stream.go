@@ -140,9 +140,10 @@ func (s *stream) run(d *dir, headers Headers, body []byte, trailers Headers, chu
 	if !held {
 		release()
 	}
-	var buf []byte
+	var buf, last []byte
 	buffering := false
 	for i, c := range chunks {
+		last = c
 		eos := i == len(chunks)-1 && trailers == nil
 		if buffering {
 			buf = append(buf, c...)
@@ -151,7 +152,7 @@ func (s *stream) run(d *dir, headers Headers, body []byte, trailers Headers, chu
 				return out, false
 			}
 		} else {
-			buf = append([]byte(nil), c...)
+			buf = c // split capped it: an append copies rather than writes into the caller's body
 		}
 		s.body[d.buf] = &buf
 		if eos && s.maps[d.trl] == nil {
@@ -167,7 +168,7 @@ func (s *stream) run(d *dir, headers Headers, body []byte, trailers Headers, chu
 				release()
 				held = false
 			}
-			out.Body = append(out.Body, buf...)
+			out.Body = emitBody(out.Body, buf, c)
 			buf, buffering = nil, false
 			continue
 		}
@@ -204,7 +205,7 @@ func (s *stream) run(d *dir, headers Headers, body []byte, trailers Headers, chu
 	if held {
 		release()
 	}
-	out.Body = append(out.Body, buf...)
+	out.Body = emitBody(out.Body, buf, last)
 	out.Trailers = s.maps[d.trl].clone()
 	return out, true
 }
@@ -318,13 +319,24 @@ func split(body []byte, chunk int, finalEmpty bool) [][]byte {
 	var out [][]byte
 	for len(body) > 0 {
 		n := min(chunk, len(body))
-		out = append(out, body[:n])
+		out = append(out, body[:n:n])
 		body = body[n:]
 	}
 	if finalEmpty {
 		out = append(out, []byte{})
 	}
 	return out
+}
+
+// emitBody adds what a body callback let through to the message. A buffer
+// the host made (the guest's replacement, or chunks gathered while
+// buffering) becomes the message body as is; the caller's own chunk is
+// copied, so that a Result never shares memory with its Exchange.
+func emitBody(body, buf, chunk []byte) []byte {
+	if body == nil && len(buf) > 0 && (len(chunk) == 0 || &buf[0] != &chunk[0]) {
+		return buf
+	}
+	return append(body, buf...)
 }
 
 func b2u(b bool) uint64 {

@@ -86,6 +86,7 @@ type VM struct {
 	calls   httpCalls
 	pending []func()
 	tick    uint32
+	exports map[string]*cachedExport
 }
 
 type phase uint8
@@ -148,6 +149,7 @@ func (m *Module) Start(ctx context.Context, cfg Config) (*VM, error) {
 		streams:   map[uint32]*stream{},
 		config:    map[bufferType][]byte{},
 		metricIDs: map[uint32]*Metric{},
+		exports:   map[string]*cachedExport{},
 	}
 	vm.ctx = context.WithValue(ctx, vmKey{}, vm)
 	inst, err := m.runtime.InstantiateModule(vm.ctx, m.compiled,
@@ -230,7 +232,7 @@ func (vm *VM) call(name string, args ...uint64) (result uint32, exported bool, e
 	if vm.failed != nil {
 		return 0, false, vm.failed
 	}
-	f := vm.inst.ExportedFunction(name)
+	f, release := vm.export(name)
 	if f == nil {
 		return 0, false, nil
 	}
@@ -238,6 +240,7 @@ func (vm *VM) call(name string, args ...uint64) (result uint32, exported bool, e
 	vm.callback = name
 	res, err := f.Call(vm.ctx, args...)
 	vm.callback = prev
+	release()
 	if err != nil {
 		vm.failed = fmt.Errorf("%s: %w", name, err)
 		return 0, true, vm.failed
@@ -247,6 +250,31 @@ func (vm *VM) call(name string, args ...uint64) (result uint32, exported bool, e
 	}
 	vm.runPending()
 	return result, true, vm.failed
+}
+
+// export returns the guest export name (nil if there is none) and a func to
+// call when the call is over. Each wazero Function owns a call stack, so
+// one per export is kept and reused; a nested call of an export already
+// running gets a fresh one.
+func (vm *VM) export(name string) (f api.Function, release func()) {
+	if e, ok := vm.exports[name]; ok && !e.busy {
+		if e.f == nil {
+			return nil, nil
+		}
+		e.busy = true
+		return e.f, func() { e.busy = false }
+	} else if ok {
+		return vm.inst.ExportedFunction(name), func() {}
+	}
+	e := &cachedExport{f: vm.inst.ExportedFunction(name)}
+	vm.exports[name] = e
+	return vm.export(name)
+}
+
+// cachedExport is a guest export and whether a call of it is under way.
+type cachedExport struct {
+	f    api.Function
+	busy bool
 }
 
 // runPending delivers what Envoy delivers asynchronously after a VM call
