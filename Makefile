@@ -40,8 +40,9 @@ demo: build
 	  echo; \
 	done
 
-bench:
+bench: wasm
 	$(GO) test -run '^$$' -bench . -benchmem ./rules/...
+	$(GO) test -run '^$$' -bench '^Benchmark(BodyCopyWasm|DetectWasm|DetectNative)$$' -benchtime 200x -benchmem ./host-test
 
 fuzz:
 	$(GO) test ./rules -run '^$$' -fuzz '^FuzzApply$$' -fuzztime $(FUZZTIME)

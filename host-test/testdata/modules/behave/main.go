@@ -21,6 +21,9 @@ import (
 type config struct {
 	// Upper buffers both bodies to end of stream and upper-cases them.
 	Upper bool `json:"upper"`
+	// Copy buffers both bodies to end of stream and replaces each with a
+	// copy of itself: what moving a body into and out of the VM costs.
+	Copy bool `json:"copy"`
 	// LateWrite adds a request header from the request body callback.
 	LateWrite bool `json:"late_write"`
 	// LocalReply names the callback that sends a 403 local reply.
@@ -211,7 +214,7 @@ func (s *stream) OnHttpRequestHeaders(n int, eos bool) types.Action {
 }
 
 // rewrites reports whether bodies may change size, so content-length must go.
-func (c *config) rewrites() bool { return c.Suffix != "" && !c.KeepContentLength }
+func (c *config) rewrites() bool { return (c.Suffix != "" || c.Copy) && !c.KeepContentLength }
 
 func (s *stream) body(dir string, size int, eos bool, get func(int, int) ([]byte, error), replace, appendBody func([]byte) error) types.Action {
 	proxywasm.LogInfof("on_%s_body size=%d eos=%t", dir, size, eos)
@@ -251,7 +254,7 @@ func (s *stream) body(dir string, size int, eos bool, get func(int, int) ([]byte
 			proxywasm.LogErrorf("set content-length: %v", err)
 		}
 	}
-	if !s.p.cfg.Upper {
+	if !s.p.cfg.Upper && !s.p.cfg.Copy {
 		return types.ActionContinue
 	}
 	if !eos {
@@ -263,6 +266,12 @@ func (s *stream) body(dir string, size int, eos bool, get func(int, int) ([]byte
 		return types.ActionContinue
 	}
 	s.p.bytes.Record(uint64(len(b)))
+	if s.p.cfg.Copy {
+		if err := replace(append([]byte(nil), b...)); err != nil {
+			proxywasm.LogErrorf("replace %s body: %v", dir, err)
+		}
+		return types.ActionContinue
+	}
 	if up := bytes.ToUpper(b); !bytes.Equal(up, b) {
 		if err := replace(up); err != nil {
 			proxywasm.LogErrorf("replace %s body: %v", dir, err)
