@@ -159,6 +159,32 @@ func (v *view) build(orig []byte) {
 	}
 }
 
+// folds reports whether build would change t: some non-ASCII rune of t
+// reads as ASCII or is ignored. Text whose only non-ASCII runes are kept as
+// is (accented letters, '€') needs no view.
+func folds(t []byte) bool {
+	for i := 0; i < len(t); {
+		if i+8 <= len(t) {
+			if m := binary.LittleEndian.Uint64(t[i:]) & highs; m == 0 {
+				i += 8
+				continue
+			} else {
+				i += bits.TrailingZeros64(m) >> 3
+			}
+		}
+		if t[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(t[i:])
+		if _, ok := foldRune(r); ok {
+			return true
+		}
+		i += size
+	}
+	return false
+}
+
 func (v *view) add(b byte, start, end int) {
 	v.norm = append(v.norm, b)
 	v.start = append(v.start, int32(start))

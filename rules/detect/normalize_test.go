@@ -86,3 +86,21 @@ func TestScanFeatures(t *testing.T) {
 		}
 	}
 }
+
+// TestFolds checks folds against build: text needs a view exactly when the
+// view differs from it.
+func TestFolds(t *testing.T) {
+	pieces := []string{"a", "7", " ", "é", "€", "名", "\xff", "\xe2\x82", "\u200b", "\u00ad", "４", "٣", "\u00a0", "‐", "12345678"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	var v view
+	for range 5000 {
+		var text []byte
+		for range rng.IntN(30) {
+			text = append(text, pieces[rng.IntN(len(pieces))]...)
+		}
+		v.build(text)
+		if got, want := folds(text), string(v.norm) != string(text); got != want {
+			t.Fatalf("folds(%q) = %t, want %t", text, got, want)
+		}
+	}
+}
