@@ -43,6 +43,11 @@ demo: build
 bench: wasm
 	$(GO) test -run '^$$' -bench . -benchmem ./rules/...
 	$(GO) test -run '^$$' -bench '^Benchmark(BodyCopyWasm|DetectWasm|DetectNative)$$' -benchtime 200x -benchmem ./host-test
+	@echo "# the engine alone, compiled to wasip1 and run by the wazero CLI:"
+	$(GO) build -o build/wazero github.com/tetratelabs/wazero/cmd/wazero
+	PATH="$(CURDIR)/build:$$PATH" GOWASIRUNTIME=wazero GOOS=wasip1 GOARCH=wasm \
+	  $(GO) test -exec "$$($(GO) env GOROOT)/lib/wasm/go_wasip1_wasm_exec" ./rules \
+	  -run '^$$' -bench '^Benchmark(DetectApply|ApplyNoMatch)$$' -benchtime 100x -benchmem
 
 fuzz:
 	$(GO) test ./rules -run '^$$' -fuzz '^FuzzApply$$' -fuzztime $(FUZZTIME)
