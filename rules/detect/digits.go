@@ -30,7 +30,7 @@ type chain struct {
 
 // digitChains cuts the text into chains and runs the enabled chain
 // detectors on each. It also triggers the IBAN detector at digit runs
-// preceded by two capital letters; chains inside IBAN-shaped text, valid or
+// preceded by two letters; chains inside IBAN-shaped text, valid or
 // not, and chains that start like an IBAN ("DE89 …") are not searched for
 // other numbers.
 func (sc *scanner) digitChains() {
@@ -43,7 +43,7 @@ func (sc *scanner) digitChains() {
 			return
 		}
 		ibanLike := false
-		if i >= 2 && isUpper(t[i-2]) && isUpper(t[i-1]) && !isAlnum(at(t, i-3)) {
+		if i >= 2 && isAlpha(t[i-2]) && isAlpha(t[i-1]) && !isAlnum(at(t, i-3)) {
 			end, shaped := ibanAt(t, i-2)
 			if end > 0 && iban {
 				sc.emit(kIBAN, i-2, end)

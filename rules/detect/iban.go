@@ -31,23 +31,24 @@ var ibanTable = func() (tab [26 * 26]uint8) {
 }()
 
 // ibanLength returns the IBAN length of the country whose code is a, b (two
-// capital letters), or 0 when it has none.
+// letters of either case), or 0 when it has none.
 func ibanLength(a, b byte) int {
-	i, j := uint(a-'A'), uint(b-'A')
+	i, j := uint(toUpper(a)-'A'), uint(toUpper(b)-'A')
 	if i >= 26 || j >= 26 {
 		return 0
 	}
 	return int(ibanTable[i*26+j])
 }
 
-// ibanAt returns the end of the IBAN starting at t[i] (two capital letters
-// and two digits already seen), or -1. When the text has the shape of an
-// IBAN but fails the check, shaped is its end: the caller keeps the number
-// detectors out of it (a mistyped IBAN is not a phone number). The IBAN is written either compact
-// ("DE89370400440532013000") or in groups of four separated by single spaces
-// ("DE89 3704 0044 0532 0130 00"); it has exactly its country's length,
-// capital letters and digits only, is not followed by a letter or digit, and
-// passes the ISO 7064 mod-97 check.
+// ibanAt returns the end of the IBAN starting at t[i] (two letters and two
+// digits already seen), or -1. When the text has the shape of an IBAN but
+// fails the check, shaped is its end: the caller keeps the number detectors
+// out of it (a mistyped IBAN is not a phone number). The IBAN is written
+// either compact ("DE89370400440532013000") or in groups of four separated
+// by single spaces ("DE89 3704 0044 0532 0130 00"); it has exactly its
+// country's length, letters and digits only, is not followed by a letter or
+// digit, and passes the ISO 7064 mod-97 check. Letters are read upper-case:
+// people type "de89 3704 …" too.
 func ibanAt(t []byte, i int) (end, shaped int) {
 	want := ibanLength(t[i], t[i+1])
 	if want == 0 || !isDigit(at(t, i+2)) || !isDigit(at(t, i+3)) {
@@ -59,16 +60,16 @@ func ibanAt(t []byte, i int) (end, shaped int) {
 	for n < want && p < len(t) {
 		b := t[p]
 		switch {
-		case isDigit(b) || isUpper(b):
+		case isAlnum(b):
 			if spaced && n%4 == 0 {
 				return -1, -1 // groups of four, each after a space
 			}
-			buf[n] = b
+			buf[n] = toUpper(b)
 			n++
 			p++
-		case b == ' ' && n%4 == 0 && (n == 4 || spaced) && (isDigit(at(t, p+1)) || isUpper(at(t, p+1))):
+		case b == ' ' && n%4 == 0 && (n == 4 || spaced) && isAlnum(at(t, p+1)):
 			spaced = true
-			buf[n] = t[p+1]
+			buf[n] = toUpper(t[p+1])
 			n++
 			p += 2
 		default:
@@ -123,10 +124,8 @@ func mod97Alnum(m []byte) bool {
 	s := buf[:0]
 	for _, b := range m {
 		switch {
-		case isDigit(b) || isUpper(b):
-			s = append(s, b)
-		case isLower(b):
-			s = append(s, b-'a'+'A')
+		case isAlnum(b):
+			s = append(s, toUpper(b))
 		}
 	}
 	return mod97(s)

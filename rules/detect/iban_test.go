@@ -10,6 +10,9 @@ func TestIBAN(t *testing.T) {
 		{"FR1420041010050500013M02606", []string{"iban=FR1420041010050500013M02606"}},
 		{"NO9386011117947.", []string{"iban=NO9386011117947"}},
 		{"MT84MALT011000012345MTLCAST001S", []string{"iban=MT84MALT011000012345MTLCAST001S"}},
+		{"iban de89370400440532013000", []string{"iban=de89370400440532013000"}},
+		{"to de89 3704 0044 0532 0130 00", []string{"iban=de89 3704 0044 0532 0130 00"}},
+		{"gb82 west 1234 5698 7654 32", []string{"iban=gb82 west 1234 5698 7654 32"}},
 		// negatives
 		{"DE89370400440532013001", nil},     // check digits
 		{"DE8937040044053201300", nil},      // length

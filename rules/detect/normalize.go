@@ -276,6 +276,14 @@ func isAlpha(b byte) bool { return ctype[b]&(ctUpper|ctLower) != 0 }
 func isAlnum(b byte) bool { return ctype[b]&ctAlnum != 0 }
 func isHex(b byte) bool   { return ctype[b]&(ctDigit|ctHexLetter) != 0 }
 
+// toUpper maps 'a'..'z' to 'A'..'Z' and leaves other bytes alone.
+func toUpper(b byte) byte {
+	if isLower(b) {
+		return b - 'a' + 'A'
+	}
+	return b
+}
+
 // at returns t[i], or 0 outside t.
 func at(t []byte, i int) byte {
 	if i < 0 || i >= len(t) {

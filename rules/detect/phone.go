@@ -2,11 +2,13 @@ package detect
 
 // Phone numbers are found in digit chains, in two families of formats.
 //
-// International: '+', a known country calling code, then a national number
+// International: '+' or an international call prefix ("00", or "011" from
+// North America), a known country calling code, then a national number
 // whose length is plausible for that code (callingCodes), with any chain
 // separators and an optional "(0)" trunk group: "+44 (0)20 7946 0958",
-// "+1 (555) 123-4567", "+4915112345678". NANP numbers (+1) also need an area
-// code and an exchange starting with 2–9.
+// "+1 (555) 123-4567", "+4915112345678", "0049 30 12345678",
+// "011 44 20 7946 0958". NANP numbers (+1) also need an area code and an
+// exchange starting with 2–9.
 //
 // National, one separator used consistently:
 //   - US/CA: (555) 123-4567, 555-123-4567, 555.123.4567, 555 123 4567, with an
@@ -56,6 +58,9 @@ func validE164(d []byte) bool {
 	if !ok {
 		return false
 	}
+	if d[0] == '0' {
+		return false // after "00" or "011", "0…" is no calling code
+	}
 	national := d[n:]
 	if len(national) < r[0] || len(national) > r[1] {
 		return false
@@ -81,14 +86,22 @@ func (sc *scanner) phones(c *chain) {
 		}
 		best := -1
 		if i == 0 && c.plus {
-			best = intlPhone(c)
+			best = intlPhone(c, 0, 0)
 		} else {
+			// A call prefix needs the number written in groups, and not
+			// inside a run of four-digit groups: "0039393407" is an order
+			// number, "9400 3070 0055 1828 8295 55" a tracking number.
+			if skip := callPrefix(c, i); skip > 0 && !inLongCode(c, i) {
+				if j := intlPhone(c, i, skip); j > i {
+					best = j
+				}
+			}
 			nd := c.len(i)
 			for j := i + 1; j < c.n && j < i+5; j++ {
 				if nd += c.len(j); nd > 12 {
 					break // every national format has 10 to 12 digits
 				}
-				if nd >= 10 && c.canEnd(j) && nationalPhone(c, i, j) && !inLongCode(c, i) && !inLongCode(c, j) {
+				if j > best && nd >= 10 && c.canEnd(j) && nationalPhone(c, i, j) && !inLongCode(c, i) && !inLongCode(c, j) {
 					best = j
 				}
 			}
@@ -124,20 +137,37 @@ func inLongCode(c *chain, k int) bool {
 	return hi-lo+1 >= 5
 }
 
+// callPrefix returns how many leading digits of group i are an
+// international call prefix: 3 for "011" (dialled from NANP countries), 2
+// for "00" (elsewhere), else 0.
+func callPrefix(c *chain, i int) int {
+	g := c.t[c.g[i].start:c.g[i].end]
+	switch {
+	case len(g) >= 3 && g[0] == '0' && g[1] == '1' && g[2] == '1':
+		return 3
+	case len(g) >= 2 && g[0] == '0' && g[1] == '0':
+		return 2
+	}
+	return 0
+}
+
 // intlPhone returns the last group of the longest valid international
-// number starting the chain, or -1.
-func intlPhone(c *chain) int {
+// number starting at group i after its first skip digits (the call prefix),
+// or -1.
+func intlPhone(c *chain, i, skip int) int {
 	var buf [16]byte
 	d := buf[:0]
 	best := -1
-	for j := 0; j < c.n; j++ {
-		if j == 1 && c.len(1) == 1 && c.paren(1) && c.t[c.g[1].start] == '0' {
+	for j := i; j < c.n; j++ {
+		g := c.t[c.g[j].start+skip : c.g[j].end]
+		skip = 0
+		if j > i && len(d) <= 3 && len(g) == 1 && g[0] == '0' && c.paren(j) {
 			continue // "+44 (0)20 …": the trunk prefix is not dialled
 		}
-		if len(d)+c.len(j) > 15 {
+		if len(d)+len(g) > 15 {
 			break
 		}
-		d = c.collect(d, j, j)
+		d = append(d, g...)
 		if len(d) >= 8 && c.canEnd(j) && validE164(d) {
 			best = j
 		}

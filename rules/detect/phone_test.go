@@ -18,11 +18,21 @@ func TestPhone(t *testing.T) {
 		{"+61 412 345 678", []string{"phone=+61 412 345 678"}},
 		{"tel:+353851234567", []string{"phone=+353851234567"}},
 		{"+44\u00a020\u00a07946\u00a00958", []string{"phone=+44\u00a020\u00a07946\u00a00958"}},
+		// international after a call prefix instead of '+'
+		{"call 0044 20 7946 0958 now", []string{"phone=0044 20 7946 0958"}},
+		{"call 00 44 20 7946 0958", []string{"phone=00 44 20 7946 0958"}},
+		{"0049 30 12345678 or 0033 1 42 68 53 00", []string{"phone=0049 30 12345678", "phone=0033 1 42 68 53 00"}},
+		{"004930123456789", nil}, // a call prefix needs groups: zero-padded ids look the same
+		{"order 0039393407", nil},
+		{"tracking 9400 3070 0055 1828 8295 55", nil},
+		{"from the US: 011 44 20 7946 0958", []string{"phone=011 44 20 7946 0958"}},
+		{"0044 (0)20 7946 0958", []string{"phone=0044 (0)20 7946 0958"}},
 		// national
 		{"(415) 555-2671", []string{"phone=(415) 555-2671"}},
 		{"415-555-2671 or 415.555.2671", []string{"phone=415-555-2671", "phone=415.555.2671"}},
 		{"1-800-555-2671", []string{"phone=1-800-555-2671"}},
 		{"UK 020 7946 0958, 07700 900123, 0161 496 0000", []string{"phone=020 7946 0958", "phone=07700 900123", "phone=0161 496 0000"}},
+		{"Leeds 0113 496 0000", []string{"phone=0113 496 0000"}}, // "011" here is a UK area code
 		{"DE 030 12345678 / 089/1234567", []string{"phone=030 12345678", "phone=089/1234567"}},
 		{"FR 01 23 45 67 89 ou 06.12.34.56.78", []string{"phone=01 23 45 67 89", "phone=06.12.34.56.78"}},
 		{"IN 98765 43210", []string{"phone=98765 43210"}},
@@ -45,6 +55,9 @@ func TestPhone(t *testing.T) {
 		{"01/02/2024 10", nil},
 		{"ISBN 0-306-40615-2", nil},
 		{"tracking 9400 0624 0927 2912 8976 95", nil},
+		{"ref 0001 4155552671", nil}, // no calling code starts with 0
+		{"00 99 1234 5678", nil},   // nor with 99
+		{"id 000123456789", nil},
 	})
 }
 

@@ -149,7 +149,10 @@ func (g *gen) iban() string {
 	}
 	iban := fmt.Sprintf("%s%02d%s", c.cc, 98-r, bban.String())
 	if g.r.IntN(2) == 0 {
-		return group(iban, " ", 4, 4, 4, 4, 4, 4, 4, 4)
+		iban = group(iban, " ", 4, 4, 4, 4, 4, 4, 4, 4)
+	}
+	if g.r.IntN(6) == 0 {
+		iban = strings.ToLower(iban) // as people type it
 	}
 	return iban
 }
@@ -228,6 +231,14 @@ func (g *gen) phone() string {
 		v = pick(g.r, "+34 6"+g.digits(2)+" "+g.digits(3)+" "+g.digits(3), "+39 3"+g.digits(2)+" "+g.digits(7), "+31 6 "+g.digits(8), "+86 13"+g.digits(9), "+7 9"+g.digits(2)+" "+g.digits(3)+"-"+g.digits(2)+"-"+g.digits(2))
 	case 12:
 		v = "+" + pick(g.r, "1"+n2()+n2()+g.digits(4), "44 7"+g.digits(9), "61 4"+g.digits(8), "353 8"+g.digits(8), "27 "+g.nsn(9))
+		// the same numbers after an international call prefix instead of
+		// '+' (glued to the number only when that is written in groups:
+		// "0014155552671" is as likely a zero-padded id)
+		glued := "00" + v[1:]
+		if !strings.Contains(v, " ") {
+			glued = "00 " + v[1:]
+		}
+		v = pick(g.r, v, v, glued, "00 "+v[1:], "011 "+v[1:])
 	case 13: // obfuscated
 		a, e, x := n2(), n2(), g.digits(4)
 		v = pick(g.r, fullWidth(a+"-"+e+"-"+x), a+"\u200b-"+e+"-"+x, "+44\u00a020\u00a07"+g.digits(3)+"\u00a0"+g.digits(4))
