@@ -56,7 +56,7 @@ func TestPhone(t *testing.T) {
 		{"ISBN 0-306-40615-2", nil},
 		{"tracking 9400 0624 0927 2912 8976 95", nil},
 		{"ref 0001 4155552671", nil}, // no calling code starts with 0
-		{"00 99 1234 5678", nil},   // nor with 99
+		{"00 99 1234 5678", nil},     // nor with 99
 		{"id 000123456789", nil},
 	})
 }
