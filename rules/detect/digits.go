@@ -134,7 +134,8 @@ func (c *chain) read(t []byte, i int) int {
 		i = k
 	}
 	c.gluedL = glued(at(t, c.begin-1), at(t, c.begin-2))
-	c.gluedR = glued(at(t, end), at(t, end+1))
+	// "…2671x123": an extension does not glue a number to a word
+	c.gluedR = glued(at(t, end), at(t, end+1)) && !(at(t, end) == 'x' && isDigit(at(t, end+1)))
 	return end
 }
 

@@ -17,7 +17,8 @@ func (sc *scanner) ipv4s(c *chain) {
 		for j+1 < c.n && sepIs(c.sep(j+1), '.') {
 			j++
 		}
-		if j-i == 3 && (i > 0 || !c.gluedL) && (j < c.n-1 || !c.gluedR) &&
+		// a path may follow an address: "http://10.0.0.1/admin"
+		if j-i == 3 && (i > 0 || !c.gluedL) && (j < c.n-1 || !c.gluedR || at(c.t, c.g[j].end) == '/') &&
 			!bytes.HasPrefix(c.t[c.g[j].end:], doubleColon) && octets(c, i, j) {
 			sc.emit(kIPv4, c.g[i].start, c.g[j].end)
 		}

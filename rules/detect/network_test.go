@@ -6,6 +6,7 @@ func TestIPv4(t *testing.T) {
 	runCases(t, []detectCase{
 		{"from 192.168.1.10.", []string{"ipv4=192.168.1.10"}},
 		{"10.0.0.1:8080 and 10.0.0.0/8", []string{"ipv4=10.0.0.1", "ipv4=10.0.0.0"}},
+		{"see http://192.168.1.1/admin", []string{"ipv4=192.168.1.1"}},
 		{"(255.255.255.255)", []string{"ipv4=255.255.255.255"}},
 		{"ip=８.８.８.８", []string{"ipv4=８.８.８.８"}},
 		// negatives

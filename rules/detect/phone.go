@@ -68,7 +68,7 @@ func validE164(d []byte) bool {
 	if n == 1 && d[0] == '1' {
 		return national[0] >= '2' && national[3] >= '2'
 	}
-	return national[0] != '0'
+	return national[0] != '0' || string(d[:n]) == "39" // Italy dials its 0 from abroad too
 }
 
 // phoneNumberLiteral decides whether the digits of a JSON number are a

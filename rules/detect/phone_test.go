@@ -18,6 +18,9 @@ func TestPhone(t *testing.T) {
 		{"+61 412 345 678", []string{"phone=+61 412 345 678"}},
 		{"tel:+353851234567", []string{"phone=+353851234567"}},
 		{"+44\u00a020\u00a07946\u00a00958", []string{"phone=+44\u00a020\u00a07946\u00a00958"}},
+		{"+39 06 6982 1234", []string{"phone=+39 06 6982 1234"}},
+		{"+1 415 555 2671x123", []string{"phone=+1 415 555 2671"}},
+		{"(415) 555-2671x12 or 415-555-2671 ext. 7", []string{"phone=(415) 555-2671", "phone=415-555-2671"}},
 		// international after a call prefix instead of '+'
 		{"call 0044 20 7946 0958 now", []string{"phone=0044 20 7946 0958"}},
 		{"call 00 44 20 7946 0958", []string{"phone=00 44 20 7946 0958"}},
