@@ -54,6 +54,18 @@ func TestDetectCardAsNumber(t *testing.T) {
 	}
 }
 
+// TestDetectCardAsFloat: a serializer holding the card as a float writes it
+// with a fraction or an exponent; the value is the same and must not pass.
+func TestDetectCardAsFloat(t *testing.T) {
+	out, rep := applyString(t, cardRules, `{"a":4111111111111111.0,"b":4.111111111111111e15,"c":4.1111111111111115e15}`)
+	if strings.Contains(out, "4111111111111111") || strings.Contains(out, "4.111111111111111e15") || !strings.Contains(out, `"c":4.1111111111111115e15`) {
+		t.Errorf("got %s", out)
+	}
+	if rep.Total() != 2 {
+		t.Errorf("report %+v", rep)
+	}
+}
+
 func TestDetectEmailInNestedJSONString(t *testing.T) {
 	src := "json_in_strings: true\nrules: [{id: e, select: {detect: [email]}, action: {redact: {with: \"[email]\"}}}]"
 	body := `{"event":{"payload":"{\"user\":{\"email\":\"bob@example.com\"},\"n\":1}"}}`

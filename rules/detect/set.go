@@ -256,18 +256,82 @@ func (s *Set) MatchNumberIn(num []byte, m Mask) (detector int, ok bool) {
 	if m == 0 {
 		return 0, false
 	}
-	for _, b := range num {
-		if !isDigit(b) {
-			return 0, false // signs, fractions and exponents are never cards or phones
-		}
+	var buf [64]byte
+	d, ok := wholeDigits(num, &buf)
+	if !ok {
+		return 0, false
 	}
-	if i := s.index[kCard]; i >= 0 && m&(1<<i) != 0 && validCard(num) {
+	if i := s.index[kCard]; i >= 0 && m&(1<<i) != 0 && validCard(d) {
 		return int(i), true
 	}
-	if i := s.index[kPhone]; i >= 0 && m&(1<<i) != 0 && phoneNumberLiteral(num) {
+	if i := s.index[kPhone]; i >= 0 && m&(1<<i) != 0 && phoneNumberLiteral(d) {
 		return int(i), true
 	}
 	return 0, false
+}
+
+// wholeDigits returns the decimal digits of the JSON number num when its
+// value is a positive whole number of at most 19 digits, however it is
+// written: "4111111111111111", "4111111111111111.0", "4.111111111111111e15"
+// and "41111111111111110E-1" all give "4111111111111111". Serializers that
+// hold numbers as floats write such forms, and it is the value that leaks.
+// Negative numbers are never cards or phones.
+func wholeDigits(num []byte, buf *[64]byte) ([]byte, bool) {
+	if len(num) > len(buf) {
+		return nil, false
+	}
+	d := buf[:0]
+	i := 0
+	for ; i < len(num) && isDigit(num[i]); i++ {
+		d = append(d, num[i])
+	}
+	scale := 0 // the value is d × 10^scale
+	if i < len(num) && num[i] == '.' {
+		for i++; i < len(num) && isDigit(num[i]); i++ {
+			d = append(d, num[i])
+			scale--
+		}
+		if scale == 0 {
+			return nil, false // "4111."
+		}
+	}
+	if i < len(num) && (num[i] == 'e' || num[i] == 'E') {
+		i++
+		neg := i < len(num) && num[i] == '-'
+		if i < len(num) && (num[i] == '+' || num[i] == '-') {
+			i++
+		}
+		e, start := 0, i
+		for ; i < len(num) && isDigit(num[i]); i++ {
+			if e = e*10 + int(num[i]-'0'); e > 99 {
+				return nil, false
+			}
+		}
+		if i == start {
+			return nil, false
+		}
+		if neg {
+			e = -e
+		}
+		scale += e
+	}
+	if i != len(num) {
+		return nil, false // a sign, or not a number
+	}
+	for len(d) > 0 && d[0] == '0' {
+		d = d[1:]
+	}
+	for scale < 0 && len(d) > 0 && d[len(d)-1] == '0' {
+		d = d[:len(d)-1]
+		scale++
+	}
+	if scale < 0 || len(d) == 0 || len(d)+scale > 19 {
+		return nil, false
+	}
+	for ; scale > 0; scale-- {
+		d = append(d, '0')
+	}
+	return d, true
 }
 
 // scanner holds the state of one FindStringIn call.
