@@ -186,3 +186,17 @@ rules: [{id: n, select: {detect: [phone], within: [notes]}, action: redact}]`)
 		t.Errorf("%v allocations per Apply without a match", n)
 	}
 }
+
+// TestDetectPrivateKeyEscapedTwice: a PEM key kept in a JSON config as one
+// line with literal "\n" separators arrives with "\\n" in the body; all of
+// it must go, not only the BEGIN line.
+func TestDetectPrivateKeyEscapedTwice(t *testing.T) {
+	body := `{"tls":{"key":"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\nBKcwggSjAgEAAoIBAQC7\\n-----END PRIVATE KEY-----\\n"}}`
+	out, rep := applyString(t, "include: [secrets]", body)
+	if want := `{"tls":{"key":"[private-key]\\n"}}`; out != want {
+		t.Errorf("got %s, want %s", out, want)
+	}
+	if rep.Total() != 1 {
+		t.Errorf("report %+v", rep)
+	}
+}

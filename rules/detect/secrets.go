@@ -15,15 +15,17 @@ import (
 //   - github_token: ghp_, gho_, ghu_, ghs_ or ghr_ then 36 of [A-Za-z0-9],
 //     or github_pat_ then 82 of [A-Za-z0-9_];
 //   - stripe_key: sk_live_, sk_test_, rk_live_ or rk_test_ then at least 16
-//     of [A-Za-z0-9];
+//     of [A-Za-z0-9], or a webhook signing secret: whsec_ then at least 24
+//     of [A-Za-z0-9+/=];
 //   - slack_token: xoxb-, xoxp-, xoxa-, xoxo-, xoxr- or xoxs- then at least
 //     10 of [A-Za-z0-9-] with at least one more dash;
 //   - jwt: three dot-separated base64url segments, the first starting "eyJ"
 //     and decoding to a JSON object with an "alg" member, the signature
 //     non-empty unless alg is "none";
 //   - private_key: a PEM block "-----BEGIN … PRIVATE KEY-----" through its
-//     END line, or through the end of its base64 body when the END line is
-//     missing.
+//     END line (whatever lies between, such as the literal "\n" of a key
+//     stored escaped twice), or through the end of its base64 body when the
+//     END line is missing.
 func (sc *scanner) secrets() {
 	f := &sc.f
 	if f.n[clUpperA] > 0 && (sc.on(kAWS) || sc.on(kGoogle)) {
@@ -110,6 +112,11 @@ func (sc *scanner) githubOrStripe(i int) int {
 		(hasPrefixAt(t, i+1, "live_") || hasPrefixAt(t, i+1, "test_")):
 		if e := run(t, i+6, isAlnum); e-(i+6) >= 16 && !isTokenByte(at(t, e)) {
 			sc.emit(kStripe, i-2, e)
+			return e
+		}
+	case hasPrefixAt(t, i-5, "whsec_") && !isTokenByte(at(t, i-6)):
+		if e := run(t, i+1, isB64Byte); e-(i+1) >= 24 && !isTokenByte(at(t, e)) {
+			sc.emit(kStripe, i-5, e)
 			return e
 		}
 	}
@@ -202,10 +209,12 @@ func (sc *scanner) privateKeys() {
 			continue
 		}
 		body := off + le + 5
-		e := pemBodyEnd(t, body)
-		if end := "-----END " + string(label) + "-----"; hasPrefixAt(t, e, end) {
-			e += len(end)
+		var e int
+		end := "-----END " + string(label) + "-----"
+		if k := bytes.Index(t[body:min(len(t), body+maxPEMBody)], []byte(end)); k >= 0 {
+			e = body + k + len(end)
 		} else {
+			e = pemBodyEnd(t, body)
 			for e > body && !isB64Byte(t[e-1]) {
 				e--
 			}
@@ -215,15 +224,22 @@ func (sc *scanner) privateKeys() {
 	}
 }
 
+// maxPEMBody bounds the search for a PEM block's END line (an 8192-bit RSA
+// key is about 6.4 KB).
+const maxPEMBody = 16 << 10
+
 func isB64Byte(b byte) bool { return isAlnum(b) || b == '+' || b == '/' || b == '=' }
 
 // pemBodyEnd returns the end of the PEM body (base64 lines, and header lines
 // such as "Proc-Type: 4,ENCRYPTED") starting at t[i]: the next "-----" or
-// the first byte that cannot be in a body.
+// the first byte that cannot be in a body. A literal "\n" or "\r" (a key
+// escaped twice) counts as a line break.
 func pemBodyEnd(t []byte, i int) int {
 	for i < len(t) {
 		switch b := t[i]; {
 		case isB64Byte(b), b == '\n', b == '\r', b == ' ', b == '\t', b == ':', b == ',':
+		case b == '\\' && (at(t, i+1) == 'n' || at(t, i+1) == 'r'):
+			i++
 		case b == '-' && !hasPrefixAt(t, i, "-----"):
 		default:
 			return i

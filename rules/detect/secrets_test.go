@@ -26,9 +26,15 @@ func TestSecrets(t *testing.T) {
 		{none + "." + payload + ".", []string{"jwt=" + none + "." + payload + "."}},
 		{"cfg " + pem + " end", []string{"private_key=" + pem}},
 		{"-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7", []string{"private_key=-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7"}},
+		{"whsec_" + strings.Repeat("Ab1+", 8), []string{"stripe_key=whsec_" + strings.Repeat("Ab1+", 8)}},
+		// a key stored escaped twice: the JSON text holds "\\n", the detector sees "\n"
+		{`-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----\n`,
+			[]string{`private_key=-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----`}},
+		{`-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7`,
+			[]string{`private_key=-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7`}},
 		// negatives
 		{"AKIAIOSFODNN7EXAMPL AKIAIOSFODNN7EXAMPLEX xAKIAIOSFODNN7EXAMPLE", nil},
-		{"ghp_short sk_live_short sk_prod_" + strings.Repeat("x", 20), nil},
+		{"ghp_short sk_live_short sk_prod_" + strings.Repeat("x", 20) + " whsec_short", nil},
 		{"xoxb-short xox-1234567890-123", nil},
 		{noAlg + "." + payload + ".c2ln", nil},  // no alg
 		{hs + "." + payload + ".", nil},         // signed alg, no signature
