@@ -200,3 +200,17 @@ func TestDetectPrivateKeyEscapedTwice(t *testing.T) {
 		t.Errorf("report %+v", rep)
 	}
 }
+
+// TestDetectPercentEncoded: values in a URL's query, percent-encoded, are
+// found and replaced whole.
+func TestDetectPercentEncoded(t *testing.T) {
+	src := "rules: [{id: pii, select: {detect: [email, phone]}, action: {redact: {with: \"[x]\"}}}]"
+	body := `{"redirect":"https://app.example/cb?email=jane.doe%40example.com&tel=%2B1%20415%20555%202671&n=1"}`
+	out, rep := applyString(t, src, body)
+	if want := `{"redirect":"https://app.example/cb?email=[x]&tel=[x]&n=1"}`; out != want {
+		t.Errorf("got %s, want %s", out, want)
+	}
+	if rep.Total() != 2 {
+		t.Errorf("report %+v", rep)
+	}
+}

@@ -17,9 +17,10 @@ const (
 	clDot
 	clDash
 	clUnderscore
-	clUpperA // 'A': AKIA…, ASIA…, AIza…
-	clUpperJ // 'J': eyJ…
-	clLowerX // 'x': xox…
+	clUpperA  // 'A': AKIA…, ASIA…, AIza…
+	clUpperJ  // 'J': eyJ…
+	clLowerX  // 'x': xox…
+	clPercent // '%': a percent escape may hide '@', '+' or ' '
 	clNonASCII
 	numClasses
 )
@@ -36,6 +37,7 @@ var byteClass = func() (c [256]uint8) {
 	c['A'] = clUpperA
 	c['J'] = clUpperJ
 	c['x'] = clLowerX
+	c['%'] = clPercent
 	for b := 0x80; b < 0x100; b++ {
 		c[b] = clNonASCII
 	}
@@ -83,17 +85,18 @@ func scanFeatures(t []byte) (f features) {
 
 // interesting flags (in bit 7 of its byte) every byte of x that is
 // non-ASCII, in '-'..':' (which includes '/', a clOther byte looked up for
-// nothing), '@', 'A', 'J', '_' or 'x'. Each byte is tested on its own,
+// nothing), '@', 'A', 'J', '_', 'x' or '%'. Each byte is tested on its own,
 // without carries between bytes, so no byte of a class is missed.
 func interesting(x uint64) uint64 {
 	low := x &^ highs // every byte below 0x80: adding up to 0x80 cannot carry
 	inRange := (low+ones*(0x80-'-'))&^(low+ones*(0x80-':'-1)) |
 		(low+ones*(0x80-'@'))&^(low+ones*(0x80-'A'-1))
-	notJ := (low ^ ones*'J') + ones*0x7f // bit 7 clear: the byte is 'J'
-	notU := (low ^ ones*'_') + ones*0x7f
-	notX := (low ^ ones*'x') + ones*0x7f
-	return (x | inRange | ^(notJ & notU & notX)) & highs
+	return (x | inRange | ^(notByte(low, 'J') & notByte(low, '_') & notByte(low, 'x') & notByte(low, '%'))) & highs
 }
+
+// notByte clears bit 7 of each byte of low (whose bytes are all below 0x80)
+// that equals c, and sets it in the others.
+func notByte(low uint64, c byte) uint64 { return (low ^ ones*uint64(c)) + ones*0x7f }
 
 // add counts the classes of the bytes of x flagged in m.
 func (f *features) add(x, m uint64) {
@@ -109,7 +112,8 @@ const (
 )
 
 // view is the normalized text detectors see when the original has non-ASCII
-// bytes, with, for each normalized byte, the original bytes it came from.
+// bytes or percent escapes, with, for each normalized byte, the original
+// bytes it came from.
 type view struct {
 	norm       []byte
 	start, end []int32 // original [start, end) of each normalized byte
@@ -121,15 +125,22 @@ type view struct {
 //   - no-break and figure spaces become ' ', Unicode hyphens and minus '-';
 //   - zero-width characters (U+200B..U+200D, U+2060, U+FEFF) and soft hyphens
 //     (U+00AD) are dropped;
+//   - a percent escape of an ASCII byte ("%40", "%2B", "%20": a URL's query
+//     in the text) becomes that byte;
 //   - any other byte (including invalid UTF-8) is kept as is.
 func (v *view) build(orig []byte) {
 	v.norm, v.start, v.end = v.norm[:0], v.start[:0], v.end[:0]
 	for i := 0; i < len(orig); {
+		if b, ok := percentEscape(orig, i); ok {
+			v.add(b, i, i+3)
+			i += 3
+			continue
+		}
 		if orig[i] < utf8.RuneSelf {
 			// A run of ASCII is kept as is, each byte its own original:
 			// copied in bulk, as per-byte appends are slow on Wasm.
 			j := i + 1
-			for j < len(orig) && orig[j] < utf8.RuneSelf {
+			for j < len(orig) && orig[j] < utf8.RuneSelf && orig[j] != '%' {
 				j++
 			}
 			v.norm = append(v.norm, orig[i:j]...)
@@ -159,18 +170,41 @@ func (v *view) build(orig []byte) {
 	}
 }
 
-// folds reports whether build would change t: some non-ASCII rune of t
-// reads as ASCII or is ignored. Text whose only non-ASCII runes are kept as
-// is (accented letters, '€') needs no view.
-func folds(t []byte) bool {
+// percentEscape decodes the percent escape of an ASCII byte at t[i].
+func percentEscape(t []byte, i int) (byte, bool) {
+	if t[i] != '%' || i+2 >= len(t) || !isHex(t[i+1]) || !isHex(t[i+2]) || t[i+1] > '7' {
+		return 0, false
+	}
+	return unhex(t[i+1])<<4 | unhex(t[i+2]), true
+}
+
+func unhex(b byte) byte {
+	switch {
+	case b <= '9':
+		return b - '0'
+	case b <= 'F':
+		return b - 'A' + 10
+	}
+	return b - 'a' + 10
+}
+
+// needsView reports whether build would change t: t holds a percent escape
+// of an ASCII byte, or a non-ASCII rune that reads as ASCII or is ignored.
+// Text whose only non-ASCII runes are kept as is (accented letters, '€')
+// needs no view.
+func needsView(t []byte) bool {
 	for i := 0; i < len(t); {
 		if i+8 <= len(t) {
-			if m := binary.LittleEndian.Uint64(t[i:]) & highs; m == 0 {
+			x := binary.LittleEndian.Uint64(t[i:])
+			if m := (x | ^notByte(x&^highs, '%')) & highs; m == 0 {
 				i += 8
 				continue
 			} else {
 				i += bits.TrailingZeros64(m) >> 3
 			}
+		}
+		if _, ok := percentEscape(t, i); ok {
+			return true
 		}
 		if t[i] < utf8.RuneSelf {
 			i++

@@ -72,7 +72,7 @@ func TestScanFeatures(t *testing.T) {
 		for i := range text {
 			text[i] = byte(rng.IntN(256))
 			if rng.IntN(2) == 0 {
-				text[i] = "az .-/:09@AJ_xyB\x80\xff"[rng.IntN(18)]
+				text[i] = "az .-/:09@AJ_xyB\x80\xff%"[rng.IntN(19)]
 			}
 		}
 		var want features
@@ -87,10 +87,11 @@ func TestScanFeatures(t *testing.T) {
 	}
 }
 
-// TestFolds checks folds against build: text needs a view exactly when the
-// view differs from it.
-func TestFolds(t *testing.T) {
-	pieces := []string{"a", "7", " ", "é", "€", "名", "\xff", "\xe2\x82", "\u200b", "\u00ad", "４", "٣", "\u00a0", "‐", "12345678"}
+// TestNeedsView checks needsView against build: text needs a view exactly
+// when the view differs from it.
+func TestNeedsView(t *testing.T) {
+	pieces := []string{"a", "7", " ", "é", "€", "名", "\xff", "\xe2\x82", "\u200b", "\u00ad", "４", "٣", "\u00a0", "‐", "12345678",
+		"%", "%4", "%40", "%2B", "%2b", "%zz", "%C3%A9", "%7F", "%80"}
 	rng := rand.New(rand.NewPCG(3, 4))
 	var v view
 	for range 5000 {
@@ -99,8 +100,8 @@ func TestFolds(t *testing.T) {
 			text = append(text, pieces[rng.IntN(len(pieces))]...)
 		}
 		v.build(text)
-		if got, want := folds(text), string(v.norm) != string(text); got != want {
-			t.Fatalf("folds(%q) = %t, want %t", text, got, want)
+		if got, want := needsView(text), string(v.norm) != string(text); got != want {
+			t.Fatalf("needsView(%q) = %t, want %t", text, got, want)
 		}
 	}
 }

@@ -227,7 +227,7 @@ func (s *Set) FindStringIn(text []byte, m Mask, dst []Span) []Span {
 	}
 	base := len(dst)
 	f := scanFeatures(text)
-	if f.n[clNonASCII] == 0 || !folds(text) {
+	if f.n[clNonASCII] == 0 && f.n[clPercent] == 0 || !needsView(text) {
 		sc := scanner{set: s, mask: m, t: text, f: f, out: dst}
 		sc.run()
 		dst = sc.out

@@ -25,8 +25,11 @@ func (g *gen) email() string {
 	}
 	local := pick(g.r, f+"."+l, f+"_"+l+g.digits(2), f[:1]+l, f+"+"+pick(g.r, "news", "shop", "work"), strings.ToUpper(f[:1])+f[1:]+"."+strings.ToUpper(l[:1])+l[1:])
 	v := local + "@" + pick(g.r, domains...)
-	if g.r.IntN(20) == 0 {
+	switch g.r.IntN(20) {
+	case 0:
 		v = local[:1] + "\u200b" + v[1:] // zero-width space inside: must still be found
+	case 1:
+		v = strings.NewReplacer("@", "%40", "+", "%2B").Replace(v) // as a URL's query carries it
 	}
 	return v
 }
@@ -239,9 +242,10 @@ func (g *gen) phone() string {
 			glued = "00 " + v[1:]
 		}
 		v = pick(g.r, v, v, glued, "00 "+v[1:], "011 "+v[1:])
-	case 13: // obfuscated
+	case 13: // obfuscated, or percent-encoded as in a URL's query
 		a, e, x := n2(), n2(), g.digits(4)
-		v = pick(g.r, fullWidth(a+"-"+e+"-"+x), a+"\u200b-"+e+"-"+x, "+44\u00a020\u00a07"+g.digits(3)+"\u00a0"+g.digits(4))
+		v = pick(g.r, fullWidth(a+"-"+e+"-"+x), a+"\u200b-"+e+"-"+x, "+44\u00a020\u00a07"+g.digits(3)+"\u00a0"+g.digits(4),
+			"%2B1%20"+a+"%20"+e+"%20"+x)
 	default:
 		v = pick(g.r, "+1-"+n2()+"-"+n2()+"-"+g.digits(4), "+1."+n2()+"."+n2()+"."+g.digits(4))
 	}
