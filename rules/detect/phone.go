@@ -21,8 +21,10 @@ package detect
 //     "01 23 45 67 89", "01.23.45.67.89", "03-1234-5678", "0412 345 678");
 //     '/' only between two groups, '.' only in the French pairs layout.
 //
-// Bare digit strings without '+' are never phones in text: order numbers,
-// timestamps and identifiers look the same.
+// Bare digit strings without '+' are phones only after a phone keyword
+// ("call 4155552671", "mobile: 07700900123", see phoneWords) and when their
+// digits fit a format above: order numbers, timestamps and identifiers look
+// the same.
 
 // callingCodes maps country calling codes to the minimum and maximum length
 // of their national significant numbers.
@@ -104,6 +106,9 @@ func (sc *scanner) phones(c *chain) {
 				if j > best && nd >= 10 && c.canEnd(j) && nationalPhone(c, i, j) && !inLongCode(c, i) && !inLongCode(c, j) {
 					best = j
 				}
+			}
+			if best < 0 && c.canEnd(i) && barePhone(c.t[c.g[i].start:c.g[i].end]) && phoneWordBefore(c.t, c.g[i].start) {
+				best = i
 			}
 		}
 		if best >= 0 {
@@ -262,4 +267,51 @@ func trunkPhone(c *chain, i, j int) bool {
 		return groups == 5 && nd == 10
 	}
 	return true
+}
+
+// barePhone reports whether a run of digits written without separators is
+// a phone number in one of the formats above: NANP with or without its
+// leading 1, an Indian mobile, a trunk-0 national number, or an
+// international number without its '+'.
+func barePhone(d []byte) bool {
+	n := len(d)
+	switch {
+	case n < 10 || n > 15:
+		return false
+	case n == 10 && d[0] >= '2' && d[3] >= '2', // NANP
+		n == 11 && d[0] == '1' && d[1] >= '2' && d[4] >= '2',
+		n == 10 && d[0] >= '6',                // IN mobile
+		n <= 12 && d[0] == '0' && d[1] != '0': // trunk 0
+		return true
+	}
+	return n >= 11 && validE164(d)
+}
+
+// phoneWords are the words that make the bare digits after them a phone
+// number (compared ASCII case-insensitively, as whole words).
+var phoneWords = []string{
+	"phone", "phones", "telephone", "tel", "telefon", "call", "called", "calling",
+	"mobile", "cell", "cellphone", "fax", "whatsapp", "sms", "text", "contact", "dial", "handy",
+}
+
+// phoneWordBefore reports whether one of phoneWords ends within the 32 bytes
+// before position i of t.
+func phoneWordBefore(t []byte, i int) bool {
+	w := t[max(0, i-32):i]
+	for s := 0; s < len(w); s++ {
+		if !isAlpha(w[s]) || s > 0 && isAlpha(w[s-1]) || s == 0 && isAlpha(at(t, i-len(w)-1)) {
+			continue // not the start of a word
+		}
+		e := s
+		for e < len(w) && isAlpha(w[e]) {
+			e++
+		}
+		for _, kw := range phoneWords {
+			if e-s == len(kw) && indexFold(w[s:e], kw) == 0 {
+				return true
+			}
+		}
+		s = e
+	}
+	return false
 }

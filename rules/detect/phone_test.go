@@ -45,9 +45,20 @@ func TestPhone(t *testing.T) {
 		{"JP 03-1234-5678 090-1234-5678 0120-123-456", []string{"phone=03-1234-5678", "phone=090-1234-5678", "phone=0120-123-456"}},
 		{"AU (02) 9876 5432 0412 345 678", []string{"phone=(02) 9876 5432", "phone=0412 345 678"}},
 		{"fw ４１５-５５５-２６７１", []string{"phone=４１５-５５５-２６７１"}},
+		// bare digits after a phone word
+		{"call me at 4155552671", []string{"phone=4155552671"}},
+		{"Mobile: 07700900123.", []string{"phone=07700900123"}},
+		{"my cell is 9876543210", []string{"phone=9876543210"}},
+		{"WhatsApp 447700900123", []string{"phone=447700900123"}},
+		{"tel. 14155552671", []string{"phone=14155552671"}},
+		{"telefon 03012345678", []string{"phone=03012345678"}},
 		// negatives
 		{"415-155-2671 (exchange) 115-555-2671 (area)", nil},
 		{"order 4155552671", nil},
+		{"order 4155552671, call us", nil},         // the word comes after
+		{"telemetry id 4155552671", nil},           // not a phone word
+		{"call ref 1155552671 or 0012345678", nil}, // no format fits
+		{"text 1710498123456 (unix ms)", nil},      // not a valid number either
 		{"2024-03-15 10:22:33", nil},
 		{"price $1,234.56 or 12345.67", nil},
 		{"version 10.15.7 build 1.2.3.4.5", nil},

@@ -191,9 +191,13 @@ func (g *gen) value(d string) string {
 func (g *gen) plantText(d string) string {
 	v := g.value(d)
 	lead := pick(g.r, "here it is:", "use", "it's", "try", "value", "my")
-	if d == "us_ssn" && g.r.IntN(3) == 0 {
+	switch {
+	case d == "us_ssn" && g.r.IntN(3) == 0:
 		v = g.ssnDigits(true) // bare digits need their keyword
 		lead = pick(g.r, "SSN", "ssn:", "my Social Security number is")
+	case d == "phone" && g.r.IntN(5) == 0:
+		v = g.barePhone() // so do bare phone numbers
+		lead = pick(g.r, "call me at", "Mobile:", "my cell is", "WhatsApp", "phone")
 	}
 	wrap := pick(g.r, "%s", "%s", "%s", "(%s)", "<%s>", `"%s"`, "'%s'", "%s,", "%s.", "[%s]", "%s;", "%s!")
 	switch {

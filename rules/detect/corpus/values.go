@@ -252,6 +252,13 @@ func (g *gen) phone() string {
 	return v
 }
 
+// barePhone returns a phone number written as digits only: NANP, a UK
+// mobile, an Indian mobile, or an international number without its '+'.
+func (g *gen) barePhone() string {
+	n2 := func() string { return string(byte('2'+g.r.IntN(8))) + g.digits(2) }
+	return pick(g.r, n2()+n2()+g.digits(4), "07700"+g.digits(6), string(byte('6'+g.r.IntN(4)))+g.digits(9), "447700"+g.digits(6))
+}
+
 func (g *gen) ipv4() string {
 	o := func() int { return g.r.IntN(256) }
 	return fmt.Sprintf("%d.%d.%d.%d", 1+g.r.IntN(223), o(), o(), 1+g.r.IntN(254))
