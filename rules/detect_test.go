@@ -214,3 +214,36 @@ func TestDetectPercentEncoded(t *testing.T) {
 		t.Errorf("report %+v", rep)
 	}
 }
+
+// TestDetectInMemberNames: a map keyed by the value itself ({"alice@…": …})
+// must not carry it across, and no report path may spell it.
+func TestDetectInMemberNames(t *testing.T) {
+	src := `
+rules:
+  - id: pii
+    select: { detect: [email, ipv4] }
+    action: { redact: { with: "[pii]" } }
+  - id: plan
+    select: { keys: [plan] }
+    action: redact
+  - id: drop
+    select: { paths: ["$.gone.*"] }
+    action: remove
+`
+	body := `{"users":{"alice@example.com":{"plan":"pro"},"10.1.2.3":5,"bob":1},"gone":{"carol@example.com":1},"esc":{"dave\u0040example.com":true}}`
+	out, rep := applyString(t, src, body)
+	if want := `{"users":{"[pii]":{"plan":"[REDACTED]"},"[pii]":5,"bob":1},"gone":{},"esc":{"[pii]":true}}`; out != want {
+		t.Errorf("got  %s\nwant %s", out, want)
+	}
+	var paths []string
+	for _, f := range rep.Findings {
+		paths = append(paths, f.Paths...)
+		if f.Rule == "pii" && strings.Join(f.Detectors, ",") != "email,ipv4,email" {
+			t.Errorf("pii detectors %q", f.Detectors)
+		}
+	}
+	got := strings.Join(paths, " ")
+	if want := "$.users[<name>] $.users[<name>] $.esc[<name>] $.users[<name>].plan $.gone[<name>]"; got != want {
+		t.Errorf("paths %q, want %q", got, want)
+	}
+}

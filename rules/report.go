@@ -50,11 +50,17 @@ func (r Report) Total() int {
 // pathElem is one step of the walk's current location: a member, whose
 // name is buf[start:end] (validated, still escaped) in the buffer being
 // walked, or, with start == -1, the array element at index end, or, with
-// start == jsonMarker, a string walked as JSON whose text is buffer end. It holds no pointers, so keeping the stack
-// current costs no write barriers.
+// start == jsonMarker, a string walked as JSON whose text is buffer end, or,
+// with start == detectedName, a member whose name a detector found something
+// in. It holds no pointers, so keeping the stack current costs no write
+// barriers.
 type pathElem struct {
 	start, end int
 }
+
+// detectedName is pathElem.start of a member whose name is not to be
+// spelled in paths; it is rendered "[<name>]".
+const detectedName = -3
 
 // appendPath appends the normalized RFC 9535 path of the location to dst:
 // $.name for shorthand-safe names, $['name'] otherwise, [n] for elements.
@@ -68,6 +74,10 @@ func appendPath(dst []byte, bufs [][]byte, loc []pathElem) []byte {
 		if e.start == jsonMarker {
 			dst = append(dst, "<json>"...)
 			body = bufs[e.end]
+			continue
+		}
+		if e.start == detectedName {
+			dst = append(dst, "[<name>]"...)
 			continue
 		}
 		if e.start < 0 {

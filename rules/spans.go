@@ -54,21 +54,51 @@ func (w *walker) leaf(i int, q int32, depth int) int {
 	return w.scan(i, depth, nil)
 }
 
-// findSpans runs the detectors of ctx over the string body[i:end] and
-// rewrites each span found. Detectors see the unescaped text; a span maps
-// back to whole escapes and characters of the raw string.
-func (w *walker) findSpans(i, end int, esc bool, ctx *detCtx, depth int) {
+// memberName runs the detectors that apply inside the object reached in
+// state q (some do) over the name of its member at body[ks:ke] ("users":
+// {"alice@example.com": …} keys a map by the value itself). When they find
+// something the location stack holds a placeholder instead of the name, so
+// that no report path below spells it, and, unless the member is being
+// removed anyway (rewrite false), the name is rewritten like a string value.
+func (w *walker) memberName(ks, ke int, esc bool, q int32, depth int, rewrite bool) {
+	ctx := &w.a.ctxs[w.a.ctx[q]]
+	if !rewrite {
+		if _, spans := w.detectIn(ks, ke, esc, ctx); len(spans) > 0 {
+			w.loc[depth] = pathElem{detectedName, 0}
+		}
+		return
+	}
+	w.loc[depth] = pathElem{detectedName, 0} // the name's own findings are reported at the placeholder
+	if !w.findSpans(ks, ke, esc, ctx, depth+1) {
+		w.loc[depth] = pathElem{ks + 1, ke - 1}
+	}
+}
+
+// detectIn runs the detectors of ctx over the string body[i:end]: it returns
+// the string's content and the spans found in its unescaped text (in the
+// walker's scratch, valid until the next call).
+func (w *walker) detectIn(i, end int, esc bool, ctx *detCtx) (raw []byte, spans []detect.Span) {
 	if w.scratch == nil {
 		w.scratch = &spanScratch{}
 	}
 	sc := w.scratch
-	raw := w.body[i+1 : end-1]
+	raw = w.body[i+1 : end-1]
 	text := raw
 	if esc {
 		text = sc.unescape(raw)
 	}
 	sc.spans = w.p.det.FindStringIn(text, ctx.mask, sc.spans[:0])
-	for _, sp := range sc.spans {
+	return raw, sc.spans
+}
+
+// findSpans runs the detectors of ctx over the string body[i:end] and
+// rewrites each span found; it reports whether there were any. Detectors see
+// the unescaped text; a span maps back to whole escapes and characters of
+// the raw string.
+func (w *walker) findSpans(i, end int, esc bool, ctx *detCtx, depth int) bool {
+	raw, spans := w.detectIn(i, end, esc, ctx)
+	sc := w.scratch
+	for _, sp := range spans {
 		r := int(ctx.rule[sp.Detector])
 		ru := &w.p.rules[r]
 		if ru.act.kind == actKeep {
@@ -85,6 +115,7 @@ func (w *walker) findSpans(i, end int, esc bool, ctx *detCtx, depth int) {
 		w.cut(i+1+s, i+1+e)
 		w.out = ru.act.rw.text(w.out, raw[s:e])
 	}
+	return len(spans) > 0
 }
 
 // number rewrites the number body[i:end], found whole by detector det.

@@ -28,6 +28,7 @@ import (
 	"regexp"
 	"slices"
 	"sync"
+	"unicode/utf8"
 )
 
 // Span is one detected value: the bytes text[Start:End] of the text passed to
@@ -118,6 +119,7 @@ type Set struct {
 	custom  []customDetector
 	all     Mask
 	numbers Mask // detectors that accept JSON numbers
+	customs Mask // the custom detectors
 }
 
 // NewSet compiles the detectors named in names, each a built-in name or a key
@@ -168,6 +170,7 @@ func NewSet(names []string, custom map[string]Custom) (*Set, error) {
 			}
 			d.index = idx
 			s.custom = append(s.custom, d)
+			s.customs |= 1 << idx
 		} else {
 			return nil, fmt.Errorf("detect: unknown detector %q", name)
 		}
@@ -222,7 +225,7 @@ func (s *Set) FindString(text []byte, dst []Span) []Span {
 // FindStringIn is FindString restricted to the detectors enabled in m.
 func (s *Set) FindStringIn(text []byte, m Mask, dst []Span) []Span {
 	m &= s.all
-	if m == 0 || len(text) == 0 {
+	if m == 0 || len(text) == 0 || m&s.customs == 0 && tooPlain(text) {
 		return dst
 	}
 	base := len(dst)
@@ -241,6 +244,23 @@ func (s *Set) FindStringIn(text []byte, m Mask, dst []Span) []Span {
 		viewPool.Put(v)
 	}
 	return resolve(dst, base)
+}
+
+// tooPlain reports whether no built-in detector can find anything in t: it
+// is shorter than 20 bytes (the shortest credential, an AWS key id, has 20)
+// and holds none of the bytes every other built-in needs: a digit, '@', ':',
+// '-', '.', '%' (an escape) or a non-ASCII byte (a normalized form). Member
+// names and short values ("role": "user") are mostly such.
+func tooPlain(t []byte) bool {
+	if len(t) >= 20 {
+		return false
+	}
+	for _, b := range t {
+		if b >= '-' && b <= ':' || b == '@' || b == '%' || b >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // MatchNumber reports whether the JSON number literal num is, as a whole, a

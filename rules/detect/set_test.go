@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -223,6 +224,40 @@ func TestAdversarialInputsLinear(t *testing.T) {
 		s.FindString(text, nil)
 		if d := time.Since(start); d > time.Second {
 			t.Errorf("%s: %v for %d bytes", name, d, len(text))
+		}
+	}
+}
+
+// TestTooPlainFindsNothing backs FindString's shortcut: the built-ins, run
+// without it, find nothing in text tooPlain accepts.
+func TestTooPlainFindsNothing(t *testing.T) {
+	s, err := NewSet(Builtins(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const alphabet = "abcdefxyzABCDEFJKAISGPxoxghp_sk lrive,!?'\"()/+#=\t0.@:-%é"
+	rng := rand.New(rand.NewPCG(5, 6))
+	checked := 0
+	for range 50000 {
+		text := make([]byte, 1+rng.IntN(19))
+		for i := range text {
+			text[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		if !tooPlain(text) {
+			continue
+		}
+		checked++
+		sc := scanner{set: s, mask: s.all, t: text, f: scanFeatures(text)}
+		if sc.run(); len(sc.out) > 0 {
+			t.Fatalf("%q: tooPlain, but the built-ins find %v", text, sc.out)
+		}
+	}
+	if checked < 1000 {
+		t.Fatalf("only %d plain texts checked", checked)
+	}
+	for _, text := range []string{"AKIAABCDEFGHIJKLMNOP", "a@b.co", "x1", "ａ", "%40"} {
+		if tooPlain([]byte(text)) {
+			t.Errorf("tooPlain(%q)", text)
 		}
 	}
 }
