@@ -2,7 +2,7 @@ package detect
 
 // cards finds payment card numbers in a chain: 12 to 19 digits written as
 // one group or in groups (4-4-4-4, 4-4-4-4-3, Amex 4-6-5, Diners 4-6-4, …)
-// with one consistent separator (space or dash), with a known issuer prefix
+// with one consistent separator (space, dash or dot), with a known issuer prefix
 // and length, and a valid Luhn check digit.
 func (sc *scanner) cards(c *chain) {
 	var buf [19]byte
@@ -18,7 +18,7 @@ func (sc *scanner) cards(c *chain) {
 			}
 			if j > i {
 				s := c.sep(j)
-				if !(sepIs(s, ' ') || sepIs(s, '-')) || (j > i+1 && s[0] != c.sep(i + 1)[0]) {
+				if !(sepIs(s, ' ') || sepIs(s, '-') || sepIs(s, '.')) || (j > i+1 && s[0] != c.sep(i + 1)[0]) {
 					break
 				}
 			}

@@ -4,6 +4,7 @@ import "testing"
 
 func TestCreditCard(t *testing.T) {
 	runCases(t, []detectCase{
+		{"card 4111.1111.1111.1111.", []string{"credit_card=4111.1111.1111.1111"}},
 		{"visa 4111111111111111", []string{"credit_card=4111111111111111"}},
 		{"4111 1111 1111 1111 exp 12/27", []string{"credit_card=4111 1111 1111 1111"}},
 		{"mc 5555-5555-5555-4444.", []string{"credit_card=5555-5555-5555-4444"}},
