@@ -171,7 +171,7 @@ func (v *view) build(orig []byte) {
 }
 
 // percentEscape decodes the percent escape of an ASCII byte at t[i] ("%00"
-// to "%7F": a first hex digit above 7 makes a byte of UTF-8 sequence, left
+// to "%7F": a first hex digit above 7 makes a byte of a UTF-8 sequence, left
 // as is).
 func percentEscape(t []byte, i int) (byte, bool) {
 	if t[i] != '%' || i+2 >= len(t) || !isHex(t[i+1]) || !isHex(t[i+2]) || t[i+1] > '7' {
