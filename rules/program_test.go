@@ -55,6 +55,18 @@ rules:
 		{"GET", "/api", "text/html", true},
 		{"GET", "/api", "application/xml", false},
 		{"GET", "/api", "", false},
+		// spellings an upstream may route the same way do not leave the scope
+		{"POST", "//v2/users/7", "application/json", true},
+		{"POST", "/x/../v2/users/7", "application/json", true},
+		{"POST", "/V2/Users/7", "application/json", true},
+		{"POST", "/v2/%75sers/7", "application/json", true},
+		{"POST", "/v2%2Fusers%2F7", "application/json", true},
+		{"POST", "\\v2\\users\\7", "application/json", true},
+		{"POST", "/v2/./users/7/", "application/json", true},
+		{"POST", "/v2/users/7/%2e%2e/8", "application/json", true},
+		{"POST", "/v2/users/7/x/..%2f..%2fy", "application/json", true}, // /v2/users/y
+		{"POST", "/v2/users/7/..%2f..%2fy", "application/json", false},  // /v2/y
+		{"POST", "/apiary/../apiary", "application/json", false},
 	}
 	for _, s := range scope {
 		if got := p.InScope(s.method, s.path, s.ct); got != s.want {

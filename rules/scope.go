@@ -1,6 +1,9 @@
 package rules
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // defaultContentTypes is the `match.content_types` used when a rule set sets none.
 var defaultContentTypes = []string{"application/json", "application/*+json"}
@@ -22,9 +25,7 @@ func (p *Program) InScope(method, path, contentType string) bool {
 		return false
 	}
 	if len(s.paths) > 0 {
-		if i := strings.IndexAny(path, "?#"); i >= 0 {
-			path = path[:i]
-		}
+		path = canonicalPath(path)
 		ok := false
 		for _, g := range s.paths {
 			if matchSegments(g, path) {
@@ -46,6 +47,47 @@ func (p *Program) InScope(method, path, contentType string) bool {
 		}
 	}
 	return false
+}
+
+// canonicalPath returns the request path as an upstream server may well
+// route it, so that match.paths cannot be sidestepped by spelling: query and
+// fragment cut, percent escapes decoded ("%2e", "%2F"), '\\' read as '/',
+// runs of '/' merged, "." and ".." segments resolved (RFC 3986 5.2.4), a
+// trailing '/' dropped (many routers ignore it). A path that needs none of
+// it is returned as is, without allocating.
+func canonicalPath(path string) string {
+	if i := strings.IndexAny(path, "?#"); i >= 0 {
+		path = path[:i]
+	}
+	if !strings.ContainsAny(path, "%\\") && !strings.Contains(path, "//") && !strings.Contains(path, "/.") &&
+		(len(path) < 2 || path[len(path)-1] != '/') {
+		return path
+	}
+	decoded := make([]byte, 0, len(path))
+	for i := 0; i < len(path); i++ {
+		c := path[i]
+		if c == '%' && i+2 < len(path) {
+			if v, err := strconv.ParseUint(path[i+1:i+3], 16, 8); err == nil {
+				c = byte(v)
+				i += 2
+			}
+		}
+		if c == '\\' {
+			c = '/'
+		}
+		decoded = append(decoded, c)
+	}
+	var segs []string
+	for _, seg := range strings.Split(string(decoded), "/") {
+		switch seg {
+		case "", ".":
+		case "..":
+			segs = segs[:max(0, len(segs)-1)]
+		default:
+			segs = append(segs, seg)
+		}
+	}
+	return "/" + strings.Join(segs, "/")
 }
 
 func containsFold(list []string, s string) bool {
@@ -73,7 +115,7 @@ func matchSegments(glob []string, path string) bool {
 				continue
 			}
 			if pi < end {
-				if seg, next := segmentAt(path, pi); matchGlob(glob[gi], seg, false) {
+				if seg, next := segmentAt(path, pi); matchGlob(glob[gi], seg, true) {
 					gi, pi = gi+1, next
 					continue
 				}
