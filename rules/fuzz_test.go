@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -339,4 +340,29 @@ func treeValue(n *node) any {
 		return out
 	}
 	return n.value
+}
+
+// FuzzCanonicalPath: any request path canonicalizes without panicking to an
+// absolute path with no empty, "." or ".." segment and no backslash, and a
+// path already canonical is returned unchanged.
+func FuzzCanonicalPath(f *testing.F) {
+	for _, p := range []string{"/", "/api/users/7", "//a/./b/../c/", "/%2e%2e/%2F", "\\a\\b", "/a?x=/../y", "%", "/a/%zz/%4", ""} {
+		f.Add(p)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		c := canonicalPath(p)
+		if !strings.HasPrefix(c, "/") || strings.Contains(c, "\\") {
+			t.Fatalf("canonicalPath(%q) = %q", p, c)
+		}
+		if c != "/" {
+			for _, seg := range strings.Split(c[1:], "/") {
+				if seg == "" || seg == "." || seg == ".." {
+					t.Fatalf("canonicalPath(%q) = %q: segment %q", p, c, seg)
+				}
+			}
+		}
+		if !strings.ContainsAny(c, "%?#") && canonicalPath(c) != c {
+			t.Fatalf("canonicalPath(%q) = %q, but that canonicalizes to %q", p, c, canonicalPath(c))
+		}
+	})
 }

@@ -59,8 +59,8 @@ func canonicalPath(path string) string {
 	if i := strings.IndexAny(path, "?#"); i >= 0 {
 		path = path[:i]
 	}
-	if !strings.ContainsAny(path, "%\\") && !strings.Contains(path, "//") && !strings.Contains(path, "/.") &&
-		(len(path) < 2 || path[len(path)-1] != '/') {
+	if strings.HasPrefix(path, "/") && !strings.ContainsAny(path, "%\\") && !strings.Contains(path, "//") &&
+		!strings.Contains(path, "/.") && (len(path) == 1 || path[len(path)-1] != '/') {
 		return path
 	}
 	decoded := make([]byte, 0, len(path))
