@@ -51,7 +51,10 @@ bench: wasm
 
 fuzz:
 	$(GO) test ./rules -run '^$$' -fuzz '^FuzzApply$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./rules -run '^$$' -fuzz '^FuzzApplyDetect$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./rules -run '^$$' -fuzz '^FuzzCompile$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./rules -run '^$$' -fuzz '^FuzzCanonicalPath$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./rules/detect -run '^$$' -fuzz '^FuzzFindString$$' -fuzztime $(FUZZTIME)
 
 check: build
 	$(VEIL) check --envoy 1.33 $(WASM)
