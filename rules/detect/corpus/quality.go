@@ -1,6 +1,11 @@
 package corpus
 
-import "strings"
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
 
 // The quality gates both quality tests (package detect on its own, package
 // rules through Program.Apply) hold the detectors to.
@@ -49,4 +54,53 @@ func (c *Corpus) OverlapsPlant(doc int, text string, o [2]int) bool {
 		}
 	}
 	return false
+}
+
+// Tally counts the values of one detector or decoy kind: how many were
+// planted, and how many came out right (found, or left alone).
+type Tally struct{ Planted, OK int }
+
+// Rate is the share that came out right.
+func (t Tally) Rate() float64 { return float64(t.OK) / float64(t.Planted) }
+
+// DecoyTable renders decoy survival per kind, then for all decoys, as the
+// Markdown table the quality documents show.
+func DecoyTable(decoys map[string]*Tally) string {
+	var b strings.Builder
+	b.WriteString("| decoy kind | planted | survived | survival |\n|---|---:|---:|---:|\n")
+	for _, k := range slices.Sorted(maps.Keys(decoys)) {
+		d := decoys[k]
+		fmt.Fprintf(&b, "| %s | %d | %d | %.4f |\n", k, d.Planted, d.OK, d.Rate())
+	}
+	all := sum(decoys)
+	fmt.Fprintf(&b, "| **all decoys** | %d | %d | %.4f |\n", all.Planted, all.OK, all.Rate())
+	return b.String()
+}
+
+// GateFailures lists the quality gates missed: a detector of Detectors whose
+// recall is below MinRecallFor (or that has nothing planted), overall decoy
+// survival below MinDecoySurvival.
+func GateFailures(recall, decoys map[string]*Tally) []string {
+	var out []string
+	for _, name := range Detectors {
+		switch r := recall[name]; {
+		case r == nil || r.Planted == 0:
+			out = append(out, name+": nothing planted")
+		case r.Rate() < MinRecallFor(name):
+			out = append(out, fmt.Sprintf("%s: recall %.4f below %.2f", name, r.Rate(), MinRecallFor(name)))
+		}
+	}
+	if all := sum(decoys); all.Rate() < MinDecoySurvival {
+		out = append(out, fmt.Sprintf("decoy survival %.4f below %.2f", all.Rate(), MinDecoySurvival))
+	}
+	return out
+}
+
+// sum adds up tallies.
+func sum(ts map[string]*Tally) (all Tally) {
+	for _, t := range ts {
+		all.Planted += t.Planted
+		all.OK += t.OK
+	}
+	return all
 }
