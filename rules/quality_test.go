@@ -74,13 +74,9 @@ func TestEngineQuality(t *testing.T) {
 			t.Fatalf("doc %d: %d leaves in, %d out", i, len(ins[i]), len(outs[i]))
 		}
 	}
-	rows := map[string]*corpus.Tally{}
+	rows := corpus.Tallies{}
 	for _, p := range c.Plants {
-		r := rows[p.Detector]
-		if r == nil {
-			r = &corpus.Tally{}
-			rows[p.Detector] = r
-		}
+		r := rows.Of(p.Detector)
 		r.Planted++
 		gone := true
 		for k, l := range ins[p.Doc] {
@@ -94,13 +90,9 @@ func TestEngineQuality(t *testing.T) {
 			t.Logf("missed %s %q", p.Detector, p.Value)
 		}
 	}
-	decoys := map[string]*corpus.Tally{}
+	decoys := corpus.Tallies{}
 	for _, d := range c.Decoys {
-		r := decoys[d.Kind]
-		if r == nil {
-			r = &corpus.Tally{}
-			decoys[d.Kind] = r
-		}
+		r := decoys.Of(d.Kind)
 		r.Planted++
 		ok := true
 		for k, l := range ins[d.Doc] {
@@ -135,7 +127,7 @@ func TestEngineQuality(t *testing.T) {
 	}
 }
 
-func engineTable(rows, decoys map[string]*corpus.Tally, reported map[string]int) string {
+func engineTable(rows, decoys corpus.Tallies, reported map[string]int) string {
 	var b strings.Builder
 	b.WriteString("| detector | planted | gone from output | recall | spans reported by its rule |\n|---|---:|---:|---:|---:|\n")
 	for _, name := range corpus.Detectors {

@@ -133,13 +133,9 @@ func TestQuality(t *testing.T) {
 			r.attributed++
 		}
 	}
-	decoys := map[string]*corpus.Tally{}
+	decoys := corpus.Tallies{}
 	for _, d := range c.Decoys {
-		r := decoys[d.Kind]
-		if r == nil {
-			r = &corpus.Tally{}
-			decoys[d.Kind] = r
-		}
+		r := decoys.Of(d.Kind)
 		r.Planted++
 		hit := ""
 		for _, f := range docs[d.Doc] {
@@ -170,7 +166,7 @@ func TestQuality(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	recall := map[string]*corpus.Tally{}
+	recall := corpus.Tallies{}
 	for name, r := range rows {
 		recall[name] = &r.Tally
 	}
@@ -179,7 +175,7 @@ func TestQuality(t *testing.T) {
 	}
 }
 
-func qualityTable(rows map[string]*qualityRow, decoys map[string]*corpus.Tally) string {
+func qualityTable(rows map[string]*qualityRow, decoys corpus.Tallies) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "| detector | planted | found | recall | by this detector |\n|---|---:|---:|---:|---:|\n")
 	for _, name := range corpus.Detectors {

@@ -63,9 +63,22 @@ type Tally struct{ Planted, OK int }
 // Rate is the share that came out right.
 func (t Tally) Rate() float64 { return float64(t.OK) / float64(t.Planted) }
 
+// Tallies holds a Tally per detector or decoy kind.
+type Tallies map[string]*Tally
+
+// Of returns the Tally of kind, adding it when it is new.
+func (ts Tallies) Of(kind string) *Tally {
+	t := ts[kind]
+	if t == nil {
+		t = &Tally{}
+		ts[kind] = t
+	}
+	return t
+}
+
 // DecoyTable renders decoy survival per kind, then for all decoys, as the
 // Markdown table the quality documents show.
-func DecoyTable(decoys map[string]*Tally) string {
+func DecoyTable(decoys Tallies) string {
 	var b strings.Builder
 	b.WriteString("| decoy kind | planted | survived | survival |\n|---|---:|---:|---:|\n")
 	for _, k := range slices.Sorted(maps.Keys(decoys)) {
@@ -80,7 +93,7 @@ func DecoyTable(decoys map[string]*Tally) string {
 // GateFailures lists the quality gates missed: a detector of Detectors whose
 // recall is below MinRecallFor (or that has nothing planted), overall decoy
 // survival below MinDecoySurvival.
-func GateFailures(recall, decoys map[string]*Tally) []string {
+func GateFailures(recall, decoys Tallies) []string {
 	var out []string
 	for _, name := range Detectors {
 		switch r := recall[name]; {
@@ -97,7 +110,7 @@ func GateFailures(recall, decoys map[string]*Tally) []string {
 }
 
 // sum adds up tallies.
-func sum(ts map[string]*Tally) (all Tally) {
+func sum(ts Tallies) (all Tally) {
 	for _, t := range ts {
 		all.Planted += t.Planted
 		all.OK += t.OK
