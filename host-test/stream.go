@@ -459,26 +459,19 @@ func (vm *VM) proxySendLocalResponse(mod api.Module, s []uint64) {
 
 // proxyContinueStream(type): deferred until the callback returns.
 func (vm *VM) proxyContinueStream(_ api.Module, s []uint64) {
-	switch t := arg(s, 0); t {
-	case 0, 1:
-		st := vm.streams[vm.effective]
-		if st == nil {
-			ret(s, statusNotFound)
-			return
-		}
-		st.continued[t] = true
-		ret(s, statusOK)
-	case 2:
-		ret(s, statusOK)
-	case 3:
-		ret(s, statusUnimplemented)
-	default:
-		ret(s, statusBadArgument)
-	}
+	vm.streamOp(s, func(st *stream, t uint32) { st.continued[t] = true })
 }
 
 // proxyCloseStream(type): a deferred reset ("wasm_close_stream").
 func (vm *VM) proxyCloseStream(_ api.Module, s []uint64) {
+	vm.streamOp(s, func(st *stream, _ uint32) { st.closed = true })
+}
+
+// streamOp answers proxy_continue_stream and proxy_close_stream with
+// Envoy's statuses per stream type: for an HTTP request (0) or response (1)
+// op marks the current stream (NOT_FOUND outside one), DOWNSTREAM (2) is OK,
+// UPSTREAM (3) UNIMPLEMENTED, anything else BAD_ARGUMENT (ENVOY.md a.3).
+func (vm *VM) streamOp(s []uint64, op func(st *stream, t uint32)) {
 	switch t := arg(s, 0); t {
 	case 0, 1:
 		st := vm.streams[vm.effective]
@@ -486,7 +479,7 @@ func (vm *VM) proxyCloseStream(_ api.Module, s []uint64) {
 			ret(s, statusNotFound)
 			return
 		}
-		st.closed = true
+		op(st, t)
 		ret(s, statusOK)
 	case 2:
 		ret(s, statusOK)
