@@ -17,36 +17,35 @@ const (
 	bufForeignFunctionArguments
 )
 
-// buffer returns the buffer a host call addresses in the current callback,
-// and whether it may be written; nil when Envoy has none there.
-func (vm *VM) buffer(t bufferType) (b *[]byte, writable bool) {
+// buffer returns the buffer a host call addresses in the current callback
+// and whether it may be written, or the status Envoy answers instead:
+// BAD_ARGUMENT for an unknown type, NOT_FOUND when there is none here.
+func (vm *VM) buffer(t bufferType) (b *[]byte, writable bool, st status) {
+	if t > bufForeignFunctionArguments {
+		return nil, false, statusBadArgument
+	}
 	switch t {
 	case bufRequestBody, bufResponseBody:
 		if s := vm.streams[vm.effective]; s != nil && s.body[t] != nil {
-			return s.body[t], true
+			return s.body[t], true, statusOK
 		}
 	case bufHTTPCallResponseBody:
 		if r := vm.calls.current; r != nil {
-			return &r.Body, false
+			return &r.Body, false, statusOK
 		}
 	case bufVMConfiguration, bufPluginConfiguration:
 		if c, ok := vm.config[t]; ok {
-			return &c, false
+			return &c, false, statusOK
 		}
 	}
-	return nil, false
+	return nil, false, statusNotFound
 }
 
 // proxyGetBufferStatus(type, length_ptr, flags_ptr).
 func (vm *VM) proxyGetBufferStatus(mod api.Module, s []uint64) {
-	t := bufferType(arg(s, 0))
-	if t > bufForeignFunctionArguments {
-		ret(s, statusBadArgument)
-		return
-	}
-	b, _ := vm.buffer(t)
-	if b == nil {
-		ret(s, statusNotFound)
+	b, _, st := vm.buffer(bufferType(arg(s, 0)))
+	if st != statusOK {
+		ret(s, st)
 		return
 	}
 	writeU32(mod, arg(s, 1), uint32(len(*b)))
@@ -57,14 +56,10 @@ func (vm *VM) proxyGetBufferStatus(mod api.Module, s []uint64) {
 // proxyGetBufferBytes(type, start, max, ptr_ptr, size_ptr): clamps to the
 // end; nothing to return gives OK with pointer 0 and size 0.
 func (vm *VM) proxyGetBufferBytes(mod api.Module, s []uint64) {
-	t, start, n := bufferType(arg(s, 0)), uint64(arg(s, 1)), uint64(arg(s, 2))
-	if t > bufForeignFunctionArguments {
-		ret(s, statusBadArgument)
-		return
-	}
-	b, _ := vm.buffer(t)
-	if b == nil {
-		ret(s, statusNotFound)
+	start, n := uint64(arg(s, 1)), uint64(arg(s, 2))
+	b, _, st := vm.buffer(bufferType(arg(s, 0)))
+	if st != statusOK {
+		ret(s, st)
 		return
 	}
 	size := uint64(len(*b))
@@ -87,14 +82,10 @@ func (vm *VM) proxySetBufferBytes(mod api.Module, s []uint64) {
 		ret(s, statusInvalidMemoryAccess)
 		return
 	}
-	if t > bufForeignFunctionArguments {
-		ret(s, statusBadArgument)
-		return
-	}
-	b, writable := vm.buffer(t)
+	b, writable, st := vm.buffer(t)
 	switch {
-	case b == nil:
-		ret(s, statusNotFound)
+	case st != statusOK:
+		ret(s, st)
 		return
 	case !writable:
 		ret(s, statusBadArgument)
