@@ -247,3 +247,12 @@ rules:
 		t.Errorf("paths %q, want %q", got, want)
 	}
 }
+
+// TestPackPhoneKeys: pii-basic takes a phone key's value whole, so bare
+// digits (or a number) under it do not slip past the detector.
+func TestPackPhoneKeys(t *testing.T) {
+	out, _ := applyString(t, "include: [pii-basic]", `{"user":{"Phone":"4155552671","mobileNumber":4155552671,"contact":{"phone-number":"(415) 555-2671"},"phones_count":2}}`)
+	if want := `{"user":{"Phone":"[phone]","mobileNumber":"[phone]","contact":{"phone-number":"[phone]"},"phones_count":2}}`; out != want {
+		t.Errorf("got  %s\nwant %s", out, want)
+	}
+}
