@@ -55,15 +55,16 @@ func (w *walker) leaf(i int, q int32, depth int) int {
 }
 
 // memberName runs the detectors that apply inside the object reached in
-// state q (some do) over the name of its member at body[ks:ke] ("users":
-// {"alice@example.com": …} keys a map by the value itself). When they find
-// something the location stack holds a placeholder instead of the name, so
-// that no report path below spells it, and, unless the member is being
-// removed anyway (rewrite false), the name is rewritten like a string value.
+// state q (some do, and the name is not too plain for them) over the name of
+// its member at body[ks:ke] ("users": {"alice@example.com": …} keys a map by
+// the value itself). When they find something the location stack holds a
+// placeholder instead of the name, so that no report path below spells it,
+// and, unless the member is being removed anyway (rewrite false), the name
+// is rewritten like a string value.
 func (w *walker) memberName(ks, ke int, esc bool, q int32, depth int, rewrite bool) {
 	ctx := &w.a.ctxs[w.a.ctx[q]]
 	if !rewrite {
-		if _, spans := w.detectIn(ks, ke, esc, ctx); len(spans) > 0 {
+		if len(w.p.det.FindStringIn(w.text(ks, ke, esc), ctx.mask, nil)) > 0 {
 			w.loc[depth] = pathElem{detectedName, 0}
 		}
 		return
@@ -74,21 +75,17 @@ func (w *walker) memberName(ks, ke int, esc bool, q int32, depth int, rewrite bo
 	}
 }
 
-// detectIn runs the detectors of ctx over the string body[i:end]: it returns
-// the string's content and the spans found in its unescaped text (in the
-// walker's scratch, valid until the next call).
-func (w *walker) detectIn(i, end int, esc bool, ctx *detCtx) (raw []byte, spans []detect.Span) {
+// text returns the content of the string body[i:end], unescaped when esc
+// (into the walker's scratch, valid until the next call).
+func (w *walker) text(i, end int, esc bool) []byte {
+	raw := w.body[i+1 : end-1]
+	if !esc {
+		return raw
+	}
 	if w.scratch == nil {
 		w.scratch = &spanScratch{}
 	}
-	sc := w.scratch
-	raw = w.body[i+1 : end-1]
-	text := raw
-	if esc {
-		text = sc.unescape(raw)
-	}
-	sc.spans = w.p.det.FindStringIn(text, ctx.mask, sc.spans[:0])
-	return raw, sc.spans
+	return w.scratch.unescape(raw)
 }
 
 // findSpans runs the detectors of ctx over the string body[i:end] and
@@ -96,9 +93,17 @@ func (w *walker) detectIn(i, end int, esc bool, ctx *detCtx) (raw []byte, spans 
 // the unescaped text; a span maps back to whole escapes and characters of
 // the raw string.
 func (w *walker) findSpans(i, end int, esc bool, ctx *detCtx, depth int) bool {
-	raw, spans := w.detectIn(i, end, esc, ctx)
+	if w.scratch == nil {
+		w.scratch = &spanScratch{}
+	}
 	sc := w.scratch
-	for _, sp := range spans {
+	raw := w.body[i+1 : end-1]
+	text := raw
+	if esc {
+		text = sc.unescape(raw)
+	}
+	sc.spans = w.p.det.FindStringIn(text, ctx.mask, sc.spans[:0])
+	for _, sp := range sc.spans {
 		r := int(ctx.rule[sp.Detector])
 		ru := &w.p.rules[r]
 		if ru.act.kind == actKeep {
@@ -115,7 +120,7 @@ func (w *walker) findSpans(i, end int, esc bool, ctx *detCtx, depth int) bool {
 		w.cut(i+1+s, i+1+e)
 		w.out = ru.act.rw.text(w.out, raw[s:e])
 	}
-	return len(spans) > 0
+	return len(sc.spans) > 0
 }
 
 // number rewrites the number body[i:end], found whole by detector det.

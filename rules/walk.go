@@ -199,7 +199,7 @@ func (w *walker) object(i int, q int32, depth int) int {
 		return i + 1
 	}
 	sep, kept := -1, 0
-	names := w.a.ctxs[w.a.ctx[q]].mask != 0 // detectors apply to member names here
+	nameDetectors := w.a.ctxs[w.a.ctx[q]].mask // the detectors that apply to member names here
 	for {
 		if i >= len(b) || b[i] != '"' {
 			return w.fail(i, "want a member name")
@@ -219,14 +219,15 @@ func (w *walker) object(i int, q int32, depth int) int {
 		next := w.a.member(q, key, esc, &w.exBuf, &w.normBuf)
 		w.loc[depth] = pathElem{ks + 1, ke - 1}
 		var end int
+		scanName := nameDetectors != 0 && (esc || !w.p.det.Plain(key, nameDetectors))
 		if r := w.drops(next); r >= 0 {
-			if names {
+			if scanName {
 				w.memberName(ks, ke, esc, q, depth, false)
 			}
 			end = w.remove(i, r, depth+1, ks, sep)
 		} else {
 			w.keepComma(sep, &kept)
-			if names {
+			if scanName {
 				w.memberName(ks, ke, esc, q, depth, true)
 			}
 			end = w.visit(i, next, depth+1)

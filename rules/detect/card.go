@@ -18,8 +18,8 @@ func (sc *scanner) cards(c *chain) {
 			}
 			if j > i {
 				s := c.sep(j)
-				if !(sepIs(s, ' ') || sepIs(s, '-') || sepIs(s, '.')) || (j > i+1 && s[0] != c.sep(i + 1)[0]) {
-					break
+				if !(sepIs(s, ' ') || sepIs(s, '-') || sepIs(s, '.') && c.len(j-1) == 4) || (j > i+1 && s[0] != c.sep(i + 1)[0]) {
+					break // ('.' only between groups of four: "912.285389" is a decimal)
 				}
 			}
 			if nd >= 12 && c.canEnd(j) && cardShape(c, i, j) && !cardContinues(c, i, j) && validCard(c.collect(buf[:0], i, j)) {

@@ -23,12 +23,12 @@ package detect
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"regexp"
 	"slices"
 	"sync"
-	"unicode/utf8"
 )
 
 // Span is one detected value: the bytes text[Start:End] of the text passed to
@@ -225,7 +225,7 @@ func (s *Set) FindString(text []byte, dst []Span) []Span {
 // FindStringIn is FindString restricted to the detectors enabled in m.
 func (s *Set) FindStringIn(text []byte, m Mask, dst []Span) []Span {
 	m &= s.all
-	if m == 0 || len(text) == 0 || m&s.customs == 0 && tooPlain(text) {
+	if m == 0 || len(text) == 0 || s.Plain(text, m) {
 		return dst
 	}
 	base := len(dst)
@@ -253,17 +253,38 @@ func (s *Set) FindStringIn(text []byte, m Mask, dst []Span) []Span {
 // and holds none of the bytes every other built-in needs: a digit, '@', ':',
 // '-', '.', '%' (an escape) or a non-ASCII byte (a normalized form). Member
 // names and short values ("role": "user") are mostly such.
+// It tests whole words, without a loop: it runs on every member name.
 func tooPlain(t []byte) bool {
-	if len(t) >= 20 {
+	n := len(t)
+	var m uint64
+	switch {
+	case n >= 20:
 		return false
-	}
-	for _, b := range t {
-		if b >= '-' && b <= ':' || b == '@' || b == '%' || b >= utf8.RuneSelf {
-			return false
+	case n >= 8: // overlapping words cover the text
+		m = needed(binary.LittleEndian.Uint64(t)) | needed(binary.LittleEndian.Uint64(t[n-8:]))
+		if n > 16 {
+			m |= needed(binary.LittleEndian.Uint64(t[8:]))
 		}
+	case n >= 4: // zero bytes pad: they belong to no class
+		m = needed(uint64(binary.LittleEndian.Uint32(t))) | needed(uint64(binary.LittleEndian.Uint32(t[n-4:])))
+	case n > 0:
+		m = needed(uint64(t[0]) | uint64(t[n>>1])<<8 | uint64(t[n-1])<<16)
 	}
-	return true
+	return m == 0
 }
+
+// needed flags (in bit 7 of its byte) every byte of x some built-in needs:
+// '-'..':' (digits and the separators), '@', '%' or a non-ASCII byte.
+func needed(x uint64) uint64 {
+	low := x &^ highs
+	punct := (low+ones*(0x80-'-'))&^(low+ones*(0x80-':'-1)) | ^(notByte(low, '@') & notByte(low, '%'))
+	return (x | punct) & highs
+}
+
+// Plain reports whether no detector in m can find anything in text: m has
+// no custom detector and text is too plain for any built-in (see tooPlain).
+// The walk asks before handing a member name to FindStringIn.
+func (s *Set) Plain(text []byte, m Mask) bool { return m&s.customs == 0 && tooPlain(text) }
 
 // MatchNumber reports whether the JSON number literal num is, as a whole, a
 // value of one of the set's number-accepting detectors (credit_card, phone)

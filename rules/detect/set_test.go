@@ -255,6 +255,25 @@ func TestTooPlainFindsNothing(t *testing.T) {
 	if checked < 1000 {
 		t.Fatalf("only %d plain texts checked", checked)
 	}
+	// the word-at-a-time test against a byte loop, every length, any bytes
+	for range 100000 {
+		text := make([]byte, rng.IntN(24))
+		for i := range text {
+			text[i] = alphabet[rng.IntN(len(alphabet))]
+			if rng.IntN(4) == 0 {
+				text[i] = byte(rng.IntN(256))
+			}
+		}
+		want := len(text) < 20
+		for _, b := range text {
+			if b >= '-' && b <= ':' || b == '@' || b == '%' || b >= 0x80 {
+				want = false
+			}
+		}
+		if got := tooPlain(text); got != want {
+			t.Fatalf("tooPlain(%q) = %t, want %t", text, got, want)
+		}
+	}
 	for _, text := range []string{"AKIAABCDEFGHIJKLMNOP", "a@b.co", "x1", "ａ", "%40"} {
 		if tooPlain([]byte(text)) {
 			t.Errorf("tooPlain(%q)", text)
