@@ -294,8 +294,8 @@ var phoneWords = []string{
 	"mobile", "cell", "cellphone", "fax", "whatsapp", "sms", "text", "contact", "dial", "handy",
 }
 
-// phoneWordBefore reports whether one of phoneWords ends within the 32 bytes
-// before position i of t.
+// phoneWordBefore reports whether one of phoneWords stands as a whole word
+// in the 32 bytes before position i of t.
 func phoneWordBefore(t []byte, i int) bool {
 	w := t[max(0, i-32):i]
 	for s := 0; s < len(w); s++ {
