@@ -1,6 +1,9 @@
 package filter
 
-import "encoding/json"
+import (
+	"bytes"
+	"encoding/json"
+)
 
 // AuditPrefix starts every audit log line, so log pipelines can select them.
 const AuditPrefix = "veil audit "
@@ -35,10 +38,13 @@ func auditLine(ruleSet, requestID string, bodies *[3]bodyState) (line string, ok
 	if len(findings) == 0 {
 		return "", false
 	}
-	b, _ := json.Marshal(struct {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // a log line, not HTML: paths such as $.users[<name>] stay readable
+	_ = enc.Encode(struct {
 		RequestID string         `json:"request_id"`
 		RuleSet   string         `json:"rule_set"`
 		Findings  []auditFinding `json:"findings"`
 	}{requestID, ruleSet, findings})
-	return AuditPrefix + string(b), true
+	return AuditPrefix + string(bytes.TrimSuffix(b.Bytes(), []byte("\n"))), true
 }

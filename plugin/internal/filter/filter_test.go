@@ -567,3 +567,24 @@ func TestAuditNamesDetectors(t *testing.T) {
 		}
 	})
 }
+
+// TestAuditNeverSpellsAFlaggedName: a map keyed by an address is rewritten,
+// and neither the address nor a path spelling it reaches the audit line.
+func TestAuditNeverSpellsAFlaggedName(t *testing.T) {
+	forEachRunner(t, func(t *testing.T, vm types.VMContext) {
+		src := "version: 1\nname: test\nrules:\n  - id: mails\n    select: { detect: [email] }\n    action: { redact: { with: \"[email]\" } }\n" +
+			"  - id: plans\n    select: { keys: [plan] }\n    action: redact\n"
+		host := startPlugin(t, vm, src)
+		r := run(host, exchange{requestHeaders: jsonRequest(""), requestBody: `{"users":{"ann@example.com":{"plan":"pro"}}}`})
+		assertJSON(t, "request", r.requestBody, `{"users":{"[email]":{"plan":"[REDACTED]"}}}`)
+		var audit string
+		for _, l := range host.GetInfoLogs() {
+			if strings.HasPrefix(l, AuditPrefix) {
+				audit = l
+			}
+		}
+		if !strings.Contains(audit, `"paths":["$.users[<name>]"]`) || !strings.Contains(audit, `"paths":["$.users[<name>].plan"]`) || strings.Contains(audit, "ann@") {
+			t.Errorf("audit line: %q", audit)
+		}
+	})
+}
