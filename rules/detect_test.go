@@ -256,3 +256,13 @@ func TestPackPhoneKeys(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", out, want)
 	}
 }
+
+// TestPackSecretKeys: credentials without a recognizable shape go by the key
+// that holds them.
+func TestPackSecretKeys(t *testing.T) {
+	body := `{"aws_secret_access_key":"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY","slackWebhookUrl":"https://hooks.slack.com/services/T0/B0/X","DATABASE_URL":"postgres://u:p@db/app","Token":"abc","tokenCount":3}`
+	out, _ := applyString(t, "include: [secrets]", body)
+	if want := `{"aws_secret_access_key":"[secret]","slackWebhookUrl":"[secret]","DATABASE_URL":"[secret]","Token":"[secret]","tokenCount":3}`; out != want {
+		t.Errorf("got  %s\nwant %s", out, want)
+	}
+}
