@@ -201,14 +201,13 @@ func (g *gen) ssn() string {
 func (g *gen) nsn(n int) string { return string(byte('1'+g.r.IntN(9))) + g.digits(n-1) }
 
 func (g *gen) phone() string {
-	n2 := func() string { return string(byte('2'+g.r.IntN(8))) + g.digits(2) }
 	var v string
 	switch g.r.IntN(16) {
 	case 0: // US national
-		a, e, x := n2(), n2(), g.digits(4)
+		a, e, x := g.nxx(), g.nxx(), g.digits(4)
 		v = pick(g.r, "("+a+") "+e+"-"+x, a+"-"+e+"-"+x, a+"."+e+"."+x, "1-"+a+"-"+e+"-"+x)
 	case 1:
-		v = "+1 " + pick(g.r, n2()+" "+n2()+" "+g.digits(4), "("+n2()+") "+n2()+"-"+g.digits(4), n2()+"-"+n2()+"-"+g.digits(4))
+		v = "+1 " + pick(g.r, g.nxx()+" "+g.nxx()+" "+g.digits(4), "("+g.nxx()+") "+g.nxx()+"-"+g.digits(4), g.nxx()+"-"+g.nxx()+"-"+g.digits(4))
 	case 2: // UK
 		v = pick(g.r, "020 7"+g.digits(3)+" "+g.digits(4), "07700 9"+g.digits(5), "0161 496 "+g.digits(4))
 	case 3:
@@ -233,7 +232,7 @@ func (g *gen) phone() string {
 	case 11: // other E.164
 		v = pick(g.r, "+34 6"+g.digits(2)+" "+g.digits(3)+" "+g.digits(3), "+39 3"+g.digits(2)+" "+g.digits(7), "+31 6 "+g.digits(8), "+86 13"+g.digits(9), "+7 9"+g.digits(2)+" "+g.digits(3)+"-"+g.digits(2)+"-"+g.digits(2))
 	case 12:
-		v = "+" + pick(g.r, "1"+n2()+n2()+g.digits(4), "44 7"+g.digits(9), "61 4"+g.digits(8), "353 8"+g.digits(8), "27 "+g.nsn(9))
+		v = "+" + pick(g.r, "1"+g.nxx()+g.nxx()+g.digits(4), "44 7"+g.digits(9), "61 4"+g.digits(8), "353 8"+g.digits(8), "27 "+g.nsn(9))
 		// the same numbers after an international call prefix instead of
 		// '+' (glued to the number only when that is written in groups:
 		// "0014155552671" is as likely a zero-padded id)
@@ -243,20 +242,22 @@ func (g *gen) phone() string {
 		}
 		v = pick(g.r, v, v, glued, "00 "+v[1:], "011 "+v[1:])
 	case 13: // obfuscated, or percent-encoded as in a URL's query
-		a, e, x := n2(), n2(), g.digits(4)
+		a, e, x := g.nxx(), g.nxx(), g.digits(4)
 		v = pick(g.r, fullWidth(a+"-"+e+"-"+x), a+"\u200b-"+e+"-"+x, "+44\u00a020\u00a07"+g.digits(3)+"\u00a0"+g.digits(4),
 			"%2B1%20"+a+"%20"+e+"%20"+x)
 	default:
-		v = pick(g.r, "+1-"+n2()+"-"+n2()+"-"+g.digits(4), "+1."+n2()+"."+n2()+"."+g.digits(4))
+		v = pick(g.r, "+1-"+g.nxx()+"-"+g.nxx()+"-"+g.digits(4), "+1."+g.nxx()+"."+g.nxx()+"."+g.digits(4))
 	}
 	return v
 }
 
+// nxx returns a NANP area code or exchange: three digits, the first 2–9.
+func (g *gen) nxx() string { return string(byte('2'+g.r.IntN(8))) + g.digits(2) }
+
 // barePhone returns a phone number written as digits only: NANP, a UK
 // mobile, an Indian mobile, or an international number without its '+'.
 func (g *gen) barePhone() string {
-	n2 := func() string { return string(byte('2'+g.r.IntN(8))) + g.digits(2) }
-	return pick(g.r, n2()+n2()+g.digits(4), "07700"+g.digits(6), string(byte('6'+g.r.IntN(4)))+g.digits(9), "447700"+g.digits(6))
+	return pick(g.r, g.nxx()+g.nxx()+g.digits(4), "07700"+g.digits(6), string(byte('6'+g.r.IntN(4)))+g.digits(9), "447700"+g.digits(6))
 }
 
 func (g *gen) ipv4() string {
