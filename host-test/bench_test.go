@@ -12,7 +12,7 @@ import (
 // Detector rules through the .wasm against the native engine, on the same
 // 256 KB chat body and rule set as rules.BenchmarkDetectApply. Run with
 //
-//	go test ./host-test -run '^$' -bench 'BenchmarkDetect' -benchmem (see rules/BENCH-RESULTS.md)
+//	go test ./host-test -run '^$' -bench 'BenchmarkDetect' -benchmem (see docs/benchmarks.md)
 
 // BenchmarkDetectWasm runs one exchange per op: the 256 KB request body
 // through the plugin, a two-byte response.

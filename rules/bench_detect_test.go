@@ -12,7 +12,7 @@ import (
 // baseline that decodes the body with encoding/json and applies equivalent
 // stdlib regexps to every string value. Run with
 //
-//	go test ./rules -run '^$' -bench 'Detect' -benchmem (see BENCH-RESULTS.md)
+//	go test ./rules -run '^$' -bench 'Detect' -benchmem (see docs/benchmarks.md)
 
 // benchDetectRegexps are the baseline's stand-ins for the same detectors
 // (shape only: no Luhn, mod-97 or area checks, which makes them cheaper).

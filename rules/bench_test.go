@@ -14,7 +14,7 @@ import (
 // Benchmarks: the engine against two naive baselines on the same payloads and
 // rules. Run with
 //
-//	go test ./rules -run '^$' -bench . -benchtime 1x … (see BENCH-RESULTS.md)
+//	go test ./rules -run '^$' -bench . -benchtime 1x … (see docs/benchmarks.md)
 
 // benchField is one realistic rule: a field of every user, and what to do.
 type benchField struct {
