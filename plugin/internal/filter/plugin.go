@@ -24,7 +24,7 @@ type VM struct{}
 // gcPercent is the garbage-collection target the plugin sets when the VM's
 // environment gives no GOGC: bodies are short-lived garbage over a small live
 // heap, and a Wasm VM's linear memory never shrinks, so a tighter target keeps
-// each worker's memory small and flat (RATIONALE.md, "Why GOGC=50?").
+// each worker's memory small and flat (RATIONALE.md, "Why does the plugin set GOGC=50?").
 const gcPercent = 50
 
 // OnVMStart sets the GC target; it runs once per VM instance.
