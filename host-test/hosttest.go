@@ -3,7 +3,7 @@
 // at start-up, how it calls an HTTP filter and what each host call returns.
 //
 // Envoy cannot run in Veil's development and CI environments, so this host is
-// the runtime that judges the plugin. Its contract is ../shared/ENVOY.md;
+// the runtime that judges the plugin. Its contract is ENVOY.md in this directory;
 // RATIONALE.md explains the choices a newcomer would question.
 //
 // Use Load to compile and link-check a module under a Profile, Module.Start

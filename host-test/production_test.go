@@ -9,7 +9,9 @@ import (
 	hosttest "github.com/veilproxy/veil/host-test"
 )
 
-// The plugin in production conditions (issue 5), as .wasm through this host.
+// The plugin in production conditions (panics handled by on.error, metrics
+// under Envoy's names, a memory soak, every failure mode, scope, shadow
+// mode), as .wasm through this host.
 
 const productionRules = `
 version: 1

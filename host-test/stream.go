@@ -470,7 +470,7 @@ func (vm *VM) proxyCloseStream(_ api.Module, s []uint64) {
 // streamOp answers proxy_continue_stream and proxy_close_stream with
 // Envoy's statuses per stream type: for an HTTP request (0) or response (1)
 // op marks the current stream (NOT_FOUND outside one), DOWNSTREAM (2) is OK,
-// UPSTREAM (3) UNIMPLEMENTED, anything else BAD_ARGUMENT (ENVOY.md a.3).
+// UPSTREAM (3) UNIMPLEMENTED, anything else BAD_ARGUMENT (ENVOY.md §5.4).
 func (vm *VM) streamOp(s []uint64, op func(st *stream, t uint32)) {
 	switch t := arg(s, 0); t {
 	case 0, 1:

@@ -26,7 +26,7 @@ func errno(stack []uint64, e uint32) { stack[0] = uint64(e) }
 func isStdio(fd uint32) bool { return fd == 1 || fd == 2 }
 
 // wasiFuncs implements wasi_snapshot_preview1 with Envoy's return values
-// (ENVOY.md §b.2). Profiles decide which of these are linked.
+// (ENVOY.md §2.2). Profiles decide which of these are linked.
 var wasiFuncs = map[string]hostFn{
 	"args_sizes_get": func(_ *VM, mod api.Module, s []uint64) {
 		writeU32(mod, arg(s, 0), 0)

@@ -17,7 +17,9 @@ func applyString(t *testing.T, src, body string) (string, Report) {
 
 const cardRules = `rules: [{id: card, select: {detect: [credit_card]}, action: {mask: {keep_last: 4}}}]`
 
-// The bypasses of issue 6, each in its own test.
+// Ways a value could slip past the detectors (zero-width or full-width
+// characters, an escaped @, a card as a JSON number or float, JSON inside
+// strings, percent escapes, member names), each in its own test.
 
 func TestDetectZeroWidthInCard(t *testing.T) {
 	out, rep := applyString(t, cardRules, `{"note":"pay 4111\u200b1111 1111 1111 now"}`)

@@ -106,7 +106,8 @@ func TestMatchSegments(t *testing.T) {
 	}
 }
 
-// TestPureGo enforces DESIGN §1: rules imports neither proxy-wasm nor wazero.
+// TestPureGo keeps rules pure Go: it imports neither proxy-wasm nor wazero,
+// so it builds natively and for wasip1 alike.
 func TestPureGo(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
 	if err != nil {
