@@ -193,13 +193,16 @@ func AlmostJSON(body []byte) bool {
 	}
 	l := lenient{b: body}
 	_, ok := l.value(l.space(0), 0)
-	return ok
+	return ok || l.tooDeep
 }
 
 // lenient is a recognizer for the almost-JSON grammar of AlmostJSON. Its
 // methods take an offset and return the offset after what they read, or
 // ok=false.
-type lenient struct{ b []byte }
+type lenient struct {
+	b       []byte
+	tooDeep bool // nesting went past DefaultMaxDepth
+}
 
 // lenientLiterals are the words accepted as values.
 var lenientLiterals = []string{"true", "false", "null", "NaN", "Infinity", "undefined", "True", "False", "None"}
@@ -209,7 +212,8 @@ func (l *lenient) value(i, depth int) (int, bool) {
 		return i, false
 	}
 	if depth >= DefaultMaxDepth {
-		return i, true
+		l.tooDeep = true // too deep to tell: counted as almost JSON
+		return i, false
 	}
 	switch c := l.b[i]; {
 	case c == '{':
