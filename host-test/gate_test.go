@@ -215,6 +215,8 @@ func TestGateRecordStreams(t *testing.T) {
 	}{
 		{"application/x-ndjson", lines}, {"application/jsonl", lines}, {"application/x-ndjson; charset=utf-8", lines},
 		{"Application/NDJSON", lines}, {"application/json-seq", seq},
+		{"application/x-ndjson", "{\n  \"user\": {\n    \"email\": \"a@example.com\"\n  }\n}\n"},
+		{"application/jsonl", "{\"x\":1}\n[\n {\"email\":\"a@example.com\"}\n]\n"},
 	} {
 		labels := []string{c.label}
 		want, err := nativeAs(t, gateRuleSet, labels, []byte(c.body), rules.Request)

@@ -65,7 +65,9 @@ func applySniffed(body []byte, in Input, apply ApplyFunc) ([]byte, Report, error
 // body split after each sep byte ('\n' for NDJSON and JSON Lines, RS 0x1E
 // for json-seq, RFC 7464). Each record is applied on its own with apply,
 // separators and whitespace around it kept; a record that is not valid
-// JSON (a blank line, a text line, a truncated record) passes unchanged.
+// JSON (a blank line, a text line, a truncated record) passes unchanged,
+// except a line that opens a value lenient parsers read across lines
+// (valueAcrossLines): that value is the record.
 // A record nested too deep fails the body (ErrTooDeep), as would any other
 // error. The reports of all records are merged into one (mergeReport).
 func (p *Program) ApplyRecords(body []byte, sep byte, in Input, apply ApplyFunc) ([]byte, Report, error) {
@@ -83,6 +85,15 @@ func (p *Program) ApplyRecords(body []byte, sep byte, in Input, apply ApplyFunc)
 		}
 		if len(bytes.TrimSpace(record)) > 0 {
 			rewritten, rep, err := apply(record, in)
+			if errors.Is(err, ErrInvalidJSON) && sep == '\n' {
+				if valueEnd, ok := valueAcrossLines(body, start, end); ok {
+					end = valueEnd
+					record = body[start:end]
+					if rewritten, rep, err = apply(record, in); err != nil {
+						return nil, Report{}, err // almost JSON across lines
+					}
+				}
+			}
 			switch {
 			case errors.Is(err, ErrTooDeep):
 				return nil, Report{}, err
@@ -103,6 +114,25 @@ func (p *Program) ApplyRecords(body []byte, sep byte, in Input, apply ApplyFunc)
 		return body, report, nil
 	}
 	return append(out, body[from:]...), report, nil
+}
+
+// valueAcrossLines reports whether the line body[start:end] (a record that
+// is not valid JSON) opens an object or array that lenient parsers read on
+// across the following lines, such as a pretty-printed document under a
+// record-stream label, and where that value ends. Such a value is one
+// record: rewritten when it is valid JSON, invalid_json when it is only
+// almost JSON, so a label cannot hide a document from the filter.
+func valueAcrossLines(body []byte, start, end int) (valueEnd int, ok bool) {
+	i := skipWS(body[:end], start)
+	if i >= end || body[i] != '{' && body[i] != '[' {
+		return 0, false
+	}
+	l := lenient{b: body}
+	valueEnd, ok = l.value(i, 0)
+	if l.tooDeep {
+		return len(body), true
+	}
+	return valueEnd, ok && valueEnd > end
 }
 
 // mergeReport adds the findings of one record to those of the records
