@@ -115,10 +115,10 @@ func TestGateSniffStopsBuffering(t *testing.T) {
 		chunk  int
 		paused int // request body calls answered with pause
 	}{
-		{"0123456789abcdefghij", 5, 0},      // decided on the first chunk
+		{"0123456789abcdefghij", 5, 0},         // decided on the first chunk
 		{"ab" + strings.Repeat("x", 20), 2, 1}, // fewer than 4 bytes: one more chunk
-		{"   /* c */ hello world!!", 4, 2},    // whitespace and a comment first
-		{"// line\nplain text here", 3, 2},   // a line comment spans chunks
+		{"   /* c */ hello world!!", 4, 2},     // whitespace and a comment first
+		{"// line\nplain text here", 3, 2},     // a line comment spans chunks
 	} {
 		res := vm.Do(hosttest.Exchange{Path: "/api/x", RequestHeaders: hosttest.Headers{{"content-type", "text/plain"}},
 			RequestBody: []byte(c.body), ChunkSize: c.chunk})

@@ -323,7 +323,7 @@ func TestPathSpellings(t *testing.T) {
 	p := mustCompile(t, gateRules+"match: { paths: [\"/api/users/*\", \"/files/*.json\"] }\n")
 	in := map[string][]string{
 		"path parameters": {"/api;v=1/users/7", "/api/users;jsessionid=X/7", "/.;/api/users/7", "/api/users/7;x=1",
-			"/api/;/users/7", "/x/..;/api/users/7", "/api%3Bv=1/users/7", "/files/a.json;v=2"},
+			"/api/;/users/7", "/x/..;/api/users/7", "/api%3Bv=1/users/7", "/files/a.json;v=2", "/files/a／b.json"},
 		"double encoding": {"/%2561pi/users/7", "/%25%36%31pi/users/7", "/api/users%252F7", "/%252e/api/users/7",
 			"/x/%252e%252e/api/users/7", "/%25252561pi/users/7", "/%%36%31pi/users/7"},
 		"absolute form": {"http://example.com/api/users/7", "HTTPS://example.com:8443/api/users/7?q=1",
@@ -381,5 +381,28 @@ func TestCanonicalPathPlainIsFree(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(100, func() { _ = ValidPath("/api/users/7?x=%00") }); n != 0 {
 		t.Errorf("ValidPath: %v allocations", n)
+	}
+}
+
+// BenchmarkSniff: deciding on the first chunk of a 16 KiB text upload, and
+// the canonicalization and validation of an ordinary and a crafted path.
+func BenchmarkSniff(b *testing.B) {
+	text := bytes.Repeat([]byte("lorem ipsum "), 1400)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		if Sniff(text, false) != SniffText {
+			b.Fatal("not text")
+		}
+	}
+}
+
+func BenchmarkCanonicalPath(b *testing.B) {
+	for _, path := range []string{"/api/users/7?x=1", "/%2561pi;v=1/users;j=X/./7/"} {
+		b.Run(path, func(b *testing.B) {
+			for b.Loop() {
+				_, _, _ = canonicalPaths(path)
+				_ = ValidPath(path)
+			}
+		})
 	}
 }
