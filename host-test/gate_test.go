@@ -116,7 +116,9 @@ func TestGateSniffStopsBuffering(t *testing.T) {
 		paused int // request body calls answered with pause
 	}{
 		{"0123456789abcdefghij", 5, 0},         // decided on the first chunk
-		{"ab" + strings.Repeat("x", 20), 2, 1}, // fewer than 4 bytes: one more chunk
+		{"ab" + strings.Repeat("x", 20), 2, 0}, // "a" cannot open a candidate in any encoding
+		{"{" + strings.Repeat("x", 20), 2, 10}, // a candidate: buffered to the end (then not almost JSON: passed)
+		{"\n" + strings.Repeat("x", 20), 1, 3}, // whitespace, then fewer than 4 bytes
 		{"   /* c */ hello world!!", 4, 2},     // whitespace and a comment first
 		{"// line\nplain text here", 3, 2},     // a line comment spans chunks
 	} {
@@ -131,6 +133,16 @@ func TestGateSniffStopsBuffering(t *testing.T) {
 		if paused != c.paused || string(res.Request.Body) != c.body || res.LocalReply != nil {
 			t.Errorf("%q: %d pauses (want %d), body %q, reply %+v\n%s", c.body, paused, c.paused, res.Request.Body, res.LocalReply,
 				strings.Join(res.Callbacks, "\n"))
+		}
+	}
+	// text larger than max_body_bytes (4096) streams through, in one chunk or many
+	for _, chunk := range []int{0, 1000} {
+		big := "\x89PNG" + strings.Repeat("x", 10_000)
+		res := vm.Do(hosttest.Exchange{Path: "/api/x", RequestHeaders: hosttest.Headers{{"content-type", "image/png"}},
+			RequestBody: []byte(big), ResponseHeaders: hosttest.Headers{{"content-type", "text/html"}},
+			ResponseBody: []byte("<p>" + big), ChunkSize: chunk})
+		if res.LocalReply != nil || string(res.Request.Body) != big || string(res.Response.Body) != "<p>"+big {
+			t.Errorf("large text, chunk %d: reply %+v", chunk, res.LocalReply)
 		}
 	}
 	// a body that never decides within max_body_bytes is oversize

@@ -187,9 +187,14 @@ func TestSniff(t *testing.T) {
 		}
 	}
 	// undecided until the comment or the whitespace ends
-	for _, prefix := range []string{"", "{", "  ", "/*  {", "// {", "/", utf8BOM, "\xff\xfe"} {
+	for _, prefix := range []string{"", "{", "[\x00", "  ", "/*  {", "// {", "/", utf8BOM, "\xff\xfe", "\x00"} {
 		if got := Sniff([]byte(prefix), false); got != SniffMore {
 			t.Errorf("Sniff(%q, partial) = %v, want more", prefix, got)
+		}
+	}
+	for _, partial := range []string{"a", ":\n", "da", "<", "\x89P", "\x01\x00"} {
+		if got := Sniff([]byte(partial), false); got != SniffText {
+			t.Errorf("Sniff(%q, partial) = %v, want text at once", partial, got)
 		}
 	}
 	for _, complete := range []string{"", " ", "/* {", "// {", "/"} {

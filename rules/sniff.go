@@ -9,7 +9,8 @@ type Sniffed uint8
 // The sniff verdicts.
 const (
 	// SniffMore: the bytes so far are a byte-order mark, whitespace or
-	// comments (or fewer than four bytes): read more before deciding.
+	// comments (or fewer than four bytes that may open a candidate): read
+	// more before deciding.
 	SniffMore Sniffed = iota
 	// SniffText: not a JSON candidate; forward it untouched.
 	SniffText
@@ -46,6 +47,9 @@ const sniffPrefix = 4
 // SniffMore). It does not allocate.
 func Sniff(prefix []byte, complete bool) Sniffed {
 	if len(prefix) < sniffPrefix && !complete {
+		if len(prefix) > 0 && !mayOpenCandidate(prefix[0]) {
+			return SniffText
+		}
 		return SniffMore
 	}
 	enc, i := detectEncoding(prefix)
@@ -87,6 +91,19 @@ func Sniff(prefix []byte, complete bool) Sniffed {
 			return SniffText
 		}
 	}
+}
+
+// mayOpenCandidate reports whether a body starting with byte c may be a
+// candidate. Any other first byte decides at once, in every encoding: it is
+// no byte-order mark or NUL, so the first code unit is that byte's
+// character (UTF-8, or the low byte of UTF-16LE/32LE), which is neither
+// whitespace, '/', '{' nor '['.
+func mayOpenCandidate(c byte) bool {
+	switch c {
+	case 0, 0xef, 0xfe, 0xff, ' ', '\t', '\n', '\r', '/', '{', '[':
+		return true
+	}
+	return false
 }
 
 // detectEncoding returns the encoding of a body's first bytes and the

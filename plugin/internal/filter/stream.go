@@ -142,13 +142,13 @@ func (s *stream) onBody(d rules.Direction, bodySize int, endOfStream bool) types
 	if !st.buffering {
 		return types.ActionContinue
 	}
-	if bodySize > s.plugin.program.MaxBodyBytes() {
-		return s.fail(d, rules.Oversize)
-	}
 	if st.sniffing {
 		if action, decided := s.sniff(d, bodySize, endOfStream); decided {
 			return action
 		}
+	}
+	if bodySize > s.plugin.program.MaxBodyBytes() {
+		return s.fail(d, rules.Oversize)
 	}
 	if !endOfStream {
 		return types.ActionPause
@@ -156,18 +156,28 @@ func (s *stream) onBody(d rules.Direction, bodySize int, endOfStream bool) types
 	return s.finish(d, bodySize)
 }
 
+// sniffRead is how much of a sniffed body is read first: enough to decide
+// almost always, without copying a large first chunk out of Envoy.
+const sniffRead = 512
+
 // sniff reads the body buffered so far (bodySize bytes: the whole body
 // once a previous call paused) and lets rules.Sniff decide: not a candidate
-// stops buffering and lets the body through; a UTF-16/32 candidate is
-// invalid_json; a UTF-8 candidate is buffered to the end like labelled JSON.
-// Until it can decide, the body stays buffered (decided false), bounded by
-// max_body_bytes.
+// stops buffering and lets the body through, whatever its size; a UTF-16/32
+// candidate is invalid_json; a UTF-8 candidate is buffered to the end like
+// labelled JSON. Until it can decide, the body stays buffered (decided
+// false), bounded by max_body_bytes.
 func (s *stream) sniff(d rules.Direction, bodySize int, endOfStream bool) (action types.Action, decided bool) {
-	prefix, err := hostCalls[d].getBody(0, bodySize)
+	get := hostCalls[d].getBody
+	prefix, err := get(0, min(bodySize, sniffRead))
+	verdict := rules.Sniff(prefix, endOfStream && bodySize <= sniffRead)
+	if err == nil && verdict == rules.SniffMore && bodySize > sniffRead {
+		prefix, err = get(0, bodySize)
+		verdict = rules.Sniff(prefix, endOfStream)
+	}
 	if err != nil && !errors.Is(err, types.ErrorStatusNotFound) {
 		return s.fail(d, rules.InternalError), true
 	}
-	switch rules.Sniff(prefix, endOfStream) {
+	switch verdict {
 	case rules.SniffText:
 		s.bodies[d].buffering = false
 		return types.ActionContinue, true
