@@ -18,8 +18,9 @@ type scope struct {
 
 // InScope reports whether the exchange's route is inspected at all: its
 // request method matches `match.methods` and its path matches `match.paths`
-// under any spelling an upstream router may give it (canonicalPaths). A path
-// that cannot be canonicalized with confidence is in scope. Which bodies of
+// under any reading an upstream router may give it (canonicalPaths, and a
+// leading "//" read as an authority too). A path that cannot be
+// canonicalized with confidence is in scope. Which bodies of
 // an in-scope exchange are read, and how, is BodyKind's decision.
 func (p *Program) InScope(method, path string) bool {
 	s := &p.scope
@@ -29,6 +30,15 @@ func (p *Program) InScope(method, path string) bool {
 	if len(s.paths) == 0 {
 		return true
 	}
+	if rest, ok := networkPath(path); ok && s.pathMatches(rest) {
+		return true
+	}
+	return s.pathMatches(path)
+}
+
+// pathMatches reports whether either canonical reading of path matches a
+// glob of match.paths, or the path cannot be read with confidence.
+func (s *scope) pathMatches(path string) bool {
 	strict, literal, sure := canonicalPaths(path)
 	if !sure {
 		return true
@@ -39,6 +49,19 @@ func (p *Program) InScope(method, path string) bool {
 		}
 	}
 	return false
+}
+
+// networkPath reads a target starting with "//" as a network-path
+// reference ("//host/api/x" is "/api/x"), as URI parsers in some
+// frameworks do; ok is false for any other target.
+func networkPath(path string) (rest string, ok bool) {
+	if !strings.HasPrefix(path, "//") {
+		return "", false
+	}
+	if i := strings.IndexByte(path[2:], '/'); i >= 0 {
+		return path[2+i:], true
+	}
+	return "/", true
 }
 
 // ValidPath reports whether a request path (query and fragment excluded)
