@@ -336,6 +336,7 @@ func TestPathSpellings(t *testing.T) {
 		"full-width and look-alike slashes": {"/api／users／7", "/api＼users/7", "/ａｐｉ/users/7", "/api∕users/7",
 			"/api⁄users/7", "/api%EF%BC%8Fusers/7", "/api/users/7／", "/．/api/users/7", "/x/．．/api/users/7"},
 		"cannot be canonicalized with confidence": {"/%c0%af/other", "/other/%ff", "/other%c0%ae%c0%ae/x"},
+		"network-path reference":                  {"//host/api/users/7", "//h:80/api;x/users/7?y"},
 		"older spellings":                         {"//api/users/7", "/api/users/7/", "\\api\\users\\7", "/API/Users/7", "/api/./users/7"},
 	}
 	for class, paths := range in {
