@@ -20,8 +20,8 @@ type scope struct {
 // request method matches `match.methods` and its path matches `match.paths`
 // under any reading an upstream router may give it (canonicalPaths, and a
 // leading "//" read as an authority too). A path that cannot be
-// canonicalized with confidence is in scope. Which bodies of
-// an in-scope exchange are read, and how, is BodyKind's decision.
+// canonicalized with confidence is in scope. Which bodies of an in-scope
+// exchange are read, and how, is BodyKind's decision.
 func (p *Program) InScope(method, path string) bool {
 	s := &p.scope
 	if len(s.methods) > 0 && !containsFold(s.methods, method) {
