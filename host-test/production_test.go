@@ -204,7 +204,7 @@ func TestPluginFailureModes(t *testing.T) {
 func TestPluginScope(t *testing.T) {
 	mod := load(t, "veil", hosttest.Envoy133)
 	vm, err := mod.Start(t.Context(), hosttest.Config{PluginConfig: []byte(productionRules +
-		"match: { paths: [\"/api/**\"], methods: [POST, PUT] }\n")})
+		"match: { paths: [\"/api/**\"], methods: [POST, PUT], never_sniff: [text/plain] }\n")})
 	if err != nil {
 		t.Fatal(err)
 	}

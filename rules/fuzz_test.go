@@ -346,10 +346,12 @@ func treeValue(n *node) any {
 // absolute path with no empty, "." or ".." segment and no backslash, and a
 // path already canonical is returned unchanged.
 func FuzzCanonicalPath(f *testing.F) {
-	for _, p := range []string{"/", "/api/users/7", "//a/./b/../c/", "/%2e%2e/%2F", "\\a\\b", "/a?x=/../y", "%", "/a/%zz/%4", ""} {
+	for _, p := range []string{"/", "/api/users/7", "//a/./b/../c/", "/%2e%2e/%2F", "\\a\\b", "/a?x=/../y", "%", "/a/%zz/%4", "",
+		"/api;v=1/users/7", "/.;/api", "/%2561pi", "http://h/api", "/a%00", "/api／users", "/%c0%af", "/%%36%31"} {
 		f.Add(p)
 	}
 	f.Fuzz(func(t *testing.T, p string) {
+		_ = ValidPath(p)
 		c := canonicalPath(p)
 		if !strings.HasPrefix(c, "/") || strings.Contains(c, "\\") {
 			t.Fatalf("canonicalPath(%q) = %q", p, c)

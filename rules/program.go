@@ -33,7 +33,7 @@ type RuleInfo struct {
 	Request, Response bool
 }
 
-// FailureKind names a body the filter cannot rewrite.
+// FailureKind names a body the filter cannot rewrite, or a request it refuses.
 type FailureKind uint8
 
 // The failure kinds a rule set chooses an action for under `on:`.
@@ -42,13 +42,14 @@ const (
 	Oversize                         // the body exceeds limits.max_body_bytes
 	Encoded                          // the body has a content-encoding other than identity
 	InternalError                    // any internal failure, including a recovered panic
+	InvalidPath                      // the request path holds NUL or control characters (ValidPath)
 	numFailureKinds
 )
 
-var failureKindNames = [numFailureKinds]string{"invalid_json", "oversize", "encoded", "error"}
+var failureKindNames = [numFailureKinds]string{"invalid_json", "oversize", "encoded", "error", "invalid_path"}
 
 // String returns the kind's name as written under `on:`: "invalid_json",
-// "oversize", "encoded" or "error".
+// "oversize", "encoded", "error" or "invalid_path".
 func (k FailureKind) String() string {
 	if k < numFailureKinds {
 		return failureKindNames[k]

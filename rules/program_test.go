@@ -69,7 +69,11 @@ rules:
 		{"POST", "/apiary/../apiary", "application/json", false},
 	}
 	for _, s := range scope {
-		if got := p.InScope(s.method, s.path, s.ct); got != s.want {
+		var labels []string
+		if s.ct != "" {
+			labels = []string{s.ct}
+		}
+		if got := p.InScope(s.method, s.path) && p.BodyKind(labels) == BodyJSON; got != s.want {
 			t.Errorf("InScope(%q, %q, %q) = %v", s.method, s.path, s.ct, got)
 		}
 	}
@@ -84,7 +88,7 @@ func TestDefaults(t *testing.T) {
 		t.Error("Applies")
 	}
 	for ct, want := range map[string]bool{"application/json": true, "application/problem+json": true, "text/plain": false, "application/jsonx": false} {
-		if p.InScope("PATCH", "/anything", ct) != want {
+		if (p.InScope("PATCH", "/anything") && p.BodyKind([]string{ct}) == BodyJSON) != want {
 			t.Errorf("default scope for %q", ct)
 		}
 	}

@@ -37,7 +37,7 @@ var (
 	setFields    = []string{"version", "name", "mode", "match", "limits", "on", "report_header", "rules", "include", "detectors", "json_in_strings"}
 	ruleFields   = []string{"id", "select", "direction", "action", "mode"}
 	selectFields = []string{"paths", "keys", "detect", "within"}
-	matchFields  = []string{"content_types", "paths", "methods"}
+	matchFields  = []string{"content_types", "never_sniff", "paths", "methods"}
 	maskFields   = []string{"keep_first", "keep_last", "char"}
 )
 
@@ -135,16 +135,9 @@ func (d *decoder) decodeMatch(n *yaml.Node, sc *scope) {
 			if v.Kind == yaml.SequenceNode && len(v.Content) == 0 {
 				d.errorf(v, "match.content_types: empty list (omit it for the JSON default, or write [\"*/*\"])")
 			}
-			sc.contentTypes = nil
-			for _, it := range items {
-				t := strings.ToLower(strings.TrimSpace(it.Value))
-				typ, sub, ok := strings.Cut(t, "/")
-				if !ok || typ == "" || sub == "" || strings.ContainsAny(t, "; \t") || strings.Contains(sub, "/") {
-					d.errorf(it, "match.content_types: %q is not a media type (want type/subtype)", it.Value)
-					continue
-				}
-				sc.contentTypes = append(sc.contentTypes, t)
-			}
+			sc.contentTypes = d.mediaTypes(items, "match.content_types")
+		case "never_sniff":
+			sc.neverSniff = d.mediaTypes(items, "match.never_sniff")
 		case "paths":
 			for _, it := range items {
 				if !strings.HasPrefix(it.Value, "/") {
@@ -174,6 +167,22 @@ func (d *decoder) decodeMatch(n *yaml.Node, sc *scope) {
 			}
 		}
 	})
+}
+
+// mediaTypes reads the media type patterns of match.content_types or
+// match.never_sniff, lower-cased.
+func (d *decoder) mediaTypes(items []*yaml.Node, field string) []string {
+	var out []string
+	for _, it := range items {
+		t := strings.ToLower(strings.TrimSpace(it.Value))
+		typ, sub, ok := strings.Cut(t, "/")
+		if !ok || typ == "" || sub == "" || strings.ContainsAny(t, "; \t") || strings.Contains(sub, "/") {
+			d.errorf(it, "%s: %q is not a media type (want type/subtype)", field, it.Value)
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // decodeRule reads one rule; first maps ids to their first line.

@@ -266,9 +266,11 @@ func TestUnchangedBodyIsNotReplaced(t *testing.T) {
 	})
 }
 
+// A label listed in match.never_sniff is never read (nor is its
+// content-length dropped).
 func TestOutOfScopeContentTypeIsUntouched(t *testing.T) {
 	forEachRunner(t, func(t *testing.T, vm types.VMContext) {
-		host := startPlugin(t, vm, emailRules)
+		host := startPlugin(t, vm, emailRules+"match: { never_sniff: [text/plain] }\n")
 		body := `{"email":"a@example.com"}`
 		headers := [][2]string{{":method", "POST"}, {":path", "/x"}, {"content-type", "text/plain"}, {"content-length", "25"}}
 		r := run(host, exchange{requestHeaders: headers, requestBody: body})

@@ -8,7 +8,7 @@ import (
 // directionCalls are the host calls that differ between the request and the
 // response side, so the stream logic is written once for both.
 type directionCalls struct {
-	getHeader    func(name string) (string, error)
+	getHeaders   func() ([][2]string, error)
 	removeHeader func(name string) error
 	getBody      func(start, maxSize int) ([]byte, error)
 	replaceBody  func(body []byte) error
@@ -17,13 +17,13 @@ type directionCalls struct {
 // hostCalls is indexed by rules.Direction.
 var hostCalls = [3]directionCalls{
 	rules.Request: {
-		getHeader:    proxywasm.GetHttpRequestHeader,
+		getHeaders:   proxywasm.GetHttpRequestHeaders,
 		removeHeader: proxywasm.RemoveHttpRequestHeader,
 		getBody:      proxywasm.GetHttpRequestBody,
 		replaceBody:  proxywasm.ReplaceHttpRequestBody,
 	},
 	rules.Response: {
-		getHeader:    proxywasm.GetHttpResponseHeader,
+		getHeaders:   proxywasm.GetHttpResponseHeaders,
 		removeHeader: proxywasm.RemoveHttpResponseHeader,
 		getBody:      proxywasm.GetHttpResponseBody,
 		replaceBody:  proxywasm.ReplaceHttpResponseBody,

@@ -59,6 +59,9 @@ func defineMetrics(p *rules.Program) *metrics {
 		counters := new([3]proxywasm.MetricCounter)
 		outcome := ".outcome." + p.OnFailure(kind).String()
 		for _, d := range directions {
+			if kind == rules.InvalidPath && d == rules.Response {
+				continue // a request-only kind
+			}
 			counters[d] = proxywasm.DefineCounterMetric("veil.failures" + set + ".kind." + kind.String() +
 				outcome + ".direction." + d.String())
 		}

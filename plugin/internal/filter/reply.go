@@ -20,12 +20,12 @@ type rejection struct {
 }
 
 // failureKinds lists every kind a body can fail with.
-var failureKinds = [...]rules.FailureKind{rules.InvalidJSON, rules.Oversize, rules.Encoded, rules.InternalError}
+var failureKinds = [...]rules.FailureKind{rules.InvalidJSON, rules.Oversize, rules.Encoded, rules.InternalError, rules.InvalidPath}
 
 // requestRejectStatus maps a failure kind to the status of a request-side reject.
 func requestRejectStatus(kind rules.FailureKind) uint32 {
 	switch kind {
-	case rules.InvalidJSON:
+	case rules.InvalidJSON, rules.InvalidPath:
 		return 400
 	case rules.Oversize:
 		return 413

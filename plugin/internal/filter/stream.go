@@ -31,11 +31,12 @@ type stream struct {
 // bodyState is what the stream remembers about one direction's body.
 type bodyState struct {
 	buffering bool // in scope: buffer to end of stream, then apply the rules
-	// untyped is set for a body without content-type: it is inspected when it
-	// parses as JSON (omitting the header must not bypass the filter) and
-	// forwarded as is when it does not.
-	untyped bool
-	report  rules.Report
+	// kind is how the body is read, decided from its labels (rules.BodyKind).
+	kind rules.BodyKind
+	// sniffing is set for a BodySniff body until rules.Sniff has decided
+	// from its first bytes whether it is a JSON candidate.
+	sniffing bool
+	report   rules.Report
 }
 
 // OnHttpRequestHeaders decides whether the request body is in scope. It
@@ -45,6 +46,9 @@ func (s *stream) OnHttpRequestHeaders(_ int, endOfStream bool) (action types.Act
 	s.method, _ = proxywasm.GetHttpRequestHeader(":method")
 	s.path, _ = proxywasm.GetHttpRequestHeader(":path")
 	s.requestID, _ = proxywasm.GetHttpRequestHeader("x-request-id")
+	if !rules.ValidPath(s.path) {
+		return s.fail(rules.Request, rules.InvalidPath)
+	}
 	return s.begin(rules.Request, endOfStream)
 }
 
@@ -97,29 +101,31 @@ func (s *stream) OnHttpStreamDone() {
 }
 
 // begin runs in a headers callback: it gates the direction on the rule set's
-// scope and content encoding and, for an in-scope body, drops content-length
-// (the only moment headers can still change).
+// scope, the body's labels and its content encoding and, for a body that
+// may be rewritten, drops content-length (the only moment headers can still
+// change). Every value of a repeated header counts, so the whole map is read
+// (Envoy's get_header_map_value returns only the first).
 func (s *stream) begin(d rules.Direction, endOfStream bool) types.Action {
 	p := s.plugin.program
-	if endOfStream || !p.Applies(d) {
+	if endOfStream || !p.Applies(d) || !p.InScope(s.method, s.path) {
 		return types.ActionContinue
 	}
 	h := hostCalls[d]
-	contentType, _ := h.getHeader("content-type")
-	untyped := strings.TrimSpace(contentType) == ""
-	if untyped {
-		contentType = "application/json"
+	headers, err := h.getHeaders()
+	if err != nil && !errors.Is(err, types.ErrorStatusNotFound) {
+		return s.fail(d, rules.InternalError)
 	}
-	if !p.InScope(s.method, s.path, contentType) {
+	kind := p.BodyKind(headerValues(headers, "content-type"))
+	if kind == rules.BodySkip {
 		return types.ActionContinue
 	}
-	if encoding, _ := h.getHeader("content-encoding"); !isIdentity(encoding) {
+	if !rules.IdentityEncoding(headerValues(headers, "content-encoding")) {
 		return s.fail(d, rules.Encoded)
 	}
 	if err := h.removeHeader("content-length"); err != nil {
 		return s.fail(d, rules.InternalError)
 	}
-	s.bodies[d] = bodyState{buffering: true, untyped: untyped}
+	s.bodies[d] = bodyState{buffering: true, kind: kind, sniffing: kind == rules.BodySniff}
 	if d == rules.Response && p.ReportHeader() != "" {
 		// Needs allow_on_headers_stop_iteration (Envoy ≥ 1.35): the body
 		// callbacks still come while the headers wait for the report.
@@ -129,10 +135,17 @@ func (s *stream) begin(d rules.Direction, endOfStream bool) types.Action {
 	return types.ActionContinue
 }
 
-// onBody buffers until end of stream, then applies the rules once.
+// onBody buffers until end of stream, then applies the rules once. A
+// sniffed body is buffered only until its first bytes decide (sniff).
 func (s *stream) onBody(d rules.Direction, bodySize int, endOfStream bool) types.Action {
-	if !s.bodies[d].buffering {
+	st := &s.bodies[d]
+	if !st.buffering {
 		return types.ActionContinue
+	}
+	if st.sniffing {
+		if action, decided := s.sniff(d, bodySize, endOfStream); decided {
+			return action
+		}
 	}
 	if bodySize > s.plugin.program.MaxBodyBytes() {
 		return s.fail(d, rules.Oversize)
@@ -141,6 +154,39 @@ func (s *stream) onBody(d rules.Direction, bodySize int, endOfStream bool) types
 		return types.ActionPause
 	}
 	return s.finish(d, bodySize)
+}
+
+// sniffRead is how much of a sniffed body is read first: enough to decide
+// almost always, without copying a large first chunk out of Envoy.
+const sniffRead = 512
+
+// sniff reads the body buffered so far (bodySize bytes: the whole body
+// once a previous call paused) and lets rules.Sniff decide: not a candidate
+// stops buffering and lets the body through, whatever its size; a UTF-16/32
+// candidate is invalid_json; a UTF-8 candidate is buffered to the end like
+// labelled JSON. Until it can decide, the body stays buffered (decided
+// false), bounded by max_body_bytes.
+func (s *stream) sniff(d rules.Direction, bodySize int, endOfStream bool) (action types.Action, decided bool) {
+	get := hostCalls[d].getBody
+	prefix, err := get(0, min(bodySize, sniffRead))
+	verdict := rules.Sniff(prefix, endOfStream && bodySize <= sniffRead)
+	if err == nil && verdict == rules.SniffMore && bodySize > sniffRead {
+		prefix, err = get(0, bodySize)
+		verdict = rules.Sniff(prefix, endOfStream)
+	}
+	if err != nil && !errors.Is(err, types.ErrorStatusNotFound) {
+		return s.fail(d, rules.InternalError), true
+	}
+	switch verdict {
+	case rules.SniffText:
+		s.bodies[d].buffering = false
+		return types.ActionContinue, true
+	case rules.SniffWide:
+		return s.fail(d, rules.InvalidJSON), true
+	case rules.SniffJSON:
+		s.bodies[d].sniffing = false
+	}
+	return 0, false
 }
 
 // onTrailers treats trailers as the end of a body still being buffered.
@@ -167,9 +213,9 @@ func (s *stream) finish(d rules.Direction, readSize int) types.Action {
 	if len(body) == 0 {
 		return types.ActionContinue
 	}
-	out, report, err := s.plugin.apply(body, rules.Input{Direction: d})
+	out, report, err := p.ApplyAs(s.bodies[d].kind, body, rules.Input{Direction: d}, rules.ApplyFunc(s.plugin.apply))
 	switch {
-	case errors.Is(err, rules.ErrInvalidJSON) && s.bodies[d].untyped:
+	case errors.Is(err, rules.ErrNotJSON):
 		return types.ActionContinue // not JSON, and nothing claimed it was
 	case errors.Is(err, rules.ErrInvalidJSON), errors.Is(err, rules.ErrTooDeep):
 		return s.fail(d, rules.InvalidJSON)
@@ -243,10 +289,15 @@ func reportSummary(report rules.Report) string {
 	return b.String()
 }
 
-// isIdentity reports whether a content-encoding value leaves the body as is.
-func isIdentity(encoding string) bool {
-	encoding = strings.TrimSpace(encoding)
-	return encoding == "" || strings.EqualFold(encoding, "identity")
+// headerValues returns every value of the header name, in order.
+func headerValues(headers [][2]string, name string) []string {
+	var values []string
+	for _, kv := range headers {
+		if strings.EqualFold(kv[0], name) {
+			values = append(values, kv[1])
+		}
+	}
+	return values
 }
 
 // sameBytes reports whether out is body itself (Apply returns the input slice
