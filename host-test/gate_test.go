@@ -324,6 +324,10 @@ func TestGateInvalidPath(t *testing.T) {
 				} else if res.LocalReply != nil || !res.Request.Sent {
 					t.Errorf("%q pass: reply %+v", path, res.LocalReply)
 				}
+				want := `veil: rule set "gate": request path: invalid_path: ` + choice
+				if len(res.Logs) != 1 || res.Logs[0].Message != want {
+					t.Errorf("%q: logs %+v, want one warning %q", path, res.Logs, want)
+				}
 			}
 		}
 		name := "wasmcustom.veil.failures.rule_set.gate.kind.invalid_path.outcome." + choice + ".direction.request"

@@ -248,7 +248,11 @@ func (s *stream) fail(d rules.Direction, kind rules.FailureKind) types.Action {
 	s.bodies[d].buffering = false
 	outcome := p.OnFailure(kind)
 	s.plugin.metrics.recordFailure(d, kind)
-	proxywasm.LogWarnf("veil: rule set %q: %s body: %s: %s", p.Name(), d, kind, outcome)
+	subject := d.String() + " body"
+	if kind == rules.InvalidPath {
+		subject = "request path"
+	}
+	proxywasm.LogWarnf("veil: rule set %q: %s: %s: %s", p.Name(), subject, kind, outcome)
 	if outcome == rules.Pass {
 		return types.ActionContinue
 	}
