@@ -13,7 +13,8 @@ type Program struct {
 	onFailure    [numFailureKinds]FailureAction
 	reportHeader string
 	scope        scope
-	auto         [2]*automaton // indexed by Direction-1
+	auto         [2][2]*automaton // indexed by layer (enforce, shadow), then Direction-1
+	names        *nameCheck       // finds member names that look like personal data (report.go)
 	pool         walkerPool
 	// content detectors (nil when no rule uses one)
 	det           *detect.Set
@@ -92,8 +93,8 @@ func (p *Program) Rules() []RuleInfo {
 // Applies reports whether any rule applies to direction d; the plugin does not
 // buffer a body no rule can change.
 func (p *Program) Applies(d Direction) bool {
-	a := p.automatonFor(d)
-	return a != nil && a.live
+	a, s := p.automataFor(d)
+	return a != nil && (a.live || s.live)
 }
 
 // MaxBodyBytes returns limits.max_body_bytes (DefaultMaxBodyBytes when unset).
@@ -110,9 +111,11 @@ func (p *Program) OnFailure(k FailureKind) FailureAction {
 // ReportHeader returns the lower-cased `report_header:` name, "" when unset.
 func (p *Program) ReportHeader() string { return p.reportHeader }
 
-func (p *Program) automatonFor(d Direction) *automaton {
+// automataFor returns the enforce and shadow automata of direction d, nil
+// for an unknown direction.
+func (p *Program) automataFor(d Direction) (enforce, shadow *automaton) {
 	if d == Request || d == Response {
-		return p.auto[d-1]
+		return p.auto[layerEnforce][d-1], p.auto[layerShadow][d-1]
 	}
-	return nil
+	return nil, nil
 }
