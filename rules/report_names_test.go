@@ -28,7 +28,7 @@ type piiName struct {
 // JSON string, and the document after INNER: is nested as a JSON string.
 type nameCase struct {
 	Label, Rules, Body string
-	Paths             map[string][]string // by rule: the report paths wanted
+	Paths              map[string][]string // by rule: the report paths wanted
 }
 
 func loadNameCases(t *testing.T) ([]piiName, []nameCase) {
