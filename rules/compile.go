@@ -88,14 +88,14 @@ func Compile(src []byte, opts Options) (*Program, error) {
 	}
 	cls := newClassifier(all)
 	dc := newDetContexts(p.det, masks)
-	for layer := range byDir {
-		for dir := range byDir[layer] {
+	for layer, autos := range [2]*[2]*automaton{&p.auto, &p.shadowAuto} {
+		for dir := range autos {
 			a, err := buildAutomaton(cls, byDir[layer][dir], global[layer][dir], dc)
 			if err != nil {
 				d.add(1, 1, "", "%v", err)
 				return nil, d.err()
 			}
-			p.auto[layer][dir] = a
+			autos[dir] = a
 		}
 	}
 	return p, nil

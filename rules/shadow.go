@@ -10,7 +10,7 @@ package rules
 // that has rules: a set without shadow rules, or with only shadow rules,
 // costs one pass.
 
-// The two layers, indexing Program.auto.
+// The two layers: Program.auto and Program.shadowAuto.
 const (
 	layerEnforce = 0
 	layerShadow  = 1

@@ -6,14 +6,14 @@ import (
 )
 
 // Apply rewrites body according to the rules that apply to in.Direction, in
-// one pass over its bytes. Bytes no rule changes are copied verbatim; when
+// one pass over its bytes (two when enforcing and shadow rules mix: shadow.go). Bytes no rule changes are copied verbatim; when
 // nothing changes, out is body itself and Apply allocates nothing.
 //
 // Apply validates the whole body: for invalid JSON it returns an error
 // wrapping ErrInvalidJSON, for nesting deeper than Options.MaxDepth one
 // wrapping ErrTooDeep, and no output in both cases. An empty body is invalid.
 func (p *Program) Apply(body []byte, in Input) (out []byte, rep Report, err error) {
-	a, shadow := p.automataFor(in.Direction)
+	a, shadow := p.automatonFor(in.Direction), p.shadowFor(in.Direction)
 	if a == nil {
 		return nil, Report{}, fmt.Errorf("rules: unknown direction %d", in.Direction)
 	}
