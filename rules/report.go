@@ -72,8 +72,7 @@ const detectedName = -3
 // the text of json_in_strings level n.
 func (t *tally) appendPath(bufs [][]byte, loc []pathElem) {
 	dst := append(t.buf, '$')
-	var scratch [64]byte
-	name := scratch[:0]
+	name := t.name[:0]
 	body := bufs[0]
 	for _, e := range loc {
 		if e.start == jsonMarker {
@@ -125,7 +124,7 @@ func (t *tally) appendPath(bufs [][]byte, loc []pathElem) {
 		}
 		dst = append(dst, '\'', ']')
 	}
-	t.buf = dst
+	t.buf, t.name = dst, name
 }
 
 // nameCheck finds member names that look like personal data, so that no
@@ -203,6 +202,7 @@ type tally struct {
 	ends   []pathEnd // where each stored path ends in buf
 	buf    []byte
 	names  *nameCheck    // the program's, for appendPath
+	name   []byte        // scratch: an unescaped member name
 	spans  []detect.Span // scratch for names
 }
 
@@ -276,5 +276,5 @@ func (t *tally) report(p *Program) Report {
 
 // reset empties the tally, keeping its buffers.
 func (t *tally) reset() {
-	*t = tally{ends: t.ends[:0], buf: t.buf[:0], names: t.names, spans: t.spans[:0]}
+	*t = tally{ends: t.ends[:0], buf: t.buf[:0], names: t.names, name: t.name[:0], spans: t.spans[:0]}
 }
