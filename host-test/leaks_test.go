@@ -224,4 +224,10 @@ func TestPluginMaskLimits(t *testing.T) {
 			t.Errorf("%s: native %s, want %s", c.in, req, c.want)
 		}
 	}
+	// every length from 1 to 20, as package rules masks it
+	const alnum = "a1b2c3d4e5f6g7h8i9j0"
+	for n := 1; n <= 20; n++ {
+		body := `{"v":"` + alnum[:n] + `","pan":` + strings.Repeat("4", n) + `,"note":"to ` + alnum[:n] + `@x.io"}`
+		checkAgainstNative(t, vm, src, body)
+	}
 }

@@ -135,3 +135,74 @@ func FuzzMaskHalf(f *testing.F) {
 		checkHalfMasked(t, fi, la, s)
 	})
 }
+
+// wantMasked is the reference: s with its letters and digits outside the
+// first f and last l masked by '*', f and l shrunk (l first) to half.
+func wantMasked(s string, f, l int) string {
+	n := 0
+	for _, r := range s {
+		if isMaskable(r) {
+			n++
+		}
+	}
+	for f+l > n/2 {
+		if l > 0 {
+			l--
+		} else {
+			f--
+		}
+	}
+	var b strings.Builder
+	k := 0
+	for _, r := range s {
+		if isMaskable(r) {
+			if k >= f && k < n-l {
+				r = '*'
+			}
+			k++
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// Values of 1 to 20 characters (letters, digits, with separators, JSON
+// numbers, email spans a detector found) under the usual keeps match the
+// reference.
+func TestMaskLengths(t *testing.T) {
+	p := mustCompile(t, `
+rules:
+  - {id: last4, select: {keys: [a]}, action: {mask: {keep_last: 4}}}
+  - {id: pci, select: {keys: [b]}, action: {mask: {keep_first: 6, keep_last: 4}}}
+  - {id: first2, select: {keys: [c]}, action: {mask: {keep_first: 2}}}
+  - {id: spans, select: {detect: [email]}, action: {mask: {keep_last: 4}}}
+`)
+	const alnum = "a1b2c3d4e5f6g7h8i9j0"
+	for n := 1; n <= 20; n++ {
+		grouped := ""
+		for i := range n {
+			if i > 0 && i%3 == 0 {
+				grouped += "-"
+			}
+			grouped += alnum[i : i+1]
+		}
+		digits := strings.Repeat("7", n)
+		for _, c := range []struct {
+			key, in, want string
+		}{
+			{"a", `"` + alnum[:n] + `"`, `"` + wantMasked(alnum[:n], 0, 4) + `"`},
+			{"a", `"` + grouped + `"`, `"` + wantMasked(grouped, 0, 4) + `"`},
+			{"a", digits, `"` + wantMasked(digits, 0, 4) + `"`},
+			{"b", `"` + grouped + `"`, `"` + wantMasked(grouped, 6, 4) + `"`},
+			{"b", digits, `"` + wantMasked(digits, 6, 4) + `"`},
+			{"c", `"` + alnum[:n] + `"`, `"` + wantMasked(alnum[:n], 2, 0) + `"`},
+			{"note", `"to ` + alnum[:n] + `@x.io"`, `"to ` + wantMasked(alnum[:n]+"@x.io", 0, 4) + `"`},
+		} {
+			in := `{"` + c.key + `":` + c.in + `}`
+			out, _, err := p.Apply([]byte(in), Input{Direction: Request})
+			if want := `{"` + c.key + `":` + c.want + `}`; err != nil || string(out) != want {
+				t.Errorf("%s: got %s %v, want %s", in, out, err, want)
+			}
+		}
+	}
+}
