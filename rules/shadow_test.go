@@ -190,3 +190,27 @@ func FuzzShadowLayers(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkShadowLayers: a set of enforcing rules, the same rules in
+// set-level shadow mode (one pass each), and both kinds mixed (two passes).
+func BenchmarkShadowLayers(b *testing.B) {
+	src, _ := benchRules(10)
+	shadowed := strings.ReplaceAll(src, "  - id: r", "  - mode: shadow\n    id: s")
+	body := benchPayload(16 << 10)
+	for _, c := range []struct{ name, src string }{
+		{"enforce", src},
+		{"set-shadow", "mode: shadow\n" + src},
+		{"mixed", "rules:\n" + strings.TrimPrefix(shadowed, "rules:\n") + strings.TrimPrefix(src, "rules:\n")},
+	} {
+		p := mustCompile(b, c.src)
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := p.Apply(body, Input{Direction: Request}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
