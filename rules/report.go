@@ -130,9 +130,9 @@ func (t *tally) appendPath(bufs [][]byte, loc []pathElem) {
 // nameCheck finds member names that look like personal data, so that no
 // report path, audit line or log spells them: a name in which a built-in
 // detector (or a custom detector of the rule set) finds something. It runs
-// whatever detectors the rules use, and only on the names of paths about to
-// be reported (at most 64 per rule and body), so it costs nothing on a body
-// without findings.
+// whether or not the rules use detectors, and only on the names of paths
+// about to be reported (at most 64 per rule and body), so it costs nothing
+// on a body without findings.
 type nameCheck struct {
 	set *detect.Set
 }
