@@ -32,7 +32,7 @@ type nameCase struct {
 	Paths              map[string][]string // by rule: the report paths wanted
 }
 
-func loadNameCases(t *testing.T) ([]piiName, []nameCase) {
+func loadNameCases(t testing.TB) ([]piiName, []nameCase) {
 	t.Helper()
 	src, err := os.ReadFile("testdata/names/cases.json")
 	if err != nil {
@@ -143,7 +143,7 @@ rules:
 // [<name>] in report paths, any other is spelled; under a rule set without
 // detectors, directly and inside a JSON string.
 func FuzzReportNames(f *testing.F) {
-	names, _ := loadNameCases(&testing.T{})
+	names, _ := loadNameCases(f)
 	for _, n := range names {
 		var s string
 		if json.Unmarshal([]byte(`"`+n.JSON+`"`), &s) == nil {
