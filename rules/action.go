@@ -60,9 +60,41 @@ func (r *redact) text(dst, _ []byte) []byte { return append(dst, r.span...) }
 
 // mask replaces letters and digits by char, except
 // the first `first` and the last `last` of them; other characters stay.
+// At least half of a value's letters and digits are always masked (see
+// keeps). The mask character itself counts as a masked letter, so that
+// masking a masked value again changes nothing.
 type mask struct {
 	first, last int
 	char        []byte // the mask character, escaped
+	r           rune   // the mask character
+}
+
+// newMask returns a mask keeping first and last letters and digits,
+// replacing the others by c.
+func newMask(first, last int, c rune) *mask {
+	return &mask{first: first, last: last, char: appendEscaped(nil, string(c)), r: c}
+}
+
+// counts reports whether r is one of the letters and digits mask counts:
+// maskable, or the mask character (a letter masked before).
+func (m *mask) counts(r rune) bool { return r == m.r || isMaskable(r) }
+
+// maxMaskKeep bounds keep_first + keep_last in a rule set: PCI DSS's
+// first 6 and last 4 fit, more would leave too much of a value readable.
+const maxMaskKeep = 12
+
+// keeps returns how many of the total letters and digits of one value stay
+// readable at the start and at the end: first and last, shrunk (last first)
+// until at least half of them, rounded up, are masked: a short value never
+// shows more than half of its letters and digits ("a@b.io" under
+// keep_last: 4 becomes "*@*.io").
+func (m *mask) keeps(total int) (first, last int) {
+	first, last = m.first, m.last
+	if limit := total / 2; first+last > limit {
+		first = min(first, limit)
+		last = limit - first
+	}
+	return first, last
 }
 
 // value masks a string or a number (which becomes a string); true, false and
@@ -92,16 +124,17 @@ func (m *mask) text(dst, raw []byte) []byte {
 	total := 0
 	for i := 0; i < len(raw); {
 		r, n := nextRune(raw, i)
-		if isMaskable(r) {
+		if m.counts(r) {
 			total++
 		}
 		i += n
 	}
+	first, last := m.keeps(total)
 	k := 0
 	for i := 0; i < len(raw); {
 		r, n := nextRune(raw, i)
-		if isMaskable(r) {
-			if k >= m.first && k < total-m.last {
+		if m.counts(r) {
+			if k >= first && k < total-last {
 				dst = append(dst, m.char...)
 			} else {
 				dst = append(dst, raw[i:i+n]...)
@@ -123,14 +156,15 @@ func (m *mask) asciiText(dst, raw []byte) ([]byte, bool) {
 		if c >= utf8.RuneSelf || c == '\\' {
 			return dst, false
 		}
-		if asciiMaskable[c] {
+		if asciiMaskable[c] || rune(c) == m.r {
 			total++
 		}
 	}
+	first, last := m.keeps(total)
 	k := 0
 	for _, c := range raw {
-		if asciiMaskable[c] {
-			if k >= m.first && k < total-m.last {
+		if asciiMaskable[c] || rune(c) == m.r {
+			if k >= first && k < total-last {
 				if len(m.char) == 1 {
 					c = m.char[0]
 				} else {

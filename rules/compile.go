@@ -53,13 +53,18 @@ func Compile(src []byte, opts Options) (*Program, error) {
 	}
 	p.maxDepth = min(p.maxDepth, maxMaxDepth)
 	masks, err := p.compileDetectors(spec)
+	if err == nil {
+		p.names, err = newNameCheck(spec.custom)
+	}
 	if err != nil {
 		d.add(1, 1, "", "%v", err)
 		return nil, d.err()
 	}
 	var all []selector
-	var byDir [2][]selector
-	var global [2][]int // detector rules without within, per direction
+	// per layer (enforce, shadow; see shadow.go) and direction: the
+	// selectors, and the detector rules without within
+	var byDir [2][2][]selector
+	var global [2][2][]int
 	for i, r := range spec.rules {
 		p.rules = append(p.rules, rule{id: r.id, act: r.act, shadow: r.shadow, request: r.request, response: r.response})
 		var sels []selector
@@ -70,25 +75,28 @@ func Compile(src []byte, opts Options) (*Program, error) {
 			sels = append(sels, selector{rule: i, steps: steps, within: true})
 		}
 		all = append(all, sels...)
+		layer := layerOf(r.shadow)
 		for dir, on := range [2]bool{r.request, r.response} {
 			if !on {
 				continue
 			}
-			byDir[dir] = append(byDir[dir], sels...)
+			byDir[layer][dir] = append(byDir[layer][dir], sels...)
 			if len(r.detect) > 0 && r.within == nil {
-				global[dir] = append(global[dir], i)
+				global[layer][dir] = append(global[layer][dir], i)
 			}
 		}
 	}
 	cls := newClassifier(all)
 	dc := newDetContexts(p.det, masks)
-	for i := range byDir {
-		a, err := buildAutomaton(cls, byDir[i], global[i], dc)
-		if err != nil {
-			d.add(1, 1, "", "%v", err)
-			return nil, d.err()
+	for layer, autos := range [2]*[2]*automaton{&p.auto, &p.shadowAuto} {
+		for dir := range autos {
+			a, err := buildAutomaton(cls, byDir[layer][dir], global[layer][dir], dc)
+			if err != nil {
+				d.add(1, 1, "", "%v", err)
+				return nil, d.err()
+			}
+			autos[dir] = a
 		}
-		p.auto[i] = a
 	}
 	return p, nil
 }

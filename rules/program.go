@@ -13,7 +13,9 @@ type Program struct {
 	onFailure    [numFailureKinds]FailureAction
 	reportHeader string
 	scope        scope
-	auto         [2]*automaton // indexed by Direction-1
+	auto         [2]*automaton // the enforcing rules' (shadow.go), indexed by Direction-1
+	shadowAuto   [2]*automaton // the shadow rules', indexed by Direction-1
+	names        *nameCheck    // finds member names that look like personal data (report.go)
 	pool         walkerPool
 	// content detectors (nil when no rule uses one)
 	det           *detect.Set
@@ -93,8 +95,8 @@ func (p *Program) Rules() []RuleInfo {
 // Applies reports whether any rule applies to direction d; the plugin does not
 // buffer a body no rule can change.
 func (p *Program) Applies(d Direction) bool {
-	a := p.automatonFor(d)
-	return a != nil && a.live
+	a, s := p.automatonFor(d), p.shadowFor(d)
+	return a != nil && (a.live || s.live)
 }
 
 // MaxBodyBytes returns limits.max_body_bytes (DefaultMaxBodyBytes when unset).
@@ -111,9 +113,20 @@ func (p *Program) OnFailure(k FailureKind) FailureAction {
 // ReportHeader returns the lower-cased `report_header:` name, "" when unset.
 func (p *Program) ReportHeader() string { return p.reportHeader }
 
+// automatonFor returns the automaton of the enforcing rules of direction d,
+// nil for an unknown direction.
 func (p *Program) automatonFor(d Direction) *automaton {
 	if d == Request || d == Response {
 		return p.auto[d-1]
+	}
+	return nil
+}
+
+// shadowFor returns the automaton of the shadow rules of direction d, nil
+// for an unknown direction.
+func (p *Program) shadowFor(d Direction) *automaton {
+	if d == Request || d == Response {
+		return p.shadowAuto[d-1]
 	}
 	return nil
 }

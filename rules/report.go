@@ -3,7 +3,10 @@ package rules
 import (
 	"slices"
 	"strconv"
+	"sync"
 	"unicode/utf8"
+
+	"github.com/veilproxy/veil/rules/detect"
 )
 
 // maxReportPaths bounds the paths stored per rule in a Report; Count stays exact.
@@ -62,13 +65,14 @@ type pathElem struct {
 // spelled in paths; it is rendered "[<name>]".
 const detectedName = -3
 
-// appendPath appends the normalized RFC 9535 path of the location to dst:
-// $.name for shorthand-safe names, $['name'] otherwise, [n] for elements.
-// bufs[0] is the body, bufs[n] the text of json_in_strings level n.
-func appendPath(dst []byte, bufs [][]byte, loc []pathElem) []byte {
-	dst = append(dst, '$')
-	var scratch [64]byte
-	name := scratch[:0]
+// appendPath appends to t.buf the normalized RFC 9535 path of the location:
+// $.name for shorthand-safe names, $['name'] otherwise, [n] for elements,
+// and [<name>] for a member name that looks like personal data (see
+// nameCheck), whatever the rules say about it. bufs[0] is the body, bufs[n]
+// the text of json_in_strings level n.
+func (t *tally) appendPath(bufs [][]byte, loc []pathElem) {
+	dst := append(t.buf, '$')
+	name := t.name[:0]
 	body := bufs[0]
 	for _, e := range loc {
 		if e.start == jsonMarker {
@@ -87,12 +91,21 @@ func appendPath(dst []byte, bufs [][]byte, loc []pathElem) []byte {
 			continue
 		}
 		raw := body[e.start:e.end]
-		if plainShorthand(raw) { // common case: copy as is
+		plain := plainShorthand(raw)
+		text := raw // the name as detectors read it
+		if !plain {
+			name = appendUnescaped(name[:0], raw)
+			text = name
+		}
+		if t.names.personal(text, &t.spans) {
+			dst = append(dst, "[<name>]"...)
+			continue
+		}
+		if plain { // common case: copy as is
 			dst = append(dst, '.')
 			dst = append(dst, raw...)
 			continue
 		}
-		name = appendUnescaped(name[:0], raw)
 		if isShorthand(name) {
 			dst = append(dst, '.')
 			dst = append(dst, name...)
@@ -111,7 +124,47 @@ func appendPath(dst []byte, bufs [][]byte, loc []pathElem) []byte {
 		}
 		dst = append(dst, '\'', ']')
 	}
-	return dst
+	t.buf, t.name = dst, name
+}
+
+// nameCheck finds member names that look like personal data, so that no
+// report path, audit line or log spells them: a name in which a built-in
+// detector (or a custom detector of the rule set) finds something. It runs
+// whether or not the rules use detectors, and only on the names of paths
+// about to be reported (at most 64 per rule and body), so it costs nothing
+// on a body without findings.
+type nameCheck struct {
+	set *detect.Set
+}
+
+// builtinNames is the nameCheck of rule sets without custom detectors,
+// compiled once per process.
+var builtinNames = sync.OnceValue(func() *nameCheck {
+	set, err := detect.NewSet(detect.Builtins(), nil)
+	if err != nil {
+		panic("rules: compiling the built-in detectors: " + err.Error())
+	}
+	return &nameCheck{set: set}
+})
+
+// newNameCheck returns the nameCheck of a rule set with the given custom
+// detectors: the built-in ones, plus those.
+func newNameCheck(custom map[string]detect.Custom) (*nameCheck, error) {
+	if len(custom) == 0 {
+		return builtinNames(), nil
+	}
+	set, err := detect.NewSet(detect.Builtins(), custom)
+	if err != nil {
+		return nil, err
+	}
+	return &nameCheck{set: set}, nil
+}
+
+// personal reports whether a detector finds something in the unescaped
+// member name text; spans is scratch space.
+func (c *nameCheck) personal(text []byte, spans *[]detect.Span) bool {
+	*spans = c.set.FindString(text, (*spans)[:0])
+	return len(*spans) > 0
 }
 
 // plainShorthand reports whether raw is an ASCII shorthand-safe name without escapes.
@@ -148,6 +201,9 @@ type tally struct {
 	counts []int     // per rule, nil until the first finding
 	ends   []pathEnd // where each stored path ends in buf
 	buf    []byte
+	names  *nameCheck    // the program's, for appendPath
+	name   []byte        // scratch: an unescaped member name
+	spans  []detect.Span // scratch for names
 }
 
 // pathEnd locates one stored path: it belongs to rule, ends at buf[end] and
@@ -164,7 +220,7 @@ func (t *tally) add(nrules, r, det int, bufs [][]byte, loc []pathElem) {
 	}
 	t.counts[r]++
 	if t.counts[r] <= maxReportPaths {
-		t.buf = appendPath(t.buf, bufs, loc)
+		t.appendPath(bufs, loc)
 		t.ends = append(t.ends, pathEnd{r, len(t.buf), det})
 	}
 }
@@ -220,5 +276,5 @@ func (t *tally) report(p *Program) Report {
 
 // reset empties the tally, keeping its buffers.
 func (t *tally) reset() {
-	*t = tally{ends: t.ends[:0], buf: t.buf[:0]}
+	*t = tally{ends: t.ends[:0], buf: t.buf[:0], names: t.names, name: t.name[:0], spans: t.spans[:0]}
 }

@@ -349,7 +349,7 @@ func (d *decoder) decodeAction(n *yaml.Node) action {
 		}
 		return action{kind: actRedact, rw: newRedact(with)}
 	case "mask":
-		m := &mask{char: []byte("*")}
+		m := newMask(0, 0, '*')
 		if opts != nil {
 			d.fields(opts, "mask", maskFields, func(key string, _, v *yaml.Node) {
 				switch key {
@@ -358,8 +358,8 @@ func (d *decoder) decodeAction(n *yaml.Node) action {
 					if !ok {
 						return
 					}
-					if k < 0 || k > 1<<20 {
-						d.errorf(v, "mask.%s: want 0 to %d, got %d", key, 1<<20, k)
+					if k < 0 || k > maxMaskKeep {
+						d.errorf(v, "mask.%s: want 0 to %d, got %d", key, maxMaskKeep, k)
 						return
 					}
 					if key == "keep_first" {
@@ -372,10 +372,14 @@ func (d *decoder) decodeAction(n *yaml.Node) action {
 					if ok && utf8.RuneCountInString(c) != 1 {
 						d.errorf(v, "mask.char: want exactly one character, got %q", c)
 					} else if ok {
-						m.char = appendEscaped(nil, c)
+						r, _ := utf8.DecodeRuneInString(c)
+						*m = *newMask(m.first, m.last, r)
 					}
 				}
 			})
+		}
+		if m.first+m.last > maxMaskKeep {
+			d.errorf(opts, "mask: keep_first + keep_last is %d, at most %d may stay readable", m.first+m.last, maxMaskKeep)
 		}
 		return action{kind: actMask, rw: m}
 	case "remove", "keep":

@@ -6,21 +6,28 @@ import (
 )
 
 // Apply rewrites body according to the rules that apply to in.Direction, in
-// one pass over its bytes. Bytes no rule changes are copied verbatim; when
-// nothing changes, out is body itself and Apply allocates nothing.
+// one pass over its bytes (two when enforcing and shadow rules mix, see
+// shadow.go). Bytes no rule changes are copied verbatim; when nothing
+// changes, out is body itself and Apply allocates nothing.
 //
 // Apply validates the whole body: for invalid JSON it returns an error
 // wrapping ErrInvalidJSON, for nesting deeper than Options.MaxDepth one
 // wrapping ErrTooDeep, and no output in both cases. An empty body is invalid.
 func (p *Program) Apply(body []byte, in Input) (out []byte, rep Report, err error) {
-	a := p.automatonFor(in.Direction)
+	a, shadow := p.automatonFor(in.Direction), p.shadowFor(in.Direction)
 	if a == nil {
 		return nil, Report{}, fmt.Errorf("rules: unknown direction %d", in.Direction)
+	}
+	if !a.live && shadow.live { // only shadow rules: one pass
+		a, shadow = shadow, nil
 	}
 	w := p.pool.get(p)
 	w.a, w.body = a, body
 	w.bufs = append(w.bufs, body)
 	end := w.root()
+	if end >= 0 && shadow != nil && shadow.live {
+		end = w.shadowPass(shadow)
+	}
 	if end < 0 {
 		err = w.err
 	} else {
@@ -41,7 +48,7 @@ func (wp *walkerPool) get(p *Program) *walker {
 	if w, ok := wp.Get().(*walker); ok {
 		return w
 	}
-	return &walker{p: p, loc: make([]pathElem, p.maxDepth)}
+	return &walker{p: p, loc: make([]pathElem, p.maxDepth), t: tally{names: p.names}}
 }
 
 func (wp *walkerPool) put(w *walker) {

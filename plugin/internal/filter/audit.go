@@ -9,7 +9,9 @@ import (
 const AuditPrefix = "veil audit "
 
 // auditFinding is one rule's finding in one direction. It carries counts and
-// JSON paths, never values.
+// JSON paths, never values, and never a member name that looks like personal
+// data: package rules writes such a name [<name>] in every path, whatever
+// the rule set (see "What Apply reports" in rules/SYNTAX.md).
 type auditFinding struct {
 	Direction string   `json:"direction"`
 	Rule      string   `json:"rule"`

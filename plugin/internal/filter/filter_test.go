@@ -590,3 +590,34 @@ func TestAuditNeverSpellsAFlaggedName(t *testing.T) {
 		}
 	})
 }
+
+// TestAuditHidesPersonalNamesWithoutDetectors: a rule set without detectors
+// (a key rule below the name, a remove rule on it, a shadow rule) still
+// writes a member name that looks like personal data as [<name>].
+func TestAuditHidesPersonalNamesWithoutDetectors(t *testing.T) {
+	forEachRunner(t, func(t *testing.T, vm types.VMContext) {
+		src := "version: 1\nname: test\nrules:\n  - id: plans\n    select: { keys: [plan] }\n    action: redact\n" +
+			"  - id: drop\n    select: { paths: [\"$.gone.*\"] }\n    action: remove\n" +
+			"  - id: peek\n    mode: shadow\n    select: { keys: [tier] }\n    action: redact\n"
+		host := startPlugin(t, vm, src)
+		r := run(host, exchange{requestHeaders: jsonRequest(""),
+			requestBody: `{"users":{"ann\u0040example.com":{"plan":"pro","tier":1}},"gone":{"4111 1111 1111 1111":1}}`})
+		assertJSON(t, "request", r.requestBody, `{"users":{"ann\u0040example.com":{"plan":"[REDACTED]","tier":1}},"gone":{}}`)
+		var audit string
+		for _, l := range host.GetInfoLogs() {
+			if strings.HasPrefix(l, AuditPrefix) {
+				audit = l
+			}
+		}
+		for _, want := range []string{`"paths":["$.users[<name>].plan"]`, `"paths":["$.gone[<name>]"]`, `"paths":["$.users[<name>].tier"]`} {
+			if !strings.Contains(audit, want) {
+				t.Errorf("audit line lacks %s: %q", want, audit)
+			}
+		}
+		for _, bad := range []string{"ann", "example", "4111"} {
+			if strings.Contains(audit, bad) {
+				t.Errorf("audit line spells %q: %q", bad, audit)
+			}
+		}
+	})
+}
