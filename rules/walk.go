@@ -21,8 +21,13 @@ func (p *Program) Apply(body []byte, in Input) (out []byte, rep Report, err erro
 	w.a, w.body = a, body
 	w.bufs = append(w.bufs, body)
 	end := w.root()
-	if end < 0 {
+	if end < 0 || w.err != nil {
+		// an error recorded anywhere fails the body, even when the walk
+		// went on past the place that recorded it
 		err = w.err
+		if err == nil {
+			err = fmt.Errorf("%w: walk stopped without an error", ErrInvalidJSON)
+		}
 	} else {
 		out = body
 		if w.out != nil {
