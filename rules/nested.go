@@ -24,10 +24,13 @@ import (
 // the level's index in walker.bufs.
 const jsonMarker = -2
 
-// nested walks the string body[i:end] as JSON when its text is a complete
-// document. ok is false when it is not (then the string is plain text); end
-// is -1 with w.err set when the document breaks a limit.
-func (w *walker) nested(i, end int, q int32, depth int) (int, bool) {
+// document walks the string body[i:end] as JSON in state q when its text is
+// a complete document or, with rw set (mask on the string or a container
+// around it), rewrites every string and number inside it with rw, so that
+// the document stays one. ok is false when the text is not a document (then
+// the string is plain text); end is -1 with w.err set when the document
+// breaks a limit.
+func (w *walker) document(i, end int, q int32, depth int, rw rewriter) (int, bool) {
 	raw := w.body[i+1 : end-1]
 	if !startsDocument(raw) {
 		return 0, false
@@ -61,9 +64,11 @@ func (w *walker) nested(i, end int, q int32, depth int) (int, bool) {
 		w.body, w.out, w.from = body, out, from
 		w.bufs = w.bufs[:lvl]
 	}
+	w.bufs = append(w.bufs, inner) // before scan, which with rw walks documents inside
+	w.loc[depth] = pathElem{jsonMarker, lvl}
 	// validate first, so that a string which merely starts like JSON leaves
-	// no findings behind
-	if e := w.scan(k, depth+1, nil); e < 0 || skipWS(inner, e) != len(inner) {
+	// no findings behind (with rw, scan validates and rewrites at once)
+	if e := w.scan(k, depth+1, rw); e < 0 || skipWS(inner, e) != len(inner) {
 		restore()
 		if e >= 0 || errors.Is(w.err, ErrInvalidJSON) || !completeDocument(inner[k:], &sc.levels) {
 			w.err = nil
@@ -71,11 +76,11 @@ func (w *walker) nested(i, end int, q int32, depth int) (int, bool) {
 		}
 		return -1, true // a limit inside a complete document
 	}
-	w.bufs = append(w.bufs, inner)
-	w.loc[depth] = pathElem{jsonMarker, lvl}
-	if e := w.visit(k, q, depth+1); e < 0 {
-		restore()
-		return -1, true // a limit in a document nested inside this one
+	if rw == nil {
+		if e := w.visit(k, q, depth+1); e < 0 {
+			restore()
+			return -1, true // a limit in a document nested inside this one
+		}
 	}
 	changed := w.out
 	if changed != nil {

@@ -32,7 +32,7 @@ func (w *walker) leaf(i int, q int32, depth int) int {
 			return w.fail(i, "invalid string")
 		}
 		if w.p.jsonInStrings {
-			if e, ok := w.nested(i, end, q, depth); ok {
+			if e, ok := w.document(i, end, q, depth, nil); ok {
 				return e
 			}
 		}

@@ -139,8 +139,9 @@ func (w *walker) decided(i, r, depth int) int {
 	switch {
 	case ru.act.kind == actKeep:
 		return w.scan(i, depth, nil)
-	case ru.act.kind == actMask && (c == '{' || c == '['):
-		// mask reaches every string and number inside
+	case ru.act.kind == actMask && (c == '{' || c == '[' || c == '"' && w.p.jsonInStrings):
+		// mask reaches every string and number inside, also inside a
+		// document held in a string (json_in_strings)
 		w.record(r, -1, depth)
 		if ru.shadow {
 			return w.scan(i, depth, nil)
@@ -306,6 +307,11 @@ func (w *walker) scan(i, depth int, rw rewriter) int {
 		end, _ := scanString(b, i)
 		if end < 0 {
 			return w.fail(i, "invalid string")
+		}
+		if rw != nil && w.p.jsonInStrings {
+			if e, ok := w.document(i, end, 0, depth, rw); ok {
+				return e
+			}
 		}
 		if rw != nil {
 			w.cut(i, end)
