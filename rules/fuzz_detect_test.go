@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/veilproxy/veil/rules/detect/corpus"
 )
@@ -30,7 +31,8 @@ rules:
 `
 
 // FuzzApplyDetect checks detector rule sets: no panic; Apply accepts exactly
-// valid JSON; valid JSON out; report shape; shadow mode finds the same and
+// valid JSON; valid JSON out, and every string that held a complete JSON
+// document still holds one; report shape; shadow mode finds the same and
 // changes nothing; a second pass over the output succeeds.
 func FuzzApplyDetect(f *testing.F) {
 	fuzzSeeds(f, "testdata/apply/*/in.json")
@@ -45,6 +47,7 @@ func FuzzApplyDetect(f *testing.F) {
 		`{"server":{"ip":"10.0.0.1"},"client":"10.0.0.2","notes":["EMP-123456","ACC0000000018"]}`,
 		`["{", "[1,", " {\"a\":1} ", "\t[]", "{\"x\":\"\\ud83d\\ude00 a@b.co\"}"]`,
 		`"call +44 20 7946 0958 or mail z@example.co.uk"`,
+		`{"args":"\u007b\"card\": 4111111111111111, \"n\": [5555555555554444]}","b":"\ufeff\"{\\\"name\\\":1}\""}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -68,6 +71,9 @@ func FuzzApplyDetect(f *testing.F) {
 			t.Fatalf("invalid output %q from %q", out, in)
 		}
 		checkReport(t, rep)
+		if utf8.Valid(in) { // every string that held a complete document still holds one
+			checkDocsKept(t, parseTree(t, in), parseTree(t, out))
+		}
 		// shadow mode finds the same and changes nothing
 		sout, srep, err := shadow.Apply(in, Input{Direction: Request})
 		if err != nil || !bytes.Equal(sout, in) {
