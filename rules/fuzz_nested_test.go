@@ -104,7 +104,7 @@ func (r *reference) walkNested(n *node, path []label, after bool) int {
 		p := append(path[:len(path):len(path)], l)
 		if ru := r.first(p); ru != nil {
 			r.decided(ru, c, p, after)
-			deepest = max(deepest, decidedLevels(c, ru.act.kind == actMask && !ru.shadow))
+			deepest = max(deepest, decidedLevels(r.t, c, ru.act.kind == actMask && !ru.shadow))
 			continue
 		}
 		deepest = max(deepest, r.walkNested(c, p, after))
@@ -115,10 +115,10 @@ func (r *reference) walkNested(n *node, path []label, after bool) int {
 // decidedLevels counts the levels of a value a rule decides: its objects
 // and arrays and, when masked, the documents in its strings, which mask
 // reaches into.
-func decidedLevels(n *node, masked bool) int {
+func decidedLevels(t *testing.T, n *node, masked bool) int {
 	if s, ok := n.value.(string); ok && masked {
 		if doc := innerDocument(s); doc != nil {
-			return 1 + decidedLevels(parseTree(nil, doc), masked)
+			return 1 + decidedLevels(t, parseTree(t, doc), masked)
 		}
 	}
 	if !n.isObj && !n.isArr {
@@ -126,7 +126,7 @@ func decidedLevels(n *node, masked bool) int {
 	}
 	deepest := 0
 	for _, c := range n.members {
-		deepest = max(deepest, decidedLevels(c, masked))
+		deepest = max(deepest, decidedLevels(t, c, masked))
 	}
 	return 1 + deepest
 }

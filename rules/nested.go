@@ -1,7 +1,7 @@
 package rules
 
 import (
-	"errors"
+	"fmt"
 	"unicode/utf8"
 )
 
@@ -52,41 +52,45 @@ func (w *walker) document(i, end int, q int32, depth int, rw rewriter) (int, boo
 			return 0, false
 		}
 	}
+	body, out, from := w.body, w.out, w.from
 	if depth >= len(w.loc) {
 		if !completeDocument(inner[k:], &sc.levels) {
 			return 0, false
 		}
 		return w.tooDeep(i), true
 	}
-	body, out, from := w.body, w.out, w.from
-	w.body, w.out, w.from = inner, nil, 0
-	restore := func() {
+	// A failure inside is a limit when the text is a complete document (the
+	// scanners reject nothing else in one), else the text is plain text.
+	// The error names the string, as its offsets are inside the text.
+	fail := func() (int, bool) {
 		w.body, w.out, w.from = body, out, from
 		w.bufs = w.bufs[:lvl]
+		if !completeDocument(inner[k:], &sc.levels) {
+			w.err = nil
+			return 0, false
+		}
+		if w.err != nil {
+			w.err = fmt.Errorf("%w (in the JSON document held in the string at offset %d)", w.err, i)
+		}
+		return -1, true
 	}
+	w.body, w.out, w.from = inner, nil, 0
 	w.bufs = append(w.bufs, inner) // before scan, which with rw walks documents inside
 	w.loc[depth] = pathElem{jsonMarker, lvl}
 	// validate first, so that a string which merely starts like JSON leaves
 	// no findings behind (with rw, scan validates and rewrites at once)
 	if e := w.scan(k, depth+1, rw); e < 0 || skipWS(inner, e) != len(inner) {
-		restore()
-		if e >= 0 || errors.Is(w.err, ErrInvalidJSON) || !completeDocument(inner[k:], &sc.levels) {
-			w.err = nil
-			return 0, false
-		}
-		return -1, true // a limit inside a complete document
+		return fail()
 	}
-	if rw == nil {
-		if e := w.visit(k, q, depth+1); e < 0 {
-			restore()
-			return -1, true // a limit in a document nested inside this one
-		}
+	if rw == nil && w.visit(k, q, depth+1) < 0 {
+		return fail() // a limit in a document held in a string in this one
 	}
 	changed := w.out
 	if changed != nil {
 		changed = append(changed, inner[w.from:]...)
 	}
-	restore()
+	w.body, w.out, w.from = body, out, from
+	w.bufs = w.bufs[:lvl]
 	if changed != nil {
 		w.cut(i, end)
 		w.out = append(w.out, '"')

@@ -353,7 +353,11 @@ func TestNestedApplyNeverSucceedsWithAnError(t *testing.T) {
 	inner := encodeN(`{"a":`+strings.Repeat("[", 200)+strings.Repeat("]", 200)+`,"email":"ann@example.com"}`, 1)
 	body := `{"payload":` + encodeN(`{"x":`+inner+`,"email":"ann@example.com"}`, 1) + `}`
 	out, rep, err := p.Apply([]byte(body), Input{Direction: Request})
-	if err == nil || out != nil || rep.Total() != 0 {
+	if !errors.Is(err, ErrTooDeep) || out != nil || rep.Total() != 0 {
 		t.Fatalf("got %v, %+v, %.100s", err, rep, out)
+	}
+	// the error names each string on the way, outermost last
+	if want := "(in the JSON document held in the string at offset 5) (in the JSON document held in the string at offset 11)"; !strings.HasSuffix(err.Error(), want) {
+		t.Errorf("error %q, want it to end with %q", err, want)
 	}
 }
