@@ -361,3 +361,40 @@ func TestNestedApplyNeverSucceedsWithAnError(t *testing.T) {
 		t.Errorf("error %q, want it to end with %q", err, want)
 	}
 }
+
+// TestNestedMaskReachesInside: mask deciding a string that holds a document,
+// or a container around such strings, masks the strings and numbers inside
+// the document (numbers become strings) instead of its text, so it stays a
+// document; member names stay, as under a masked object.
+func TestNestedMaskReachesInside(t *testing.T) {
+	p := mustCompile(t, `
+json_in_strings: true
+rules:
+  - {id: m, select: {keys: [payload, box]}, action: {mask: {keep_last: 2}}}
+`)
+	doc := `{"pan":4111111111111111,"name":"Ann Lee","list":[12345,-6.5e3,true,null],"deep":` + encodeN(`{"n":987654}`, 1) + `}`
+	for _, c := range []struct {
+		name, body string
+		levels     int
+	}{
+		{"string", payload(encodeN(doc, 1)), 1},
+		{"escaped {", payload(respell(encodeN(doc, 1), `"{`, `"\u007b`)), 1},
+		{"BOM", payload(respell(encodeN(doc, 1), `"{`, `"\ufeff{`)), 1},
+		{"double", payload(encodeN(doc, 2)), 2},
+		{"string in a masked object", `{"payload":"x","box":{"a":` + encodeN(doc, 1) + `},"after":"visible"}`, 0},
+		{"string in a masked array", `{"payload":"x","box":[1,` + encodeN(doc, 2) + `],"after":"visible"}`, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out, _, err := p.Apply([]byte(c.body), Input{Direction: Request})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkPayload(t, out, c.levels, []string{"4111111111111111", "Ann Lee", "12345", "6.5e3", "987654"})
+			for _, want := range []string{`pan`, `list`, `deep`, `true`, `null`, `"**************11`} {
+				if !strings.Contains(strings.ReplaceAll(string(out), `\`, ""), want) {
+					t.Errorf("%s missing from %s", want, out)
+				}
+			}
+		})
+	}
+}
