@@ -11,7 +11,8 @@ import (
 //
 // Apply validates the whole body: for invalid JSON it returns an error
 // wrapping ErrInvalidJSON, for nesting deeper than Options.MaxDepth one
-// wrapping ErrTooDeep, and no output in both cases. An empty body is invalid.
+// wrapping ErrTooDeep (also inside a JSON document held in a string, with
+// json_in_strings), and no output in both cases. An empty body is invalid.
 func (p *Program) Apply(body []byte, in Input) (out []byte, rep Report, err error) {
 	a := p.automatonFor(in.Direction)
 	if a == nil {
