@@ -31,8 +31,9 @@ rules:
 `
 
 // FuzzApplyDetect checks detector rule sets: no panic; Apply accepts exactly
-// valid JSON; valid JSON out, and every string that held a complete JSON
-// document still holds one; report shape; shadow mode finds the same and
+// valid JSON; valid JSON out, every string that held a complete JSON
+// document still holds one, and no value a key or path rule covers survives
+// (the reference of FuzzApplyNested); report shape; shadow mode finds the same and
 // changes nothing; a second pass over the output succeeds.
 func FuzzApplyDetect(f *testing.F) {
 	fuzzSeeds(f, "testdata/apply/*/in.json")
@@ -52,6 +53,7 @@ func FuzzApplyDetect(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	p := mustCompile(f, fuzzDetectRules)
+	spec := decodeSpec(f, fuzzDetectRules)
 	shadow := mustCompile(f, "mode: shadow\n"+fuzzDetectRules)
 	f.Fuzz(func(t *testing.T, in []byte) {
 		out, rep, err := p.Apply(in, Input{Direction: Request})
@@ -71,8 +73,12 @@ func FuzzApplyDetect(f *testing.F) {
 			t.Fatalf("invalid output %q from %q", out, in)
 		}
 		checkReport(t, rep)
-		if utf8.Valid(in) { // every string that held a complete document still holds one
+		if utf8.Valid(in) {
+			// every string that held a complete document still holds one,
+			// and no value a key or path rule covers survives, at any level
 			checkDocsKept(t, parseTree(t, in), parseTree(t, out))
+			ref := reference{spec: spec, t: t, count: map[string]int{}, inStrings: true}
+			ref.walkNested(parseTree(t, out), nil, true)
 		}
 		// shadow mode finds the same and changes nothing
 		sout, srep, err := shadow.Apply(in, Input{Direction: Request})

@@ -302,9 +302,11 @@ func (r *reference) checkMasked(id string, m *mask, n *node, path []label) {
 		return
 	}
 	s, ok := n.value.(string)
-	if doc := innerDocument(s); ok && r.inStrings && doc != nil {
-		r.checkMasked(id, m, parseTree(r.t, doc), path)
-		return
+	if ok && r.inStrings {
+		if doc := innerDocument(s); doc != nil {
+			r.checkMasked(id, m, parseTree(r.t, doc), path)
+			return
+		}
 	}
 	if !ok {
 		if _, isNum := n.value.(json.Number); isNum {
