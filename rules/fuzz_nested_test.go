@@ -192,3 +192,20 @@ func checkDocsKept(t *testing.T, in, out *node) {
 		checkDocsKept(t, in.members[i], out.members[i])
 	}
 }
+
+// FuzzCompleteDocument: completeDocument agrees with encoding/json on every
+// input encoding/json can judge (it stops at 10000 levels).
+func FuzzCompleteDocument(f *testing.F) {
+	for _, s := range []string{`{}`, ` [1, {"a": [true, null, "x"]}] `, `{"a":1,}`, `[[[]]`, `[]]`, `{"a" 1}`, `"s"`, `-1.5e3`, `{} {}`, `[1,2`, "\uFEFF{}"} {
+		f.Add([]byte(s))
+	}
+	var levels []uint64
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if bytes.Count(b, []byte("["))+bytes.Count(b, []byte("{")) >= 10000 {
+			return
+		}
+		if got, want := completeDocument(b, &levels), json.Valid(b); got != want {
+			t.Fatalf("completeDocument(%q) = %t, encoding/json says %t", b, got, want)
+		}
+	})
+}

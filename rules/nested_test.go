@@ -398,3 +398,31 @@ rules:
 		})
 	}
 }
+
+// TestCompleteDocument: documents at any depth, and text that is not one.
+func TestCompleteDocument(t *testing.T) {
+	var levels []uint64
+	deep := func(open, close string, n int) []byte {
+		return []byte(strings.Repeat(open, n) + "1" + strings.Repeat(close, n))
+	}
+	for _, c := range []struct {
+		name string
+		b    []byte
+		want bool
+	}{
+		{"100000 arrays", deep("[", "]", 100000), true},
+		{"100000 objects", deep(`{"a":`, "}", 100000), true},
+		{"mixed, 65 levels (past one stack word)", deep(`[{"a":`, "}]", 65), true},
+		{"mismatched at 65 levels", append(deep(`[{"a":`, "}]", 65)[:len(deep(`[{"a":`, "}]", 65))-1], '}'), false},
+		{"one closer short", deep("[", "]", 100000)[1:], false},
+		{"trailing value", []byte(`{"a":[1]} 2`), false},
+		{"trailing whitespace", []byte("[1]\n\t "), true},
+		{"cut short", []byte(`{"a":[1,2`), false},
+		{"member without value", []byte(`{"a":}`), false},
+		{"trailing comma", []byte(`[1,]`), false},
+	} {
+		if got := completeDocument(c.b, &levels); got != c.want {
+			t.Errorf("%s: got %t", c.name, got)
+		}
+	}
+}
