@@ -69,7 +69,10 @@ func (w *walker) document(i, end int, q int32, depth int, rw rewriter) (int, boo
 			w.err = nil
 			return 0, false
 		}
-		if w.err != nil {
+		switch {
+		case w.err == &w.errv:
+			w.errv.in = append(w.errv.in, i)
+		case w.err != nil:
 			w.err = fmt.Errorf("%w (in the JSON document held in the string at offset %d)", w.err, i)
 		}
 		return -1, true

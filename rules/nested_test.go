@@ -426,3 +426,47 @@ func TestCompleteDocument(t *testing.T) {
 		}
 	}
 }
+
+// TestNestedNoMatchAllocatesNothing: documents in every spelling, and text
+// that only starts like one, cost no allocation when nothing changes.
+func TestNestedNoMatchAllocatesNothing(t *testing.T) {
+	p := mustCompile(t, nestedRules)
+	doc := `{"x":[1,2,{"y":"z"}],"t":"\"quoted\" text"}`
+	body := []byte(`{"a":` + encodeN(doc, 1) + `,"b":` + respell(encodeN(doc, 1), `"{`, `"\ufeff\u0020\u007b`) +
+		`,"c":` + encodeN(doc, 3) + `,"d":"{not json","e":` + encodeN(`{"a":`+strings.Repeat("[", 200), 1) +
+		`,"f":"\"quoted\" text","g":"[1] and more"}`)
+	in := Input{Direction: Request}
+	if out, _, err := p.Apply(body, in); err != nil || &out[0] != &body[0] {
+		t.Fatalf("changed or failed: %v", err)
+	}
+	if n := testing.AllocsPerRun(100, func() { p.Apply(body, in) }); n != 0 {
+		t.Errorf("%v allocations per Apply without a match", n)
+	}
+}
+
+// TestApplyErrorOutlivesWalker: an error Apply returns does not change when
+// the walker that produced it is reused.
+func TestApplyErrorOutlivesWalker(t *testing.T) {
+	p := mustCompile(t, nestedRules)
+	deep := payload(encodeN(`{"x":`+encodeN(`{"a":`+strings.Repeat("[", 200)+strings.Repeat("]", 200)+`}`, 1)+`}`, 1))
+	_, _, err := p.Apply([]byte(deep), Input{Direction: Request})
+	if err == nil {
+		t.Fatal("deep body accepted")
+	}
+	first := err.Error()
+	for _, body := range []string{`{"a":`, `[1,]`, payload(encodeN(`{"a":`+strings.Repeat("[", 300)+strings.Repeat("]", 300)+`}`, 1))} {
+		_, _, err2 := p.Apply([]byte(body), Input{Direction: Request})
+		if err2 == nil {
+			t.Fatalf("%s accepted", body)
+		}
+	}
+	if err.Error() != first || !errors.Is(err, ErrTooDeep) {
+		t.Errorf("error changed: %q, was %q", err, first)
+	}
+	if want := "json nesting too deep: more than 128 levels at offset 128 (in the JSON document held in the string at offset 5) (in the JSON document held in the string at offset 11)"; first != want {
+		t.Errorf("error %q, want %q", first, want)
+	}
+	if _, _, err := p.Apply([]byte(`{"a":`), Input{Direction: Request}); err == nil || err.Error() != "invalid json: want a value at offset 5" {
+		t.Errorf("error %v", err)
+	}
+}

@@ -25,7 +25,7 @@ func (p *Program) Apply(body []byte, in Input) (out []byte, rep Report, err erro
 	if end < 0 || w.err != nil {
 		// an error recorded anywhere fails the body, even when the walk
 		// went on past the place that recorded it
-		err = w.err
+		err = w.returnedErr()
 		if err == nil {
 			err = fmt.Errorf("%w: walk stopped without an error", ErrInvalidJSON)
 		}
@@ -54,7 +54,7 @@ func (wp *walkerPool) put(w *walker) {
 	t := w.t
 	t.reset()
 	clear(w.bufs[:cap(w.bufs)]) // drop references to bodies
-	*w = walker{p: w.p, loc: w.loc, t: t, bufs: w.bufs[:0], scratch: w.scratch}
+	*w = walker{p: w.p, loc: w.loc, t: t, bufs: w.bufs[:0], scratch: w.scratch, errv: walkError{in: w.errv.in[:0]}}
 	wp.Put(w)
 }
 
@@ -68,6 +68,7 @@ type walker struct {
 	loc  []pathElem
 	t    tally
 	err  error
+	errv walkError // the storage of err when the walk itself failed (see setErr)
 	// bufs[0] is the body; bufs[n] the unescaped text of the JSON string
 	// walked at json_in_strings nesting level n (see appendPath)
 	bufs    [][]byte
@@ -94,13 +95,13 @@ func (w *walker) root() int {
 
 func (w *walker) fail(off int, msg string) int {
 	if w.err == nil {
-		w.err = fmt.Errorf("%w: %s at offset %d", ErrInvalidJSON, msg, off)
+		w.setErr(ErrInvalidJSON, msg, off)
 	}
 	return -1
 }
 
 func (w *walker) tooDeep(off int) int {
-	w.err = fmt.Errorf("%w: more than %d levels at offset %d", ErrTooDeep, w.p.maxDepth, off)
+	w.setErr(ErrTooDeep, "", off)
 	return -1
 }
 
