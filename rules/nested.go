@@ -32,7 +32,7 @@ const jsonMarker = -2
 // breaks a limit.
 func (w *walker) document(i, end int, q int32, depth int, rw rewriter) (int, bool) {
 	raw := w.body[i+1 : end-1]
-	if !startsDocument(raw) {
+	if !likelyDocument(raw) {
 		return 0, false
 	}
 	if w.scratch == nil {
@@ -103,19 +103,60 @@ func (w *walker) document(i, end int, q int32, depth int, rw rewriter) (int, boo
 	return end, true
 }
 
-// startsDocument reports whether the string content raw (escaped), after
-// whitespace and byte order marks, starts with '{', '[' or '"', each
-// character spelled literally or escaped.
-func startsDocument(raw []byte) bool {
+// docStart returns the offset in the string content raw (escaped) of its
+// first character other than whitespace and byte order marks when that is
+// '{', '[' or '"', spelled literally or escaped, and -1 otherwise.
+func docStart(raw []byte) int {
 	for i := 0; i < len(raw); {
 		r, n := nextRune(raw, i)
 		switch r {
 		case ' ', '\t', '\n', '\r', '\uFEFF':
 			i += n
 		case '{', '[', '"':
-			return true
+			return i
 		default:
-			return false
+			return -1
+		}
+	}
+	return -1
+}
+
+// startsDocument reports whether the string content raw (escaped) starts
+// like a document.
+func startsDocument(raw []byte) bool { return docStart(raw) >= 0 }
+
+// likelyDocument reports whether the string content raw (escaped) starts
+// like a document and, when that start is a quotation mark, whether the JSON
+// string it opens ends at raw's end (whitespace aside). It tells a string
+// encoded twice from text that opens with a quotation ("\"Hi,\" he said")
+// without decoding the text.
+func likelyDocument(raw []byte) bool {
+	i := docStart(raw)
+	if i < 0 {
+		return false
+	}
+	r, n := nextRune(raw, i)
+	if r != '"' {
+		return true
+	}
+	for i += n; i < len(raw); {
+		r, n = nextRune(raw, i)
+		i += n
+		switch r {
+		case '\\': // the escaped character cannot end the string
+			if i < len(raw) {
+				_, n = nextRune(raw, i)
+				i += n
+			}
+		case '"':
+			for i < len(raw) {
+				r, n = nextRune(raw, i)
+				if r != ' ' && r != '\t' && r != '\n' && r != '\r' {
+					return false
+				}
+				i += n
+			}
+			return true
 		}
 	}
 	return false
