@@ -108,6 +108,16 @@ func (w *walker) document(i, end int, q int32, depth int, rw rewriter) (int, boo
 // '{', '[' or '"', spelled literally or escaped, and -1 otherwise.
 func docStart(raw []byte) int {
 	for i := 0; i < len(raw); {
+		switch raw[i] {
+		case '{', '[':
+			return i
+		case ' ':
+			i++
+			continue
+		case '\\', bom[0]: // an escape or a byte order mark: decode below
+		default:
+			return -1 // most strings: text from the first byte
+		}
 		r, n := nextRune(raw, i)
 		switch r {
 		case ' ', '\t', '\n', '\r', '\uFEFF':
