@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/veilproxy/veil/rules/detect/corpus"
 )
@@ -31,7 +32,9 @@ rules:
 `
 
 // FuzzApplyDetect checks detector rule sets: no panic; Apply accepts exactly
-// valid JSON; valid JSON out; report shape; shadow mode finds the same and
+// valid JSON; valid JSON out, every string that held a complete JSON
+// document still holds one, and no value a key or path rule covers survives
+// (the reference of FuzzApplyNested); report shape; shadow mode finds the same and
 // changes nothing; a second pass over the output succeeds.
 func FuzzApplyDetect(f *testing.F) {
 	fuzzSeeds(f, "testdata/apply/*/in.json")
@@ -46,12 +49,14 @@ func FuzzApplyDetect(f *testing.F) {
 		`{"server":{"ip":"10.0.0.1"},"client":"10.0.0.2","notes":["EMP-123456","ACC0000000018"]}`,
 		`["{", "[1,", " {\"a\":1} ", "\t[]", "{\"x\":\"\\ud83d\\ude00 a@b.co\"}"]`,
 		`"call +44 20 7946 0958 or mail z@example.co.uk"`,
+		`{"args":"\u007b\"card\": 4111111111111111, \"n\": [5555555555554444]}","b":"\ufeff\"{\\\"name\\\":1}\""}`,
 	} {
 		f.Add([]byte(s))
 	}
 	p := mustCompile(f, fuzzDetectRules)
 	// a set-level shadow finds what the set would with every rule enforcing
 	enforceAll := mustCompile(f, strings.Replace(fuzzDetectRules, "mode: shadow, ", "", 1))
+	spec := decodeSpec(f, fuzzDetectRules)
 	shadow := mustCompile(f, "mode: shadow\n"+fuzzDetectRules)
 	f.Fuzz(func(t *testing.T, in []byte) {
 		out, rep, err := p.Apply(in, Input{Direction: Request})
@@ -71,6 +76,13 @@ func FuzzApplyDetect(f *testing.F) {
 			t.Fatalf("invalid output %q from %q", out, in)
 		}
 		checkReport(t, rep)
+		if utf8.Valid(in) {
+			// every string that held a complete document still holds one,
+			// and no value a key or path rule covers survives, at any level
+			checkDocsKept(t, parseTree(t, in), parseTree(t, out))
+			ref := reference{spec: spec, t: t, count: map[string]int{}, inStrings: true}
+			ref.walkNested(parseTree(t, out), nil, true)
+		}
 		// shadow mode finds the same and changes nothing
 		sout, srep, err := shadow.Apply(in, Input{Direction: Request})
 		if err != nil || !bytes.Equal(sout, in) {

@@ -17,6 +17,7 @@ type spanScratch struct {
 	text   []byte   // unescaped text of a string with escapes
 	st, en []int32  // by byte of text: the [start, end) of its escape or character in the raw string
 	nested [][]byte // by json_in_strings level: the unescaped JSON text
+	levels []uint64 // completeDocument's stack of open containers
 }
 
 // leaf handles the string, number or literal at body[i], reached in state q
@@ -31,7 +32,7 @@ func (w *walker) leaf(i int, q int32, depth int) int {
 			return w.fail(i, "invalid string")
 		}
 		if w.p.jsonInStrings {
-			if e, ok := w.nested(i, end, q, depth); ok {
+			if e, ok := w.document(i, end, q, depth, nil); ok {
 				return e
 			}
 		}

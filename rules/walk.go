@@ -12,7 +12,8 @@ import (
 //
 // Apply validates the whole body: for invalid JSON it returns an error
 // wrapping ErrInvalidJSON, for nesting deeper than Options.MaxDepth one
-// wrapping ErrTooDeep, and no output in both cases. An empty body is invalid.
+// wrapping ErrTooDeep (also inside a JSON document held in a string, with
+// json_in_strings), and no output in both cases. An empty body is invalid.
 func (p *Program) Apply(body []byte, in Input) (out []byte, rep Report, err error) {
 	a, shadow := p.automatonFor(in.Direction), p.shadowFor(in.Direction)
 	if a == nil {
@@ -25,11 +26,16 @@ func (p *Program) Apply(body []byte, in Input) (out []byte, rep Report, err erro
 	w.a, w.body = a, body
 	w.bufs = append(w.bufs, body)
 	end := w.root()
-	if end >= 0 && shadow != nil && shadow.live {
+	if end >= 0 && w.err == nil && shadow != nil && shadow.live {
 		end = w.shadowPass(shadow)
 	}
-	if end < 0 {
-		err = w.err
+	if end < 0 || w.err != nil {
+		// an error recorded anywhere fails the body, even when the walk
+		// went on past the place that recorded it
+		err = w.returnedErr()
+		if err == nil {
+			err = fmt.Errorf("%w: walk stopped without an error", ErrInvalidJSON)
+		}
 	} else {
 		out = body
 		if w.out != nil {
@@ -55,7 +61,7 @@ func (wp *walkerPool) put(w *walker) {
 	t := w.t
 	t.reset()
 	clear(w.bufs[:cap(w.bufs)]) // drop references to bodies
-	*w = walker{p: w.p, loc: w.loc, t: t, bufs: w.bufs[:0], scratch: w.scratch}
+	*w = walker{p: w.p, loc: w.loc, t: t, bufs: w.bufs[:0], scratch: w.scratch, errv: walkError{in: w.errv.in[:0]}}
 	wp.Put(w)
 }
 
@@ -69,6 +75,7 @@ type walker struct {
 	loc  []pathElem
 	t    tally
 	err  error
+	errv walkError // the storage of err when the walk itself failed (see setErr)
 	// bufs[0] is the body; bufs[n] the unescaped text of the JSON string
 	// walked at json_in_strings nesting level n (see appendPath)
 	bufs    [][]byte
@@ -95,13 +102,13 @@ func (w *walker) root() int {
 
 func (w *walker) fail(off int, msg string) int {
 	if w.err == nil {
-		w.err = fmt.Errorf("%w: %s at offset %d", ErrInvalidJSON, msg, off)
+		w.setErr(ErrInvalidJSON, msg, off)
 	}
 	return -1
 }
 
 func (w *walker) tooDeep(off int) int {
-	w.err = fmt.Errorf("%w: more than %d levels at offset %d", ErrTooDeep, w.p.maxDepth, off)
+	w.setErr(ErrTooDeep, "", off)
 	return -1
 }
 
@@ -141,8 +148,9 @@ func (w *walker) decided(i, r, depth int) int {
 	switch {
 	case ru.act.kind == actKeep:
 		return w.scan(i, depth, nil)
-	case ru.act.kind == actMask && (c == '{' || c == '['):
-		// mask reaches every string and number inside
+	case ru.act.kind == actMask && (c == '{' || c == '[' || c == '"' && w.p.jsonInStrings):
+		// mask reaches every string and number inside, also inside a
+		// document held in a string (json_in_strings)
 		w.record(r, -1, depth)
 		if ru.shadow {
 			return w.scan(i, depth, nil)
@@ -308,6 +316,11 @@ func (w *walker) scan(i, depth int, rw rewriter) int {
 		end, _ := scanString(b, i)
 		if end < 0 {
 			return w.fail(i, "invalid string")
+		}
+		if rw != nil && w.p.jsonInStrings {
+			if e, ok := w.document(i, end, 0, depth, rw); ok {
+				return e
+			}
 		}
 		if rw != nil {
 			w.cut(i, end)
