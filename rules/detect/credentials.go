@@ -258,8 +258,25 @@ func (sc *scanner) url(i int) int {
 			}
 		}
 	}
+	if !sc.on(kURLCredentials) {
+		return ae
+	}
 	k := bytes.LastIndexByte(authority, '@')
-	if k < 0 || !sc.on(kURLCredentials) {
+	if k < 0 && at(t, ae) == '/' {
+		// a '/' in the password (raw, or "%2F" in the normalized view) ends
+		// the authority early: "user:pa/ss@host". The '@' must follow in the
+		// same word, and what lies between the ':' and the '/' must not be a
+		// port ("host:8080/a/@b").
+		if c := bytes.IndexByte(authority, ':'); c >= 0 && !allDigits(authority[c+1:]) {
+			we := run(t, ae, func(b byte) bool { return b == '/' || isAuthorityByte(b) })
+			if k2 := bytes.LastIndexByte(t[ae:we], '@'); k2 >= 0 {
+				ae += k2 + run(t[ae+k2:], 0, isAuthorityByte) // through the host
+				authority = t[a:ae]
+				k = bytes.LastIndexByte(authority, '@')
+			}
+		}
+	}
+	if k < 0 {
 		return ae
 	}
 	user := authority[:k]
@@ -269,6 +286,16 @@ func (sc *scanner) url(i int) int {
 	}
 	sc.emit(kURLCredentials, a, ae)
 	return ae
+}
+
+// allDigits reports whether b is one or more ASCII digits.
+func allDigits(b []byte) bool {
+	for _, c := range b {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	return len(b) > 0
 }
 
 // isAuthorityByte reports whether b may be part of a URL's authority

@@ -57,6 +57,8 @@ func TestCredentialsInText(t *testing.T) {
 		{"redis://:hunter22@cache:6379/0", []string{"url_credentials=:hunter22@cache:6379"}},
 		{"see https://bob:pa%40ss@example.com/x.", []string{"url_credentials=bob:pa%40ss@example.com"}},
 		{"mongodb+srv://app:Xy9!kL2@cluster0.mongodb.net/?retryWrites=true", []string{"url_credentials=app:Xy9!kL2@cluster0.mongodb.net"}},
+		{"mysql://app:ab%2Fcd9@db:3306/x", []string{"url_credentials=app:ab%2Fcd9@db:3306"}},
+		{"ftp://ann:pa/ss9@ftp.example.org/pub", []string{"url_credentials=ann:pa/ss9@ftp.example.org"}},
 		{"amqp://guest:guest@rabbit", []string{"url_credentials=guest:guest@rabbit"}},
 		{"password=hunter2", []string{"password_assignment=hunter2"}},
 		{"pwd=hunter", []string{"password_assignment=hunter"}},
@@ -73,7 +75,7 @@ func TestCredentialsInText(t *testing.T) {
 		{"smtp_password: mailpass", []string{"password_assignment=mailpass"}},
 		// look-alikes
 		{"https://hooks.slack.com/services/ and https://api.slack.com/messaging/webhooks", nil},
-		{"https://example.com/a?b=c https://example.com:8443/x ftp://ftp.example.org/pub", nil},
+		{"https://example.com/a?b=c https://example.com:8443/x ftp://ftp.example.org/pub https://h:8080/users/@ann", nil},
 		{"postgres://user:@db/app postgres://user:password@localhost/db https://u:${PASS}@h https://u:****@h https://u:<password>@h", nil},
 		{"password= password=\"\" password=*** password=<your password> password=${DB_PASSWORD} password=$DB_PASSWORD", nil},
 		{"password=[REDACTED] password: [secret] passwd=null password=%s password={{pass}} password=xxxxxxxx", nil},
