@@ -1,0 +1,120 @@
+package rules
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// llmPackRoots are the root members the llm-prompts pack searches (its
+// `within` locations); every other root member must come out unchanged.
+var llmPackRoots = []string{
+	"messages", "system", "prompt", "input", "instructions", "contents", "systemInstruction", "system_instruction",
+	"user", "metadata", "choices", "content", "output", "output_text", "candidates", "delta", "content_block",
+	"message", "response", "completion", "item", "part", "arguments", "text",
+}
+
+// llmCase is one folder of testdata/llm: a request or response body of an
+// LLM API (the folder name starts with its direction), the values that must
+// not survive the llm-prompts pack (leaks.txt), and the pack's output.
+type llmCase struct {
+	name  string
+	dir   Direction
+	in    []byte
+	leaks []string
+}
+
+func llmCases(t *testing.T) []llmCase {
+	t.Helper()
+	dirs, _ := filepath.Glob("testdata/llm/*/in.json")
+	if len(dirs) == 0 {
+		t.Fatal("no testdata/llm cases")
+	}
+	var out []llmCase
+	for _, f := range dirs {
+		c := llmCase{name: filepath.Base(filepath.Dir(f)), dir: Response}
+		if strings.HasPrefix(c.name, "request-") {
+			c.dir = Request
+		}
+		var err error
+		if c.in, err = os.ReadFile(f); err != nil {
+			t.Fatal(err)
+		}
+		leaks, err := os.ReadFile(filepath.Join(filepath.Dir(f), "leaks.txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.leaks = strings.Split(strings.TrimSpace(string(leaks)), "\n")
+		out = append(out, c)
+	}
+	return out
+}
+
+// checkLLMOutput fails when a value of leaks.txt survives in out (as
+// written, or JSON-escaped inside a string) or when a root member outside
+// the pack's locations changed.
+func checkLLMOutput(t *testing.T, c llmCase, out []byte) {
+	t.Helper()
+	if !json.Valid(out) {
+		t.Fatalf("%s: output is not valid JSON:\n%s", c.name, out)
+	}
+	for _, leak := range c.leaks {
+		esc, _ := json.Marshal(leak)
+		if bytes.Contains(out, []byte(leak)) || bytes.Contains(out, esc[1:len(esc)-1]) {
+			t.Errorf("%s: %q survived:\n%s", c.name, leak, out)
+		}
+	}
+	var in, got map[string]json.RawMessage
+	if json.Unmarshal(c.in, &in) != nil {
+		return // an array of stream chunks
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range in {
+		if !slices.Contains(llmPackRoots, k) && !bytes.Equal(v, got[k]) {
+			t.Errorf("%s: $.%s changed: %s >> %s", c.name, k, v, got[k])
+		}
+	}
+}
+
+// TestLLMPackGolden applies the llm-prompts pack to realistic request and
+// response bodies of OpenAI (chat completions, Responses API), Anthropic and
+// Gemini, whole and as stream chunks: the output is want.json, nothing of
+// leaks.txt survives, and no structured member changes. With
+// json_in_strings the tool-call arguments are walked as JSON: the same
+// values must go.
+func TestLLMPackGolden(t *testing.T) {
+	plain, err := os.ReadFile("testdata/llm/rules.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nested, err := os.ReadFile("testdata/llm/rules-json.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := mustCompile(t, string(plain))
+	pj := mustCompile(t, string(nested))
+	for _, c := range llmCases(t) {
+		t.Run(c.name, func(t *testing.T) {
+			out, rep, err := p.Apply(c.in, Input{Direction: c.dir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Findings) == 0 {
+				t.Error("no findings")
+			}
+			checkLLMOutput(t, c, out)
+			golden(t, filepath.Join("testdata/llm", c.name, "want.json"), out)
+			out, _, err = pj.Apply(c.in, Input{Direction: c.dir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkLLMOutput(t, c, out)
+		})
+	}
+}
