@@ -1,0 +1,79 @@
+package hosttest_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	hosttest "github.com/veilproxy/veil/host-test"
+	"github.com/veilproxy/veil/host-test/internal/testmodule"
+)
+
+// The llm-prompts pack through the .wasm: every case of
+// rules/testdata/llm (request and response bodies of OpenAI, Anthropic and
+// Gemini, whole and as stream chunks) comes out of the plugin as its
+// want.json, in its own direction, and with json_in_strings nothing of its
+// leaks.txt survives either.
+func TestPluginLLMPack(t *testing.T) {
+	root, err := testmodule.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := filepath.Join(root, "rules", "testdata", "llm")
+	read := func(parts ...string) []byte {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join(append([]string{base}, parts...)...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	m := load(t, "veil", hosttest.Envoy133)
+	vms := map[string]*hosttest.VM{}
+	for _, cfg := range []string{"rules.yaml", "rules-json.yaml"} {
+		vm, err := m.Start(t.Context(), hosttest.Config{PluginConfig: read(cfg)})
+		if err != nil {
+			t.Fatalf("%s: %v", cfg, err)
+		}
+		vms[cfg] = vm
+	}
+	dirs, _ := filepath.Glob(filepath.Join(base, "*", "in.json"))
+	if len(dirs) == 0 {
+		t.Fatal("no rules/testdata/llm cases")
+	}
+	for _, f := range dirs {
+		name := filepath.Base(filepath.Dir(f))
+		in, want := read(name, "in.json"), read(name, "want.json")
+		leaks := strings.Split(strings.TrimSpace(string(read(name, "leaks.txt"))), "\n")
+		request := strings.HasPrefix(name, "request-")
+		for cfg, vm := range vms {
+			ex := jsonExchange(in, []byte(`{}`), 0)
+			if !request {
+				ex = jsonExchange([]byte(`{}`), in, 0)
+			}
+			res := vm.Do(ex)
+			if res.VMError != nil || len(res.Errors) > 0 || res.LocalReply != nil {
+				t.Fatalf("%s %s: vm %v, errors %q, local reply %+v", name, cfg, res.VMError, res.Errors, res.LocalReply)
+			}
+			got := res.Response.Body
+			if request {
+				got = res.Request.Body
+			}
+			if !json.Valid(got) {
+				t.Errorf("%s %s: invalid JSON out:\n%s", name, cfg, got)
+			}
+			if cfg == "rules.yaml" && !bytes.Equal(got, want) {
+				t.Errorf("%s: got\n%s\nwant\n%s", name, got, want)
+			}
+			for _, leak := range leaks {
+				esc, _ := json.Marshal(leak)
+				if bytes.Contains(got, []byte(leak)) || bytes.Contains(got, esc[1:len(esc)-1]) {
+					t.Errorf("%s %s: %q survived", name, cfg, leak)
+				}
+			}
+		}
+	}
+}
