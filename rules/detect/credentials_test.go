@@ -86,3 +86,44 @@ func TestCredentialsInText(t *testing.T) {
 		{"compass=north", nil},
 	})
 }
+
+// FuzzCredentials runs the credential detectors of this change on any text:
+// spans stay in bounds, sorted and apart, and text with every span replaced
+// by "[secret]" (what the packs do) holds no credential any more.
+func FuzzCredentials(f *testing.F) {
+	for _, seed := range []string{
+		"", "sk-", "sk-ant-", "glpat-", "npm_", "hf_", "api_org_", "password=", "pwd:", "://", "a://b:c@d",
+		"key sk-proj-" + strings.Repeat("aB3_", 20) + " and sk-ant-api03-" + strings.Repeat("Xy7_", 12),
+		"glpat-xY7zQ2vB9nM4kL1pR8sT.01.abc npm_" + strings.Repeat("a1B2", 9) + " hf_" + strings.Repeat("aBcD", 8) + "aB",
+		"https://hooks.slack.com/services/T0A1B2C3D/B4E5F6G7H/aBcDeFgHiJkLmNoPqRsTuVwX",
+		"postgres://admin:s3cr3t@db:5432/app redis://:x%2Fy9@c ftp://a:b/c@d/e",
+		`password=hunter2 passwd: "x y" {\"password\":\"abc\"} DB_PASSWORD = 'q' pass=abc&x=1 pwd=/tmp`,
+		"password= password=*** password: click here\npassphrase: correcthorse",
+	} {
+		f.Add([]byte(seed))
+	}
+	names := []string{"openai_key", "anthropic_key", "gitlab_token", "npm_token", "huggingface_token", "slack_webhook", "password_assignment", "url_credentials"}
+	s, err := NewSet(names, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, text []byte) {
+		spans := s.FindString(text, nil)
+		var redacted []byte
+		last := 0
+		for i, sp := range spans {
+			if sp.Start < 0 || sp.End > len(text) || sp.Start >= sp.End || (i > 0 && sp.Start < spans[i-1].End) {
+				t.Fatalf("bad spans %v (len %d)", spans, len(text))
+			}
+			redacted = append(append(redacted, text[last:sp.Start]...), "[secret]"...)
+			last = sp.End
+		}
+		if len(spans) == 0 {
+			return
+		}
+		redacted = append(redacted, text[last:]...)
+		if again := s.FindString(redacted, nil); len(again) > 0 {
+			t.Fatalf("%q redacted to %q still holds %q", text, redacted, describe(s, string(redacted), again))
+		}
+	})
+}
