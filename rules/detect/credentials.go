@@ -1,6 +1,10 @@
 package detect
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+	"unicode/utf8"
+)
 
 // Credentials recognized by their context rather than by a prefix of their
 // own: slack_webhook and url_credentials in URLs ("scheme://"), and
@@ -202,14 +206,8 @@ func placeholder(v []byte) bool {
 	case len(v) > 1 && first == '%' && (v[1] == 's' || v[1] == '('):
 		return true
 	}
-	if r := bytes.Runes(v); len(r) > 0 {
-		same := true
-		for _, c := range r {
-			same = same && c == r[0]
-		}
-		if same && bytes.ContainsRune([]byte("*xX•.#-_?"), r[0]) {
-			return true
-		}
+	if r, _ := utf8.DecodeRune(v); strings.ContainsRune("*xX•.#-_?", r) && repeats(v, r) {
+		return true
 	}
 	for _, w := range placeholderWords {
 		if len(v) == len(w) && endsWithFold(v, w) {
@@ -217,6 +215,18 @@ func placeholder(v []byte) bool {
 		}
 	}
 	return false
+}
+
+// repeats reports whether v is the rune r, once or more, and nothing else.
+func repeats(v []byte, r rune) bool {
+	for len(v) > 0 {
+		c, n := utf8.DecodeRune(v)
+		if c != r {
+			return false
+		}
+		v = v[n:]
+	}
+	return true
 }
 
 // isEnvName reports whether v is an environment variable name: upper-case
