@@ -20,12 +20,13 @@ var llmPackRoots = []string{
 
 // llmCase is one folder of testdata/llm: a request or response body of an
 // LLM API (the folder name starts with its direction), the values that must
-// not survive the llm-prompts pack (leaks.txt), and the pack's output.
+// not survive the llm-prompts pack (leaks.txt), the text that must
+// (keep.txt, optional), and the pack's output.
 type llmCase struct {
-	name  string
-	dir   Direction
-	in    []byte
-	leaks []string
+	name        string
+	dir         Direction
+	in          []byte
+	leaks, keep []string
 }
 
 func llmCases(t *testing.T) []llmCase {
@@ -49,6 +50,9 @@ func llmCases(t *testing.T) []llmCase {
 			t.Fatal(err)
 		}
 		c.leaks = strings.Split(strings.TrimSpace(string(leaks)), "\n")
+		if keep, err := os.ReadFile(filepath.Join(filepath.Dir(f), "keep.txt")); err == nil {
+			c.keep = strings.Split(strings.TrimSpace(string(keep)), "\n")
+		}
 		out = append(out, c)
 	}
 	return out
@@ -66,6 +70,11 @@ func checkLLMOutput(t *testing.T, c llmCase, out []byte) {
 		esc, _ := json.Marshal(leak)
 		if bytes.Contains(out, []byte(leak)) || bytes.Contains(out, esc[1:len(esc)-1]) {
 			t.Errorf("%s: %q survived:\n%s", c.name, leak, out)
+		}
+	}
+	for _, keep := range c.keep {
+		if !bytes.Contains(out, []byte(keep)) {
+			t.Errorf("%s: %q is gone:\n%s", c.name, keep, out)
 		}
 	}
 	var in, got map[string]json.RawMessage
