@@ -77,3 +77,41 @@ func TestPluginLLMPack(t *testing.T) {
 		}
 	}
 }
+
+// The spellings of rules/testdata/llm/secrets-spellings.json through the
+// secrets pack in the .wasm, as a string value and inside a tool-call
+// argument walked with json_in_strings (rules.TestSecretsPackSpellings
+// natively).
+func TestPluginSecretsSpellings(t *testing.T) {
+	root, err := testmodule.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(root, "rules", "testdata", "llm", "secrets-spellings.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []struct{ In, Want string }
+	if err := json.Unmarshal(b, &rows); err != nil {
+		t.Fatal(err)
+	}
+	vm := start(t, "veil", hosttest.Envoy133, hosttest.Config{PluginConfig: []byte("include: [secrets]\njson_in_strings: true\n")})
+	for _, r := range rows {
+		in, _ := json.Marshal(map[string]string{"note": r.In})
+		want, _ := json.Marshal(map[string]string{"note": r.Want})
+		inner, _ := json.Marshal(map[string]string{"cmd": r.In})
+		innerWant, _ := json.Marshal(map[string]string{"cmd": r.Want})
+		reply, _ := json.Marshal(map[string]string{"arguments": string(inner)})
+		replyWant, _ := json.Marshal(map[string]string{"arguments": string(innerWant)})
+		res := vm.Do(jsonExchange(in, reply, 0))
+		if res.VMError != nil || len(res.Errors) > 0 || res.LocalReply != nil {
+			t.Fatalf("%q: vm %v, errors %q, local reply %+v", r.In, res.VMError, res.Errors, res.LocalReply)
+		}
+		if !bytes.Equal(res.Request.Body, want) {
+			t.Errorf("request %s\n got %s\nwant %s", in, res.Request.Body, want)
+		}
+		if !bytes.Equal(res.Response.Body, replyWant) {
+			t.Errorf("response %s\n got %s\nwant %s", reply, res.Response.Body, replyWant)
+		}
+	}
+}

@@ -127,3 +127,51 @@ func TestLLMPackGolden(t *testing.T) {
 		})
 	}
 }
+
+// spelling is one row of testdata/llm/secrets-spellings.json: a text and
+// what the secrets pack makes of it.
+type spelling struct{ In, Want string }
+
+func readSpellings(t *testing.T) []spelling {
+	t.Helper()
+	b, err := os.ReadFile("testdata/llm/secrets-spellings.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []spelling
+	if err := json.Unmarshal(b, &rows); err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// TestSecretsPackSpellings runs the spellings of the new credentials (each
+// format in its usual contexts, full-width and zero-width forms, and the
+// look-alikes that stay) through the secrets pack, as a string value and
+// JSON-escaped inside a tool-call argument string.
+func TestSecretsPackSpellings(t *testing.T) {
+	p := mustCompile(t, "include: [secrets]\n")
+	pj := mustCompile(t, "include: [secrets]\njson_in_strings: true\n")
+	for _, r := range readSpellings(t) {
+		in, _ := json.Marshal(map[string]string{"note": r.In})
+		want, _ := json.Marshal(map[string]string{"note": r.Want})
+		out, _, err := p.Apply(in, Input{Direction: Request})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(out, want) {
+			t.Errorf("%s\n got %s\nwant %s", in, out, want)
+		}
+		// the same text inside JSON inside a string, walked as JSON
+		inner, _ := json.Marshal(map[string]string{"cmd": r.In})
+		innerWant, _ := json.Marshal(map[string]string{"cmd": r.Want})
+		in, _ = json.Marshal(map[string]string{"arguments": string(inner)})
+		want, _ = json.Marshal(map[string]string{"arguments": string(innerWant)})
+		if out, _, err = pj.Apply(in, Input{Direction: Request}); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(out, want) {
+			t.Errorf("%s\n got %s\nwant %s", in, out, want)
+		}
+	}
+}

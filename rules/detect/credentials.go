@@ -21,7 +21,8 @@ import (
 //     the end of a longer name too: DB_PASSWORD, userPassword), optionally
 //     quoted, then '=', ':', ":=", "==" or "=>" (and "pass" before '='), then
 //     the value: quoted, or up to a space or one of "'`,;&()[]{}<>\ (a
-//     trailing '.', '!' or '?' is punctuation). The span is the value. A
+//     trailing '.', '!' or '?' is taken with it: it may belong to the
+//     password). The span is the value. A
 //     placeholder (see placeholder) is not a password; after ':' an unquoted
 //     value of letters only (a word of prose, as in "Forgot password: click
 //     here") counts only when it ends its line or text.
@@ -106,10 +107,7 @@ func (sc *scanner) password(sep, end int, colon bool) int {
 	}
 	if !quoted {
 		vs = v
-		ve = run(t, vs, isBareValueByte)
-		for ve > vs && (t[ve-1] == '.' || t[ve-1] == '!' || t[ve-1] == '?') {
-			ve--
-		}
+		ve = run(t, vs, isBareValueByte) // a trailing '.', '!' or '?' goes too: it may be the password's
 	}
 	val := t[vs:ve]
 	if !quoted {
