@@ -3,6 +3,7 @@ package rules
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -174,4 +175,35 @@ func TestSecretsPackSpellings(t *testing.T) {
 			t.Errorf("%s\n got %s\nwant %s", in, out, want)
 		}
 	}
+}
+
+// FuzzLLMPack applies the llm-prompts and secrets packs, with
+// json_in_strings, to LLM API bodies and their mutations, in both
+// directions: valid JSON in gives valid JSON out (or invalid JSON an
+// ErrInvalidJSON / ErrTooDeep error), reports are well formed, and a second
+// pass over the output succeeds.
+func FuzzLLMPack(f *testing.F) {
+	fuzzSeeds(f, "testdata/llm/*/in.json")
+	p := mustCompile(f, "json_in_strings: true\ninclude: [llm-prompts, secrets]\n")
+	f.Fuzz(func(t *testing.T, in []byte) {
+		for _, d := range []Direction{Request, Response} {
+			out, rep, err := p.Apply(in, Input{Direction: d})
+			if err != nil {
+				if !errors.Is(err, ErrInvalidJSON) && !errors.Is(err, ErrTooDeep) {
+					t.Fatalf("unexpected error %v", err)
+				}
+				if json.Valid(in) && !errors.Is(err, ErrTooDeep) {
+					t.Fatalf("valid JSON rejected: %v", err)
+				}
+				return
+			}
+			if !json.Valid(out) {
+				t.Fatalf("invalid output %q from %q", out, in)
+			}
+			checkReport(t, rep)
+			if _, _, err := p.Apply(out, Input{Direction: d}); err != nil {
+				t.Fatalf("second pass over %s: %v", out, err)
+			}
+		}
+	})
 }
