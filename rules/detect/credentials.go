@@ -255,12 +255,19 @@ func (sc *scanner) url(i int) int {
 		ae++
 	}
 	authority := t[a:ae]
-	if sc.on(kSlackWebhook) && (equalFold(t[s:i], "https") || equalFold(t[s:i], "http")) && equalFold(authority, "hooks.slack.com") {
+	scheme := -1 // where "http" or "https" starts, even glued to a word ("text-https://…")
+	switch {
+	case endsWithFold(t[s:i], "https"):
+		scheme = i - 5
+	case endsWithFold(t[s:i], "http"):
+		scheme = i - 4
+	}
+	if sc.on(kSlackWebhook) && scheme >= 0 && equalFold(authority, "hooks.slack.com") {
 		for _, seg := range []string{"/services/", "/workflows/", "/triggers/"} {
 			if hasPrefixAt(t, ae, seg) {
 				e := run(t, ae+len(seg), func(b byte) bool { return isAlnum(b) || b == '/' || b == '_' || b == '-' })
 				if e-(ae+len(seg)) >= 20 {
-					sc.emit(kSlackWebhook, s, e)
+					sc.emit(kSlackWebhook, scheme, e)
 					return e
 				}
 			}

@@ -52,6 +52,8 @@ func TestCredentialsInText(t *testing.T) {
 	runCases(t, []detectCase{
 		{"post to " + hook + " now", []string{"slack_webhook=" + hook}},
 		{"<" + wf + ">", []string{"slack_webhook=" + wf}},
+		{"webhook.url=" + hook, []string{"slack_webhook=" + hook}},
+		{"text-" + hook, []string{"slack_webhook=" + hook}},
 		{`HOOK="` + strings.ToUpper(hook[:8]) + hook[8:] + `"`, []string{"slack_webhook=" + strings.ToUpper(hook[:8]) + hook[8:]}},
 		{"postgres://admin:s3cr3t@db.internal:5432/app", []string{"url_credentials=admin:s3cr3t@db.internal:5432"}},
 		{"redis://:hunter22@cache:6379/0", []string{"url_credentials=:hunter22@cache:6379"}},
