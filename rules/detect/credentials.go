@@ -22,10 +22,11 @@ import (
 //     quoted, then '=', ':', ":=", "==" or "=>" (and "pass" before '='), then
 //     the value: quoted, or up to a space or one of "'`,;&()[]{}<>\ (a
 //     trailing '.', '!' or '?' is taken with it: it may belong to the
-//     password). The span is the value. A
-//     placeholder (see placeholder) is not a password; after ':' an unquoted
-//     value of letters only (a word of prose, as in "Forgot password: click
-//     here") counts only when it ends its line or text.
+//     password). The span is the value, of at least 3 bytes. A placeholder
+//     (see placeholder) is not a password, nor a path after "pwd" (the
+//     working directory); after ':' an unquoted value of letters only (a
+//     word of prose, as in "Forgot password: click here") counts only when
+//     it ends its line or text.
 
 // colonSecrets looks at the ':' at t[i]: a URL's "://" or a password
 // assignment.
@@ -107,6 +108,9 @@ func (sc *scanner) password(sep, end int, colon bool) int {
 	}
 	if !quoted {
 		vs = v
+		if isQuote(at(t, v)) {
+			vs++ // an open quote never closed: a value cut short (a stream chunk)
+		}
 		ve = run(t, vs, isBareValueByte) // a trailing '.', '!' or '?' goes too: it may be the password's
 	}
 	val := t[vs:ve]

@@ -71,6 +71,7 @@ func TestCredentialsInText(t *testing.T) {
 		{"passphrase: correcthorse\nnext line", []string{"password_assignment=correcthorse"}},
 		{`{"password":"hunter2","user":"ann"}`, []string{"password_assignment=hunter2"}},
 		{`{\"password\": \"hunter2\"}`, []string{"password_assignment=hunter2"}},
+		{`{"user": "ann", "password": "hunt`, []string{"password_assignment=hunt"}}, // a stream chunk cut short
 		{"?user=ann&pass=letmein&x=1", []string{"password_assignment=letmein"}},
 		{"userPassword := \"qwerty123\"", []string{"password_assignment=qwerty123"}},
 		{"if password == 'abc123' {", []string{"password_assignment=abc123"}},

@@ -270,8 +270,8 @@ func (s *Set) FindStringIn(text []byte, m Mask, dst []Span) []Span {
 // is shorter than 20 bytes (the shortest credential, an AWS key id, has 20)
 // and holds none of the bytes every other built-in needs: a digit, '@', ':',
 // '-', '.', '=' (a password assignment), '%' (an escape) or a non-ASCII byte
-// (a normalized form). Member
-// names and short values ("role": "user") are mostly such.
+// (a normalized form). Member names and short values ("role": "user") are
+// mostly such.
 // It tests whole words, without a loop: it runs on every member name.
 func tooPlain(t []byte) bool {
 	n := len(t)
