@@ -203,9 +203,9 @@ func placeholder(v []byte) bool {
 	switch first, last := v[0], v[len(v)-1]; {
 	case first == '<' && last == '>', first == '{' && last == '}', first == '[' && last == ']':
 		return true
-	case len(v) > 1 && first == '$' && (v[1] == '{' || isEnvName(v[1:])):
+	case len(v) > 1 && first == '$' && (v[1] == '{' && last == '}' || isEnvName(v[1:])):
 		return true
-	case len(v) > 1 && first == '%' && (v[1] == 's' || v[1] == '('):
+	case string(v) == "%s", len(v) > 2 && first == '%' && v[1] == '(' && last == 's':
 		return true
 	}
 	if r, _ := utf8.DecodeRune(v); strings.ContainsRune("*xX•.#-_?", r) && repeats(v, r) {

@@ -76,6 +76,7 @@ func TestCredentialsInText(t *testing.T) {
 		{"userPassword := \"qwerty123\"", []string{"password_assignment=qwerty123"}},
 		{"if password == 'abc123' {", []string{"password_assignment=abc123"}},
 		{"'password' => 'Pa55word'", []string{"password_assignment=Pa55word"}},
+		{"password=%sEcret9 password=$ecret99", []string{"password_assignment=%sEcret9", "password_assignment=$ecret99"}},
 		{"smtp_password: mailpass", []string{"password_assignment=mailpass"}},
 		// look-alikes
 		{"https://hooks.slack.com/services/ and https://api.slack.com/messaging/webhooks", nil},
