@@ -73,7 +73,7 @@ func (sc *scanner) dashTokens(i int) int {
 	case "sk":
 		if hasPrefixAt(t, i+1, "ant-") {
 			// sk-ant-api03-… (about 100 characters), sk-ant-admin01-…, sk-ant-oat01-…
-			if e := run(t, i+5, isB64URL); e-(i+5) >= 32 {
+			if e := run(t, i+5, isB64URL); e-(i+5) >= 32 && !allLower(t[i+5:e]) {
 				sc.emit(kAnthropic, s, e)
 				return e
 			}
