@@ -34,11 +34,11 @@ func TestProviderTokens(t *testing.T) {
 		{"'" + hfOrg + "'", []string{"huggingface_token=" + hfOrg}},
 		// look-alikes
 		{"sk-short sk-1234 task-" + strings.Repeat("Ab1", 12) + " disk-" + strings.Repeat("Ab1", 12), nil},
-		{"sk-learn-the-basics-of-machine-learning-in-python", nil},              // a slug
-		{"sk-" + "3f2a9c1e-7b4d-4e8a-9c2f-1a2b3c4d5e6f", nil},                   // lower-case hex and dashes
-		{"sk-Item-2024-Report-Final-Version-A-B-C-D-E", nil},                    // too many dashes
-		{"sk-ant-short sk-ant-api03-abc sk-ant-documentation-for-the-api-keys-page", nil},                                  // too short
-		{"glpat-short glpat-documentation-for-tokens aglpat-" + glpat[6:], nil}, // short, a slug, glued
+		{"sk-learn-the-basics-of-machine-learning-in-python", nil},                        // a slug
+		{"sk-" + "3f2a9c1e-7b4d-4e8a-9c2f-1a2b3c4d5e6f", nil},                             // lower-case hex and dashes
+		{"sk-Item-2024-Report-Final-Version-A-B-C-D-E", nil},                              // too many dashes
+		{"sk-ant-short sk-ant-api03-abc sk-ant-documentation-for-the-api-keys-page", nil}, // too short
+		{"glpat-short glpat-documentation-for-tokens aglpat-" + glpat[6:], nil},           // short, a slug, glued
 		{"npm_run npm_config_cache npm_package_version npm_" + strings.Repeat("a", 36), nil},
 		{"npm_" + npm[4:] + "x", nil}, // 37 characters
 		{"hf_hub_download hf_model shelf_life hf_" + strings.Repeat("abc", 11) + "a", nil},
