@@ -17,6 +17,7 @@ type packFile struct {
 			Detect []string `yaml:"detect"`
 			Within []string `yaml:"within"`
 			Keys   []string `yaml:"keys"`
+			Paths  []string `yaml:"paths"`
 		} `yaml:"select"`
 		Action yaml.Node `yaml:"action"`
 	} `yaml:"rules"`
@@ -49,7 +50,7 @@ func TestPacks(t *testing.T) {
 				t.Errorf("%s: rule id %q also in %s", name, r.ID, other)
 			}
 			ids[r.ID] = name
-			if len(r.Select.Detect)+len(r.Select.Keys) == 0 {
+			if len(r.Select.Detect)+len(r.Select.Keys)+len(r.Select.Paths) == 0 {
 				t.Errorf("%s: rule %q selects nothing", name, r.ID)
 			}
 			if _, err := NewSet(r.Select.Detect, nil); err != nil {

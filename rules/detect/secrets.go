@@ -25,14 +25,26 @@ import (
 //   - private_key: a PEM block "-----BEGIN … PRIVATE KEY-----" through its
 //     END line (whatever lies between, such as the literal "\n" of a key
 //     stored escaped twice), or through the end of its base64 body when the
-//     END line is missing.
+//     END line is missing;
+//   - openai_key, anthropic_key, gitlab_token (dashTokens), npm_token,
+//     huggingface_token (underscoreTokens), slack_webhook, url_credentials
+//     and password_assignment (credentials.go).
 func (sc *scanner) secrets() {
 	f := &sc.f
 	if f.n[clUpperA] > 0 && (sc.on(kAWS) || sc.on(kGoogle)) {
 		sc.eachByte('A', sc.awsOrGoogle)
 	}
-	if f.n[clUnderscore] > 0 && (sc.on(kGitHub) || sc.on(kStripe)) {
-		sc.eachByte('_', sc.githubOrStripe)
+	if f.n[clUnderscore] > 0 && (sc.on(kGitHub) || sc.on(kStripe) || sc.on(kNPM) || sc.on(kHuggingFace)) {
+		sc.eachByte('_', sc.underscoreTokens)
+	}
+	if f.n[clDash] > 0 && (sc.on(kOpenAI) || sc.on(kAnthropic) || sc.on(kGitLab)) {
+		sc.eachByte('-', sc.dashTokens)
+	}
+	if f.n[clColon] > 0 && (sc.on(kURLCredentials) || sc.on(kSlackWebhook) || sc.on(kPassword)) {
+		sc.eachByte(':', sc.colonSecrets)
+	}
+	if sc.on(kPassword) {
+		sc.eachByte('=', sc.passwordEquals)
 	}
 	if f.n[clLowerX] > 0 && f.n[clDash] >= 2 && sc.on(kSlack) {
 		sc.eachByte('x', sc.slack)
@@ -43,6 +55,94 @@ func (sc *scanner) secrets() {
 	if f.n[clDash] >= 10 && sc.on(kPrivateKey) {
 		sc.privateKeys()
 	}
+}
+
+// dashTokens matches the tokens whose prefix is a lower-case word and a
+// dash at t[i]: "sk-" (openai_key, or anthropic_key for "sk-ant-") and the
+// GitLab prefixes (gitlab_token).
+func (sc *scanner) dashTokens(i int) int {
+	t := sc.t
+	s := i
+	for s > 0 && i-s < 8 && isLower(t[s-1]) {
+		s--
+	}
+	if s == i || isTokenByte(at(t, s-1)) {
+		return i + 1
+	}
+	switch word := t[s:i]; string(word) {
+	case "sk":
+		if hasPrefixAt(t, i+1, "ant-") {
+			// sk-ant-api03-… (about 100 characters), sk-ant-admin01-…, sk-ant-oat01-…
+			if e := run(t, i+5, isB64URL); e-(i+5) >= 32 && !allLower(t[i+5:e]) {
+				sc.emit(kAnthropic, s, e)
+				return e
+			}
+			return i + 1
+		}
+		// sk-…, sk-proj-…, sk-svcacct-…, sk-admin-…: 32 or more base64url
+		if e := run(t, i+1, isB64URL); e-(i+1) >= 32 && openAIBody(t[i+1:e]) {
+			sc.emit(kOpenAI, s, e)
+			return e
+		}
+	case "glpat", "gldt", "glptt", "glrt", "glcbt", "glimt", "glsoat", "glffct", "glagent", "gloas":
+		// 20 base64url (classic) or more, then for a routable token
+		// ".<version>.<routing>" segments
+		e := run(t, i+1, isB64URL)
+		if e-(i+1) < 20 || allLower(t[i+1:e]) {
+			return i + 1
+		}
+		for seg := 0; seg < 2 && at(t, e) == '.'; seg++ {
+			n := run(t, e+1, isAlnum)
+			if n == e+1 || n-(e+1) > 16 || isTokenByte(at(t, n)) {
+				break
+			}
+			e = n
+		}
+		sc.emit(kGitLab, s, e)
+		return e
+	}
+	return i + 1
+}
+
+// openAIBody reports whether the characters after "sk-" look like an OpenAI
+// key rather than a hyphenated name: the key marker "T3BlbkFJ" (base64 of
+// "OpenAI"), or upper-case letters, lower-case letters and digits with few
+// dashes, as random base64url has.
+func openAIBody(b []byte) bool {
+	if bytes.Contains(b, []byte("T3BlbkFJ")) {
+		return true
+	}
+	var upper, lower, digit, dash int
+	for _, c := range b {
+		switch {
+		case isUpper(c):
+			upper++
+		case isLower(c):
+			lower++
+		case isDigit(c):
+			digit++
+		case c == '-':
+			dash++
+		}
+	}
+	return upper > 0 && lower > 0 && digit > 0 && dash <= len(b)/10+1
+}
+
+// mixedCase reports whether b has both upper- and lower-case letters.
+func mixedCase(b []byte) bool {
+	return bytes.ContainsFunc(b, func(r rune) bool { return r >= 'A' && r <= 'Z' }) &&
+		bytes.ContainsFunc(b, func(r rune) bool { return r >= 'a' && r <= 'z' })
+}
+
+// allLower reports whether b holds nothing but lower-case letters, '_' and
+// '-' (a word or a slug, not a random token).
+func allLower(b []byte) bool {
+	for _, c := range b {
+		if !isLower(c) && c != '_' && c != '-' {
+			return false
+		}
+	}
+	return true
 }
 
 // eachByte calls fn with each index of b in the text; fn returns where to
@@ -95,9 +195,29 @@ func (sc *scanner) awsOrGoogle(i int) int {
 	return i + 1
 }
 
-func (sc *scanner) githubOrStripe(i int) int {
+// underscoreTokens matches the tokens whose prefix ends in '_' at t[i]:
+// github_token, stripe_key, npm_token and huggingface_token.
+func (sc *scanner) underscoreTokens(i int) int {
 	t := sc.t
 	switch {
+	case hasPrefixAt(t, i-3, "npm") && !isTokenByte(at(t, i-4)):
+		// npm_ + 36 alphanumerics (npm_run_… and npm_config_… are words)
+		if e := run(t, i+1, isAlnum); e == i+37 && !isTokenByte(at(t, e)) && !allLower(t[i+1:e]) {
+			sc.emit(kNPM, i-3, e)
+			return e
+		}
+	case hasPrefixAt(t, i-2, "hf") && !isTokenByte(at(t, i-3)):
+		// hf_ + 34 letters and digits of both cases
+		if e := run(t, i+1, isAlnum); e == i+35 && !isTokenByte(at(t, e)) && mixedCase(t[i+1:e]) {
+			sc.emit(kHuggingFace, i-2, e)
+			return e
+		}
+	case hasPrefixAt(t, i-3, "api_org_") && !isTokenByte(at(t, i-4)):
+		// a Hugging Face organization token: api_org_ + 34
+		if e := run(t, i+5, isAlnum); e == i+39 && !isTokenByte(at(t, e)) && mixedCase(t[i+5:e]) {
+			sc.emit(kHuggingFace, i-3, e)
+			return e
+		}
 	case i >= 3 && t[i-3] == 'g' && t[i-2] == 'h' && bytes.IndexByte([]byte("pousr"), t[i-1]) >= 0 && !isTokenByte(at(t, i-4)):
 		if e := run(t, i+1, isAlnum); e == i+37 && !isTokenByte(at(t, e)) {
 			sc.emit(kGitHub, i-3, e)

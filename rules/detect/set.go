@@ -1,7 +1,8 @@
 // Package detect finds personal data and secrets inside JSON string values and
 // numbers: emails, phone numbers, payment cards, IBANs, US social security
-// numbers, IP and MAC addresses, JWTs, cloud and SaaS credentials and PEM
-// private keys, plus user-defined regular expressions.
+// numbers, IP and MAC addresses, JWTs, cloud, SaaS and LLM-provider
+// credentials, PEM private keys, passwords assigned in text and credentials
+// in URLs, plus user-defined regular expressions.
 //
 // A Set is compiled once (NewSet) and is immutable and safe for concurrent
 // use. FindString reports the byte spans of the detected values in one
@@ -76,6 +77,14 @@ const (
 	kSlack
 	kGoogle
 	kPrivateKey
+	kOpenAI
+	kAnthropic
+	kGitLab
+	kNPM
+	kHuggingFace
+	kSlackWebhook
+	kPassword
+	kURLCredentials
 	numBuiltins
 )
 
@@ -95,6 +104,15 @@ var builtinNames = [numBuiltins]string{
 	kSlack:      "slack_token",
 	kGoogle:     "google_api_key",
 	kPrivateKey: "private_key",
+
+	kOpenAI:         "openai_key",
+	kAnthropic:      "anthropic_key",
+	kGitLab:         "gitlab_token",
+	kNPM:            "npm_token",
+	kHuggingFace:    "huggingface_token",
+	kSlackWebhook:   "slack_webhook",
+	kPassword:       "password_assignment",
+	kURLCredentials: "url_credentials",
 }
 
 // Builtins returns the names of the built-in detectors.
@@ -251,8 +269,9 @@ func (s *Set) FindStringIn(text []byte, m Mask, dst []Span) []Span {
 // tooPlain reports whether no built-in detector can find anything in t: it
 // is shorter than 20 bytes (the shortest credential, an AWS key id, has 20)
 // and holds none of the bytes every other built-in needs: a digit, '@', ':',
-// '-', '.', '%' (an escape) or a non-ASCII byte (a normalized form). Member
-// names and short values ("role": "user") are mostly such.
+// '-', '.', '=' (a password assignment), '%' (an escape) or a non-ASCII byte
+// (a normalized form). Member names and short values ("role": "user") are
+// mostly such.
 // It tests whole words, without a loop: it runs on every member name.
 func tooPlain(t []byte) bool {
 	n := len(t)
@@ -274,10 +293,10 @@ func tooPlain(t []byte) bool {
 }
 
 // needed flags (in bit 7 of its byte) every byte of x some built-in needs:
-// '-'..':' (digits and the separators), '@', '%' or a non-ASCII byte.
+// '-'..':' (digits and the separators), '@', '%', '=' or a non-ASCII byte.
 func needed(x uint64) uint64 {
 	low := x &^ highs
-	punct := (low+ones*(0x80-'-'))&^(low+ones*(0x80-':'-1)) | ^(notByte(low, '@') & notByte(low, '%'))
+	punct := (low+ones*(0x80-'-'))&^(low+ones*(0x80-':'-1)) | ^(notByte(low, '@') & notByte(low, '%') & notByte(low, '='))
 	return (x | punct) & highs
 }
 

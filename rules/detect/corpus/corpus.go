@@ -44,6 +44,8 @@ type Corpus struct {
 var Detectors = []string{
 	"email", "phone", "credit_card", "iban", "us_ssn", "ipv4", "ipv6", "mac_address", "jwt",
 	"aws_access_key_id", "github_token", "stripe_key", "slack_token", "google_api_key", "private_key",
+	"openai_key", "anthropic_key", "gitlab_token", "npm_token", "huggingface_token",
+	"slack_webhook", "password_assignment", "url_credentials",
 }
 
 // Generate returns n documents generated from seed.
@@ -52,7 +54,7 @@ func Generate(seed uint64, n int) *Corpus {
 	for i := range n {
 		g := &gen{r: rand.New(rand.NewPCG(seed, uint64(i))), c: c, doc: i}
 		var v any
-		switch i % 5 {
+		switch i % 6 {
 		case 0:
 			v = g.profile()
 		case 1:
@@ -61,8 +63,10 @@ func Generate(seed uint64, n int) *Corpus {
 			v = g.chat(6 + g.r.IntN(6))
 		case 3:
 			v = g.events()
-		default:
+		case 4:
 			v = g.deployLog()
+		default:
+			v = g.llmExchange()
 		}
 		b, err := json.Marshal(v)
 		if err != nil {
@@ -183,12 +187,18 @@ func (g *gen) value(d string) string {
 	case "private_key":
 		return g.pem()
 	}
+	if v, ok := g.credential(d); ok {
+		return v
+	}
 	panic("corpus: unknown detector " + d)
 }
 
 // plantText plants a value of detector d inside a sentence and returns the
 // sentence (SSNs written as bare digits get their keyword).
 func (g *gen) plantText(d string) string {
+	if s, ok := g.plantCredentialText(d); ok {
+		return s
+	}
 	v := g.value(d)
 	lead := pick(g.r, "here it is:", "use", "it's", "try", "value", "my")
 	switch {

@@ -10,7 +10,9 @@ import (
 // The quality gates both quality tests (package detect on its own, package
 // rules through Program.Apply) hold the detectors to.
 const (
-	// MinRecallChecksummed is the recall gate of checksummed detectors (credit_card, iban).
+	// MinRecallChecksummed is the recall gate of checksummed detectors
+	// (credit_card, iban) and of the credentials with a fixed prefix or
+	// context (credentialDetectors).
 	MinRecallChecksummed = 0.99
 	// MinRecall is the recall gate of the other detectors.
 	MinRecall = 0.97
@@ -20,7 +22,7 @@ const (
 
 // MinRecallFor returns the recall gate of a detector.
 func MinRecallFor(detector string) float64 {
-	if detector == "credit_card" || detector == "iban" {
+	if detector == "credit_card" || detector == "iban" || slices.Contains(credentialDetectors, detector) {
 		return MinRecallChecksummed
 	}
 	return MinRecall
