@@ -117,23 +117,29 @@ const (
 type view struct {
 	norm       []byte
 	start, end []int32 // original [start, end) of each normalized byte
+	invisible  bool    // the original holds an invisible character
 }
 
 // build fills v with the normalized form of orig:
 //   - Unicode decimal digits (category Nd) become ASCII digits;
 //   - full-width ASCII forms (U+FF01..U+FF5E) become their ASCII twins;
-//   - no-break and figure spaces become ' ', Unicode hyphens and minus '-';
-//   - zero-width characters (U+200B..U+200D, U+2060, U+FEFF) and soft hyphens
-//     (U+00AD) are dropped;
+//   - Unicode spaces (no-break, figure, thin, ideographic, line separator, …)
+//     become ' ', Unicode hyphens, dashes and minus '-';
+//   - invisible characters (zero-width, soft hyphen, word joiner, BOM,
+//     direction marks, variation selectors, tags: see invisibleRune) become
+//     invisible, which is 0 (dropped: "4111​1111" reads "41111111")
+//     or a byte to read in their place (' ': "4111…1111​thanks"
+//     reads as a number then a word);
 //   - a percent escape of an ASCII byte ("%40", "%2B", "%20": a URL's query
-//     in the text) becomes that byte;
+//     in the text), or such an escape encoded again ("%2540", "%252540"),
+//     becomes that byte;
 //   - any other byte (including invalid UTF-8) is kept as is.
-func (v *view) build(orig []byte) {
-	v.norm, v.start, v.end = v.norm[:0], v.start[:0], v.end[:0]
+func (v *view) build(orig []byte, invisible byte) {
+	v.norm, v.start, v.end, v.invisible = v.norm[:0], v.start[:0], v.end[:0], false
 	for i := 0; i < len(orig); {
-		if b, ok := percentEscape(orig, i); ok {
-			v.add(b, i, i+3)
-			i += 3
+		if b, n := percentEscape(orig, i); n > 0 {
+			v.add(b, i, i+n)
+			i += n
 			continue
 		}
 		if orig[i] < utf8.RuneSelf {
@@ -158,6 +164,10 @@ func (v *view) build(orig []byte) {
 		}
 		r, size := utf8.DecodeRune(orig[i:])
 		if a, ok := foldRune(r); ok {
+			if a == 0 {
+				v.invisible = true
+				a = invisible
+			}
 			if a != 0 {
 				v.add(a, i, i+size)
 			}
@@ -172,12 +182,23 @@ func (v *view) build(orig []byte) {
 
 // percentEscape decodes the percent escape of an ASCII byte at t[i] ("%00"
 // to "%7F": a first hex digit above 7 makes a byte of a UTF-8 sequence, left
-// as is).
-func percentEscape(t []byte, i int) (byte, bool) {
-	if t[i] != '%' || i+2 >= len(t) || !isHex(t[i+1]) || !isHex(t[i+2]) || t[i+1] > '7' {
-		return 0, false
+// as is), also when its '%' is itself escaped, once or more ("%2540" is
+// "%40" encoded again: '@'). It returns the byte and the length of the
+// escape, or 0 when t[i] starts none.
+func percentEscape(t []byte, i int) (byte, int) {
+	if t[i] != '%' || !asciiHexPair(t, i+1) {
+		return 0, 0
 	}
-	return unhex(t[i+1])<<4 | unhex(t[i+2]), true
+	j := i + 1 // the hex pair to decode: past every "25" that another pair follows
+	for t[j] == '2' && t[j+1] == '5' && asciiHexPair(t, j+2) {
+		j += 2
+	}
+	return unhex(t[j])<<4 | unhex(t[j+1]), j + 2 - i
+}
+
+// asciiHexPair reports whether t[j:j+2] are hex digits of an ASCII byte.
+func asciiHexPair(t []byte, j int) bool {
+	return j+1 < len(t) && isHex(t[j]) && isHex(t[j+1]) && t[j] <= '7'
 }
 
 func unhex(b byte) byte {
@@ -205,7 +226,7 @@ func needsView(t []byte) bool {
 				i += bits.TrailingZeros64(m) >> 3
 			}
 		}
-		if _, ok := percentEscape(t, i); ok {
+		if _, n := percentEscape(t, i); n > 0 {
 			return true
 		}
 		if t[i] < utf8.RuneSelf {
@@ -235,16 +256,21 @@ func (v *view) remap(spans []Span) {
 	}
 }
 
-// foldRune returns the ASCII byte a non-ASCII rune reads as (0 for a rune
-// that is ignored), or false when the rune is kept as is.
+// foldRune returns the ASCII byte a non-ASCII rune reads as (0 for an
+// invisible rune), or false when the rune is kept as is.
 func foldRune(r rune) (byte, bool) {
 	switch {
-	case r == 0x00AD, r >= 0x200B && r <= 0x200D, r == 0x2060, r == 0xFEFF:
+	case invisibleRune(r):
 		return 0, true
-	case r == 0x00A0, r == 0x2007, r == 0x202F:
+	case r == 0x0085, r == 0x00A0, r == 0x1680, r >= 0x2000 && r <= 0x200A, r == 0x2028, r == 0x2029,
+		r == 0x202F, r == 0x205F, r == 0x3000:
 		return ' ', true
-	case r >= 0x2010 && r <= 0x2013, r == 0x2212:
+	case r >= 0x2010 && r <= 0x2015, r == 0x2043, r == 0x2212, r == 0xFE58, r == 0xFE63:
 		return '-', true
+	case r == 0x2044, r == 0x2215:
+		return '/', true
+	case r == 0xFE6B:
+		return '@', true
 	case r >= 0xFF01 && r <= 0xFF5E:
 		return byte(r - 0xFF01 + '!'), true
 	}
@@ -252,6 +278,28 @@ func foldRune(r rune) (byte, bool) {
 		return '0' + d, true
 	}
 	return 0, false
+}
+
+// invisibleRune reports whether r is drawn as nothing between two
+// characters: soft hyphen, combining grapheme joiner, Arabic letter mark,
+// Hangul fillers, Khmer inherent vowels, Mongolian free variation selectors
+// and vowel separator, zero-width space, non-joiner and joiner, direction
+// marks, embeddings, overrides and isolates, word joiner and invisible
+// operators, deprecated format characters, variation selectors, BOM
+// (zero-width no-break space), shorthand format controls and tags: an
+// attacker's way to break a value apart without a visible trace.
+func invisibleRune(r rune) bool {
+	switch {
+	case r < 0x00AD:
+		return false
+	case r == 0x00AD, r == 0x034F, r == 0x061C, r == 0x115F, r == 0x1160, r == 0x17B4, r == 0x17B5,
+		r >= 0x180B && r <= 0x180F, r >= 0x200B && r <= 0x200F, r >= 0x202A && r <= 0x202E,
+		r >= 0x2060 && r <= 0x2064, r >= 0x2066 && r <= 0x206F, r == 0x3164,
+		r >= 0xFE00 && r <= 0xFE0F, r == 0xFEFF, r == 0xFFA0, r >= 0x1BCA0 && r <= 0x1BCA3,
+		r >= 0xE0000 && r <= 0xE0FFF:
+		return true
+	}
+	return false
 }
 
 // digitValue returns the value of a Unicode decimal digit. Unicode encodes

@@ -33,7 +33,7 @@ func TestDigitValue(t *testing.T) {
 func TestViewRemap(t *testing.T) {
 	in := "a\u200b４\u00adb\u00a0c‐d\xffé"
 	var v view
-	v.build([]byte(in))
+	v.build([]byte(in), 0)
 	if got, want := string(v.norm), "a4b c-d\xffé"; got != want {
 		t.Fatalf("norm = %q, want %q", got, want)
 	}
@@ -99,7 +99,7 @@ func TestNeedsView(t *testing.T) {
 		for range rng.IntN(30) {
 			text = append(text, pieces[rng.IntN(len(pieces))]...)
 		}
-		v.build(text)
+		v.build(text, 0)
 		if got, want := needsView(text), string(v.norm) != string(text); got != want {
 			t.Fatalf("needsView(%q) = %t, want %t", text, got, want)
 		}

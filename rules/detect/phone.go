@@ -169,7 +169,7 @@ func intlPhone(c *chain, i, skip int) int {
 		if j > i && len(d) <= 3 && len(g) == 1 && g[0] == '0' && c.paren(j) {
 			continue // "+44 (0)20 …": the trunk prefix is not dialled
 		}
-		if len(d)+len(g) > 15 {
+		if len(d)+len(g) > 15 || j > i && !phoneSep(c.sep(j)) {
 			break
 		}
 		d = append(d, g...)
@@ -187,10 +187,28 @@ func nationalPhone(c *chain, i, j int) bool {
 
 func (c *chain) first(k int) byte { return c.t[c.g[k].start] }
 
-// afterParen accepts the separator after a "(…)" group: ")", ") " or ")-".
+// afterParen accepts the separator after a "(…)" group: ")", ") ", ")-" or
+// ")+" (form-encoded).
 func afterParen(s []byte) bool {
-	return len(s) >= 1 && s[0] == ')' && (len(s) == 1 || (len(s) == 2 && (s[1] == ' ' || s[1] == '-')))
+	return len(s) >= 1 && s[0] == ')' && (len(s) == 1 || (len(s) == 2 && (s[1] == ' ' || s[1] == '-' || s[1] == '+')))
 }
+
+// phoneSep accepts the separator between two groups of a phone number:
+// bytes of " -./()+" (a '+' is a space in a form-encoded query:
+// "+1+415+555+2671"); no tab, line break or '_'.
+func phoneSep(s []byte) bool {
+	for _, b := range s {
+		switch b {
+		case ' ', '-', '.', '/', '(', ')', '+':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// spaceSep reports whether s is a single space, or a '+' standing for one.
+func spaceSep(s []byte) bool { return sepIs(s, ' ') || sepIs(s, '+') }
 
 func nanpPhone(c *chain, i, j int) bool {
 	if c.len(i) == 1 && c.first(i) == '1' {
@@ -201,9 +219,9 @@ func nanpPhone(c *chain, i, j int) bool {
 	}
 	s1, s2 := c.sep(i+1), c.sep(j)
 	if c.paren(i) {
-		return afterParen(s1) && len(s2) == 1 && s2[0] != '/'
+		return afterParen(s1) && len(s2) == 1 && s2[0] != '/' && phoneSep(s2)
 	}
-	return len(s1) == 1 && s1[0] != '/' && sepIs(s2, s1[0])
+	return len(s1) == 1 && s1[0] != '/' && phoneSep(s1) && sepIs(s2, s1[0])
 }
 
 func brPhone(c *chain, i, j int) bool {
@@ -222,7 +240,7 @@ func brPhone(c *chain, i, j int) bool {
 	if c.paren(i) {
 		return afterParen(c.sep(i + 1))
 	}
-	return sepIs(c.sep(i+1), ' ')
+	return spaceSep(c.sep(i + 1))
 }
 
 func inMobile(c *chain, i, j int) bool {
@@ -230,7 +248,7 @@ func inMobile(c *chain, i, j int) bool {
 		return false
 	}
 	s := c.sep(j)
-	return sepIs(s, ' ') || sepIs(s, '-')
+	return spaceSep(s) || sepIs(s, '-')
 }
 
 func trunkPhone(c *chain, i, j int) bool {
@@ -255,7 +273,7 @@ func trunkPhone(c *chain, i, j int) bool {
 	var sep byte
 	for ; k <= j; k++ {
 		s := c.sep(k)
-		if len(s) != 1 || (sep != 0 && s[0] != sep) {
+		if len(s) != 1 || !phoneSep(s) || (sep != 0 && s[0] != sep) {
 			return false
 		}
 		sep = s[0]
