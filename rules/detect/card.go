@@ -19,7 +19,7 @@ func (sc *scanner) cards(c *chain) {
 			if nd > 19 {
 				break
 			}
-			if j > i && !cardSep(c.sep(j), c.len(j-1)) {
+			if j > i && !cardSep(c.sep(j), c.len(j-1), c.len(i) == 1) {
 				break // ('.' only after a group of four: "912.285389" is a decimal)
 			}
 			if nd >= 12 && c.canEndGlued(j) && cardShape(c, i, j) && !cardContinues(c, i, j) && validCard(c.collect(buf[:0], i, j)) {
@@ -35,14 +35,14 @@ func (sc *scanner) cards(c *chain) {
 
 // cardSep accepts the separator s between two groups of a card, the first
 // of prev digits: bytes of " \t\r\n-/_+", or '.' alone after a group of
-// four.
-func cardSep(s []byte, prev int) bool {
+// four or between single digits (spaced).
+func cardSep(s []byte, prev int, spaced bool) bool {
 	for _, b := range s {
 		switch b {
 		case '(', ')':
 			return false
 		case '.':
-			if len(s) > 1 || prev != 4 {
+			if len(s) > 1 || prev != 4 && !spaced {
 				return false
 			}
 		}
@@ -76,10 +76,16 @@ func cardShape(c *chain, i, j int) bool {
 
 // cardContinues reports whether the grouping of a multi-group window goes
 // on beyond it: a four-digit group joined by the same separator right before
-// or after it, as in a 22-digit tracking number "9400 1000 0000 0000 0000 00".
+// or after it, as in a 22-digit tracking number "9400 1000 0000 0000 0000 00",
+// or, for one digit per group, one more such digit.
 func cardContinues(c *chain, i, j int) bool {
 	if i == j {
 		return false
+	}
+	if c.len(i) == 1 {
+		// one digit per group: the whole run of spaced digits, or nothing
+		s := string(c.sep(i + 1))
+		return i > 0 && c.len(i-1) == 1 && string(c.sep(i)) == s || j+1 < c.n && c.len(j+1) == 1 && string(c.sep(j+1)) == s
 	}
 	s := c.sep(i + 1)[0]
 	return (i > 0 && c.len(i-1) == 4 && sepIs(c.sep(i), s)) || (j+1 < c.n && c.len(j+1) == 4 && sepIs(c.sep(j+1), s))

@@ -54,7 +54,7 @@ func (sc *scanner) digitChains() {
 			if end > 0 && iban {
 				sc.emit(kIBAN, cc, end)
 			}
-			if cc == i-2 { // (not after "be 3056 …": a word, maybe)
+			if cc == i-2 || isUpper(t[cc]) { // (not after "be 3056 …": a word, maybe)
 				quiet = max(quiet, end, shaped)
 			}
 			ibanLike = cc == i-2 && ibanLength(t[i-2], t[i-1]) > 0 && isDigit(at(t, i+1)) && !isDigit(at(t, i+2))
@@ -73,15 +73,15 @@ func (sc *scanner) digitChains() {
 
 // ibanStart returns where the country code of an IBAN whose check digits
 // start at the digit t[i] may begin: two letters right before the digit
-// ("DE89…") or before a separator ("DE 89…", "DE-89…"), starting a word; or
-// -1.
+// ("DE89…") or before a separator ("DE 89…", "DE-89…"), starting a word
+// not glued to another ("x-DE89…"); or -1.
 func ibanStart(t []byte, i int) int {
 	cc := i - 2
 	if cc >= 1 && isIBANSepByte(t[i-1]) {
 		cc--
 	}
-	if cc < 0 || !isAlpha(t[cc]) || !isAlpha(t[cc+1]) || isAlnum(at(t, cc-1)) {
-		return -1
+	if cc < 0 || !isAlpha(t[cc]) || !isAlpha(t[cc+1]) || glued(at(t, cc-1), at(t, cc-2)) {
+		return -1 // (glued: "f5bef5e8-ad61-47ea-ad0d-f2f7d8f57dc0" is a UUID)
 	}
 	return cc
 }

@@ -124,8 +124,9 @@ func (sc *scanner) phones(c *chain) {
 	}
 }
 
-// inLongCode reports whether group k is one of a run of five or more
-// four-digit groups joined by one repeated separator: a tracking number or
+// inLongCode reports whether group k is one of a run of four or more
+// four-digit groups joined by one repeated separator: a card or order number
+// ("4634 0121 9473 3586", "4634+0121+9473+3586"), a tracking number or
 // similar code ("9400 0624 0927 2912 8976 95"), not a phone number.
 func inLongCode(c *chain, k int) bool {
 	if c.len(k) != 4 {
@@ -139,7 +140,7 @@ func inLongCode(c *chain, k int) bool {
 	for hi+1 < c.n && c.len(hi+1) == 4 && (hi == lo || same(c.sep(hi+1), c.sep(hi))) {
 		hi++
 	}
-	return hi-lo+1 >= 5
+	return hi-lo+1 >= 4
 }
 
 // callPrefix returns how many leading digits of group i are an
