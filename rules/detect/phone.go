@@ -21,6 +21,10 @@ package detect
 //     "01 23 45 67 89", "01.23.45.67.89", "03-1234-5678", "0412 345 678");
 //     '/' only between two groups, '.' only in the French pairs layout.
 //
+// Separators are those of digit chains but tabs, line breaks and '_'; a
+// '+' between groups reads as the space a form-encoded query writes it for
+// ("+1+415+555+2671", "415+555+2671").
+//
 // Bare digit strings without '+' are phones only after a phone keyword
 // ("call 4155552671", "mobile: 07700900123", see phoneWords) and when their
 // digits fit a format above: order numbers, timestamps and identifiers look
