@@ -55,7 +55,8 @@ func FuzzFindString(f *testing.F) {
 func FuzzView(f *testing.F) {
 	for _, seed := range []string{
 		"", "%", "%2", "%25", "%2540", "%252540", "%25%2540", "%2525", "%7F%80%ff", "a\u200bb", "４\u00ad-\u2009\U000E0041",
-		"\xff\xfe%41\xc3", "alice%2540example%252Ecom 4111%25201111",
+		"\xff\xfe%41\xc3", "alice%2540example%252Ecom 4111%25201111", "4111%E2%80%8B1111%C2%A0%EF%BC%94%25E2%2580%258B",
+		"%E2%80", "%F0%9F%98%80%ED%A0%80%C0%80",
 	} {
 		f.Add([]byte(seed))
 	}
@@ -81,7 +82,11 @@ func FuzzView(f *testing.F) {
 					prev = e
 				}
 				if e-s > 1 && text[s] == '%' {
-					if b, n := percentEscape(text, s); n != e-s || b != v.norm[k] {
+					b, n, inv := percentEscape(text, s)
+					if inv {
+						b = invisible
+					}
+					if n != e-s || b != v.norm[k] {
 						t.Fatalf("escape %q read as %q", text[s:e], v.norm[k])
 					}
 				} else if e-s > 1 && !utf8.FullRune(text[s:e]) {

@@ -48,9 +48,9 @@ func ibanLength(a, b byte) int {
 // 00") or with any separators between its characters (ibanSep: "DE89-3704-…",
 // "DE89.3704.…", "DE 89 370 400 44…", irregular spacing); it has exactly its
 // country's length of letters and digits, two digits after the country code,
-// is not followed by a letter or digit (nor by one of "-_./\\" and
-// one), and passes the ISO 7064 mod-97
-// check. Letters are read upper-case: people type "de89 3704 …" too.
+// is not followed by a letter or digit (nor by one of "-_./\\" and one), and
+// passes the ISO 7064 mod-97 check. Letters are read upper-case: people type
+// "de89 3704 …" too.
 func ibanAt(t []byte, i int) (end, shaped int) {
 	want := ibanLength(t[i], t[i+1])
 	if want == 0 {

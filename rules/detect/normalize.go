@@ -127,18 +127,25 @@ type view struct {
 //     become ' ', Unicode hyphens, dashes and minus '-';
 //   - invisible characters (zero-width, soft hyphen, word joiner, BOM,
 //     direction marks, variation selectors, tags: see invisibleRune) become
-//     invisible, which is 0 (dropped: "4111​1111" reads "41111111")
-//     or a byte to read in their place (' ': "4111…1111​thanks"
+//     invisible, which is 0 (dropped: "4111\u200b1111" reads "41111111")
+//     or a byte to read in their place (' ': "4111…1111\u200bthanks"
 //     reads as a number then a word);
 //   - a percent escape of an ASCII byte ("%40", "%2B", "%20": a URL's query
 //     in the text), or such an escape encoded again ("%2540", "%252540"),
-//     becomes that byte;
+//     becomes that byte; the escapes of a rune's UTF-8 bytes read as the
+//     rune ("%EF%BC%94" as '4', "%E2%80%8B" as invisible, "%C2%A0" as ' ');
 //   - any other byte (including invalid UTF-8) is kept as is.
 func (v *view) build(orig []byte, invisible byte) {
 	v.norm, v.start, v.end, v.invisible = v.norm[:0], v.start[:0], v.end[:0], false
 	for i := 0; i < len(orig); {
-		if b, n := percentEscape(orig, i); n > 0 {
-			v.add(b, i, i+n)
+		if b, n, inv := percentEscape(orig, i); n > 0 {
+			if inv {
+				v.invisible = true
+				b = invisible
+			}
+			if !inv || b != 0 {
+				v.add(b, i, i+n)
+			}
 			i += n
 			continue
 		}
@@ -180,26 +187,56 @@ func (v *view) build(orig []byte, invisible byte) {
 	}
 }
 
-// percentEscape decodes the percent escape of an ASCII byte at t[i] ("%00"
-// to "%7F": a first hex digit above 7 makes a byte of a UTF-8 sequence, left
-// as is), also when its '%' is itself escaped, once or more ("%2540" is
-// "%40" encoded again: '@'). It returns the byte and the length of the
-// escape, or 0 when t[i] starts none.
-func percentEscape(t []byte, i int) (byte, int) {
-	if t[i] != '%' || !asciiHexPair(t, i+1) {
+// percentEscape decodes the percent escapes at t[i]: the escape of an
+// ASCII byte ("%40"), or the escapes of the UTF-8 bytes of a rune that
+// foldRune reads as ASCII or as invisible ("%EF%BC%94" is a full-width '4',
+// "%E2%80%8B" a zero-width space), also when their '%' is itself escaped,
+// once or more ("%2540" is "%40" encoded again: '@'). It returns the byte
+// (0 when invisible), the length of the escapes, 0 when t[i] starts none,
+// and whether the rune is invisible. Escapes of other bytes are left as is.
+func percentEscape(t []byte, i int) (b byte, n int, invisible bool) {
+	b, n = escapedByte(t, i)
+	if n == 0 || b < utf8.RuneSelf {
+		return b, n, false
+	}
+	var buf [utf8.UTFMax]byte
+	k, p := 0, i
+	for k < len(buf) && p < len(t) {
+		c, m := escapedByte(t, p)
+		if m == 0 {
+			break
+		}
+		buf[k] = c
+		k++
+		p += m
+		if utf8.FullRune(buf[:k]) {
+			break
+		}
+	}
+	if r, size := utf8.DecodeRune(buf[:k]); size == k && r != utf8.RuneError {
+		if a, ok := foldRune(r); ok {
+			return a, p - i, a == 0
+		}
+	}
+	return 0, 0, false
+}
+
+// escapedByte decodes the percent escape at t[i], also when its '%' is
+// escaped again ("%2541", "%252541"), into its byte and length, or returns
+// length 0.
+func escapedByte(t []byte, i int) (byte, int) {
+	if t[i] != '%' || !hexPair(t, i+1) {
 		return 0, 0
 	}
 	j := i + 1 // the hex pair to decode: past every "25" that another pair follows
-	for t[j] == '2' && t[j+1] == '5' && asciiHexPair(t, j+2) {
+	for t[j] == '2' && t[j+1] == '5' && hexPair(t, j+2) {
 		j += 2
 	}
 	return unhex(t[j])<<4 | unhex(t[j+1]), j + 2 - i
 }
 
-// asciiHexPair reports whether t[j:j+2] are hex digits of an ASCII byte.
-func asciiHexPair(t []byte, j int) bool {
-	return j+1 < len(t) && isHex(t[j]) && isHex(t[j+1]) && t[j] <= '7'
-}
+// hexPair reports whether t[j:j+2] are hex digits.
+func hexPair(t []byte, j int) bool { return j+1 < len(t) && isHex(t[j]) && isHex(t[j+1]) }
 
 func unhex(b byte) byte {
 	switch {
@@ -226,7 +263,7 @@ func needsView(t []byte) bool {
 				i += bits.TrailingZeros64(m) >> 3
 			}
 		}
-		if _, n := percentEscape(t, i); n > 0 {
+		if _, n, _ := percentEscape(t, i); n > 0 {
 			return true
 		}
 		if t[i] < utf8.RuneSelf {

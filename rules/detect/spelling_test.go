@@ -85,6 +85,7 @@ func TestSpellingSSNSeparators(t *testing.T) {
 		{"ssn 123%252D45%252D6789", []string{"us_ssn=123%252D45%252D6789"}},
 		// decoys: area 000, 666, 9xx; group 00; serial 0000; other layouts
 		{"ssn 000.12.3456 666/12/3456 900-12 3456 999.12-3456", nil},
+		{"cols 123\t45\t6789 rows 123\n45\n6789", nil},
 		{"ssn 123.00.4567 123/45/0000", nil},
 		{"version 123.456.7890 date 12/31/2024", nil},
 		{"ip 123.45.67.89", []string{"ipv4=123.45.67.89"}},
@@ -126,6 +127,9 @@ func TestSpellingPhoneForm(t *testing.T) {
 	})
 }
 
+// TestSpellingDoublePercent covers percent escapes encoded twice or more,
+// and the escapes of the UTF-8 bytes of runes that read as ASCII or as
+// invisible.
 func TestSpellingDoublePercent(t *testing.T) {
 	runCases(t, []detectCase{
 		{"?to=alice%2540example.com&x", []string{"email=alice%2540example.com"}},
@@ -135,8 +139,12 @@ func TestSpellingDoublePercent(t *testing.T) {
 		{"?card=4111%25201111%25201111%25201111", []string{"credit_card=4111%25201111%25201111%25201111"}},
 		{"?ssn=123%252d45%252d6789", []string{"us_ssn=123%252d45%252d6789"}},
 		{"?ip=10%252E0%252E0%252E1", []string{"ipv4=10%252E0%252E0%252E1"}},
+		{"?card=4111%E2%80%8B1111%C2%A01111%E2%80%8B1111%E2%80%8Bthanks", []string{"credit_card=4111%E2%80%8B1111%C2%A01111%E2%80%8B1111"}},
+		{"?card=%EF%BC%94111%25E2%2580%258B1111 1111 1111", []string{"credit_card=%EF%BC%94111%25E2%2580%258B1111 1111 1111"}},
+		{"?to=alice%EF%BC%A0example.com", []string{"email=alice%EF%BC%A0example.com"}},
+		{"?to=alice@exa%EF%BB%BFmple.com&from=bob", []string{"email=alice@exa%EF%BB%BFmple.com"}},
 		// decoys: a literal percent, a failing card, a bad escape
 		{"100%25 done, 4111%25201111%25201111%25201112", nil},
-		{"rate %25zz %2 %", nil},
+		{"rate %25zz %2 % %E2%80 %C3%A9%20", nil},
 	})
 }

@@ -1,7 +1,7 @@
 package detect
 
 // ssns finds US social security numbers in a chain: AAA-GG-SSSS with any
-// separators but parentheses, mixed or not ("123-45-6789", "123 45 6789",
+// separators of " -./_+", mixed or not ("123-45-6789", "123 45 6789",
 // "123.45.6789", "123/45/6789", "123 - 45 - 6789", "123+45+6789"; a letter
 // touching the digits does not hide it: "id123-45-6789"), or nine bare
 // digits when a keyword ("ssn", "social security", "ss#") appears in the 40
@@ -25,11 +25,14 @@ func (sc *scanner) ssns(c *chain) {
 	}
 }
 
-// ssnSep accepts a separator between the parts of an SSN: any chain
-// separator without a parenthesis.
+// ssnSep accepts a separator between the parts of an SSN: bytes of
+// " -./_+" (no parenthesis, and no tab or line break: three columns of a
+// table are not one number).
 func ssnSep(s []byte) bool {
 	for _, b := range s {
-		if b == '(' || b == ')' {
+		switch b {
+		case ' ', '-', '.', '/', '_', '+':
+		default:
 			return false
 		}
 	}

@@ -20,7 +20,8 @@ type SpellingCase struct {
 
 // SpellingCases are the hand-written variants of each class of Spellings
 // that the package rules tests and the .wasm tests (host-test) apply
-// SpellingRules to: JSON escapes and raw characters, values and decoys.
+// SpellingRules to: JSON escapes and raw characters (the second case holds a
+// raw U+2060 WORD JOINER after its card), values and decoys.
 var SpellingCases = []SpellingCase{
 	{"invisible", `{"m":"card 4111111111111111\u200bthanks"}`,
 		`{"m":"card ************1111\u200bthanks"}`},
@@ -96,4 +97,12 @@ var SpellingCases = []SpellingCase{
 		`{"q":"?tel=[phone]&ip=[ip]"}`},
 	{"double_percent", `{"q":"100%25 done, 4111%25201111%25201111%25201112, %25zz, icon%25402x.png"}`,
 		`{"q":"100%25 done, 4111%25201111%25201111%25201112, %25zz, icon%25402x.png"}`},
+	{"percent_unicode", `{"q":"?card=4111%E2%80%8B1111%C2%A01111%E2%80%8B1111%E2%80%8Bthanks"}`,
+		`{"q":"?card=****%**%**%******%**%******%**%**%**1111%E2%80%8Bthanks"}`},
+	{"percent_unicode", `{"q":"?card=%EF%BC%94111%25E2%2580%258B1111 1111 1111&to=alice%EF%BC%A0example.com"}`,
+		`{"q":"?card=%**%**%*****%****%****%******** **** 1111&to=[email]"}`},
+	{"percent_unicode", `{"q":"?to=alice@exa%EF%BB%BFmple.com&from=bob"}`,
+		`{"q":"?to=[email]&from=bob"}`},
+	{"percent_unicode", `{"q":"?card=4111%E3%80%801111%E3%80%801111%E3%80%801112&x=%E2%80 %C3%A9%20"}`,
+		`{"q":"?card=4111%E3%80%801111%E3%80%801111%E3%80%801112&x=%E2%80 %C3%A9%20"}`},
 }

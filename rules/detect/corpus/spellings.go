@@ -8,7 +8,9 @@ import (
 // Spellings are the ways of writing a value that hide it from a detector
 // looking for its plain form: invisible characters between it and a word,
 // letters glued to it, each separator family of cards, SSNs and IBANs, phone
-// numbers in form-encoded queries, doubly percent-encoded values. Generate
+// numbers in form-encoded queries, doubly percent-encoded values, the
+// percent-encoded UTF-8 of invisible characters, Unicode spaces and
+// full-width forms. Generate
 // plants values in each, with decoys spelled the same way (failing Luhn,
 // invalid SSN areas, wrong IBAN checks, version numbers, timestamps), in
 // every document's "remarks"; the quality tests hold each spelling to
@@ -21,6 +23,7 @@ var Spellings = []string{
 	"iban_dashes", "iban_dots", "iban_irregular", "iban_lower_dashes",
 	"phone_form",
 	"double_percent_email", "double_percent_card", "double_percent_phone", "double_percent_ssn",
+	"percent_unicode",
 }
 
 // MinRecallSpelled is the recall gate of every spelling.
@@ -123,6 +126,14 @@ func (g *gen) spelled(s string) string {
 		sep := pick(g.r, "%252D", "%2520")
 		v := g.plantSpelled(s, "us_ssn", group(g.ssnDigits(true), sep, 3, 2))
 		return sentence("?ssn=", v, g.decoySpelled(s, "invalid_ssn", group(g.ssnDigits(false), sep, 3, 2)))
+	case "percent_unicode":
+		if g.r.IntN(3) == 0 {
+			e := strings.ToLower(asciiName(pick(g.r, firstNames...))) + pick(g.r, "%EF%BC%A0", "@%E2%80%8B", "%E2%81%A0@") + pick(g.r, domains...)
+			return "?to=" + g.plantSpelled(s, "email", e) + "&t=" + g.decoySpelled(s, "timestamp", strings.ReplaceAll(g.timestamp(), " ", "%E2%80%89"))
+		}
+		sep := pick(g.r, "%E2%80%8B", "%C2%A0", "%E2%80%89", "%E3%80%80", "%E2%80%94", "%C2%AD")
+		v := g.plantSpelled(s, "credit_card", group(g.card16(), sep, 4, 4, 4))
+		return sentence("?card=", v, g.decoySpelled(s, "order_number", group(g.failingLuhn(), sep, 4, 4, 4)))
 	}
 	panic("corpus: unknown spelling " + s)
 }
