@@ -97,7 +97,7 @@ func (sc *scanner) phones(c *chain) {
 			// A call prefix needs the number written in groups, and not
 			// inside a run of four-digit groups: "0039393407" is an order
 			// number, "9400 3070 0055 1828 8295 55" a tracking number.
-			if skip := callPrefix(c, i); skip > 0 && !inLongCode(c, i) {
+			if skip := callPrefix(c, i); skip > 0 && !inLongCode(c, i, 5) {
 				if j := intlPhone(c, i, skip); j > i {
 					best = j
 				}
@@ -107,7 +107,7 @@ func (sc *scanner) phones(c *chain) {
 				if nd += c.len(j); nd > 12 {
 					break // every national format has 10 to 12 digits
 				}
-				if j > best && nd >= 10 && c.canEnd(j) && nationalPhone(c, i, j) && !inLongCode(c, i) && !inLongCode(c, j) {
+				if j > best && nd >= 10 && c.canEnd(j) && nationalPhone(c, i, j) && !inLongCode(c, i, 4) && !inLongCode(c, j, 4) {
 					best = j
 				}
 			}
@@ -128,11 +128,13 @@ func (sc *scanner) phones(c *chain) {
 	}
 }
 
-// inLongCode reports whether group k is one of a run of four or more
-// four-digit groups joined by one repeated separator: a card or order number
-// ("4634 0121 9473 3586", "4634+0121+9473+3586"), a tracking number or
-// similar code ("9400 0624 0927 2912 8976 95"), not a phone number.
-func inLongCode(c *chain, k int) bool {
+// inLongCode reports whether group k is one of a run of least or more
+// four-digit groups joined by one repeated separator: a tracking number or
+// similar code ("9400 0624 0927 2912 8976 95"), not a phone number. A
+// national number is never one of four ("4634 0121 9473 3586" is a card or
+// order number, not a phone after "4634"); a number after a call prefix may
+// be ("0049 1512 3456 7890").
+func inLongCode(c *chain, k, least int) bool {
 	if c.len(k) != 4 {
 		return false
 	}
@@ -144,7 +146,7 @@ func inLongCode(c *chain, k int) bool {
 	for hi+1 < c.n && c.len(hi+1) == 4 && (hi == lo || same(c.sep(hi+1), c.sep(hi))) {
 		hi++
 	}
-	return hi-lo+1 >= 4
+	return hi-lo+1 >= least
 }
 
 // callPrefix returns how many leading digits of group i are an
