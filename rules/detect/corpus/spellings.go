@@ -70,6 +70,13 @@ var words = []string{"thanks", "please", "ok", "ref", "id", "card", "ssn", "Tx",
 func (g *gen) spelled(s string) string {
 	var value, decoy string
 	withDecoy := g.r.IntN(3) > 0
+	// dec records the decoy v only when the sentence will hold it.
+	dec := func(kind, v string) string {
+		if withDecoy {
+			return g.decoySpelled(s, kind, v)
+		}
+		return v
+	}
 	sentence := func(lead, v, d string) string {
 		if withDecoy {
 			return lead + " " + v + " and not " + d + " ok."
@@ -81,7 +88,7 @@ func (g *gen) spelled(s string) string {
 		det := pick(g.r, "credit_card", "us_ssn", "iban", "phone", "email", "ipv4")
 		v := g.plantSpelled(s, det, g.plainValue(det))
 		inv, w := pick(g.r, invisibles...), pick(g.r, words...)
-		d := g.spelledDecoy(s, det)
+		d := g.spelledDecoy(dec, det)
 		if s == "invisible_before_word" {
 			return sentence("value", v+inv+w, d+inv+w)
 		}
@@ -90,34 +97,37 @@ func (g *gen) spelled(s string) string {
 		l, r := pick(g.r, words...), pick(g.r, words...)
 		if g.r.IntN(2) == 0 {
 			value = l + g.plantSpelled(s, "credit_card", g.cardDigits()) + r
-			decoy = l + g.decoySpelled(s, "order_number", g.failingLuhn()) + r
+			decoy = l + dec("order_number", g.failingLuhn()) + r
 		} else {
 			value = l + g.plantSpelled(s, "us_ssn", group(g.ssnDigits(true), "-", 3, 2)) + r
-			decoy = l + g.decoySpelled(s, "invalid_ssn", group(g.ssnDigits(false), "-", 3, 2)) + r
+			decoy = l + dec("invalid_ssn", group(g.ssnDigits(false), "-", 3, 2)) + r
 		}
 		return sentence("here", value, decoy)
 	case "card_mixed", "card_double_space", "card_spaced_dash", "card_slash", "card_underscore",
 		"card_form_plus", "card_tab", "card_newline", "card_digit_spaced":
 		v := g.plantSpelled(s, "credit_card", g.cardSpelled(s, g.card16()))
-		return sentence("card", v, g.decoySpelled(s, "order_number", g.cardSpelled(s, g.failingLuhn())))
+		return sentence("card", v, dec("order_number", g.cardSpelled(s, g.failingLuhn())))
 	case "ssn_dots", "ssn_slashes", "ssn_mixed":
 		v := g.plantSpelled(s, "us_ssn", g.ssnSpelled(s, g.ssnDigits(true)))
-		return sentence("ssn", v, g.decoySpelled(s, "invalid_ssn", g.ssnSpelled(s, g.ssnDigits(false))))
+		return sentence("ssn", v, dec("invalid_ssn", g.ssnSpelled(s, g.ssnDigits(false))))
 	case "iban_dashes", "iban_dots", "iban_irregular", "iban_lower_dashes":
 		compact := strings.ReplaceAll(g.iban(), " ", "")
 		v := g.plantSpelled(s, "iban", g.ibanSpelled(s, strings.ToUpper(compact)))
 		bad := strings.ReplaceAll(g.badIBAN(), " ", "")
-		return sentence("iban", v, g.decoySpelled(s, "bad_iban", g.ibanSpelled(s, strings.ToUpper(bad))))
+		return sentence("iban", v, dec("bad_iban", g.ibanSpelled(s, strings.ToUpper(bad))))
 	case "phone_form":
 		v := g.plantSpelled(s, "phone", g.formPhone())
-		return "?tel=" + v + "&src=app" + pick(g.r, "", "&build="+g.decoySpelled(s, "version", g.version())+"+rc1")
+		if !withDecoy {
+			return "?tel=" + v + "&src=app"
+		}
+		return "?tel=" + v + "&src=app&build=" + g.decoySpelled(s, "version", g.version()) + "+rc1"
 	case "double_percent_email":
 		e := strings.NewReplacer("%40", "@", "%2B", "+", "\u200b", "").Replace(g.email())
 		v := strings.NewReplacer("@", pick(g.r, "%2540", "%252540"), "+", "%252B", ".", pick(g.r, ".", ".", "%252E")).Replace(e)
 		return "?next=%2Fmail%3Fto%3D" + g.plantSpelled(s, "email", v) + "%26x%3D1 and " + g.decoySpelled(s, "handle", "100%2525+of%2520"+pick(g.r, "users", "icon%25402x.png"))
 	case "double_percent_card":
 		v := g.plantSpelled(s, "credit_card", group(g.card16(), "%2520", 4, 4, 4))
-		return sentence("?card=", v, g.decoySpelled(s, "order_number", group(g.failingLuhn(), "%2520", 4, 4, 4)))
+		return sentence("?card=", v, dec("order_number", group(g.failingLuhn(), "%2520", 4, 4, 4)))
 	case "double_percent_phone":
 		a, e, x := g.nxx(), g.nxx(), g.digits(4)
 		v := g.plantSpelled(s, "phone", pick(g.r, "%252B1%2520"+a+"%2520"+e+"%2520"+x, a+"%252D"+e+"%252D"+x, "%252B44%252020%25207"+g.digits(3)+"%2520"+g.digits(4)))
@@ -125,7 +135,7 @@ func (g *gen) spelled(s string) string {
 	case "double_percent_ssn":
 		sep := pick(g.r, "%252D", "%2520")
 		v := g.plantSpelled(s, "us_ssn", group(g.ssnDigits(true), sep, 3, 2))
-		return sentence("?ssn=", v, g.decoySpelled(s, "invalid_ssn", group(g.ssnDigits(false), sep, 3, 2)))
+		return sentence("?ssn=", v, dec("invalid_ssn", group(g.ssnDigits(false), sep, 3, 2)))
 	case "percent_unicode":
 		if g.r.IntN(3) == 0 {
 			e := strings.ToLower(asciiName(pick(g.r, firstNames...))) + pick(g.r, "%EF%BC%A0", "@%E2%80%8B", "%E2%81%A0@") + pick(g.r, domains...)
@@ -133,7 +143,7 @@ func (g *gen) spelled(s string) string {
 		}
 		sep := pick(g.r, "%E2%80%8B", "%C2%A0", "%E2%80%89", "%E3%80%80", "%E2%80%94", "%C2%AD")
 		v := g.plantSpelled(s, "credit_card", group(g.card16(), sep, 4, 4, 4))
-		return sentence("?card=", v, g.decoySpelled(s, "order_number", group(g.failingLuhn(), sep, 4, 4, 4)))
+		return sentence("?card=", v, dec("order_number", group(g.failingLuhn(), sep, 4, 4, 4)))
 	}
 	panic("corpus: unknown spelling " + s)
 }
@@ -157,20 +167,20 @@ func (g *gen) plainValue(det string) string {
 	}
 }
 
-// spelledDecoy returns a decoy that looks like a value of det, recorded
-// under spelling s.
-func (g *gen) spelledDecoy(s, det string) string {
+// spelledDecoy returns a decoy that looks like a value of det, recorded by
+// dec.
+func (g *gen) spelledDecoy(dec func(kind, v string) string, det string) string {
 	switch det {
 	case "credit_card":
-		return g.decoySpelled(s, "order_number", g.failingLuhn())
+		return dec("order_number", g.failingLuhn())
 	case "us_ssn":
-		return g.decoySpelled(s, "invalid_ssn", group(g.ssnDigits(false), "-", 3, 2))
+		return dec("invalid_ssn", group(g.ssnDigits(false), "-", 3, 2))
 	case "iban":
-		return g.decoySpelled(s, "bad_iban", strings.ToUpper(strings.ReplaceAll(g.badIBAN(), " ", "")))
+		return dec("bad_iban", strings.ToUpper(strings.ReplaceAll(g.badIBAN(), " ", "")))
 	case "ipv4":
-		return g.decoySpelled(s, "version", g.version())
+		return dec("version", g.version())
 	}
-	return g.decoySpelled(s, "timestamp", g.timestamp())
+	return dec("timestamp", g.timestamp())
 }
 
 // card16 returns a valid 16-digit card number.
