@@ -150,3 +150,24 @@ func TestSpellingDoublePercent(t *testing.T) {
 		{"rate %25zz %2 % %E2%80 %C3%A9%20", nil},
 	})
 }
+
+// TestSpellingDecoys: numbers that are no values, written with the
+// separators and encodings the spellings above accept, stay untouched.
+func TestSpellingDecoys(t *testing.T) {
+	runCases(t, []detectCase{
+		{"?t=2024-03-15+10%3A22%3A33&tz=+01:00", nil},
+		{"?t=2024-03-15T10%253A22%253A33Z&v=1.2.3%2Bbuild.45", nil},
+		{"version 1.2.3+build.45 and v10.20.30+4", nil},
+		{"population 10_000_000 and 1_234_567_890", nil},
+		{"sum 1+2+3+4+5+6+7+8+9+10+11+12+13+14", nil},
+		{"dates 2024/03/15 10:22:33 and 15/03/2024\t10:22", nil},
+		{"rows 415\n555\n2671 and 123\t45\t6789", nil},
+		{"epoch 1700000000+1700000001 ms 1700000000123", nil},
+		{"ids 1234_5678_9012_3456_7890 and 9400+1000+0000+0000+0000+00", nil},
+		{"digits 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0", nil},
+		{"grid 0 0 0 0\n0 0 0 0\n0 0 0 0\n0 0 0 0", nil},
+		{"is 1234 5678 9012 34 be 3056 9309 0259 05", nil},
+		{"uuid 123e4567-e89b-12d3-a456-426614174000 sha 4111111111111111deadbeefdeadbeefdeadbeefdead", nil},
+		{"price %2412.50+%2B+tax 0.07", nil},
+	})
+}
