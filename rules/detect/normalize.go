@@ -17,9 +17,10 @@ const (
 	clDot
 	clDash
 	clUnderscore
-	clUpperA // 'A': AKIA…, ASIA…, AIza…
-	clUpperJ // 'J': eyJ…
-	clLowerX // 'x': xox…
+	clUpperA  // 'A': AKIA…, ASIA…, AIza…
+	clUpperJ  // 'J': eyJ…
+	clLowerX  // 'x': xox…
+	clPercent // '%': a percent escape, maybe
 	clNonASCII
 	numClasses
 )
@@ -36,6 +37,7 @@ var byteClass = func() (c [256]uint8) {
 	c['A'] = clUpperA
 	c['J'] = clUpperJ
 	c['x'] = clLowerX
+	c['%'] = clPercent
 	for b := 0x80; b < 0x100; b++ {
 		c[b] = clNonASCII
 	}
@@ -82,14 +84,14 @@ func scanFeatures(t []byte) (f features) {
 }
 
 // interesting flags (in bit 7 of its byte) every byte of x that is
-// non-ASCII, in '-'..':' (which includes '/', a clOther byte looked up for
-// nothing), '@', 'A', 'J', '_' or 'x'. Each byte is tested on its own,
+// non-ASCII, in '%'..':' (which includes "&'()*+,/", clOther bytes looked up
+// for nothing), '@', 'A', 'J', '_' or 'x'. Each byte is tested on its own,
 // without carries between bytes, so no byte of a class is missed. (It must
 // stay small enough to be inlined: a call per word costs more on Wasm than
 // the test.)
 func interesting(x uint64) uint64 {
 	low := x &^ highs // every byte below 0x80: adding up to 0x80 cannot carry
-	inRange := (low+ones*(0x80-'-'))&^(low+ones*(0x80-':'-1)) |
+	inRange := (low+ones*(0x80-'%'))&^(low+ones*(0x80-':'-1)) |
 		(low+ones*(0x80-'@'))&^(low+ones*(0x80-'A'-1))
 	return (x | inRange | ^(notByte(low, 'J') & notByte(low, '_') & notByte(low, 'x'))) & highs
 }

@@ -234,7 +234,7 @@ func (s *Set) FindStringIn(text []byte, m Mask, dst []Span) []Span {
 	f := scanFeatures(text)
 	// A view is needed for non-ASCII text, or for a percent escape (of an
 	// ASCII byte, "%0".."%7", or of a rune's UTF-8 bytes, "%EF%BB%BF").
-	if f.n[clNonASCII] == 0 && bytes.IndexByte(text, '%') < 0 || !needsView(text) {
+	if f.n[clNonASCII] == 0 && f.n[clPercent] == 0 || !needsView(text) {
 		sc := scanner{set: s, mask: m, t: text, f: f, out: dst}
 		sc.run()
 		dst = sc.out
