@@ -97,7 +97,7 @@ func (sc *scanner) phones(c *chain) {
 			// A call prefix needs the number written in groups, and not
 			// inside a run of four-digit groups: "0039393407" is an order
 			// number, "9400 3070 0055 1828 8295 55" a tracking number.
-			if skip := callPrefix(c, i); skip > 0 && !inLongCode(c, i, 5) {
+			if skip := callPrefix(c, i); skip > 0 && !inLongCode(c, i, 5) && !(i > 0 && c.len(i-1) == 4 && inLongCode(c, i, 4)) {
 				if j := intlPhone(c, i, skip); j > i {
 					best = j
 				}
@@ -133,7 +133,8 @@ func (sc *scanner) phones(c *chain) {
 // similar code ("9400 0624 0927 2912 8976 95"), not a phone number. A
 // national number is never one of four ("4634 0121 9473 3586" is a card or
 // order number, not a phone after "4634"); a number after a call prefix may
-// be ("0049 1512 3456 7890").
+// be, when the prefix starts the run ("0049 1512 3456 7890", but not
+// "5113 0053 9864 8575").
 func inLongCode(c *chain, k, least int) bool {
 	if c.len(k) != 4 {
 		return false
