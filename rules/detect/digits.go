@@ -117,10 +117,7 @@ func skipLoneGroup(t []byte, i int) int {
 	if j-i >= 8 {
 		return i
 	}
-	k := j
-	for k < len(t) && k-j < 3 && isSepByte(t[k]) {
-		k++
-	}
+	k := sepEnd(t, j)
 	if k > j && k < len(t) && isDigit(t[k]) {
 		return i // more groups may follow (read decides)
 	}
@@ -147,10 +144,7 @@ func (c *chain) read(t []byte, i int) int {
 		c.g[c.n] = group{i, j}
 		c.n++
 		end = j
-		k := j
-		for k < len(t) && k-j < 3 && isSepByte(t[k]) {
-			k++
-		}
+		k := sepEnd(t, j)
 		if k == j || k >= len(t) || !isDigit(t[k]) || !validSep(t[j:k]) || c.n == maxGroups {
 			break
 		}
@@ -219,9 +213,28 @@ func nextDigit(t []byte, i int) int {
 	return i
 }
 
+// sepEnd returns the end of the separator run at t[j]: up to three bytes of
+// isSepByte, or up to eight of whitespace ("4111    1111    …").
+func sepEnd(t []byte, j int) int {
+	k := j
+	for k < len(t) && k-j < 3 && isSepByte(t[k]) {
+		k++
+	}
+	if k-j == 3 {
+		for w := j; w < len(t) && w-j < 8 && isSpace(t[w]); w++ {
+			k = max(k, w+1)
+		}
+	}
+	return k
+}
+
+// isSpace reports whether b is whitespace: space, tab or line break.
+func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }
+
 // isSepByte reports whether b may join two digit groups of a chain: a space,
 // tab or line break, '-', '.', '/', '_', '+' (a space in a form-encoded
-// query) or a parenthesis.
+// query) or a parenthesis. Up to three join two groups, or up to eight
+// whitespace bytes.
 func isSepByte(b byte) bool {
 	switch b {
 	case ' ', '-', '.', '/', '(', ')', '_', '+', '\t', '\n', '\r':
@@ -240,9 +253,9 @@ func isBreak(b byte) bool {
 	return false
 }
 
-// validSep accepts any one separator byte, or up to three without '.', with
-// at most one of each of "()-/_+" (whitespace may repeat: "  ", " - ",
-// "\r\n").
+// validSep accepts any one separator byte, or a run (see sepEnd) without
+// '.', with at most one of each of "()-/_+" (whitespace may repeat: "  ",
+// " - ", "\r\n").
 func validSep(s []byte) bool {
 	if len(s) == 1 {
 		return true
@@ -251,7 +264,7 @@ func validSep(s []byte) bool {
 		if b == '.' {
 			return false
 		}
-		if isBreak(b) && b != '+' {
+		if isSpace(b) {
 			continue
 		}
 		for _, p := range s[:k] {

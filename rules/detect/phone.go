@@ -202,9 +202,12 @@ func afterParen(s []byte) bool {
 }
 
 // phoneSep accepts the separator between two groups of a phone number:
-// bytes of " -./()+" (a '+' is a space in a form-encoded query:
+// up to three bytes of " -./()+" (a '+' is a space in a form-encoded query:
 // "+1+415+555+2671"); no tab, line break or '_'.
 func phoneSep(s []byte) bool {
+	if len(s) > 3 {
+		return false
+	}
 	for _, b := range s {
 		switch b {
 		case ' ', '-', '.', '/', '(', ')', '+':

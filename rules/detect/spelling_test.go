@@ -50,6 +50,7 @@ func TestSpellingCardSeparators(t *testing.T) {
 	runCases(t, []detectCase{
 		{"card 4111-1111 1111.1111", []string{"credit_card=4111-1111 1111.1111"}},
 		{"card 4111  1111  1111  1111 ok", []string{"credit_card=4111  1111  1111  1111"}},
+		{"card 4111      1111 \t \t 1111\n\n\n\n1111", []string{"credit_card=4111      1111 \t \t 1111\n\n\n\n1111"}},
 		{"card 4111 - 1111 - 1111 - 1111", []string{"credit_card=4111 - 1111 - 1111 - 1111"}},
 		{"card 4111/1111/1111/1111", []string{"credit_card=4111/1111/1111/1111"}},
 		{"card 4111_1111_1111_1111", []string{"credit_card=4111_1111_1111_1111"}},
@@ -85,7 +86,7 @@ func TestSpellingSSNSeparators(t *testing.T) {
 		{"ssn 123%252D45%252D6789", []string{"us_ssn=123%252D45%252D6789"}},
 		// decoys: area 000, 666, 9xx; group 00; serial 0000; other layouts
 		{"ssn 000.12.3456 666/12/3456 900-12 3456 999.12-3456", nil},
-		{"cols 123\t45\t6789 rows 123\n45\n6789", nil},
+		{"cols 123\t45\t6789 rows 123\n45\n6789 wide 123    45    6789", nil},
 		{"ssn 123.00.4567 123/45/0000", nil},
 		{"version 123.456.7890 date 12/31/2024", nil},
 		{"ip 123.45.67.89", []string{"ipv4=123.45.67.89"}},

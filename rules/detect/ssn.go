@@ -25,10 +25,13 @@ func (sc *scanner) ssns(c *chain) {
 	}
 }
 
-// ssnSep accepts a separator between the parts of an SSN: bytes of
-// " -./_+" (no parenthesis, and no tab or line break: three columns of a
+// ssnSep accepts a separator between the parts of an SSN: up to three
+// bytes of " -./_+" (no parenthesis, and no tab or line break: three columns of a
 // table are not one number).
 func ssnSep(s []byte) bool {
+	if len(s) > 3 {
+		return false
+	}
 	for _, b := range s {
 		switch b {
 		case ' ', '-', '.', '/', '_', '+':
