@@ -49,15 +49,18 @@ func (sc *scanner) digitChains() {
 			return
 		}
 		ibanLike := false
-		if cc := ibanStart(t, i); cc >= 0 {
-			end, shaped := ibanAt(t, cc)
-			if end > 0 && iban {
-				sc.emit(kIBAN, cc, end)
+		if i >= 2 && (isAlpha(t[i-1]) || isAlpha(t[i-2])) { // (saves the call)
+			cc := ibanStart(t, i)
+			if cc >= 0 {
+				end, shaped := ibanAt(t, cc)
+				if end > 0 && iban {
+					sc.emit(kIBAN, cc, end)
+				}
+				if cc == i-2 || isUpper(t[cc]) { // (not after "be 3056 …": a word, maybe)
+					quiet = max(quiet, end, shaped)
+				}
 			}
-			if cc == i-2 || isUpper(t[cc]) { // (not after "be 3056 …": a word, maybe)
-				quiet = max(quiet, end, shaped)
-			}
-			ibanLike = cc == i-2 && ibanLength(t[i-2], t[i-1]) > 0 && isDigit(at(t, i+1)) && !isDigit(at(t, i+2))
+			ibanLike = cc >= 0 && cc == i-2 && ibanLength(t[i-2], t[i-1]) > 0 && isDigit(at(t, i+1)) && !isDigit(at(t, i+2))
 		}
 		if j := skipLoneGroup(t, i); j > i {
 			i = j
@@ -117,7 +120,13 @@ func skipLoneGroup(t []byte, i int) int {
 	if j-i >= 8 {
 		return i
 	}
-	k := sepEnd(t, j)
+	k := j
+	for k < len(t) && k-j < 3 && isSepByte(t[k]) {
+		k++
+	}
+	if k-j == 3 {
+		k = spaceEnd(t, j, k)
+	}
 	if k > j && k < len(t) && isDigit(t[k]) {
 		return i // more groups may follow (read decides)
 	}
@@ -144,7 +153,13 @@ func (c *chain) read(t []byte, i int) int {
 		c.g[c.n] = group{i, j}
 		c.n++
 		end = j
-		k := sepEnd(t, j)
+		k := j
+		for k < len(t) && k-j < 3 && isSepByte(t[k]) {
+			k++
+		}
+		if k-j == 3 {
+			k = spaceEnd(t, j, k)
+		}
 		if k == j || k >= len(t) || !isDigit(t[k]) || !validSep(t[j:k]) || c.n == maxGroups {
 			break
 		}
@@ -213,17 +228,12 @@ func nextDigit(t []byte, i int) int {
 	return i
 }
 
-// sepEnd returns the end of the separator run at t[j]: up to three bytes of
-// isSepByte, or up to eight of whitespace ("4111    1111    …").
-func sepEnd(t []byte, j int) int {
-	k := j
-	for k < len(t) && k-j < 3 && isSepByte(t[k]) {
-		k++
-	}
-	if k-j == 3 {
-		for w := j; w < len(t) && w-j < 8 && isSpace(t[w]); w++ {
-			k = max(k, w+1)
-		}
+// spaceEnd extends the separator run t[j:k] of three bytes over whitespace
+// up to t[j+8]: two groups are joined by up to three separator bytes, or up
+// to eight of whitespace ("4111    1111    …").
+func spaceEnd(t []byte, j, k int) int {
+	for w := j; w < len(t) && w-j < 8 && isSpace(t[w]); w++ {
+		k = max(k, w+1)
 	}
 	return k
 }
@@ -235,13 +245,7 @@ func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\
 // tab or line break, '-', '.', '/', '_', '+' (a space in a form-encoded
 // query) or a parenthesis. Up to three join two groups, or up to eight
 // whitespace bytes.
-func isSepByte(b byte) bool {
-	switch b {
-	case ' ', '-', '.', '/', '(', ')', '_', '+', '\t', '\n', '\r':
-		return true
-	}
-	return false
-}
+func isSepByte(b byte) bool { return ctype[b]&ctSep != 0 }
 
 // isBreak reports whether b separates words: whitespace, or '+' (a space in
 // a form-encoded query).
@@ -253,7 +257,7 @@ func isBreak(b byte) bool {
 	return false
 }
 
-// validSep accepts any one separator byte, or a run (see sepEnd) without
+// validSep accepts any one separator byte, or a run (see spaceEnd) without
 // '.', with at most one of each of "()-/_+" (whitespace may repeat: "  ",
 // " - ", "\r\n").
 func validSep(s []byte) bool {

@@ -369,6 +369,7 @@ const (
 	ctLower                 // 'a'..'z'
 	ctHexLetter             // 'a'..'f', 'A'..'F'
 	ctGlue                  // "-_./\\": glues a digit chain to a word beyond it
+	ctSep                   // " \t\n\r-./()_+": joins two digit groups of a chain
 	ctAlnum     = ctDigit | ctUpper | ctLower
 )
 
@@ -388,6 +389,9 @@ var ctype = func() (c [256]uint8) {
 	}
 	for _, b := range []byte("-_./\\") {
 		c[b] = ctGlue
+	}
+	for _, b := range []byte(" \t\n\r-./()_+") {
+		c[b] |= ctSep
 	}
 	return c
 }()
