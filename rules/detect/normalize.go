@@ -119,7 +119,10 @@ const (
 type view struct {
 	norm       []byte
 	start, end []int32 // original [start, end) of each normalized byte
-	invisible  bool    // the original holds an invisible character
+	// gluing: an invisible character of the original sits between two
+	// bytes of words (see inWord); dropping it glues them, so the text
+	// deserves a second reading with a space in its place
+	gluing bool
 }
 
 // build fills v with the normalized form of orig:
@@ -131,38 +134,31 @@ type view struct {
 //     direction marks, variation selectors, tags: see invisibleRune) become
 //     invisible, which is 0 (dropped: "4111\u200b1111" reads "41111111")
 //     or a byte to read in their place (' ': "4111…1111\u200bthanks"
-//     reads as a number then a word);
+//     reads as a number then a word); gluing tells whether that matters;
 //   - a percent escape of an ASCII byte ("%40", "%2B", "%20": a URL's query
 //     in the text), or such an escape encoded again ("%2540", "%252540"),
 //     becomes that byte; the escapes of a rune's UTF-8 bytes read as the
 //     rune ("%EF%BC%94" as '4', "%E2%80%8B" as invisible, "%C2%A0" as ' ');
 //   - any other byte (including invalid UTF-8) is kept as is.
 func (v *view) build(orig []byte, invisible byte) {
-	v.norm, v.start, v.end, v.invisible = v.norm[:0], v.start[:0], v.end[:0], false
+	v.norm, v.start, v.end, v.gluing = v.norm[:0], v.start[:0], v.end[:0], false
+	afterWord := false // invisible characters follow a byte of a word
 	for i := 0; i < len(orig); {
-		if b, n, inv := percentEscape(orig, i); n > 0 {
-			if inv {
-				v.invisible = true
-				b = invisible
-			}
-			if !inv || b != 0 {
-				v.add(b, i, i+n)
-			}
-			i += n
-			continue
-		}
-		if orig[i] < utf8.RuneSelf {
+		b, n, inv := percentEscape(orig, i)
+		if n == 0 && orig[i] < utf8.RuneSelf {
 			// A run of ASCII is kept as is, each byte its own original:
 			// copied in bulk, as per-byte appends are slow on Wasm.
+			v.gluing = v.gluing || afterWord && inWord(orig[i])
+			afterWord = false
 			j := i + 1
 			for j < len(orig) && orig[j] < utf8.RuneSelf && orig[j] != '%' {
 				j++
 			}
 			v.norm = append(v.norm, orig[i:j]...)
-			n := len(v.start)
-			v.start = slices.Grow(v.start, j-i)[:n+j-i]
-			v.end = slices.Grow(v.end, j-i)[:n+j-i]
-			start, end := v.start[n:], v.end[n:]
+			k := len(v.start)
+			v.start = slices.Grow(v.start, j-i)[:k+j-i]
+			v.end = slices.Grow(v.end, j-i)[:k+j-i]
+			start, end := v.start[k:], v.end[k:]
 			end = end[:len(start)]
 			for k := range start {
 				start[k] = int32(i + k)
@@ -171,23 +167,37 @@ func (v *view) build(orig []byte, invisible byte) {
 			i = j
 			continue
 		}
-		r, size := utf8.DecodeRune(orig[i:])
-		if a, ok := foldRune(r); ok {
-			if a == 0 {
-				v.invisible = true
-				a = invisible
-			}
-			if a != 0 {
-				v.add(a, i, i+size)
-			}
-		} else {
-			for j := i; j < i+size; j++ {
-				v.add(orig[j], i, i+size)
-			}
+		kept := false // a non-ASCII rune kept as is
+		if n == 0 {
+			r, size := utf8.DecodeRune(orig[i:])
+			var folds bool
+			b, folds = foldRune(r)
+			inv, kept, n = folds && b == 0, !folds, size
 		}
-		i += size
+		switch {
+		case inv:
+			afterWord = afterWord || len(v.norm) > 0 && inWord(v.norm[len(v.norm)-1])
+			if invisible != 0 {
+				v.add(invisible, i, i+n)
+			}
+		case kept:
+			afterWord = false
+			for j := i; j < i+n; j++ {
+				v.add(orig[j], i, i+n)
+			}
+		default:
+			v.gluing = v.gluing || afterWord && inWord(b)
+			afterWord = false
+			v.add(b, i, i+n)
+		}
+		i += n
 	}
 }
+
+// inWord reports whether b is an ASCII letter or digit, one of "-_./\\"
+// that glue a word to what follows (see glued), or one of "+()" that start
+// or end a phone number.
+func inWord(b byte) bool { return ctype[b]&(ctAlnum|ctGlue) != 0 || b == '+' || b == '(' || b == ')' }
 
 // percentEscape decodes the percent escapes at t[i]: the escape of an
 // ASCII byte ("%40"), or the escapes of the UTF-8 bytes of a rune that

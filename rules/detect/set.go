@@ -14,8 +14,9 @@
 // Detection sees a normalized view of the text: Unicode decimal digits read
 // as ASCII digits, full-width ASCII forms as ASCII, Unicode spaces as spaces,
 // Unicode hyphens as '-', percent escapes (also doubly encoded ones) as their
-// byte; text with invisible characters (zero-width, soft hyphen, BOM, …) is
-// read twice, once without them and once with a space in their place. Spans
+// byte; text with invisible characters (zero-width, soft hyphen, BOM, …)
+// between words is read twice, once without them and once with a space in
+// their place. Spans
 // always cover the original bytes. The view is built only for text that
 // contains non-ASCII bytes or percent escapes.
 //
@@ -241,10 +242,12 @@ func (s *Set) FindStringIn(text []byte, m Mask, dst []Span) []Span {
 	} else {
 		v := viewPool.Get().(*view)
 		dst = s.scanView(v, text, m, dst, 0)
-		if v.invisible {
+		if v.gluing {
 			// Read again with each invisible character as a space, so that
 			// one between a value and a word ("4111…1111\u200bthanks") does
-			// not glue them; resolve merges what both readings found.
+			// not glue them; resolve merges what both readings found. (An
+			// invisible character beside no word, as the variation selector
+			// or joiner in an emoji, costs no second reading.)
 			dst = s.scanView(v, text, m, dst, ' ')
 		}
 		viewPool.Put(v)
