@@ -42,6 +42,9 @@ func FuzzApplyDetect(f *testing.F) {
 	for _, d := range c.Docs {
 		f.Add(d)
 	}
+	for _, sc := range corpus.SpellingCases {
+		f.Add([]byte(sc.Body))
+	}
 	for _, s := range []string{
 		`{"a":"4111\u200b1111 1111 1111","b":"alice\u0040example.com","c":"４１１１ １１１１ １１１１ １１１１"}`,
 		`{"card":4111111111111111,"n":[5555555555554444,-1,1e5],"public":"bob@example.com"}`,

@@ -54,7 +54,9 @@ func jsonLeaves(t *testing.T, doc []byte) []jsonLeaf {
 // of package detect goes through Program.Apply with one rule per built-in
 // detector. A planted value is found when no leaf of the output that held it
 // still holds it; a decoy survives when every leaf that held it (outside
-// planted values) still holds it byte for byte. Run with -v for the table (VEIL_QUALITY_OUT=file writes it).
+// planted values) still holds it byte for byte; the same per spelling of
+// corpus.Spellings. Run with -v for the tables (VEIL_QUALITY_OUT=file writes
+// them).
 func TestEngineQuality(t *testing.T) {
 	p := mustCompile(t, qualityRules())
 	c := corpus.Generate(42, 1500)
@@ -74,7 +76,7 @@ func TestEngineQuality(t *testing.T) {
 			t.Fatalf("doc %d: %d leaves in, %d out", i, len(ins[i]), len(outs[i]))
 		}
 	}
-	rows := corpus.Tallies{}
+	rows, spelled, spelledDecoys := corpus.Tallies{}, corpus.Tallies{}, corpus.Tallies{}
 	for _, p := range c.Plants {
 		r := rows.Of(p.Detector)
 		r.Planted++
@@ -88,6 +90,13 @@ func TestEngineQuality(t *testing.T) {
 			r.OK++
 		} else if testing.Verbose() {
 			t.Logf("missed %s %q", p.Detector, p.Value)
+		}
+		if p.Spelling != "" {
+			s := spelled.Of(p.Spelling)
+			s.Planted++
+			if gone {
+				s.OK++
+			}
 		}
 	}
 	decoys := corpus.Tallies{}
@@ -114,15 +123,22 @@ func TestEngineQuality(t *testing.T) {
 		} else if testing.Verbose() {
 			t.Logf("decoy %s %q changed", d.Kind, d.Value)
 		}
+		if d.Spelling != "" {
+			s := spelledDecoys.Of(d.Spelling)
+			s.Planted++
+			if ok {
+				s.OK++
+			}
+		}
 	}
-	table := engineTable(rows, decoys, reported)
+	table := engineTable(rows, decoys, reported) + "\n" + corpus.SpellingTable(spelled, spelledDecoys)
 	t.Log("\n" + table)
 	if path := os.Getenv("VEIL_QUALITY_OUT"); path != "" {
 		if err := os.WriteFile(path, []byte(table), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for _, f := range corpus.GateFailures(rows, decoys) {
+	for _, f := range append(corpus.GateFailures(rows, decoys), corpus.SpellingGateFailures(spelled, spelledDecoys)...) {
 		t.Error(f)
 	}
 }

@@ -1,13 +1,16 @@
 package detect
 
 // cards finds payment card numbers in a chain: 12 to 19 digits written as
-// one group or in groups (4-4-4-4, 4-4-4-4-3, Amex 4-6-5, Diners 4-6-4, …)
-// with one consistent separator (space, dash or dot), with a known issuer prefix
-// and length, and a valid Luhn check digit.
+// one group, in groups (4-4-4-4, 4-6-5, Diners 4-6-4, …) joined by card
+// separators (cardSep: space, tab, line break, '-', '.', '/', '_', '+', mixed
+// or repeated: "4111-1111 1111.1111", "4111  1111 - 1111 1111"), or one
+// digit per group ("4 1 1 1 …", one separator throughout), with a known
+// issuer prefix and length, and a valid Luhn check digit. A letter touching
+// the digits does not hide a card ("x4111111111111111y").
 func (sc *scanner) cards(c *chain) {
 	var buf [19]byte
 	for i := 0; i < c.n; i++ {
-		if !c.canStart(i) {
+		if !c.canStartGlued(i) {
 			continue
 		}
 		best, nd := -1, 0
@@ -16,13 +19,10 @@ func (sc *scanner) cards(c *chain) {
 			if nd > 19 {
 				break
 			}
-			if j > i {
-				s := c.sep(j)
-				if !(sepIs(s, ' ') || sepIs(s, '-') || sepIs(s, '.') && c.len(j-1) == 4) || (j > i+1 && s[0] != c.sep(i + 1)[0]) {
-					break // ('.' only between groups of four: "912.285389" is a decimal)
-				}
+			if j > i && !cardSep(c.sep(j), c.len(j-1), c.len(i) == 1) {
+				break // ('.' only after a group of four: "912.285389" is a decimal)
 			}
-			if nd >= 12 && c.canEnd(j) && cardShape(c, i, j) && !cardContinues(c, i, j) && validCard(c.collect(buf[:0], i, j)) {
+			if nd >= 12 && c.canEndGlued(j) && cardShape(c, i, j) && !cardContinues(c, i, j) && validCard(c.collect(buf[:0], i, j)) {
 				best = j
 			}
 		}
@@ -33,10 +33,36 @@ func (sc *scanner) cards(c *chain) {
 	}
 }
 
-// cardShape accepts one group, or two to five groups of which all but the
-// last have at least four digits (4-4-4-4, 4-6-5, and groupings merged by
-// ignored zero-width characters such as 8-4-4).
+// cardSep accepts the separator s between two groups of a card, the first
+// of prev digits: bytes of " \t\r\n-/_+", or '.' alone after a group of
+// four or between single digits (spaced).
+func cardSep(s []byte, prev int, spaced bool) bool {
+	for _, b := range s {
+		switch b {
+		case '(', ')':
+			return false
+		case '.':
+			if len(s) > 1 || prev != 4 && !spaced {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// cardShape accepts one group; two to five groups of which all but the last
+// have at least four digits (4-4-4-4, 4-6-5, and groupings merged by ignored
+// zero-width characters such as 8-4-4); or one digit per group, joined by one
+// repeated separator.
 func cardShape(c *chain, i, j int) bool {
+	if c.len(i) == 1 {
+		for k := i + 1; k <= j; k++ {
+			if c.len(k) != 1 || string(c.sep(k)) != string(c.sep(i+1)) {
+				return false
+			}
+		}
+		return true
+	}
 	if j-i > 4 {
 		return false
 	}
@@ -50,10 +76,16 @@ func cardShape(c *chain, i, j int) bool {
 
 // cardContinues reports whether the grouping of a multi-group window goes
 // on beyond it: a four-digit group joined by the same separator right before
-// or after it, as in a 22-digit tracking number "9400 1000 0000 0000 0000 00".
+// or after it, as in a 22-digit tracking number "9400 1000 0000 0000 0000 00",
+// or, for one digit per group, one more such digit.
 func cardContinues(c *chain, i, j int) bool {
 	if i == j {
 		return false
+	}
+	if c.len(i) == 1 {
+		// one digit per group: the whole run of spaced digits, or nothing
+		s := string(c.sep(i + 1))
+		return i > 0 && c.len(i-1) == 1 && string(c.sep(i)) == s || j+1 < c.n && c.len(j+1) == 1 && string(c.sep(j+1)) == s
 	}
 	s := c.sep(i + 1)[0]
 	return (i > 0 && c.len(i-1) == 4 && sepIs(c.sep(i), s)) || (j+1 < c.n && c.len(j+1) == 4 && sepIs(c.sep(j+1), s))

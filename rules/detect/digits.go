@@ -11,7 +11,9 @@ import (
 // over the text cuts it into chains; each detector then tries windows of
 // consecutive groups. A chain glued to a word ("SKU-555-123-4567",
 // "a716-446655440000", "v1.2.3.4", "2024-03-15T10:22") cannot start or end a
-// window at the glued side.
+// window at the glued side, except for the values whose checksum or
+// structure validates them (cards, dashed SSNs) when a letter touches the
+// digits ("x4111111111111111y", "id123-45-6789").
 
 // maxGroups bounds the groups of one chain; a longer run is cut into chains.
 const maxGroups = 24
@@ -26,6 +28,10 @@ type chain struct {
 	begin  int  // first byte of the chain, including '+' and '('
 	gluedL bool
 	gluedR bool
+	// letterL, letterR: the chain is glued on that side by a letter
+	// touching its digits, outside a long hex word (see letterGlued)
+	letterL bool
+	letterR bool
 }
 
 // digitChains cuts the text into chains and runs the enabled chain
@@ -43,13 +49,18 @@ func (sc *scanner) digitChains() {
 			return
 		}
 		ibanLike := false
-		if i >= 2 && isAlpha(t[i-2]) && isAlpha(t[i-1]) && !isAlnum(at(t, i-3)) {
-			end, shaped := ibanAt(t, i-2)
-			if end > 0 && iban {
-				sc.emit(kIBAN, i-2, end)
+		if i >= 2 && (isAlpha(t[i-1]) || isAlpha(t[i-2])) { // (saves the call)
+			cc := ibanStart(t, i)
+			if cc >= 0 {
+				end, shaped := ibanAt(t, cc)
+				if end > 0 && iban {
+					sc.emit(kIBAN, cc, end)
+				}
+				if cc == i-2 || isUpper(t[cc]) { // (not after "be 3056 …": a word, maybe)
+					quiet = max(quiet, end, shaped)
+				}
 			}
-			quiet = max(quiet, end, shaped)
-			ibanLike = ibanLength(t[i-2], t[i-1]) > 0 && isDigit(at(t, i+1)) && !isDigit(at(t, i+2))
+			ibanLike = cc >= 0 && cc == i-2 && ibanLength(t[i-2], t[i-1]) > 0 && isDigit(at(t, i+1)) && !isDigit(at(t, i+2))
 		}
 		if j := skipLoneGroup(t, i); j > i {
 			i = j
@@ -61,6 +72,21 @@ func (sc *scanner) digitChains() {
 			sc.onChain(&c) // (the test repeats onChain's gates, saving the call)
 		}
 	}
+}
+
+// ibanStart returns where the country code of an IBAN whose check digits
+// start at the digit t[i] may begin: two letters right before the digit
+// ("DE89…") or before a separator ("DE 89…", "DE-89…"), starting a word
+// not glued to another ("x-DE89…"); or -1.
+func ibanStart(t []byte, i int) int {
+	cc := i - 2
+	if cc >= 1 && isIBANSepByte(t[i-1]) {
+		cc--
+	}
+	if cc < 0 || !isAlpha(t[cc]) || !isAlpha(t[cc+1]) || glued(at(t, cc-1), at(t, cc-2)) {
+		return -1 // (glued: "f5bef5e8-ad61-47ea-ad0d-f2f7d8f57dc0" is a UUID)
+	}
+	return cc
 }
 
 // onChain runs the chain detectors that can match in c: a value takes
@@ -98,6 +124,9 @@ func skipLoneGroup(t []byte, i int) int {
 	for k < len(t) && k-j < 3 && isSepByte(t[k]) {
 		k++
 	}
+	if k-j == 3 {
+		k = spaceEnd(t, j, k)
+	}
 	if k > j && k < len(t) && isDigit(t[k]) {
 		return i // more groups may follow (read decides)
 	}
@@ -128,6 +157,9 @@ func (c *chain) read(t []byte, i int) int {
 		for k < len(t) && k-j < 3 && isSepByte(t[k]) {
 			k++
 		}
+		if k-j == 3 {
+			k = spaceEnd(t, j, k)
+		}
 		if k == j || k >= len(t) || !isDigit(t[k]) || !validSep(t[j:k]) || c.n == maxGroups {
 			break
 		}
@@ -136,7 +168,44 @@ func (c *chain) read(t []byte, i int) int {
 	c.gluedL = glued(at(t, c.begin-1), at(t, c.begin-2))
 	// "…2671x123": an extension does not glue a number to a word
 	c.gluedR = glued(at(t, end), at(t, end+1)) && !(at(t, end) == 'x' && isDigit(at(t, end+1)))
+	c.letterL, c.letterR = false, false
+	if c.gluedL && c.begin == c.g[0].start && isAlpha(at(t, c.begin-1)) ||
+		c.gluedR && isAlpha(at(t, end)) {
+		c.letterL, c.letterR = c.letterGlued(end)
+	}
 	return end
+}
+
+// letterGlued reports, for each side of the chain ending at end, whether a
+// letter touches its digits there, unless the chain is one group inside a
+// hex word of 32 or more characters (a hash or key, whose digit runs are
+// not values).
+func (c *chain) letterGlued(end int) (left, right bool) {
+	t := c.t
+	left = c.begin == c.g[0].start && isAlpha(at(t, c.begin-1))
+	right = isAlpha(at(t, end))
+	if c.n == 1 {
+		s, e := c.begin, end
+		for s > 0 && isAlnum(t[s-1]) {
+			s--
+		}
+		for e < len(t) && isAlnum(t[e]) {
+			e++
+		}
+		if e-s >= 32 && allHex(t[s:e]) {
+			return false, false
+		}
+	}
+	return left, right
+}
+
+func allHex(s []byte) bool {
+	for _, b := range s {
+		if !isHex(b) {
+			return false
+		}
+	}
+	return true
 }
 
 // nextDigit returns the index of the first digit of t at or after i, or
@@ -159,16 +228,38 @@ func nextDigit(t []byte, i int) int {
 	return i
 }
 
-func isSepByte(b byte) bool {
+// spaceEnd extends the separator run t[j:k] of three bytes over whitespace
+// up to t[j+8]: two groups are joined by up to three separator bytes, or up
+// to eight of whitespace ("4111    1111    …").
+func spaceEnd(t []byte, j, k int) int {
+	for w := j; w < len(t) && w-j < 8 && isSpace(t[w]); w++ {
+		k = max(k, w+1)
+	}
+	return k
+}
+
+// isSpace reports whether b is whitespace: space, tab or line break.
+func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }
+
+// isSepByte reports whether b may join two digit groups of a chain: a space,
+// tab or line break, '-', '.', '/', '_', '+' (a space in a form-encoded
+// query) or a parenthesis. Up to three join two groups, or up to eight
+// whitespace bytes.
+func isSepByte(b byte) bool { return ctype[b]&ctSep != 0 }
+
+// isBreak reports whether b separates words: whitespace, or '+' (a space in
+// a form-encoded query).
+func isBreak(b byte) bool {
 	switch b {
-	case ' ', '-', '.', '/', '(', ')':
+	case ' ', '\t', '\n', '\r', '+':
 		return true
 	}
 	return false
 }
 
-// validSep accepts "." alone, or up to three of " -/()" with at most one
-// parenthesis of each kind and one of " -/" of each kind.
+// validSep accepts any one separator byte, or a run (see spaceEnd) without
+// '.', with at most one of each of "()-/_+" (whitespace may repeat: "  ",
+// " - ", "\r\n").
 func validSep(s []byte) bool {
 	if len(s) == 1 {
 		return true
@@ -176,6 +267,9 @@ func validSep(s []byte) bool {
 	for k, b := range s {
 		if b == '.' {
 			return false
+		}
+		if isSpace(b) {
+			continue
 		}
 		for _, p := range s[:k] {
 			if p == b {
@@ -212,12 +306,12 @@ func (c *chain) paren(k int) bool {
 }
 
 // canStart reports whether a value may start at group k: the chain start
-// when it is not glued to a word, or a group after a space.
+// when it is not glued to a word, or a group after a break (see isBreak).
 func (c *chain) canStart(k int) bool {
 	if k == 0 {
 		return !c.gluedL
 	}
-	return hasByte(c.sep(k), ' ')
+	return hasBreak(c.sep(k))
 }
 
 // canEnd reports whether a value may end at group k.
@@ -225,7 +319,27 @@ func (c *chain) canEnd(k int) bool {
 	if k == c.n-1 {
 		return !c.gluedR
 	}
-	return hasByte(c.sep(k+1), ' ')
+	return hasBreak(c.sep(k + 1))
+}
+
+// canStartGlued is canStart for values validated by a checksum or a
+// structure, which may also start where a letter touches the chain.
+func (c *chain) canStartGlued(k int) bool {
+	return c.canStart(k) || k == 0 && c.letterL
+}
+
+// canEndGlued is canEnd for values validated by a checksum or a structure.
+func (c *chain) canEndGlued(k int) bool {
+	return c.canEnd(k) || k == c.n-1 && c.letterR
+}
+
+func hasBreak(s []byte) bool {
+	for _, b := range s {
+		if isBreak(b) {
+			return true
+		}
+	}
+	return false
 }
 
 // collect appends the digits of groups i..j to buf.
@@ -234,15 +348,6 @@ func (c *chain) collect(buf []byte, i, j int) []byte {
 		buf = append(buf, c.t[c.g[k].start:c.g[k].end]...)
 	}
 	return buf
-}
-
-func hasByte(s []byte, b byte) bool {
-	for _, x := range s {
-		if x == b {
-			return true
-		}
-	}
-	return false
 }
 
 func sepIs(s []byte, b byte) bool { return len(s) == 1 && s[0] == b }

@@ -40,49 +40,64 @@ func ibanLength(a, b byte) int {
 	return int(ibanTable[i*26+j])
 }
 
-// ibanAt returns the end of the IBAN starting at t[i] (two letters and two
-// digits already seen), or -1. When the text has the shape of an IBAN but
-// fails the check, shaped is its end: the caller keeps the number detectors
-// out of it (a mistyped IBAN is not a phone number). The IBAN is written
-// either compact ("DE89370400440532013000") or in groups of four separated
-// by single spaces ("DE89 3704 0044 0532 0130 00"); it has exactly its
-// country's length, letters and digits only, is not followed by a letter or
-// digit, and passes the ISO 7064 mod-97 check. Letters are read upper-case:
-// people type "de89 3704 …" too.
+// ibanAt returns the end of the IBAN starting at t[i] (a country code's two
+// letters), or -1. When the text has the shape of an IBAN but fails the
+// check, shaped is its end: the caller keeps the number detectors out of it
+// (a mistyped IBAN is not a phone number). The IBAN is written compact
+// ("DE89370400440532013000"), in groups of four ("DE89 3704 0044 0532 0130
+// 00") or with any separators between its characters (ibanSep: "DE89-3704-…",
+// "DE89.3704.…", "DE 89 370 400 44…", irregular spacing); it has exactly its
+// country's length of letters and digits, two digits after the country code,
+// is not followed by a letter or digit (nor by one of "-_./\\" and one), and
+// passes the ISO 7064 mod-97 check. Letters are read upper-case: people type
+// "de89 3704 …" too.
 func ibanAt(t []byte, i int) (end, shaped int) {
 	want := ibanLength(t[i], t[i+1])
-	if want == 0 || !isDigit(at(t, i+2)) || !isDigit(at(t, i+3)) {
+	if want == 0 {
 		return -1, -1
 	}
 	var buf [34]byte
 	n, p := 0, i
-	spaced := false
 	for n < want && p < len(t) {
-		b := t[p]
-		switch {
-		case isAlnum(b):
-			if spaced && n%4 == 0 {
-				return -1, -1 // groups of four, each after a space
-			}
+		if b := t[p]; isAlnum(b) {
 			buf[n] = toUpper(b)
 			n++
 			p++
-		case b == ' ' && n%4 == 0 && (n == 4 || spaced) && isAlnum(at(t, p+1)):
-			spaced = true
-			buf[n] = toUpper(t[p+1])
-			n++
-			p += 2
-		default:
+			continue
+		}
+		k := p
+		for k < len(t) && k-p < 3 && isIBANSepByte(t[k]) {
+			k++
+		}
+		if n == 0 || k == p || !isAlnum(at(t, k)) || !ibanSep(t[p:k]) {
 			return -1, -1
 		}
+		p = k
 	}
-	if n != want || isAlnum(at(t, p)) {
+	if n != want || glued(at(t, p), at(t, p+1)) || !isDigit(buf[2]) || !isDigit(buf[3]) {
 		return -1, -1
 	}
 	if !mod97(buf[:n]) {
 		return -1, p
 	}
 	return p, -1
+}
+
+// isIBANSepByte reports whether b may separate the characters of an IBAN.
+func isIBANSepByte(b byte) bool {
+	return b == ' ' || b == '\t' || b == '-' || b == '.' || b == '+'
+}
+
+// ibanSep accepts up to three separator bytes of which at most one is not a
+// space or tab: " ", "  ", "-", " - ", ".", "+".
+func ibanSep(s []byte) bool {
+	marks := 0
+	for _, b := range s {
+		if b != ' ' && b != '\t' {
+			marks++
+		}
+	}
+	return marks <= 1
 }
 
 // mod97 computes the ISO 7064 mod-97 check of an IBAN-like string of capital

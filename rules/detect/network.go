@@ -133,17 +133,37 @@ func (sc *scanner) macsAt(sep byte, w, n int) {
 		if s < 0 || !isHex(t[i-1]) || !macEdge(t, s-1, sep) {
 			continue
 		}
-		if e := macGroups(t, s, n, w, sep); e > 0 {
+		if e := macGroups(t, s, n, w, sep); e > 0 && !(sep == '.' && quadsInNumber(t, s, e)) {
 			sc.emit(kMAC, s, e)
 			off = e
 		}
 	}
 }
 
+// quadsInNumber reports whether the dotted MAC-shaped t[s:e] is decimal
+// digits only with another digit group beside it, across a break: a number
+// written in groups of four ("3742 2513.8585.1335"), more likely than a MAC
+// address whose twelve hex digits are all decimal.
+func quadsInNumber(t []byte, s, e int) bool {
+	for _, b := range t[s:e] {
+		if !isDigit(b) && b != '.' {
+			return false
+		}
+	}
+	return isBreak(at(t, s-1)) && isDigit(at(t, s-2)) || isBreak(at(t, e)) && isDigit(at(t, e+1))
+}
+
 // macEdge reports whether t[i] may precede a MAC address using separator sep.
 func macEdge(t []byte, i int, sep byte) bool {
 	b := at(t, i)
-	return !isAlnum(b) && b != '_' && (b != sep || !isHex(at(t, i-1)))
+	return !isAlnum(b) && b != '_' && (!joins(b, sep) || !isHex(at(t, i-1)))
+}
+
+// joins reports whether b joins a MAC address using separator sep to a hex
+// group beside it: sep itself, or for the dotted form any of "-_./\\" (a
+// "3756/2219.2269.8711" is a number in groups of four, not a MAC address).
+func joins(b, sep byte) bool {
+	return b == sep || sep == '.' && ctype[b]&ctGlue != 0
 }
 
 // macGroups parses n groups of w hex digits joined by sep from t[s] and
@@ -164,7 +184,7 @@ func macGroups(t []byte, s, n, w int, sep byte) int {
 			p++
 		}
 	}
-	if b := at(t, p); isAlnum(b) || b == '_' || (b == sep && isHex(at(t, p+1))) {
+	if b := at(t, p); isAlnum(b) || b == '_' || (joins(b, sep) && isHex(at(t, p+1))) {
 		return -1
 	}
 	return p

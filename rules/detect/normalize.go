@@ -17,9 +17,10 @@ const (
 	clDot
 	clDash
 	clUnderscore
-	clUpperA // 'A': AKIA…, ASIA…, AIza…
-	clUpperJ // 'J': eyJ…
-	clLowerX // 'x': xox…
+	clUpperA  // 'A': AKIA…, ASIA…, AIza…
+	clUpperJ  // 'J': eyJ…
+	clLowerX  // 'x': xox…
+	clPercent // '%': a percent escape, maybe
 	clNonASCII
 	numClasses
 )
@@ -36,6 +37,7 @@ var byteClass = func() (c [256]uint8) {
 	c['A'] = clUpperA
 	c['J'] = clUpperJ
 	c['x'] = clLowerX
+	c['%'] = clPercent
 	for b := 0x80; b < 0x100; b++ {
 		c[b] = clNonASCII
 	}
@@ -82,14 +84,14 @@ func scanFeatures(t []byte) (f features) {
 }
 
 // interesting flags (in bit 7 of its byte) every byte of x that is
-// non-ASCII, in '-'..':' (which includes '/', a clOther byte looked up for
-// nothing), '@', 'A', 'J', '_' or 'x'. Each byte is tested on its own,
+// non-ASCII, in '%'..':' (which includes "&'()*+,/", clOther bytes looked up
+// for nothing), '@', 'A', 'J', '_' or 'x'. Each byte is tested on its own,
 // without carries between bytes, so no byte of a class is missed. (It must
 // stay small enough to be inlined: a call per word costs more on Wasm than
 // the test.)
 func interesting(x uint64) uint64 {
 	low := x &^ highs // every byte below 0x80: adding up to 0x80 cannot carry
-	inRange := (low+ones*(0x80-'-'))&^(low+ones*(0x80-':'-1)) |
+	inRange := (low+ones*(0x80-'%'))&^(low+ones*(0x80-':'-1)) |
 		(low+ones*(0x80-'@'))&^(low+ones*(0x80-'A'-1))
 	return (x | inRange | ^(notByte(low, 'J') & notByte(low, '_') & notByte(low, 'x'))) & highs
 }
@@ -117,37 +119,46 @@ const (
 type view struct {
 	norm       []byte
 	start, end []int32 // original [start, end) of each normalized byte
+	// gluing: an invisible character of the original sits between two
+	// bytes of words (see inWord); dropping it glues them, so the text
+	// deserves a second reading with a space in its place
+	gluing bool
 }
 
 // build fills v with the normalized form of orig:
 //   - Unicode decimal digits (category Nd) become ASCII digits;
 //   - full-width ASCII forms (U+FF01..U+FF5E) become their ASCII twins;
-//   - no-break and figure spaces become ' ', Unicode hyphens and minus '-';
-//   - zero-width characters (U+200B..U+200D, U+2060, U+FEFF) and soft hyphens
-//     (U+00AD) are dropped;
+//   - Unicode spaces (no-break, figure, thin, ideographic, line separator, …)
+//     become ' ', Unicode hyphens, dashes and minus '-';
+//   - invisible characters (zero-width, soft hyphen, word joiner, BOM,
+//     direction marks, variation selectors, tags: see invisibleRune) become
+//     invisible, which is 0 (dropped: "4111\u200b1111" reads "41111111")
+//     or a byte to read in their place (' ': "4111…1111\u200bthanks"
+//     reads as a number then a word); gluing tells whether that matters;
 //   - a percent escape of an ASCII byte ("%40", "%2B", "%20": a URL's query
-//     in the text) becomes that byte;
+//     in the text), or such an escape encoded again ("%2540", "%252540"),
+//     becomes that byte; the escapes of a rune's UTF-8 bytes read as the
+//     rune ("%EF%BC%94" as '4', "%E2%80%8B" as invisible, "%C2%A0" as ' ');
 //   - any other byte (including invalid UTF-8) is kept as is.
-func (v *view) build(orig []byte) {
-	v.norm, v.start, v.end = v.norm[:0], v.start[:0], v.end[:0]
+func (v *view) build(orig []byte, invisible byte) {
+	v.norm, v.start, v.end, v.gluing = v.norm[:0], v.start[:0], v.end[:0], false
+	afterWord := false // invisible characters follow a byte of a word
 	for i := 0; i < len(orig); {
-		if b, ok := percentEscape(orig, i); ok {
-			v.add(b, i, i+3)
-			i += 3
-			continue
-		}
-		if orig[i] < utf8.RuneSelf {
+		b, n, inv := percentEscape(orig, i)
+		if n == 0 && orig[i] < utf8.RuneSelf {
 			// A run of ASCII is kept as is, each byte its own original:
 			// copied in bulk, as per-byte appends are slow on Wasm.
+			v.gluing = v.gluing || afterWord && inWord(orig[i])
+			afterWord = false
 			j := i + 1
 			for j < len(orig) && orig[j] < utf8.RuneSelf && orig[j] != '%' {
 				j++
 			}
 			v.norm = append(v.norm, orig[i:j]...)
-			n := len(v.start)
-			v.start = slices.Grow(v.start, j-i)[:n+j-i]
-			v.end = slices.Grow(v.end, j-i)[:n+j-i]
-			start, end := v.start[n:], v.end[n:]
+			k := len(v.start)
+			v.start = slices.Grow(v.start, j-i)[:k+j-i]
+			v.end = slices.Grow(v.end, j-i)[:k+j-i]
+			start, end := v.start[k:], v.end[k:]
 			end = end[:len(start)]
 			for k := range start {
 				start[k] = int32(i + k)
@@ -156,29 +167,88 @@ func (v *view) build(orig []byte) {
 			i = j
 			continue
 		}
-		r, size := utf8.DecodeRune(orig[i:])
-		if a, ok := foldRune(r); ok {
-			if a != 0 {
-				v.add(a, i, i+size)
-			}
-		} else {
-			for j := i; j < i+size; j++ {
-				v.add(orig[j], i, i+size)
-			}
+		kept := false // a non-ASCII rune kept as is
+		if n == 0 {
+			r, size := utf8.DecodeRune(orig[i:])
+			var folds bool
+			b, folds = foldRune(r)
+			inv, kept, n = folds && b == 0, !folds, size
 		}
-		i += size
+		switch {
+		case inv:
+			afterWord = afterWord || len(v.norm) > 0 && inWord(v.norm[len(v.norm)-1])
+			if invisible != 0 {
+				v.add(invisible, i, i+n)
+			}
+		case kept:
+			afterWord = false
+			for j := i; j < i+n; j++ {
+				v.add(orig[j], i, i+n)
+			}
+		default:
+			v.gluing = v.gluing || afterWord && inWord(b)
+			afterWord = false
+			v.add(b, i, i+n)
+		}
+		i += n
 	}
 }
 
-// percentEscape decodes the percent escape of an ASCII byte at t[i] ("%00"
-// to "%7F": a first hex digit above 7 makes a byte of a UTF-8 sequence, left
-// as is).
-func percentEscape(t []byte, i int) (byte, bool) {
-	if t[i] != '%' || i+2 >= len(t) || !isHex(t[i+1]) || !isHex(t[i+2]) || t[i+1] > '7' {
-		return 0, false
+// inWord reports whether b is an ASCII letter or digit, one of "-_./\\"
+// that glue a word to what follows (see glued), or one of "+()" that start
+// or end a phone number.
+func inWord(b byte) bool { return ctype[b]&(ctAlnum|ctGlue) != 0 || b == '+' || b == '(' || b == ')' }
+
+// percentEscape decodes the percent escapes at t[i]: the escape of an
+// ASCII byte ("%40"), or the escapes of the UTF-8 bytes of a rune that
+// foldRune reads as ASCII or as invisible ("%EF%BC%94" is a full-width '4',
+// "%E2%80%8B" a zero-width space), also when their '%' is itself escaped,
+// once or more ("%2540" is "%40" encoded again: '@'). It returns the byte
+// (0 when invisible), the length of the escapes, 0 when t[i] starts none,
+// and whether the rune is invisible. Escapes of other bytes are left as is.
+func percentEscape(t []byte, i int) (b byte, n int, invisible bool) {
+	b, n = escapedByte(t, i)
+	if n == 0 || b < utf8.RuneSelf {
+		return b, n, false
 	}
-	return unhex(t[i+1])<<4 | unhex(t[i+2]), true
+	var buf [utf8.UTFMax]byte
+	k, p := 0, i
+	for k < len(buf) && p < len(t) {
+		c, m := escapedByte(t, p)
+		if m == 0 {
+			break
+		}
+		buf[k] = c
+		k++
+		p += m
+		if utf8.FullRune(buf[:k]) {
+			break
+		}
+	}
+	if r, size := utf8.DecodeRune(buf[:k]); size == k && r != utf8.RuneError {
+		if a, ok := foldRune(r); ok {
+			return a, p - i, a == 0
+		}
+	}
+	return 0, 0, false
 }
+
+// escapedByte decodes the percent escape at t[i], also when its '%' is
+// escaped again ("%2541", "%252541"), into its byte and length, or returns
+// length 0.
+func escapedByte(t []byte, i int) (byte, int) {
+	if t[i] != '%' || !hexPair(t, i+1) {
+		return 0, 0
+	}
+	j := i + 1 // the hex pair to decode: past every "25" that another pair follows
+	for t[j] == '2' && t[j+1] == '5' && hexPair(t, j+2) {
+		j += 2
+	}
+	return unhex(t[j])<<4 | unhex(t[j+1]), j + 2 - i
+}
+
+// hexPair reports whether t[j:j+2] are hex digits.
+func hexPair(t []byte, j int) bool { return j+1 < len(t) && isHex(t[j]) && isHex(t[j+1]) }
 
 func unhex(b byte) byte {
 	switch {
@@ -205,7 +275,7 @@ func needsView(t []byte) bool {
 				i += bits.TrailingZeros64(m) >> 3
 			}
 		}
-		if _, ok := percentEscape(t, i); ok {
+		if _, n, _ := percentEscape(t, i); n > 0 {
 			return true
 		}
 		if t[i] < utf8.RuneSelf {
@@ -235,16 +305,21 @@ func (v *view) remap(spans []Span) {
 	}
 }
 
-// foldRune returns the ASCII byte a non-ASCII rune reads as (0 for a rune
-// that is ignored), or false when the rune is kept as is.
+// foldRune returns the ASCII byte a non-ASCII rune reads as (0 for an
+// invisible rune), or false when the rune is kept as is.
 func foldRune(r rune) (byte, bool) {
 	switch {
-	case r == 0x00AD, r >= 0x200B && r <= 0x200D, r == 0x2060, r == 0xFEFF:
+	case invisibleRune(r):
 		return 0, true
-	case r == 0x00A0, r == 0x2007, r == 0x202F:
+	case r == 0x0085, r == 0x00A0, r == 0x1680, r >= 0x2000 && r <= 0x200A, r == 0x2028, r == 0x2029,
+		r == 0x202F, r == 0x205F, r == 0x3000:
 		return ' ', true
-	case r >= 0x2010 && r <= 0x2013, r == 0x2212:
+	case r >= 0x2010 && r <= 0x2015, r == 0x2043, r == 0x2212, r == 0xFE58, r == 0xFE63:
 		return '-', true
+	case r == 0x2044, r == 0x2215:
+		return '/', true
+	case r == 0xFE6B:
+		return '@', true
 	case r >= 0xFF01 && r <= 0xFF5E:
 		return byte(r - 0xFF01 + '!'), true
 	}
@@ -252,6 +327,28 @@ func foldRune(r rune) (byte, bool) {
 		return '0' + d, true
 	}
 	return 0, false
+}
+
+// invisibleRune reports whether r is drawn as nothing between two
+// characters: soft hyphen, combining grapheme joiner, Arabic letter mark,
+// Hangul fillers, Khmer inherent vowels, Mongolian free variation selectors
+// and vowel separator, zero-width space, non-joiner and joiner, direction
+// marks, embeddings, overrides and isolates, word joiner and invisible
+// operators, deprecated format characters, variation selectors, BOM
+// (zero-width no-break space), shorthand format controls and tags: an
+// attacker's way to break a value apart without a visible trace.
+func invisibleRune(r rune) bool {
+	switch {
+	case r < 0x00AD:
+		return false
+	case r == 0x00AD, r == 0x034F, r == 0x061C, r == 0x115F, r == 0x1160, r == 0x17B4, r == 0x17B5,
+		r >= 0x180B && r <= 0x180F, r >= 0x200B && r <= 0x200F, r >= 0x202A && r <= 0x202E,
+		r >= 0x2060 && r <= 0x2064, r >= 0x2066 && r <= 0x206F, r == 0x3164,
+		r >= 0xFE00 && r <= 0xFE0F, r == 0xFEFF, r == 0xFFA0, r >= 0x1BCA0 && r <= 0x1BCA3,
+		r >= 0xE0000 && r <= 0xE0FFF:
+		return true
+	}
+	return false
 }
 
 // digitValue returns the value of a Unicode decimal digit. Unicode encodes
@@ -282,6 +379,7 @@ const (
 	ctLower                 // 'a'..'z'
 	ctHexLetter             // 'a'..'f', 'A'..'F'
 	ctGlue                  // "-_./\\": glues a digit chain to a word beyond it
+	ctSep                   // " \t\n\r-./()_+": joins two digit groups of a chain
 	ctAlnum     = ctDigit | ctUpper | ctLower
 )
 
@@ -301,6 +399,9 @@ var ctype = func() (c [256]uint8) {
 	}
 	for _, b := range []byte("-_./\\") {
 		c[b] = ctGlue
+	}
+	for _, b := range []byte(" \t\n\r-./()_+") {
+		c[b] |= ctSep
 	}
 	return c
 }()

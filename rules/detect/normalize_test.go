@@ -33,7 +33,7 @@ func TestDigitValue(t *testing.T) {
 func TestViewRemap(t *testing.T) {
 	in := "a\u200b４\u00adb\u00a0c‐d\xffé"
 	var v view
-	v.build([]byte(in))
+	v.build([]byte(in), 0)
 	if got, want := string(v.norm), "a4b c-d\xffé"; got != want {
 		t.Fatalf("norm = %q, want %q", got, want)
 	}
@@ -99,9 +99,28 @@ func TestNeedsView(t *testing.T) {
 		for range rng.IntN(30) {
 			text = append(text, pieces[rng.IntN(len(pieces))]...)
 		}
-		v.build(text)
+		v.build(text, 0)
 		if got, want := needsView(text), string(v.norm) != string(text); got != want {
 			t.Fatalf("needsView(%q) = %t, want %t", text, got, want)
+		}
+	}
+}
+
+// TestViewGluing: an invisible character between two bytes of words asks
+// for a second reading; one beside an emoji or a space does not.
+func TestViewGluing(t *testing.T) {
+	for in, want := range map[string]bool{
+		"4111111111111111\u200bthanks":           true,
+		"ok\u2060\u00ad+1 415 555 2671":          true,
+		"SKU-\u200b4111111111111111":             true,
+		"4111%E2%80%8Bx":                         true,
+		"I \u2764\ufe0f it 👨\u200d👩\u200d👧 4111": false,
+		"a \u200b b, \u200b\u200b.":              false,
+		"café\u200b1":                            false,
+	} {
+		var v view
+		if v.build([]byte(in), 0); v.gluing != want {
+			t.Errorf("%q: gluing = %v", in, v.gluing)
 		}
 	}
 }

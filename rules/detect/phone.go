@@ -21,6 +21,10 @@ package detect
 //     "01 23 45 67 89", "01.23.45.67.89", "03-1234-5678", "0412 345 678");
 //     '/' only between two groups, '.' only in the French pairs layout.
 //
+// Separators are those of digit chains but tabs, line breaks and '_'; a
+// '+' between groups reads as the space a form-encoded query writes it for
+// ("+1+415+555+2671", "415+555+2671").
+//
 // Bare digit strings without '+' are phones only after a phone keyword
 // ("call 4155552671", "mobile: 07700900123", see phoneWords) and when their
 // digits fit a format above: order numbers, timestamps and identifiers look
@@ -93,7 +97,7 @@ func (sc *scanner) phones(c *chain) {
 			// A call prefix needs the number written in groups, and not
 			// inside a run of four-digit groups: "0039393407" is an order
 			// number, "9400 3070 0055 1828 8295 55" a tracking number.
-			if skip := callPrefix(c, i); skip > 0 && !inLongCode(c, i) {
+			if skip := callPrefix(c, i); skip > 0 && !inLongCode(c, i, 5) && !(i > 0 && c.len(i-1) == 4 && inLongCode(c, i, 4)) {
 				if j := intlPhone(c, i, skip); j > i {
 					best = j
 				}
@@ -103,7 +107,7 @@ func (sc *scanner) phones(c *chain) {
 				if nd += c.len(j); nd > 12 {
 					break // every national format has 10 to 12 digits
 				}
-				if j > best && nd >= 10 && c.canEnd(j) && nationalPhone(c, i, j) && !inLongCode(c, i) && !inLongCode(c, j) {
+				if j > best && nd >= 10 && c.canEnd(j) && nationalPhone(c, i, j) && !inLongCode(c, i, 4) && !inLongCode(c, j, 4) {
 					best = j
 				}
 			}
@@ -124,10 +128,14 @@ func (sc *scanner) phones(c *chain) {
 	}
 }
 
-// inLongCode reports whether group k is one of a run of five or more
+// inLongCode reports whether group k is one of a run of least or more
 // four-digit groups joined by one repeated separator: a tracking number or
-// similar code ("9400 0624 0927 2912 8976 95"), not a phone number.
-func inLongCode(c *chain, k int) bool {
+// similar code ("9400 0624 0927 2912 8976 95"), not a phone number. A
+// national number is never one of four ("4634 0121 9473 3586" is a card or
+// order number, not a phone after "4634"); a number after a call prefix may
+// be, when the prefix starts the run ("0049 1512 3456 7890", but not
+// "5113 0053 9864 8575").
+func inLongCode(c *chain, k, least int) bool {
 	if c.len(k) != 4 {
 		return false
 	}
@@ -139,7 +147,7 @@ func inLongCode(c *chain, k int) bool {
 	for hi+1 < c.n && c.len(hi+1) == 4 && (hi == lo || same(c.sep(hi+1), c.sep(hi))) {
 		hi++
 	}
-	return hi-lo+1 >= 5
+	return hi-lo+1 >= least
 }
 
 // callPrefix returns how many leading digits of group i are an
@@ -169,7 +177,7 @@ func intlPhone(c *chain, i, skip int) int {
 		if j > i && len(d) <= 3 && len(g) == 1 && g[0] == '0' && c.paren(j) {
 			continue // "+44 (0)20 …": the trunk prefix is not dialled
 		}
-		if len(d)+len(g) > 15 {
+		if len(d)+len(g) > 15 || j > i && !phoneSep(c.sep(j)) {
 			break
 		}
 		d = append(d, g...)
@@ -187,10 +195,31 @@ func nationalPhone(c *chain, i, j int) bool {
 
 func (c *chain) first(k int) byte { return c.t[c.g[k].start] }
 
-// afterParen accepts the separator after a "(…)" group: ")", ") " or ")-".
+// afterParen accepts the separator after a "(…)" group: ")", ") ", ")-" or
+// ")+" (form-encoded).
 func afterParen(s []byte) bool {
-	return len(s) >= 1 && s[0] == ')' && (len(s) == 1 || (len(s) == 2 && (s[1] == ' ' || s[1] == '-')))
+	return len(s) >= 1 && s[0] == ')' && (len(s) == 1 || (len(s) == 2 && (s[1] == ' ' || s[1] == '-' || s[1] == '+')))
 }
+
+// phoneSep accepts the separator between two groups of a phone number:
+// up to three bytes of " -./()+" (a '+' is a space in a form-encoded query:
+// "+1+415+555+2671"); no tab, line break or '_'.
+func phoneSep(s []byte) bool {
+	if len(s) > 3 {
+		return false
+	}
+	for _, b := range s {
+		switch b {
+		case ' ', '-', '.', '/', '(', ')', '+':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// spaceSep reports whether s is a single space, or a '+' standing for one.
+func spaceSep(s []byte) bool { return sepIs(s, ' ') || sepIs(s, '+') }
 
 func nanpPhone(c *chain, i, j int) bool {
 	if c.len(i) == 1 && c.first(i) == '1' {
@@ -201,9 +230,9 @@ func nanpPhone(c *chain, i, j int) bool {
 	}
 	s1, s2 := c.sep(i+1), c.sep(j)
 	if c.paren(i) {
-		return afterParen(s1) && len(s2) == 1 && s2[0] != '/'
+		return afterParen(s1) && len(s2) == 1 && s2[0] != '/' && phoneSep(s2)
 	}
-	return len(s1) == 1 && s1[0] != '/' && sepIs(s2, s1[0])
+	return len(s1) == 1 && s1[0] != '/' && phoneSep(s1) && sepIs(s2, s1[0])
 }
 
 func brPhone(c *chain, i, j int) bool {
@@ -222,7 +251,7 @@ func brPhone(c *chain, i, j int) bool {
 	if c.paren(i) {
 		return afterParen(c.sep(i + 1))
 	}
-	return sepIs(c.sep(i+1), ' ')
+	return spaceSep(c.sep(i + 1))
 }
 
 func inMobile(c *chain, i, j int) bool {
@@ -230,7 +259,7 @@ func inMobile(c *chain, i, j int) bool {
 		return false
 	}
 	s := c.sep(j)
-	return sepIs(s, ' ') || sepIs(s, '-')
+	return spaceSep(s) || sepIs(s, '-')
 }
 
 func trunkPhone(c *chain, i, j int) bool {
@@ -255,7 +284,7 @@ func trunkPhone(c *chain, i, j int) bool {
 	var sep byte
 	for ; k <= j; k++ {
 		s := c.sep(k)
-		if len(s) != 1 || (sep != 0 && s[0] != sep) {
+		if len(s) != 1 || !phoneSep(s) || (sep != 0 && s[0] != sep) {
 			return false
 		}
 		sep = s[0]

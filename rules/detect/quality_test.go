@@ -101,6 +101,7 @@ func TestQuality(t *testing.T) {
 			docs[i] = append(docs[i], f)
 		}
 	}
+	spelled, spelledDecoys := corpus.Tallies{}, corpus.Tallies{}
 	rows := map[string]*qualityRow{}
 	for _, name := range corpus.Detectors {
 		rows[name] = &qualityRow{}
@@ -128,6 +129,13 @@ func TestQuality(t *testing.T) {
 			r.OK++
 		} else if testing.Verbose() {
 			t.Logf("missed %s %q", p.Detector, p.Value)
+		}
+		if p.Spelling != "" {
+			s := spelled.Of(p.Spelling)
+			s.Planted++
+			if ok {
+				s.OK++
+			}
 		}
 		if ok && byDet {
 			r.attributed++
@@ -158,8 +166,15 @@ func TestQuality(t *testing.T) {
 		} else if testing.Verbose() {
 			t.Logf("decoy %s %q hit by %s", d.Kind, d.Value, hit)
 		}
+		if d.Spelling != "" {
+			s := spelledDecoys.Of(d.Spelling)
+			s.Planted++
+			if hit == "" {
+				s.OK++
+			}
+		}
 	}
-	table := qualityTable(rows, decoys)
+	table := qualityTable(rows, decoys) + "\n" + corpus.SpellingTable(spelled, spelledDecoys)
 	t.Log("\n" + table)
 	if path := os.Getenv("VEIL_QUALITY_OUT"); path != "" {
 		if err := os.WriteFile(path, []byte(table), 0o644); err != nil {
@@ -170,7 +185,7 @@ func TestQuality(t *testing.T) {
 	for name, r := range rows {
 		recall[name] = &r.Tally
 	}
-	for _, f := range corpus.GateFailures(recall, decoys) {
+	for _, f := range append(corpus.GateFailures(recall, decoys), corpus.SpellingGateFailures(spelled, spelledDecoys)...) {
 		t.Error(f)
 	}
 }

@@ -13,10 +13,13 @@
 // nothing suspicious costs one pass over its bytes and no allocation.
 //
 // Detection sees a normalized view of the text: Unicode decimal digits read
-// as ASCII digits, full-width ASCII forms as ASCII, no-break spaces as spaces,
-// Unicode hyphens as '-', and zero-width characters and soft hyphens are
-// ignored. Spans always cover the original bytes. The view is built only for
-// text that contains non-ASCII bytes.
+// as ASCII digits, full-width ASCII forms as ASCII, Unicode spaces as spaces,
+// Unicode hyphens as '-', percent escapes (also doubly encoded ones) as their
+// byte; text with invisible characters (zero-width, soft hyphen, BOM, …)
+// between words is read twice, once without them and once with a space in
+// their place. Spans
+// always cover the original bytes. The view is built only for text that
+// contains non-ASCII bytes or percent escapes.
 //
 // The package is pure Go (stdlib regexp for custom detectors only) and builds
 // for GOOS=wasip1.
@@ -248,22 +251,38 @@ func (s *Set) FindStringIn(text []byte, m Mask, dst []Span) []Span {
 	}
 	base := len(dst)
 	f := scanFeatures(text)
-	// A view is needed for non-ASCII text, or for a percent escape, which
-	// starts "%0".."%7": no digit, no escape.
-	if f.n[clNonASCII] == 0 && (f.n[clDigit] == 0 || bytes.IndexByte(text, '%') < 0) || !needsView(text) {
+	// A view is needed for non-ASCII text, or for a percent escape (of an
+	// ASCII byte, "%0".."%7", or of a rune's UTF-8 bytes, "%EF%BB%BF").
+	if f.n[clNonASCII] == 0 && f.n[clPercent] == 0 || !needsView(text) {
 		sc := scanner{set: s, mask: m, t: text, f: f, out: dst}
 		sc.run()
 		dst = sc.out
 	} else {
 		v := viewPool.Get().(*view)
-		v.build(text)
-		sc := scanner{set: s, mask: m, t: v.norm, f: scanFeatures(v.norm), out: dst}
-		sc.run()
-		dst = sc.out
-		v.remap(dst[base:])
+		dst = s.scanView(v, text, m, dst, 0)
+		if v.gluing {
+			// Read again with each invisible character as a space, so that
+			// one between a value and a word ("4111…1111\u200bthanks") does
+			// not glue them; resolve merges what both readings found. (An
+			// invisible character beside no word, as the variation selector
+			// or joiner in an emoji, costs no second reading.)
+			dst = s.scanView(v, text, m, dst, ' ')
+		}
 		viewPool.Put(v)
 	}
 	return resolve(dst, base)
+}
+
+// scanView runs the detectors of m over the normalized view of text, with
+// invisible characters read as invisible (see view.build), and appends the
+// spans found, mapped back to text.
+func (s *Set) scanView(v *view, text []byte, m Mask, dst []Span, invisible byte) []Span {
+	base := len(dst)
+	v.build(text, invisible)
+	sc := scanner{set: s, mask: m, t: v.norm, f: scanFeatures(v.norm), out: dst}
+	sc.run()
+	v.remap(sc.out[base:])
+	return sc.out
 }
 
 // tooPlain reports whether no built-in detector can find anything in t: it

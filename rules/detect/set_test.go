@@ -163,6 +163,7 @@ func TestZeroAllocs(t *testing.T) {
 		"ascii prose":   strings.Repeat("Hi, the meeting is at 10:30 in room 4B; version 2.1.0 ships on 2024-03-15. ", 20),
 		"unicode prose": strings.Repeat("Grüße aus Köln — das Treffen ist um 10:30 Uhr, Preis 12,50 €. ", 20),
 		"with matches":  "mail alice@example.com card 4111 1111 1111 1111 from 10.0.0.1 ssn 123-45-6789 ４１１１",
+		"spellings":     "card 4111111111111111\u200bthanks x4111111111111111y ?to=bob%2540example.com&tel=+1+415+555+2671 ssn 123.45.6789",
 	}
 	dst := make([]Span, 0, 16)
 	for name, text := range texts {

@@ -1,28 +1,45 @@
 package detect
 
-// ssns finds US social security numbers in a chain: AAA-GG-SSSS or
-// AAA GG SSSS (one separator, used twice), or nine bare digits when a keyword
-// ("ssn", "social security", "ss#") appears in the 40 bytes before them.
-// The area is never 000, 666 or 900–999, the group never 00 and the serial
-// never 0000.
+// ssns finds US social security numbers in a chain: AAA-GG-SSSS with any
+// separators of " -./_+", mixed or not ("123-45-6789", "123 45 6789",
+// "123.45.6789", "123/45/6789", "123 - 45 - 6789", "123+45+6789"; a letter
+// touching the digits does not hide it: "id123-45-6789"), or nine bare
+// digits when a keyword ("ssn", "social security", "ss#") appears in the 40
+// bytes before them. The area is never 000, 666 or 900–999, the group never
+// 00 and the serial never 0000.
 func (sc *scanner) ssns(c *chain) {
 	var buf [9]byte
 	for i := 0; i < c.n; i++ {
-		if !c.canStart(i) {
+		if !c.canStartGlued(i) {
 			continue
 		}
-		if i+2 < c.n && c.len(i) == 3 && c.len(i+1) == 2 && c.len(i+2) == 4 && c.canEnd(i+2) {
-			s1, s2 := c.sep(i+1), c.sep(i+2)
-			if (sepIs(s1, '-') || sepIs(s1, ' ')) && sepIs(s2, s1[0]) && validSSN(c.collect(buf[:0], i, i+2)) {
-				sc.emit(kSSN, c.g[i].start, c.g[i+2].end)
-				i += 2
-				continue
-			}
+		if i+2 < c.n && c.len(i) == 3 && c.len(i+1) == 2 && c.len(i+2) == 4 && c.canEndGlued(i+2) &&
+			ssnSep(c.sep(i+1)) && ssnSep(c.sep(i+2)) && validSSN(c.collect(buf[:0], i, i+2)) {
+			sc.emit(kSSN, c.g[i].start, c.g[i+2].end)
+			i += 2
+			continue
 		}
-		if c.len(i) == 9 && c.canEnd(i) && validSSN(c.collect(buf[:0], i, i)) && ssnKeywordBefore(c.t, c.g[i].start) {
+		if c.len(i) == 9 && c.canStart(i) && c.canEnd(i) && validSSN(c.collect(buf[:0], i, i)) && ssnKeywordBefore(c.t, c.g[i].start) {
 			sc.emit(kSSN, c.g[i].start, c.g[i].end)
 		}
 	}
+}
+
+// ssnSep accepts a separator between the parts of an SSN: up to three
+// bytes of " -./_+" (no parenthesis, and no tab or line break: three columns of a
+// table are not one number).
+func ssnSep(s []byte) bool {
+	if len(s) > 3 {
+		return false
+	}
+	for _, b := range s {
+		switch b {
+		case ' ', '-', '.', '/', '_', '+':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // validSSN checks the area, group and serial of nine digits.

@@ -23,14 +23,16 @@ type Plant struct {
 	Detector string
 	Value    string // as it appears in the unescaped string (or the number literal)
 	Number   bool   // planted as a JSON number rather than inside a string
+	Spelling string // one of Spellings, or "" for the plain forms
 }
 
 // Decoy is a value that must survive detection.
 type Decoy struct {
-	Doc    int
-	Kind   string
-	Value  string
-	Number bool // a JSON number literal rather than text inside a string
+	Doc      int
+	Kind     string
+	Value    string
+	Number   bool   // a JSON number literal rather than text inside a string
+	Spelling string // one of Spellings, or "" for the plain forms
 }
 
 // Corpus is a set of JSON documents with their ground truth.
@@ -68,6 +70,7 @@ func Generate(seed uint64, n int) *Corpus {
 		default:
 			v = g.llmExchange()
 		}
+		v.(map[string]any)["remarks"] = remarks(c, seed, i)
 		b, err := json.Marshal(v)
 		if err != nil {
 			panic(err)

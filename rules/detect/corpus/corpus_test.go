@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -43,4 +44,62 @@ func TestEveryDetectorPlanted(t *testing.T) {
 	if len(Chat(1, 4096)) < 4096 {
 		t.Error("Chat shorter than asked")
 	}
+}
+
+// TestSpellingsPlanted checks that every spelling gets values and decoys,
+// and that each spelled value and decoy occurs in a string of its document
+// (a decoy recorded but left out would count as one that survived).
+func TestSpellingsPlanted(t *testing.T) {
+	c := Generate(5, 300)
+	texts := make([]string, len(c.Docs))
+	for i, d := range c.Docs {
+		var v any
+		if err := json.Unmarshal(d, &v); err != nil {
+			t.Fatal(err)
+		}
+		texts[i] = strings.Join(stringsOf(v), "\n")
+	}
+	plants, decoys := map[string]int{}, map[string]int{}
+	for _, p := range c.Plants {
+		if p.Spelling != "" {
+			plants[p.Spelling]++
+			if !strings.Contains(texts[p.Doc], p.Value) {
+				t.Errorf("doc %d: %s value %q missing", p.Doc, p.Spelling, p.Value)
+			}
+		}
+	}
+	for _, d := range c.Decoys {
+		if d.Spelling != "" {
+			decoys[d.Spelling]++
+			if !strings.Contains(texts[d.Doc], d.Value) {
+				t.Errorf("doc %d: %s decoy %q missing", d.Doc, d.Spelling, d.Value)
+			}
+		}
+	}
+	for _, s := range Spellings {
+		if plants[s] == 0 || decoys[s] == 0 {
+			t.Errorf("spelling %s: %d values, %d decoys in 300 documents", s, plants[s], decoys[s])
+		}
+	}
+}
+
+// stringsOf returns the string values of a decoded JSON document.
+func stringsOf(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		var out []string
+		for _, x := range v {
+			out = append(out, stringsOf(x)...)
+		}
+		return out
+	case map[string]any:
+		var out []string
+		for _, x := range v {
+			out = append(out, stringsOf(x)...)
+		}
+		return out
+	}
+	return nil
 }

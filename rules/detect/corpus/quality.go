@@ -119,3 +119,36 @@ func sum(ts Tallies) (all Tally) {
 	}
 	return all
 }
+
+// SpellingTable renders, per spelling of Spellings, the recall of the values
+// planted in it and the survival of the decoys written the same way, as the
+// Markdown table the quality documents show.
+func SpellingTable(recall, decoys Tallies) string {
+	var b strings.Builder
+	b.WriteString("| spelling | planted | found | recall | decoys | survived | survival |\n|---|---:|---:|---:|---:|---:|---:|\n")
+	for _, s := range Spellings {
+		r, d := recall.Of(s), decoys.Of(s)
+		fmt.Fprintf(&b, "| %s | %d | %d | %.4f | %d | %d | %.4f |\n", s, r.Planted, r.OK, r.Rate(), d.Planted, d.OK, d.Rate())
+	}
+	return b.String()
+}
+
+// SpellingGateFailures lists the spellings of Spellings with nothing
+// planted, recall below MinRecallSpelled or decoy survival below
+// MinDecoySurvival.
+func SpellingGateFailures(recall, decoys Tallies) []string {
+	var out []string
+	for _, s := range Spellings {
+		r, d := recall[s], decoys[s]
+		switch {
+		case r == nil || r.Planted == 0:
+			out = append(out, "spelling "+s+": nothing planted")
+		case r.Rate() < MinRecallSpelled:
+			out = append(out, fmt.Sprintf("spelling %s: recall %.4f below %.2f", s, r.Rate(), MinRecallSpelled))
+		}
+		if d != nil && d.Planted > 0 && d.Rate() < MinDecoySurvival {
+			out = append(out, fmt.Sprintf("spelling %s: decoy survival %.4f below %.2f", s, d.Rate(), MinDecoySurvival))
+		}
+	}
+	return out
+}
