@@ -231,7 +231,8 @@ func matchPath(steps []step, path []label) bool {
 func labelMatches(st *step, l label) bool {
 	switch st.kind {
 	case stepName:
-		return l.isKey && l.name == st.name
+		name, _ := foldName(l.name, st.form())
+		return l.isKey && name == st.name
 	case stepWild:
 		return true
 	case stepIndex:
@@ -240,8 +241,9 @@ func labelMatches(st *step, l label) bool {
 	if !l.isKey {
 		return false
 	}
+	name, _ := foldName(l.name, st.form())
 	for _, k := range st.keys {
-		if k == normalizeKey(l.name) {
+		if k == name {
 			return true
 		}
 	}
