@@ -31,12 +31,12 @@ type formName struct {
 
 // classifier maps labels to classes.
 type classifier struct {
-	names  [numForms][]string                // configured names of each form, component-1 → name
-	tables [numForms]nameTable               // configured name → component, for the walk
-	first  [numForms][utf8.RuneSelf]bool     // ASCII first bytes of the configured names
-	byName map[formName][]int32              // the classes whose names equal a configured name
-	cased  bool                              // some selector is case_sensitive: classes come from combos
-	combos map[[numForms]int32]int32         // with cased: components → class
+	names  [numForms][]string            // configured names of each form, component-1 → name
+	tables [numForms]nameTable           // configured name → component, for the walk
+	first  [numForms][utf8.RuneSelf]bool // ASCII first bytes of the configured names
+	byName map[formName][]int32          // the classes whose names equal a configured name
+	cased  bool                          // some selector is case_sensitive: classes come from combos
+	combos map[[numForms]int32]int32     // with cased: components → class
 	// without cased, a name's formPath component decides its class when not
 	// 0 (pathClass), and its formKey component otherwise (keyClass)
 	pathClass, keyClass []int32
