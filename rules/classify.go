@@ -189,6 +189,9 @@ func (c *classifier) components(raw []byte, esc bool, pf, kf nameForm, pathBuf, 
 	if !wantPath && !wantKey {
 		return
 	}
+	if !esc && c.asciiComponents(raw, pf, kf, wantPath, wantKey, pathBuf, keyBuf, comp) {
+		return
+	}
 	path, key := formBuf{b: pathBuf[:0]}, formBuf{b: keyBuf[:0]}
 	f := folder{foldCase: pf.foldsCase()}
 	if wantPath {
@@ -204,6 +207,42 @@ func (c *classifier) components(raw []byte, esc bool, pf, kf nameForm, pathBuf, 
 	if wantKey && !key.over {
 		comp[kf], _ = c.tables[kf].lookup(key.b)
 	}
+}
+
+// asciiComponents is components for a name without escapes, in one pass
+// that folds and hashes both forms: it returns false, having done nothing,
+// when raw is not all ASCII (or too long for the buffers).
+func (c *classifier) asciiComponents(raw []byte, pf, kf nameForm, wantPath, wantKey bool, pathBuf, keyBuf *[maxNameLen]byte, comp *[numForms]int32) bool {
+	if len(raw) > maxNameLen {
+		return false
+	}
+	ascii := &asciiForms[b2i(pf.foldsCase())]
+	np, nk := 0, 0
+	hp, hk := uint32(fnvOffset), uint32(fnvOffset)
+	for _, b := range raw {
+		if b >= utf8.RuneSelf {
+			return false
+		}
+		a := ascii[b]
+		if a == 0 {
+			continue
+		}
+		pathBuf[np] = a
+		np++
+		hp = fnvByte(hp, a)
+		if !asciiSeparator[a] {
+			keyBuf[nk] = a
+			nk++
+			hk = fnvByte(hk, a)
+		}
+	}
+	if wantPath {
+		comp[pf], _ = c.tables[pf].lookupHashed(pathBuf[:np], hp)
+	}
+	if wantKey {
+		comp[kf], _ = c.tables[kf].lookupHashed(keyBuf[:nk], hk)
+	}
+	return true
 }
 
 // mayMatch is a cheap filter before folding: false when no name has form f,

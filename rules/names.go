@@ -17,13 +17,18 @@ type nameSlot struct {
 // hashName is FNV-1a: names are short, and a weak hash would cluster names
 // like decoy_11, decoy_12 in the linear probing.
 func hashName[T string | []byte](b T) uint32 {
-	h := uint32(2166136261)
+	h := uint32(fnvOffset)
 	for i := 0; i < len(b); i++ {
-		h ^= uint32(b[i])
-		h *= 16777619
+		h = fnvByte(h, b[i])
 	}
-	return h ^ h>>16
+	return h
 }
+
+// FNV-1a, one byte at a time: callers that build a name byte by byte hash it
+// on the way (lookupHashed).
+const fnvOffset = 2166136261
+
+func fnvByte(h uint32, c byte) uint32 { return (h ^ uint32(c)) * 16777619 }
 
 func newNameTable(m map[string]int32) nameTable {
 	size := 4
@@ -32,7 +37,8 @@ func newNameTable(m map[string]int32) nameTable {
 	}
 	t := nameTable{slots: make([]nameSlot, size)}
 	for name, class := range m {
-		h := hashName(name) & uint32(size-1)
+		hash := hashName(name)
+		h := (hash ^ hash>>16) & uint32(size-1)
 		for t.slots[h].used {
 			h = (h + 1) & uint32(size-1)
 		}
@@ -47,8 +53,16 @@ func (t *nameTable) lookup(name []byte) (class int32, ok bool) {
 	if len(name) > t.maxLen {
 		return 0, false
 	}
+	return t.lookupHashed(name, hashName(name))
+}
+
+// lookupHashed is lookup with hashName(name) already computed.
+func (t *nameTable) lookupHashed(name []byte, hash uint32) (class int32, ok bool) {
+	if len(name) > t.maxLen {
+		return 0, false
+	}
 	mask := uint32(len(t.slots) - 1)
-	for h := hashName(name) & mask; t.slots[h].used; h = (h + 1) & mask {
+	for h := (hash ^ hash>>16) & mask; t.slots[h].used; h = (h + 1) & mask {
 		if t.slots[h].name == string(name) {
 			return t.slots[h].class, true
 		}
