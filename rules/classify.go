@@ -19,8 +19,7 @@ import (
 // classInfo describes the labels of one class.
 type classInfo struct {
 	isIndex bool
-	index   int             // the index for an index class, -1 for "any other index"
-	comp    [numForms]int32 // for a member class: its component of each form
+	index   int // the index for an index class, -1 for "any other index"
 }
 
 // formName is a configured name in one form.
@@ -91,7 +90,7 @@ func newClassifier(sels []selector) *classifier {
 			return id
 		}
 		id := int32(len(c.info))
-		c.info = append(c.info, classInfo{index: -1, comp: t})
+		c.info = append(c.info, classInfo{index: -1})
 		c.combos[t] = id
 		for f, k := range t {
 			if k != 0 {

@@ -27,6 +27,7 @@ rules:
   - {id: watch, select: {keys: [ssn]}, mode: shadow, action: redact}
   - {id: idx, select: {paths: ["$[0].name", "$..[2]", "$['\u00e9 x'].*"]}, action: {mask: {keep_first: 1, char: "#"}}}
   - {id: cased, case_sensitive: true, select: {keys: [Token, e_Mail], paths: ["$.Auth.Key", "$..ＳＳＮ"]}, action: redact}
+  - {id: tok, select: {paths: ["$.token", "$.auth.key", "$.e_mail"]}, action: {redact: {with: 0}}}
 `
 
 func fuzzSeeds(f *testing.F, pattern string) {
