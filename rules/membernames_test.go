@@ -110,3 +110,18 @@ func TestMemberNameDuplicates(t *testing.T) {
 		t.Errorf("report %+v, want 8 values", rep)
 	}
 }
+
+// Folding non-ASCII and escaped names allocates nothing: a body no rule
+// touches stays allocation-free whatever its member names.
+func TestMemberNamesNoAllocation(t *testing.T) {
+	p := mustCompile(t, `rules: [{id: r, case_sensitive: true, select: {keys: [Token]}, action: redact}, {id: s, select: {keys: [email], paths: ["$..ssn"]}, action: redact}]`)
+	body := []byte(`{"ｎａｍｅ":1,"\u0065\u200bmails":2,"Straße":{"이메일":3,"𝐞𝐦":4,"e\u0301":[5,{"EMA\u0130LS":6,"to\u212Aen":7}]},"e_mail_x":8,"ΌΝΟΜΑ":9}`)
+	allocs := testing.AllocsPerRun(100, func() {
+		if out, _, err := p.Apply(body, Input{Direction: Request}); err != nil || len(out) != len(body) {
+			t.Fatalf("%s %v", out, err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per Apply", allocs)
+	}
+}
