@@ -178,7 +178,7 @@ func TestNameQuality(t *testing.T) {
 		}
 	}
 	var b strings.Builder
-	b.WriteString("| class | keys: planted | selected | paths: planted | selected | near misses | kept by keys | kept by paths |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| class | keys: selected / to select | paths: selected / to select | keys: kept / to keep | paths: kept / to keep |\n|---|---:|---:|---:|---:|\n")
 	for _, cl := range corpus.NameClasses {
 		r := rows[cl.Class]
 		if r == nil || r.selected[0].Planted == 0 {
@@ -188,8 +188,8 @@ func TestNameQuality(t *testing.T) {
 		if r.kept[0].Planted == 0 {
 			t.Errorf("%s: no near miss planted", cl.Class)
 		}
-		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %d | %d |\n", cl.Class, r.selected[0].Planted, r.selected[0].OK,
-			r.selected[1].Planted, r.selected[1].OK, r.kept[0].Planted, r.kept[0].OK, r.kept[1].OK)
+		fmt.Fprintf(&b, "| %s | %d / %d | %d / %d | %d / %d | %d / %d |\n", cl.Class, r.selected[0].OK, r.selected[0].Planted,
+			r.selected[1].OK, r.selected[1].Planted, r.kept[0].OK, r.kept[0].Planted, r.kept[1].OK, r.kept[1].Planted)
 	}
 	t.Log("\n" + b.String())
 }
