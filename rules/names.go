@@ -30,6 +30,9 @@ const fnvOffset = 2166136261
 
 func fnvByte(h uint32, c byte) uint32 { return (h ^ uint32(c)) * 16777619 }
 
+// home returns the first slot to probe for a name's hash (high bits mixed in).
+func home(hash, mask uint32) uint32 { return (hash ^ hash>>16) & mask }
+
 func newNameTable(m map[string]int32) nameTable {
 	size := 4
 	for size < 2*len(m) {
@@ -37,8 +40,7 @@ func newNameTable(m map[string]int32) nameTable {
 	}
 	t := nameTable{slots: make([]nameSlot, size)}
 	for name, class := range m {
-		hash := hashName(name)
-		h := (hash ^ hash>>16) & uint32(size-1)
+		h := home(hashName(name), uint32(size-1))
 		for t.slots[h].used {
 			h = (h + 1) & uint32(size-1)
 		}
@@ -62,7 +64,7 @@ func (t *nameTable) lookupHashed(name []byte, hash uint32) (class int32, ok bool
 		return 0, false
 	}
 	mask := uint32(len(t.slots) - 1)
-	for h := (hash ^ hash>>16) & mask; t.slots[h].used; h = (h + 1) & mask {
+	for h := home(hash, mask); t.slots[h].used; h = (h + 1) & mask {
 		if t.slots[h].name == string(name) {
 			return t.slots[h].class, true
 		}

@@ -15,7 +15,7 @@ const maxNameLen = 256
 type stepKind uint8
 
 const (
-	stepName  stepKind = iota // a member with this exact name: .name or ['name']
+	stepName  stepKind = iota // a member with this name (in path form): .name or ['name']
 	stepWild                  // any member or element: .* or [*]
 	stepIndex                 // the element at this index: [n]
 	stepKeys                  // a member whose key form is in a set (keys: selectors)

@@ -285,7 +285,7 @@ func (d *decoder) decodeSelect(n *yaml.Node, r *ruleSpec, remove bool) {
 		case "keys":
 			var keys []string
 			for _, it := range items {
-				if k, ok := d.foldKey(it, "key", r.caseSensitive); ok {
+				if k, ok := d.foldKey(it, r.caseSensitive); ok {
 					keys = append(keys, k)
 				}
 			}
@@ -332,13 +332,13 @@ func (d *decoder) foldPath(it *yaml.Node, what string, steps []step, cs bool) bo
 
 // foldKey returns the key form of a key name (the value of it), or reports a
 // name that folds to nothing or outgrows maxNameLen.
-func (d *decoder) foldKey(it *yaml.Node, what string, cs bool) (string, bool) {
+func (d *decoder) foldKey(it *yaml.Node, cs bool) (string, bool) {
 	k, fits := foldName(it.Value, keyForm(cs))
 	switch {
 	case !fits:
-		d.errorf(it, "%s %q: longer than %d bytes once folded", what, it.Value, maxNameLen)
+		d.errorf(it, "key %q: longer than %d bytes once folded", it.Value, maxNameLen)
 	case k == "":
-		d.errorf(it, "%s %q: empty once separators, ignorable characters and marks are dropped", what, it.Value)
+		d.errorf(it, "key %q: empty once separators, ignorable characters and marks are dropped", it.Value)
 	default:
 		return k, true
 	}
