@@ -184,11 +184,11 @@ func (c *classifier) member(raw []byte, esc bool, pathBuf, keyBuf *[maxNameLen]b
 // components folds raw into the path form pf and the key form kf (both
 // folding case or neither) and sets their components in comp.
 func (c *classifier) components(raw []byte, esc bool, pf, kf nameForm, pathBuf, keyBuf *[maxNameLen]byte, comp *[numForms]int32) {
-	wantPath, wantKey := c.mayMatch(pf, raw), c.mayMatch(kf, raw)
+	wantPath, wantKey := c.mayMatch(pf, kf, raw)
 	if !wantPath && !wantKey {
 		return
 	}
-	if !esc && c.asciiComponents(raw, pf, kf, wantPath, wantKey, pathBuf, keyBuf, comp) {
+	if !esc && c.asciiComponents(raw, pf, kf, wantPath, wantKey, comp) {
 		return
 	}
 	path, key := formBuf{b: pathBuf[:0]}, formBuf{b: keyBuf[:0]}
@@ -208,59 +208,95 @@ func (c *classifier) components(raw []byte, esc bool, pf, kf nameForm, pathBuf, 
 	}
 }
 
-// asciiComponents is components for a name without escapes, in one pass
-// that folds and hashes both forms: it returns false, having done nothing,
-// when raw is not all ASCII (or too long for the buffers).
-func (c *classifier) asciiComponents(raw []byte, pf, kf nameForm, wantPath, wantKey bool, pathBuf, keyBuf *[maxNameLen]byte, comp *[numForms]int32) bool {
-	if len(raw) > maxNameLen {
-		return false
-	}
+// asciiComponents is components for a name without escapes, without
+// copying: one pass folds and hashes the wanted forms on the fly, and a probe
+// compares a configured name with raw the same way (or directly, when the
+// form is raw itself). It returns false, having done nothing, when raw is
+// not all ASCII.
+func (c *classifier) asciiComponents(raw []byte, pf, kf nameForm, wantPath, wantKey bool, comp *[numForms]int32) bool {
 	ascii := &asciiForms[b2i(pf.foldsCase())]
 	np, nk := 0, 0
 	hp, hk := uint32(fnvOffset), uint32(fnvOffset)
+	same := true // every byte is its own form: the path form is raw
+	if wantKey {
+		for _, b := range raw {
+			if b >= utf8.RuneSelf {
+				return false
+			}
+			a := ascii[b]
+			if a != b {
+				same = false
+				if a == 0 {
+					continue
+				}
+			}
+			np++
+			hp = fnvByte(hp, a)
+			if !asciiSeparator[a] {
+				nk++
+				hk = fnvByte(hk, a)
+			}
+		}
+	} else {
+		for _, b := range raw {
+			if b >= utf8.RuneSelf {
+				return false
+			}
+			a := ascii[b]
+			if a != b {
+				same = false
+				if a == 0 {
+					continue
+				}
+			}
+			np++
+			hp = fnvByte(hp, a)
+		}
+	}
+	switch {
+	case !wantPath:
+	case same:
+		comp[pf], _ = c.tables[pf].lookupHashed(raw, hp)
+	default:
+		comp[pf], _ = c.tables[pf].lookupASCII(raw, ascii, false, np, hp)
+	}
+	switch {
+	case !wantKey:
+	case same && nk == np:
+		comp[kf], _ = c.tables[kf].lookupHashed(raw, hk)
+	default:
+		comp[kf], _ = c.tables[kf].lookupASCII(raw, ascii, true, nk, hk)
+	}
+	return true
+}
+
+// mayMatch is a cheap filter before folding, for the path form pf and the
+// key form kf (both folding case or neither): false for a form no configured
+// name has, or when the first character that survives folding in that form
+// is ASCII and starts no configured name of the form.
+func (c *classifier) mayMatch(pf, kf nameForm, raw []byte) (path, key bool) {
+	path, key = len(c.names[pf]) > 0, len(c.names[kf]) > 0
+	if !path && !key {
+		return false, false
+	}
+	ascii := &asciiForms[b2i(pf.foldsCase())]
+	pathSeen := false // the path form's first character is known
 	for _, b := range raw {
-		if b >= utf8.RuneSelf {
-			return false
+		if b >= utf8.RuneSelf || b == '\\' {
+			return path, key // the forms not decided yet may match
 		}
 		a := ascii[b]
 		if a == 0 {
 			continue
 		}
-		pathBuf[np] = a
-		np++
-		hp = fnvByte(hp, a)
+		if !pathSeen {
+			path, pathSeen = path && c.first[pf][a], true
+		}
 		if !asciiSeparator[a] {
-			keyBuf[nk] = a
-			nk++
-			hk = fnvByte(hk, a)
+			return path, key && c.first[kf][a]
 		}
 	}
-	if wantPath {
-		comp[pf], _ = c.tables[pf].lookupHashed(pathBuf[:np], hp)
-	}
-	if wantKey {
-		comp[kf], _ = c.tables[kf].lookupHashed(keyBuf[:nk], hk)
-	}
-	return true
-}
-
-// mayMatch is a cheap filter before folding: false when no name has form f,
-// or when the first character that survives folding is ASCII and starts no
-// configured name of form f.
-func (c *classifier) mayMatch(f nameForm, raw []byte) bool {
-	if len(c.names[f]) == 0 {
-		return false
-	}
-	ascii, seps := &asciiForms[b2i(f.foldsCase())], f.dropsSeparators()
-	for _, b := range raw {
-		if b >= utf8.RuneSelf || b == '\\' {
-			return true
-		}
-		if a := ascii[b]; a != 0 && !(seps && asciiSeparator[a]) {
-			return c.first[f][a]
-		}
-	}
-	return false // the form is empty, and no configured name is
+	return path && pathSeen, false // an empty form: no configured name is
 }
 
 // element returns the class of an array index.
