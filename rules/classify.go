@@ -82,8 +82,10 @@ func newClassifier(sels []selector) *classifier {
 	c.cased = len(c.names[formPathCS]) > 0 || len(c.names[formKeyCS]) > 0
 	comp := func(f nameForm, name string) int32 { return sets[f][name] }
 	refold := func(name string, f nameForm) string {
-		s, _ := foldName(name, f) // a configured form fits, so do coarser forms of it
-		return s
+		if s, ok := foldName(name, f); ok {
+			return s
+		}
+		return "" // too long (case folding can lengthen): equals no configured name, as in the walk
 	}
 	add := func(t [numForms]int32) int32 {
 		if id, ok := c.combos[t]; ok {
