@@ -216,6 +216,11 @@ func (c *classifier) components(raw []byte, esc bool, pf, kf nameForm, pathBuf, 
 // form is raw itself). It returns false, having done nothing, when raw is
 // not all ASCII.
 func (c *classifier) asciiComponents(raw []byte, pf, kf nameForm, wantPath, wantKey bool, comp *[numForms]int32) bool {
+	if !wantKey && plainForm(raw, pf.foldsCase()) {
+		// the common case: the path form is raw itself
+		comp[pf], _ = c.tables[pf].lookup(raw)
+		return true
+	}
 	ascii := &asciiForms[b2i(pf.foldsCase())]
 	np, nk := 0, 0
 	hp, hk := uint32(fnvOffset), uint32(fnvOffset)
@@ -268,6 +273,25 @@ func (c *classifier) asciiComponents(raw []byte, pf, kf nameForm, wantPath, want
 		comp[kf], _ = c.tables[kf].lookupHashed(raw, hk)
 	default:
 		comp[kf], _ = c.tables[kf].lookupASCII(raw, ascii, true, nk, hk)
+	}
+	return true
+}
+
+// plainForm reports whether raw is its own path form: printable ASCII
+// (no DEL), and no upper-case letter when the form folds case.
+func plainForm(raw []byte, foldCase bool) bool {
+	if foldCase {
+		for _, b := range raw {
+			if b-0x20 >= 0x5F || b-'A' < 26 {
+				return false
+			}
+		}
+		return true
+	}
+	for _, b := range raw {
+		if b-0x20 >= 0x5F {
+			return false
+		}
 	}
 	return true
 }
