@@ -124,12 +124,6 @@ func buildAutomaton(cls *classifier, sels []selector, global []int, dc *detConte
 	// descendant step stays, a wildcard advances) or on a few classes only
 	// (a name, an index, a key set): compute the common part once, then the
 	// classes with extra moves.
-	keyClasses := map[string][]int32{}
-	for c, ci := range cls.info {
-		if ci.hasKey {
-			keyClasses[ci.key] = append(keyClasses[ci.key], int32(c))
-		}
-	}
 	extra := make([][]int, len(cls.info))
 	var touched []int32
 	for q := 0; q < len(sets); q++ {
@@ -158,12 +152,14 @@ func buildAutomaton(cls *classifier, sels []selector, global []int, dc *detConte
 			case stepWild:
 				common = append(common, p+1)
 			case stepName:
-				addExtra(cls.exact[st.name], p+1)
+				for _, c := range cls.classesOf(st.form(), st.name) {
+					addExtra(c, p+1)
+				}
 			case stepIndex:
 				addExtra(cls.indexClass[st.index], p+1)
 			case stepKeys:
 				for _, k := range st.keys {
-					for _, c := range keyClasses[k] {
+					for _, c := range cls.classesOf(st.form(), k) {
 						addExtra(c, p+1)
 					}
 				}

@@ -95,17 +95,19 @@ func (d *decoder) decodeDetect(r *ruleSpec, detectNode, withinNode *yaml.Node, r
 				d.errorAt(it, perr.off, "within %q: %s", it.Value, perr.msg)
 				continue
 			}
-			r.within = append(r.within, steps)
+			if d.foldPath(it, "within", steps, r.caseSensitive) {
+				r.within = append(r.within, steps)
+			}
 			continue
 		}
-		k := normalizeKey(it.Value)
+		k, fits := foldName(it.Value, keyForm(r.caseSensitive))
 		switch {
+		case !fits:
+			d.errorf(it, "within %q: longer than %d bytes once folded", it.Value, maxNameLen)
 		case k == "":
 			d.errorf(it, "within %q: not a path (want \"$…\") and empty as a key name", it.Value)
-		case len(k) > maxNameLen:
-			d.errorf(it, "within %q: longer than %d bytes", it.Value, maxNameLen)
 		default:
-			r.within = append(r.within, []step{{kind: stepKeys, desc: true, keys: []string{k}}})
+			r.within = append(r.within, []step{{kind: stepKeys, desc: true, cs: r.caseSensitive, keys: []string{k}}})
 		}
 	}
 }

@@ -26,6 +26,8 @@ rules:
   - {id: obj, select: {paths: ["$.a.b", "$.x[1]"]}, action: {redact: {with: {"email": "z", "n": [1]}}}}
   - {id: watch, select: {keys: [ssn]}, mode: shadow, action: redact}
   - {id: idx, select: {paths: ["$[0].name", "$..[2]", "$['\u00e9 x'].*"]}, action: {mask: {keep_first: 1, char: "#"}}}
+  - {id: cased, case_sensitive: true, select: {keys: [Token, e_Mail], paths: ["$.Auth.Key", "$..ＳＳＮ"]}, action: redact}
+  - {id: tok, select: {paths: ["$.token", "$.auth.key", "$.e_mail"]}, action: {redact: {with: 0}}}
 `
 
 func fuzzSeeds(f *testing.F, pattern string) {
@@ -45,6 +47,8 @@ func FuzzApply(f *testing.F) {
 		`[{"name":"Zoë"},{"pan":4111111111111111,"card":"1234-5678"},{"a":[1,2,{"q":3}]}]`,
 		`{"users":[{"cc":-1.5e10,"ssn":"1"}],"é x":{"k":"v","l":null},"safe":{"email":1}}`,
 		`"x"`, `1`, `[]`, `{}`, `[[[[[]]]]]`, `{"a" : { "b" : true } , "secret" : false }`,
+		`{"Token":1,"token":2,"eMail":3,"E_MAIL":4,"Auth":{"Key":5,"\u212Aey":6,"key":7},"auth":{"Key":8},"x":{"SSN":9,"ſsn":10}}`,
+		`{"ＥＭＡＩＬ":1,"E\u0130MAIL":2,"e\u200bmail":3,"Straße":{"é x":{"k":4}}}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -233,7 +237,8 @@ func matchPath(steps []step, path []label) bool {
 func labelMatches(st *step, l label) bool {
 	switch st.kind {
 	case stepName:
-		return l.isKey && l.name == st.name
+		name, _ := foldName(l.name, st.form())
+		return l.isKey && name == st.name
 	case stepWild:
 		return true
 	case stepIndex:
@@ -242,8 +247,9 @@ func labelMatches(st *step, l label) bool {
 	if !l.isKey {
 		return false
 	}
+	name, _ := foldName(l.name, st.form())
 	for _, k := range st.keys {
-		if k == normalizeKey(l.name) {
+		if k == name {
 			return true
 		}
 	}

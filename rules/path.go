@@ -15,10 +15,10 @@ const maxNameLen = 256
 type stepKind uint8
 
 const (
-	stepName  stepKind = iota // a member with this exact name: .name or ['name']
+	stepName  stepKind = iota // a member with this name (in path form): .name or ['name']
 	stepWild                  // any member or element: .* or [*]
 	stepIndex                 // the element at this index: [n]
-	stepKeys                  // a member whose normalized name is in a set (keys: selectors)
+	stepKeys                  // a member whose key form is in a set (keys: selectors)
 )
 
 // step is one segment of a compiled selector. With desc set it matches at any
@@ -26,9 +26,18 @@ const (
 type step struct {
 	kind  stepKind
 	desc  bool
-	name  string   // stepName: the unescaped member name
+	cs    bool     // names compare with case (a case_sensitive rule)
+	name  string   // stepName: the member name in its path form (see form)
 	index int      // stepIndex
-	keys  []string // stepKeys: normalized key names
+	keys  []string // stepKeys: key names in their key form
+}
+
+// form returns the form a stepName or stepKeys step compares names in.
+func (st *step) form() nameForm {
+	if st.kind == stepKeys {
+		return keyForm(st.cs)
+	}
+	return pathForm(st.cs)
 }
 
 // pathError is a mistake in a path, at a byte offset into the path text.

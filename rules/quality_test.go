@@ -154,3 +154,58 @@ func engineTable(rows, decoys corpus.Tallies, reported map[string]int) string {
 	b.WriteString("\n" + corpus.DecoyTable(decoys))
 	return b.String()
 }
+
+// TestNameQuality measures key and path selection over member-name
+// spellings: the documents of corpus.Names go through the rule sets of
+// corpus.NameRules ("keys", then "paths"). A planted value is selected when
+// it is gone from the output (redacted); a near miss (and, for paths, a
+// spelling with separators) must stay. The gate is 100 % for both.
+func TestNameQuality(t *testing.T) {
+	c := corpus.Names(42, 1000)
+	type row struct{ selected, kept [2]corpus.Tally } // by kind
+	rows := map[string]*row{}
+	for k, kind := range []string{"keys", "paths"} {
+		p := mustCompile(t, corpus.NameRules(kind))
+		outs := make([][]byte, len(c.Docs))
+		for i, d := range c.Docs {
+			out, _, err := p.Apply(d, Input{Direction: Request})
+			if err != nil {
+				t.Fatalf("doc %d: %v\n%s", i, err, d)
+			}
+			outs[i] = out
+		}
+		for _, pl := range c.Plants {
+			r := rows[pl.Class]
+			if r == nil {
+				r = &row{}
+				rows[pl.Class] = r
+			}
+			gone := !bytes.Contains(outs[pl.Doc], []byte(pl.Value))
+			tally, ok := &r.selected[k], gone
+			if pl.Miss || kind == "paths" && pl.KeyOnly {
+				tally, ok = &r.kept[k], !gone
+			}
+			tally.Planted++
+			if ok {
+				tally.OK++
+			} else {
+				t.Errorf("%s: %s %q (%s) %s", kind, pl.Class, pl.Spelling, pl.Value, map[bool]string{true: "removed", false: "kept"}[gone])
+			}
+		}
+	}
+	var b strings.Builder
+	b.WriteString("| class | keys: selected / to select | paths: selected / to select | keys: kept / to keep | paths: kept / to keep |\n|---|---:|---:|---:|---:|\n")
+	for _, cl := range corpus.NameClasses {
+		r := rows[cl.Class]
+		if r == nil || r.selected[0].Planted == 0 {
+			t.Errorf("%s: nothing planted", cl.Class)
+			continue
+		}
+		if r.kept[0].Planted == 0 {
+			t.Errorf("%s: no near miss planted", cl.Class)
+		}
+		fmt.Fprintf(&b, "| %s | %d / %d | %d / %d | %d / %d | %d / %d |\n", cl.Class, r.selected[0].OK, r.selected[0].Planted,
+			r.selected[1].OK, r.selected[1].Planted, r.kept[0].OK, r.kept[0].Planted, r.kept[1].OK, r.kept[1].Planted)
+	}
+	t.Log("\n" + b.String())
+}

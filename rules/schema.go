@@ -31,11 +31,12 @@ type ruleSpec struct {
 	shadow            bool
 	detect            []*yaml.Node // detector names of select.detect (checked by checkDetectorNames)
 	within            [][]step     // select.within, nil for the whole body
+	caseSensitive     bool         // case_sensitive: names compare with case
 }
 
 var (
 	setFields    = []string{"version", "name", "mode", "match", "limits", "on", "report_header", "rules", "include", "detectors", "json_in_strings"}
-	ruleFields   = []string{"id", "select", "direction", "action", "mode"}
+	ruleFields   = []string{"id", "select", "direction", "action", "mode", "case_sensitive"}
 	selectFields = []string{"paths", "keys", "detect", "within"}
 	matchFields  = []string{"content_types", "never_sniff", "paths", "methods"}
 	maskFields   = []string{"keep_first", "keep_last", "char"}
@@ -232,6 +233,8 @@ func (d *decoder) decodeRule(n *yaml.Node, first map[string]int) ruleSpec {
 		case "mode":
 			m, _ := d.enum(v, "mode", "enforce", "shadow")
 			r.shadow = m == "shadow"
+		case "case_sensitive":
+			r.caseSensitive, _ = d.boolean(v, "case_sensitive")
 		}
 	})
 	if !ok {
@@ -284,25 +287,19 @@ func (d *decoder) decodeSelect(n *yaml.Node, r *ruleSpec, remove bool) {
 					d.errorAt(it, perr.off, "path %q: %s", it.Value, perr.msg)
 				case len(steps) == 0 && remove:
 					d.errorf(it, "path %q: remove cannot select the whole body", it.Value)
-				default:
+				case d.foldPath(it, "path", steps, r.caseSensitive):
 					sels = append(sels, steps)
 				}
 			}
 		case "keys":
 			var keys []string
 			for _, it := range items {
-				k := normalizeKey(it.Value)
-				switch {
-				case k == "":
-					d.errorf(it, "key %q: empty once separators are dropped", it.Value)
-				case len(k) > maxNameLen:
-					d.errorf(it, "key %q: longer than %d bytes", it.Value, maxNameLen)
-				default:
+				if k, ok := d.foldKey(it, r.caseSensitive); ok {
 					keys = append(keys, k)
 				}
 			}
 			if len(keys) > 0 {
-				sels = append(sels, []step{{kind: stepKeys, desc: true, keys: keys}})
+				sels = append(sels, []step{{kind: stepKeys, desc: true, cs: r.caseSensitive, keys: keys}})
 			}
 		}
 	})
@@ -314,6 +311,47 @@ func (d *decoder) decodeSelect(n *yaml.Node, r *ruleSpec, remove bool) {
 		d.errorf(n, "empty selector (want paths, keys or detect)")
 	}
 	d.decodeDetect(r, detectNode, withinNode, remove)
+}
+
+// foldPath puts the member names of the steps of a path (the value of it)
+// into their path form and marks the steps case-sensitive with cs. It
+// reports a name that folds to nothing or outgrows maxNameLen, and returns
+// false then.
+func (d *decoder) foldPath(it *yaml.Node, what string, steps []step, cs bool) bool {
+	ok := true
+	for i := range steps {
+		st := &steps[i]
+		st.cs = cs
+		if st.kind != stepName {
+			continue
+		}
+		name, fits := foldName(st.name, st.form())
+		switch {
+		case !fits:
+			d.errorf(it, "%s %q: member name %q: longer than %d bytes once folded", what, it.Value, st.name, maxNameLen)
+			ok = false
+		case name == "":
+			d.errorf(it, "%s %q: member name %q: empty once ignorable characters and marks are dropped", what, it.Value, st.name)
+			ok = false
+		}
+		st.name = name
+	}
+	return ok
+}
+
+// foldKey returns the key form of a key name (the value of it), or reports a
+// name that folds to nothing or outgrows maxNameLen.
+func (d *decoder) foldKey(it *yaml.Node, cs bool) (string, bool) {
+	k, fits := foldName(it.Value, keyForm(cs))
+	switch {
+	case !fits:
+		d.errorf(it, "key %q: longer than %d bytes once folded", it.Value, maxNameLen)
+	case k == "":
+		d.errorf(it, "key %q: empty once separators, ignorable characters and marks are dropped", it.Value)
+	default:
+		return k, true
+	}
+	return "", false
 }
 
 var actionList = []string{"redact", "mask", "remove", "keep"}

@@ -103,3 +103,37 @@ func stringsOf(v any) []string {
 	}
 	return nil
 }
+
+// TestNames checks the member-name corpus: deterministic, valid, every
+// class planted with several spellings and a near miss.
+func TestNames(t *testing.T) {
+	a, b := Names(1, 40), Names(1, 40)
+	classes := map[string]bool{}
+	for i, d := range a.Docs {
+		if !json.Valid(d) {
+			t.Fatalf("invalid JSON: %s", d)
+		}
+		if !bytes.Equal(d, b.Docs[i]) {
+			t.Fatalf("doc %d differs between runs", i)
+		}
+	}
+	for _, p := range a.Plants {
+		classes[p.Class] = true
+		if !bytes.Contains(a.Docs[p.Doc], []byte(`"`+p.Spelling+`":"`+p.Value+`"`)) {
+			t.Fatalf("plant %+v not in its document", p)
+		}
+	}
+	for _, c := range NameClasses {
+		if !classes[c.Class] {
+			t.Errorf("class %s not planted in 40 documents", c.Class)
+		}
+		if len(c.Match)+len(c.KeyOnly) < 3 || len(c.Miss) == 0 {
+			t.Errorf("class %s: want several spellings and a near miss", c.Class)
+		}
+	}
+	for _, kind := range []string{"keys", "paths"} {
+		if !strings.Contains(NameRules(kind), "id: "+kind) {
+			t.Errorf("NameRules(%s):\n%s", kind, NameRules(kind))
+		}
+	}
+}
