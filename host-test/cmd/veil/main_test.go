@@ -12,6 +12,8 @@ import (
 	"github.com/veilproxy/veil/host-test/internal/testmodule"
 )
 
+// pluginPath and statfilePath are modules built from the tree's source by
+// TestMain; cli records their sources as the test's inputs.
 var pluginPath, statfilePath string
 
 func TestMain(m *testing.M) {
@@ -32,9 +34,14 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// cli runs the veil command in process.
+// cli runs the veil command in process. It first records the sources of the
+// modules TestMain built (go test's log of opened files starts after
+// TestMain built them), so that a cached result stands only while they do.
 func cli(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	if err := testmodule.RecordInputs(); err != nil {
+		t.Fatal(err)
+	}
 	var o, e bytes.Buffer
 	code = veil(context.Background(), args, strings.NewReader(""), &o, &e)
 	return o.String(), e.String(), code

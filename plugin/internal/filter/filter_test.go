@@ -11,14 +11,13 @@ import (
 
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/proxytest"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
+	"github.com/veilproxy/veil/internal/testmodule"
 )
 
 // Every test here runs twice: natively through the SDK's proxytest, and as
-// the built build/veil.wasm through proxytest.NewWasmVMContext (an
-// independent wazero host). proxytest holds a global lock: no t.Parallel.
-
-// wasmPath is the module `make build` produces.
-var wasmPath = filepath.Join("..", "..", "..", "build", "veil.wasm")
+// the plugin built from the tree's source (testmodule.Plugin) through
+// proxytest.NewWasmVMContext (an independent wazero host). proxytest holds a
+// global lock: no t.Parallel.
 
 // runner makes a fresh VM context for one test.
 type runner struct {
@@ -31,8 +30,8 @@ var runners = []runner{
 	{"wasm", sharedWasmVM},
 }
 
-// wasmVM is compiled once per test binary: a fresh plugin context per test
-// is enough isolation, and compiling the module costs seconds.
+// wasmVM is built and compiled once per test binary: a fresh plugin context
+// per test is enough isolation, and compiling the module costs seconds.
 var wasmVM struct {
 	once sync.Once
 	vm   proxytest.WasmVMContext
@@ -41,12 +40,14 @@ var wasmVM struct {
 
 func sharedWasmVM(t *testing.T) types.VMContext {
 	wasmVM.once.Do(func() {
-		wasm, err := os.ReadFile(wasmPath)
-		if err != nil {
-			wasmVM.err = fmt.Errorf("%v: run `make build` first (make test does)", err)
-			return
+		var path string
+		var wasm []byte
+		if path, wasmVM.err = testmodule.Plugin(t.TempDir()); wasmVM.err == nil {
+			wasm, wasmVM.err = os.ReadFile(path)
 		}
-		wasmVM.vm, wasmVM.err = proxytest.NewWasmVMContext(wasm)
+		if wasmVM.err == nil {
+			wasmVM.vm, wasmVM.err = proxytest.NewWasmVMContext(wasm)
+		}
 	})
 	if wasmVM.err != nil {
 		t.Fatal(wasmVM.err)
