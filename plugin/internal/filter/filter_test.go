@@ -12,6 +12,7 @@ import (
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/proxytest"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
 	"github.com/veilproxy/veil/internal/testmodule"
+	"github.com/veilproxy/veil/rules"
 )
 
 // Every test here runs twice: natively through the SDK's proxytest, and as
@@ -253,8 +254,12 @@ func TestRedactsBothDirections(t *testing.T) {
 	})
 }
 
+// A body the rules leave as it is is not replaced: same bytes, no
+// bodies_changed count and, natively, no replace call at all (host-test's
+// TestPluginWritesBodyOnlyWhenChanged watches the .wasm's buffer writes).
 func TestUnchangedBodyIsNotReplaced(t *testing.T) {
 	forEachRunner(t, func(t *testing.T, vm types.VMContext) {
+		replaced := countBodyReplacements(t)
 		host := startPlugin(t, vm, emailRules)
 		body := `{ "name" : "A",   "n": 1.50e2 }`
 		r := run(host, exchange{requestHeaders: jsonRequest(""), requestBody: body})
@@ -264,7 +269,32 @@ func TestUnchangedBodyIsNotReplaced(t *testing.T) {
 		if n, _ := host.GetCounterMetric("veil.bodies_changed.rule_set.test.direction.request"); n != 0 {
 			t.Errorf("bodies_changed = %d, want 0", n)
 		}
+		if replaced[rules.Request] != 0 {
+			t.Errorf("unchanged body replaced %d times", replaced[rules.Request])
+		}
+		run(host, exchange{requestHeaders: jsonRequest(""), requestBody: `{"email":"a@b.c"}`})
+		if _, native := vm.(*VM); native && replaced[rules.Request] != 1 {
+			t.Errorf("changed body replaced %d times, want 1", replaced[rules.Request])
+		}
 	})
+}
+
+// countBodyReplacements counts the plugin's body replacements per direction
+// until the test ends. Only native runs go through this package's hostCalls;
+// the .wasm has its own.
+func countBodyReplacements(t *testing.T) *[len(hostCalls)]int {
+	var n [len(hostCalls)]int
+	saved := hostCalls
+	t.Cleanup(func() { hostCalls = saved })
+	for d, calls := range saved {
+		if calls.replaceBody != nil {
+			hostCalls[d].replaceBody = func(body []byte) error {
+				n[d]++
+				return calls.replaceBody(body)
+			}
+		}
+	}
+	return &n
 }
 
 func TestOutOfScopeContentTypeIsUntouched(t *testing.T) {
