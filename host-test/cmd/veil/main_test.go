@@ -21,7 +21,6 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	os.Setenv("XDG_CACHE_HOME", dir) // keep the compilation cache out of the user's
 	if pluginPath, err = testmodule.Plugin(dir); err == nil {
 		statfilePath, err = testmodule.Module("statfile", dir)
 	}
@@ -29,6 +28,9 @@ func TestMain(m *testing.M) {
 		os.Stderr.WriteString(err.Error() + "\n")
 		os.Exit(1)
 	}
+	// Keep the CLI's compilation cache out of the user's. Only after the
+	// builds: the go command finds its build cache through XDG_CACHE_HOME too.
+	os.Setenv("XDG_CACHE_HOME", dir)
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
