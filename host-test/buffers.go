@@ -102,6 +102,6 @@ func (vm *VM) proxySetBufferBytes(mod api.Module, s []uint64) {
 		ret(s, statusBadArgument)
 		return
 	}
-	vm.streams[vm.effective].bodyChanged[t] = true
+	vm.streams[vm.effective].bodyWritten[t] = true
 	ret(s, statusOK)
 }

@@ -54,6 +54,9 @@ type Message struct {
 	Headers  Headers `json:"headers"`
 	Body     []byte  `json:"-"`
 	Trailers Headers `json:"trailers,omitempty"`
+	// BodyWritten is true when the filter wrote the body
+	// (proxy_set_buffer_bytes), even with the bytes it already had.
+	BodyWritten bool `json:"-"`
 }
 
 // LocalReply is a response generated inside Envoy instead of by the

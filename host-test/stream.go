@@ -23,8 +23,9 @@ type stream struct {
 	maps   [4]Headers
 	access [4]access
 	// body is the body buffer visible to the running body callback.
-	body        [2]*[]byte
-	bodyChanged [2]bool
+	body [2]*[]byte
+	// bodyWritten records a proxy_set_buffer_bytes on each body.
+	bodyWritten [2]bool
 	// continued records a deferred proxy_continue_stream per direction.
 	continued [2]bool
 	// reply is a local reply requested during the running callback;
@@ -81,6 +82,7 @@ func (vm *VM) Do(ex Exchange) *Result {
 	vm.hold = ex.SlowCalls
 	req, ok := s.run(requestDir, ex.requestHeaders(), ex.RequestBody, ex.RequestTrailers, ex.ChunkSize)
 	res.Request = req
+	res.Request.BodyWritten = s.bodyWritten[bufRequestBody]
 	if vm.hold {
 		vm.hold = false
 		vm.runPending()
@@ -100,6 +102,7 @@ func (vm *VM) Do(ex Exchange) *Result {
 			res.Response = resp
 		}
 	}
+	res.Response.BodyWritten = s.bodyWritten[bufResponseBody]
 	s.checkContentLength("response", res.Response)
 	s.finish()
 	return res

@@ -12,6 +12,8 @@ import (
 	"github.com/veilproxy/veil/host-test/internal/testmodule"
 )
 
+// pluginPath and statfilePath are modules built from the tree's source by
+// TestMain; cli records their sources as the test's inputs.
 var pluginPath, statfilePath string
 
 func TestMain(m *testing.M) {
@@ -19,7 +21,6 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	os.Setenv("XDG_CACHE_HOME", dir) // keep the compilation cache out of the user's
 	if pluginPath, err = testmodule.Plugin(dir); err == nil {
 		statfilePath, err = testmodule.Module("statfile", dir)
 	}
@@ -27,14 +28,22 @@ func TestMain(m *testing.M) {
 		os.Stderr.WriteString(err.Error() + "\n")
 		os.Exit(1)
 	}
+	// Keep the CLI's compilation cache out of the user's. Only after the
+	// builds: the go command finds its build cache through XDG_CACHE_HOME too.
+	os.Setenv("XDG_CACHE_HOME", dir)
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
 
-// cli runs the veil command in process.
+// cli runs the veil command in process. It first records the sources of the
+// modules TestMain built (go test's log of opened files starts after
+// TestMain built them), so that a cached result stands only while they do.
 func cli(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	if err := testmodule.RecordInputs(); err != nil {
+		t.Fatal(err)
+	}
 	var o, e bytes.Buffer
 	code = veil(context.Background(), args, strings.NewReader(""), &o, &e)
 	return o.String(), e.String(), code

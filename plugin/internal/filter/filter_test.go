@@ -11,14 +11,14 @@ import (
 
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/proxytest"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
+	"github.com/veilproxy/veil/internal/testmodule"
+	"github.com/veilproxy/veil/rules"
 )
 
 // Every test here runs twice: natively through the SDK's proxytest, and as
-// the built build/veil.wasm through proxytest.NewWasmVMContext (an
-// independent wazero host). proxytest holds a global lock: no t.Parallel.
-
-// wasmPath is the module `make build` produces.
-var wasmPath = filepath.Join("..", "..", "..", "build", "veil.wasm")
+// the plugin built from the tree's source (testmodule.Plugin) through
+// proxytest.NewWasmVMContext (an independent wazero host). proxytest holds a
+// global lock: no t.Parallel.
 
 // runner makes a fresh VM context for one test.
 type runner struct {
@@ -31,8 +31,8 @@ var runners = []runner{
 	{"wasm", sharedWasmVM},
 }
 
-// wasmVM is compiled once per test binary: a fresh plugin context per test
-// is enough isolation, and compiling the module costs seconds.
+// wasmVM is built and compiled once per test binary: a fresh plugin context
+// per test is enough isolation, and compiling the module costs seconds.
 var wasmVM struct {
 	once sync.Once
 	vm   proxytest.WasmVMContext
@@ -41,12 +41,14 @@ var wasmVM struct {
 
 func sharedWasmVM(t *testing.T) types.VMContext {
 	wasmVM.once.Do(func() {
-		wasm, err := os.ReadFile(wasmPath)
-		if err != nil {
-			wasmVM.err = fmt.Errorf("%v: run `make build` first (make test does)", err)
-			return
+		var path string
+		var wasm []byte
+		if path, wasmVM.err = testmodule.Plugin(t.TempDir()); wasmVM.err == nil {
+			wasm, wasmVM.err = os.ReadFile(path)
 		}
-		wasmVM.vm, wasmVM.err = proxytest.NewWasmVMContext(wasm)
+		if wasmVM.err == nil {
+			wasmVM.vm, wasmVM.err = proxytest.NewWasmVMContext(wasm)
+		}
 	})
 	if wasmVM.err != nil {
 		t.Fatal(wasmVM.err)
@@ -252,8 +254,12 @@ func TestRedactsBothDirections(t *testing.T) {
 	})
 }
 
+// A body the rules leave as it is is not replaced: same bytes, no
+// bodies_changed count and, natively, no replace call at all (host-test's
+// TestPluginWritesBodyOnlyWhenChanged watches the .wasm's buffer writes).
 func TestUnchangedBodyIsNotReplaced(t *testing.T) {
 	forEachRunner(t, func(t *testing.T, vm types.VMContext) {
+		replaced := countBodyReplacements(t)
 		host := startPlugin(t, vm, emailRules)
 		body := `{ "name" : "A",   "n": 1.50e2 }`
 		r := run(host, exchange{requestHeaders: jsonRequest(""), requestBody: body})
@@ -263,7 +269,32 @@ func TestUnchangedBodyIsNotReplaced(t *testing.T) {
 		if n, _ := host.GetCounterMetric("veil.bodies_changed.rule_set.test.direction.request"); n != 0 {
 			t.Errorf("bodies_changed = %d, want 0", n)
 		}
+		if replaced[rules.Request] != 0 {
+			t.Errorf("unchanged body replaced %d times", replaced[rules.Request])
+		}
+		run(host, exchange{requestHeaders: jsonRequest(""), requestBody: `{"email":"a@b.c"}`})
+		if _, native := vm.(*VM); native && replaced[rules.Request] != 1 {
+			t.Errorf("changed body replaced %d times, want 1", replaced[rules.Request])
+		}
 	})
+}
+
+// countBodyReplacements counts the plugin's body replacements per direction
+// until the test ends. Only native runs go through this package's hostCalls;
+// the .wasm has its own.
+func countBodyReplacements(t *testing.T) *[len(hostCalls)]int {
+	var n [len(hostCalls)]int
+	saved := hostCalls
+	t.Cleanup(func() { hostCalls = saved })
+	for d, calls := range saved {
+		if calls.replaceBody != nil {
+			hostCalls[d].replaceBody = func(body []byte) error {
+				n[d]++
+				return calls.replaceBody(body)
+			}
+		}
+	}
+	return &n
 }
 
 // A label listed in match.never_sniff is never read (nor is its
