@@ -2,7 +2,7 @@
 # `make test` runs vet and every test but the long ones, `make test-long` the
 # long ones, `make check` every gate against drift. All work on a fresh
 # machine with Go. Tests never read build/: those that load the .wasm build it
-# from the tree's source (internal/testmodule).
+# from the tree's source (host-test/testmodule).
 GO       ?= go
 WASM     := build/veil.wasm
 VEIL     := build/veil

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	hosttest "github.com/veilproxy/veil/host-test"
-	"github.com/veilproxy/veil/host-test/internal/testmodule"
+	"github.com/veilproxy/veil/host-test/testmodule"
 )
 
 // The llm-prompts pack through the .wasm: every case of

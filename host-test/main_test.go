@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	hosttest "github.com/veilproxy/veil/host-test"
-	"github.com/veilproxy/veil/host-test/internal/testmodule"
+	"github.com/veilproxy/veil/host-test/testmodule"
 )
 
 // tmpDir holds the modules built for this test binary.

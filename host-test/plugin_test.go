@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	hosttest "github.com/veilproxy/veil/host-test"
-	"github.com/veilproxy/veil/host-test/internal/testmodule"
+	"github.com/veilproxy/veil/host-test/testmodule"
 	"github.com/veilproxy/veil/rules"
 )
 

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/veilproxy/veil/host-test/internal/testmodule"
+	"github.com/veilproxy/veil/host-test/testmodule"
 )
 
 // pluginPath and statfilePath are modules built from the tree's source by

@@ -11,7 +11,7 @@ import (
 
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/proxytest"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
-	"github.com/veilproxy/veil/internal/testmodule"
+	"github.com/veilproxy/veil/host-test/testmodule"
 	"github.com/veilproxy/veil/rules"
 )
 

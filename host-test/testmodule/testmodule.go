@@ -1,4 +1,4 @@
-// Package testmodule builds the Wasm modules that tests load — the Veil
+// Package testmodule is test support: it builds the Wasm modules that tests load — the Veil
 // plugin and the purpose-built modules under host-test/testdata/modules —
 // from the source in the tree, every time a test binary asks for one.
 //
