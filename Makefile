@@ -64,12 +64,15 @@ bench: wasm
 	  $(GO) test -exec "$$($(GO) env GOROOT)/lib/wasm/go_wasip1_wasm_exec" ./rules \
 	  -run '^$$' -bench '^Benchmark(DetectApply|ApplyNoMatch)$$' -benchtime 100x -benchmem
 
+# fuzz runs every fuzz target of the tree (each func Fuzz... in a _test.go
+# file), FUZZTIME each, one after the other.
 fuzz:
-	$(GO) test ./rules -run '^$$' -fuzz '^FuzzApply$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./rules -run '^$$' -fuzz '^FuzzApplyDetect$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./rules -run '^$$' -fuzz '^FuzzCompile$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./rules -run '^$$' -fuzz '^FuzzCanonicalPath$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./rules/detect -run '^$$' -fuzz '^FuzzFindString$$' -fuzztime $(FUZZTIME)
+	@for dir in $$(git grep -l '^func Fuzz' -- '*_test.go' | xargs -n1 dirname | sort -u); do \
+	  for target in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$dir/*_test.go); do \
+	    echo "== ./$$dir $$target"; \
+	    $(GO) test ./$$dir -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) || exit 1; \
+	  done; \
+	done
 
 # check fails on drift: formatting, vet (native and wasip1), an untidy
 # go.mod/go.sum, imports the oldest or newest supported Envoy lacks, and

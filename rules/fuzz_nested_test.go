@@ -52,9 +52,11 @@ func FuzzApplyNested(f *testing.F) {
 			return // encoding/json replaces invalid bytes, so the reference cannot follow
 		}
 		want := map[string]int{}
-		ref := reference{spec: spec, t: t, count: want, inStrings: true}
-		if levels := ref.walkNested(parseTree(t, in), nil, false); levels > fuzzNestedDepth != errors.Is(err, ErrTooDeep) {
-			t.Fatalf("reference counts %d levels (limit %d), Apply: %v", levels, fuzzNestedDepth, err)
+		for _, shadow := range []bool{false, true} {
+			ref := reference{spec: spec, t: t, count: want, inStrings: true, shadow: shadow}
+			if levels := ref.walkNested(parseTree(t, in), nil, false); levels > fuzzNestedDepth != errors.Is(err, ErrTooDeep) {
+				t.Fatalf("reference counts %d levels (limit %d), Apply: %v", levels, fuzzNestedDepth, err)
+			}
 		}
 		if err != nil {
 			return
@@ -72,7 +74,7 @@ func FuzzApplyNested(f *testing.F) {
 				t.Fatalf("rule %s: reported %d, reference counts %d (report %+v)", r.id, counts[r.id], want[r.id], rep)
 			}
 		}
-		ref = reference{spec: spec, t: t, count: map[string]int{}, inStrings: true}
+		ref := reference{spec: spec, t: t, count: map[string]int{}, inStrings: true}
 		ref.walkNested(parseTree(t, out), nil, true) // no value a rule covers survives
 		again, _, err := p.Apply(out, Input{Direction: Request})
 		if err != nil || !bytes.Equal(again, out) {

@@ -89,15 +89,17 @@ func FuzzApply(f *testing.F) {
 			counts[f.Rule] = f.Count
 		}
 		want := map[string]int{}
-		ref := reference{spec: spec, t: t, count: want}
-		ref.walk(parseTree(t, in), nil, false)
+		for _, shadow := range []bool{false, true} {
+			ref := reference{spec: spec, t: t, count: want, shadow: shadow}
+			ref.walk(parseTree(t, in), nil, false)
+		}
 		for _, r := range p.rules {
 			if counts[r.id] != want[r.id] {
 				t.Fatalf("rule %s: reported %d, reference counts %d (report %+v)", r.id, counts[r.id], want[r.id], rep)
 			}
 		}
-		ref = reference{spec: spec, t: t, count: map[string]int{}}
-		ref.walk(parseTree(t, out), nil, true) // no value a rule covers survives
+		ref := reference{spec: spec, t: t, count: map[string]int{}}
+		ref.walk(parseTree(t, out), nil, true) // no value an enforcing rule covers survives
 	})
 }
 
@@ -195,6 +197,11 @@ type reference struct {
 	count map[string]int
 	// inStrings: json_in_strings (see walkNested), mask reaches inside documents held in strings
 	inStrings bool
+	// shadow selects the layer walked: the enforcing rules (false) or the
+	// shadow rules (true). Each layer decides on its own: the first matching
+	// rule of the layer wins, and a shadow rule never decides for an
+	// enforcing one.
+	shadow bool
 }
 
 type label struct {
@@ -206,7 +213,7 @@ type label struct {
 func (r *reference) first(path []label) *ruleSpec {
 	for i := range r.spec.rules {
 		ru := &r.spec.rules[i]
-		if !ru.request {
+		if !ru.request || ru.shadow != r.shadow {
 			continue
 		}
 		for _, s := range ru.sels {
