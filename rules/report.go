@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/veilproxy/veil/rules/detect"
@@ -116,8 +118,8 @@ func (t *tally) appendPath(bufs [][]byte, loc []pathElem) {
 			switch {
 			case r == '\'' || r == '\\':
 				dst = append(dst, '\\', byte(r))
-			case r < 0x20:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[r>>4], hexDigits[r&0xF])
+			case unprintable(r):
+				dst = appendRuneEscape(dst, r)
 			default:
 				dst = utf8.AppendRune(dst, r)
 			}
@@ -180,17 +182,42 @@ func plainShorthand(raw []byte) bool {
 	return true
 }
 
-// isShorthand reports whether name can be written as .name.
+// isShorthand reports whether name can be written as .name: shorthand
+// characters only, none of them unprintable.
 func isShorthand(name []byte) bool {
 	if len(name) == 0 || !isNameFirst(name[0]) || !utf8.Valid(name) {
 		return false
 	}
-	for _, c := range name {
-		if !isNameChar(c) {
+	for i, r := range string(name) {
+		if r < utf8.RuneSelf && !isNameChar(name[i]) || unprintable(r) {
 			return false
 		}
 	}
 	return true
+}
+
+// unprintable reports whether a rune of a member name is written as an
+// escape in report paths: control and format characters (zero-width
+// characters, bidirectional controls such as U+202E, soft hyphens, BOMs),
+// spaces other than the ASCII space, and invalid bytes. Printed raw, they
+// would make a path read as another (`Ssn` followed by U+200B reads as
+// `ssn`) or reorder the audit line around them.
+func unprintable(r rune) bool {
+	return r == utf8.RuneError || !unicode.IsPrint(r)
+}
+
+// appendRuneEscape appends r as RFC 9535 \uXXXX escapes (a surrogate pair
+// beyond the Basic Multilingual Plane).
+func appendRuneEscape(dst []byte, r rune) []byte {
+	if hi, lo := utf16.EncodeRune(r); hi != utf8.RuneError {
+		return appendU4(appendU4(dst, hi), lo)
+	}
+	return appendU4(dst, r)
+}
+
+// appendU4 appends the escape \uXXXX of a UTF-16 code unit.
+func appendU4(dst []byte, u rune) []byte {
+	return append(dst, '\\', 'u', hexDigits[u>>12&0xF], hexDigits[u>>8&0xF], hexDigits[u>>4&0xF], hexDigits[u&0xF])
 }
 
 // tally accumulates findings during one walk. Paths are written one after

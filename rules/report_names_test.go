@@ -125,6 +125,31 @@ func TestReportSpellsPlainNames(t *testing.T) {
 	}
 }
 
+// Names with unprintable characters are spelled with escapes, so a report
+// path never reads as another name and never reorders the audit line.
+func TestReportEscapesUnprintableNames(t *testing.T) {
+	p := mustCompile(t, "rules: [{id: plan, select: {keys: [plan]}, action: redact}]")
+	for _, c := range []struct{ name, path string }{
+		{`Ssn\u200b`, `$.m['Ssn\u200b'].plan`},             // zero-width space
+		{`ssn\u2060x`, `$.m['ssn\u2060x'].plan`},           // word joiner
+		{`a\u202Eb`, `$.m['a\u202eb'].plan`},               // right-to-left override
+		{`\u200Fname`, `$.m['\u200fname'].plan`},           // right-to-left mark
+		{`so\u00adft`, `$.m['so\u00adft'].plan`},           // soft hyphen
+		{`\ufeffbom`, `$.m['\ufeffbom'].plan`},             // BOM
+		{`no\u00a0break`, `$.m['no\u00a0break'].plan`},     // no-break space
+		{`tab\there`, `$.m['tab\u0009here'].plan`},         // control
+		{`del\u007f`, `$.m['del\u007f'].plan`},             // DEL
+		{`tag\udb40\udc41`, `$.m['tag\udb40\udc41'].plan`}, // tag character, beyond the BMP
+		{`stra\u00dfe`, `$.m.straße.plan`},                 // printable non-ASCII stays shorthand
+		{`caf\u0065\u0301`, "$.m.cafe\u0301.plan"},         // combining mark is printable
+	} {
+		_, rep, err := p.Apply([]byte(`{"m":{"`+c.name+`":{"plan":1}}}`), Input{Direction: Request})
+		if err != nil || len(rep.Findings) != 1 || !slices.Equal(rep.Findings[0].Paths, []string{c.path}) {
+			t.Errorf("%s: %+v %v, want %s", c.name, rep.Findings, err, c.path)
+		}
+	}
+}
+
 // A custom detector of the rule set hides the names it matches too.
 func TestReportHidesNamesOfCustomDetectors(t *testing.T) {
 	p := mustCompile(t, `
