@@ -48,10 +48,10 @@ func TestDetectFullWidthDigits(t *testing.T) {
 
 func TestDetectCardAsNumber(t *testing.T) {
 	out, rep := applyString(t, cardRules, `{"pan":4111111111111111,"qty":4111111111111112,"neg":-4111111111111111}`)
-	if want := `{"pan":"************1111","qty":4111111111111112,"neg":-4111111111111111}`; out != want {
+	if want := `{"pan":"************1111","qty":4111111111111112,"neg":"-************1111"}`; out != want {
 		t.Errorf("got %s, want %s", out, want)
 	}
-	if rep.Total() != 1 || rep.Findings[0].Paths[0] != "$.pan" {
+	if rep.Total() != 2 || rep.Findings[0].Paths[0] != "$.pan" || rep.Findings[0].Paths[1] != "$.neg" {
 		t.Errorf("report %+v", rep)
 	}
 }
@@ -65,6 +65,20 @@ func TestDetectCardAsFloat(t *testing.T) {
 	}
 	if rep.Total() != 2 {
 		t.Errorf("report %+v", rep)
+	}
+}
+
+// TestDetectNegativeCard: a minus sign in front of a card number written as
+// a JSON number does not hide its digits, in any spelling.
+func TestDetectNegativeCard(t *testing.T) {
+	out, rep := applyString(t, cardRules, `{"a":-4111111111111111,"b":-6011111111111117.0,"c":-4.111111111111111e15,"d":-4111111111111112,"e":[-5555555555554444]}`)
+	for _, leak := range []string{"4111111111111111", "6011111111111117", "4.111111111111111e15", "5555555555554444"} {
+		if strings.Contains(out, leak) {
+			t.Errorf("%s survived: %s", leak, out)
+		}
+	}
+	if !strings.Contains(out, `"d":-4111111111111112`) || rep.Total() != 4 {
+		t.Errorf("got %s, report %+v", out, rep)
 	}
 }
 

@@ -338,6 +338,13 @@ func (s *Set) MatchNumberIn(num []byte, m Mask) (detector int, ok bool) {
 		return 0, false
 	}
 	var buf [64]byte
+	// A minus sign does not hide a card: "-4111111111111111" carries its
+	// digits all the same. Phones are read from unsigned numbers only (a
+	// negative 11-digit number is far likelier a measurement).
+	negative := len(num) > 0 && num[0] == '-'
+	if negative {
+		num = num[1:]
+	}
 	d, ok := wholeDigits(num, &buf)
 	if !ok {
 		return 0, false
@@ -345,7 +352,7 @@ func (s *Set) MatchNumberIn(num []byte, m Mask) (detector int, ok bool) {
 	if i := s.index[kCard]; i >= 0 && m&(1<<i) != 0 && validCard(d) {
 		return int(i), true
 	}
-	if i := s.index[kPhone]; i >= 0 && m&(1<<i) != 0 && phoneNumberLiteral(d) {
+	if i := s.index[kPhone]; i >= 0 && m&(1<<i) != 0 && !negative && phoneNumberLiteral(d) {
 		return int(i), true
 	}
 	return 0, false
@@ -356,7 +363,7 @@ func (s *Set) MatchNumberIn(num []byte, m Mask) (detector int, ok bool) {
 // written: "4111111111111111", "4111111111111111.0", "4.111111111111111e15"
 // and "41111111111111110E-1" all give "4111111111111111". Serializers that
 // hold numbers as floats write such forms, and it is the value that leaks.
-// Negative numbers are never cards or phones.
+// The caller strips a minus sign.
 func wholeDigits(num []byte, buf *[64]byte) ([]byte, bool) {
 	if len(num) > len(buf) {
 		return nil, false
