@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -280,5 +281,41 @@ func TestPackSecretKeys(t *testing.T) {
 	out, _ := applyString(t, "include: [secrets]", body)
 	if want := `{"aws_secret_access_key":"[secret]","slackWebhookUrl":"[secret]","DATABASE_URL":"[secret]","Token":"[secret]","tokenCount":3}`; out != want {
 		t.Errorf("got  %s\nwant %s", out, want)
+	}
+}
+
+// TestCustomDetectorLimit: 49 custom detectors compile beside the
+// built-ins of pii-basic, and a member name any of them matches is hidden
+// in report paths; the 50th is refused at the detectors mapping, and more
+// than 64 detectors in use are refused with the counts.
+func TestCustomDetectorLimit(t *testing.T) {
+	set := func(n int) string {
+		var b strings.Builder
+		b.WriteString("include: [pii-basic]\ndetectors:\n")
+		for i := range n {
+			fmt.Fprintf(&b, "  c%d: { regex: \"CUST%02d-[0-9]{4}\" }\n", i, i)
+		}
+		b.WriteString("rules:\n  - {id: plan, select: {keys: [plan]}, action: redact}\n  - {id: custom, select: {detect: [c48]}, action: redact}\n")
+		return b.String()
+	}
+	p := mustCompile(t, set(49))
+	out, rep, err := p.Apply([]byte(`{"CUST48-1234":{"plan":1},"note":"id CUST48-9999"}`), Input{Direction: Request})
+	if err != nil || string(out) != `{"[REDACTED]":{"plan":"[REDACTED]"},"note":"id [REDACTED]"}` {
+		t.Errorf("got %s, %v", out, err)
+	}
+	for _, f := range rep.Findings {
+		for _, path := range f.Paths {
+			if strings.Contains(path, "CUST48") {
+				t.Errorf("path %q spells a name a custom detector flags", path)
+			}
+		}
+	}
+	_, err = Compile([]byte(set(50)), Options{Filename: "r.yaml"})
+	if err == nil || !strings.Contains(err.Error(), "r.yaml:3:3: detectors: 50 custom detectors, at most 49") {
+		t.Errorf("50 custom detectors: %v", err)
+	}
+	_, err = Compile([]byte(strings.Replace(set(49), "[pii-basic]", "[pii-basic, secrets]", 1)), Options{})
+	if err == nil || !strings.Contains(err.Error(), "the rules use 71 detectors (22 built-in, 49 custom), at most 64") {
+		t.Errorf("71 detectors in use: %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -59,11 +60,17 @@ func (d *decoder) decodeDetectors(n *yaml.Node) map[string]detect.Custom {
 		}
 		out[name] = c // kept even when invalid, so rules naming it get no second error
 	}
-	if max := detect.MaxDetectors - len(detect.Builtins()); len(out) > max {
-		d.errorf(n, "detectors: %d custom detectors, at most %d", len(out), max)
+	if len(out) > maxCustomDetectors {
+		d.errorf(n, "detectors: %d custom detectors, at most %d", len(out), maxCustomDetectors)
 	}
 	return out
 }
+
+// maxCustomDetectors bounds `detectors:`. A program's detector set holds the
+// built-ins its rules name plus the custom ones, at most detect.MaxDetectors
+// in all (compileDetectors checks that); 49 leaves room for the 15 built-ins
+// of schema v1's first release.
+const maxCustomDetectors = 49
 
 func isBuiltinDetector(name string) bool {
 	for _, b := range detect.Builtins() {
@@ -179,6 +186,16 @@ func (p *Program) compileDetectors(spec *setSpec) ([]detect.Mask, error) {
 	}
 	if len(names) == 0 && len(spec.custom) == 0 {
 		return make([]detect.Mask, len(spec.rules)), nil
+	}
+	builtins := map[string]bool{}
+	for _, n := range names {
+		if isBuiltinDetector(n) {
+			builtins[n] = true
+		}
+	}
+	if inUse := len(builtins) + len(spec.custom); inUse > detect.MaxDetectors {
+		return nil, fmt.Errorf("detectors: the rules use %d detectors (%d built-in, %d custom), at most %d: drop custom detectors or replace pack rules by id",
+			inUse, len(builtins), len(spec.custom), detect.MaxDetectors)
 	}
 	set, err := detect.NewSet(names, spec.custom)
 	if err != nil {

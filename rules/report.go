@@ -136,36 +136,42 @@ func (t *tally) appendPath(bufs [][]byte, loc []pathElem) {
 // about to be reported (at most 64 per rule and body), so it costs nothing
 // on a body without findings.
 type nameCheck struct {
-	set *detect.Set
+	builtins *detect.Set // every built-in detector, shared by all programs
+	custom   *detect.Set // the rule set's custom detectors, nil when none
 }
 
-// builtinNames is the nameCheck of rule sets without custom detectors,
-// compiled once per process.
-var builtinNames = sync.OnceValue(func() *nameCheck {
+// builtinDetectors is the set of every built-in detector, compiled once per
+// process.
+var builtinDetectors = sync.OnceValue(func() *detect.Set {
 	set, err := detect.NewSet(detect.Builtins(), nil)
 	if err != nil {
 		panic("rules: compiling the built-in detectors: " + err.Error())
 	}
-	return &nameCheck{set: set}
+	return set
 })
 
 // newNameCheck returns the nameCheck of a rule set with the given custom
-// detectors: the built-in ones, plus those.
+// detectors: the built-in ones, plus those. The two are separate sets, so
+// that the built-ins and the custom detectors need not fit one Mask.
 func newNameCheck(custom map[string]detect.Custom) (*nameCheck, error) {
-	if len(custom) == 0 {
-		return builtinNames(), nil
+	c := &nameCheck{builtins: builtinDetectors()}
+	if len(custom) > 0 {
+		set, err := detect.NewSet(nil, custom)
+		if err != nil {
+			return nil, err
+		}
+		c.custom = set
 	}
-	set, err := detect.NewSet(detect.Builtins(), custom)
-	if err != nil {
-		return nil, err
-	}
-	return &nameCheck{set: set}, nil
+	return c, nil
 }
 
 // personal reports whether a detector finds something in the unescaped
 // member name text; spans is scratch space.
 func (c *nameCheck) personal(text []byte, spans *[]detect.Span) bool {
-	*spans = c.set.FindString(text, (*spans)[:0])
+	*spans = c.builtins.FindString(text, (*spans)[:0])
+	if len(*spans) == 0 && c.custom != nil {
+		*spans = c.custom.FindString(text, *spans)
+	}
 	return len(*spans) > 0
 }
 
