@@ -34,7 +34,7 @@ func TestPluginLLMPack(t *testing.T) {
 	}
 	m := load(t, "veil", hosttest.Envoy133)
 	vms := map[string]*hosttest.VM{}
-	for _, cfg := range []string{"rules.yaml", "rules-json.yaml"} {
+	for _, cfg := range []string{"rules.yaml", "rules-text.yaml"} {
 		vm, err := m.Start(t.Context(), hosttest.Config{PluginConfig: read(cfg)})
 		if err != nil {
 			t.Fatalf("%s: %v", cfg, err)
@@ -49,7 +49,7 @@ func TestPluginLLMPack(t *testing.T) {
 		name := filepath.Base(filepath.Dir(f))
 		in, want := read(name, "in.json"), read(name, "want.json")
 		leaks := strings.Split(strings.TrimSpace(string(read(name, "leaks.txt"))), "\n")
-		var leaksJSON []string // found only once json_in_strings decodes the arguments
+		var leaksJSON []string // found only when json_in_strings decodes the arguments
 		if b, err := os.ReadFile(filepath.Join(base, name, "leaks-json.txt")); err == nil {
 			leaksJSON = strings.Split(strings.TrimSpace(string(b)), "\n")
 		}
@@ -74,7 +74,7 @@ func TestPluginLLMPack(t *testing.T) {
 				t.Errorf("%s: got\n%s\nwant\n%s", name, got, want)
 			}
 			mustGo := leaks
-			if cfg == "rules-json.yaml" {
+			if cfg == "rules.yaml" {
 				mustGo = append(slices.Clone(leaks), leaksJSON...)
 			}
 			for _, leak := range mustGo {

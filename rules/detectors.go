@@ -171,6 +171,11 @@ func (d *decoder) include(n *yaml.Node, s *setSpec) {
 				s.rules = append(s.rules, r)
 			}
 		}
+		if ps.jsonInStrings && !s.jsonInStringsSet {
+			// a pack whose locations hold JSON in strings (tool-call
+			// arguments) walks it, unless the set decided otherwise
+			s.jsonInStrings = true
+		}
 	}
 }
 

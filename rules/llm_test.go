@@ -99,24 +99,33 @@ func checkLLMOutput(t *testing.T, c llmCase, out []byte) {
 // TestLLMPackGolden applies the llm-prompts pack to realistic request and
 // response bodies of OpenAI (chat completions, Responses API), Anthropic and
 // Gemini, whole and as stream chunks: the output is want.json, nothing of
-// leaks.txt survives, and no structured member changes. With
-// json_in_strings the tool-call arguments are walked as JSON: the same
-// values must go, and those of leaks-json.txt too (a value spelled with
-// JSON escapes inside the arguments text, "ann\u0040example.com", is only
-// read as what it is once the arguments are decoded).
+// leaks.txt and leaks-json.txt survives, and no structured member changes.
+// The pack turns json_in_strings on, so tool-call arguments are walked as
+// JSON; a set that writes json_in_strings: false (rules-text.yaml) reads
+// them as text, and must still remove leaks.txt (leaks-json.txt lists
+// values spelled with JSON escapes inside the arguments text,
+// "ann\u0040example.com", only read as what they are once decoded).
 func TestLLMPackGolden(t *testing.T) {
 	plain, err := os.ReadFile("testdata/llm/rules.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	nested, err := os.ReadFile("testdata/llm/rules-json.yaml")
+	text, err := os.ReadFile("testdata/llm/rules-text.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := mustCompile(t, string(plain))
-	pj := mustCompile(t, string(nested))
+	pt := mustCompile(t, string(text))
+	if !p.jsonInStrings || pt.jsonInStrings {
+		t.Fatalf("json_in_strings: pack alone %v, set writing false %v", p.jsonInStrings, pt.jsonInStrings)
+	}
 	for _, c := range llmCases(t) {
 		t.Run(c.name, func(t *testing.T) {
+			out, _, err := pt.Apply(c.in, Input{Direction: c.dir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkLLMOutput(t, c, out)
 			out, rep, err := p.Apply(c.in, Input{Direction: c.dir})
 			if err != nil {
 				t.Fatal(err)
@@ -124,14 +133,9 @@ func TestLLMPackGolden(t *testing.T) {
 			if len(rep.Findings) == 0 {
 				t.Error("no findings")
 			}
-			checkLLMOutput(t, c, out)
-			golden(t, filepath.Join("testdata/llm", c.name, "want.json"), out)
-			out, _, err = pj.Apply(c.in, Input{Direction: c.dir})
-			if err != nil {
-				t.Fatal(err)
-			}
 			c.leaks = append(c.leaks, c.leaksJSON...)
 			checkLLMOutput(t, c, out)
+			golden(t, filepath.Join("testdata/llm", c.name, "want.json"), out)
 		})
 	}
 }

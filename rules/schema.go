@@ -20,6 +20,9 @@ type setSpec struct {
 	// content detectors (detectors.go)
 	custom        map[string]detect.Custom
 	jsonInStrings bool
+	// jsonInStringsSet records that the set wrote json_in_strings itself, so
+	// an included pack's json_in_strings does not override it.
+	jsonInStringsSet bool
 }
 
 // ruleSpec is a decoded rule.
@@ -99,6 +102,7 @@ func (d *decoder) decodeSet(n *yaml.Node) *setSpec {
 			s.custom = d.decodeDetectors(v)
 		case "json_in_strings":
 			s.jsonInStrings, _ = d.boolean(v, "json_in_strings")
+			s.jsonInStringsSet = true
 		}
 	})
 	if !ok {

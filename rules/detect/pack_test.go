@@ -10,8 +10,9 @@ import (
 
 // packFile is the part of the rule-set schema the packs use.
 type packFile struct {
-	Version int `yaml:"version"`
-	Rules   []struct {
+	Version       int  `yaml:"version"`
+	JSONInStrings bool `yaml:"json_in_strings"`
+	Rules         []struct {
 		ID     string `yaml:"id"`
 		Select struct {
 			Detect []string `yaml:"detect"`
