@@ -63,6 +63,10 @@ func (sc *scanner) passwordEquals(i int) int {
 	return sc.password(i, end, false)
 }
 
+// maxPasswordLen is the longest value password_assignment takes: longer
+// values are keys, blobs or prose, which other detectors cover.
+const maxPasswordLen = 256
+
 // passwordWords are the names a password assignment ends with, lower-case.
 var passwordWords = []string{"password", "passwd", "passphrase", "pwd"}
 
@@ -91,12 +95,16 @@ func (sc *scanner) password(sep, end int, colon bool) int {
 	if at(t, v) == '\\' && isQuote(at(t, v+1)) {
 		v++ // an escaped quote: JSON text inside a string
 	}
+	// The value is read at most maxPasswordLen bytes far, so text made of
+	// one assignment after another ("password=password=…") costs linear
+	// time; a longer value is not a password.
+	limit := min(len(t), v+1+maxPasswordLen+1)
 	var vs, ve int
 	quoted := false
 	if q := at(t, v); isQuote(q) {
 		vs = v + 1
 		ve = vs
-		for ve < len(t) && t[ve] != q && t[ve] != '\n' {
+		for ve < limit && t[ve] != q && t[ve] != '\n' {
 			ve++
 		}
 		if at(t, ve) == q {
@@ -111,7 +119,10 @@ func (sc *scanner) password(sep, end int, colon bool) int {
 		if isQuote(at(t, v)) {
 			vs++ // an open quote never closed: a value cut short (a stream chunk)
 		}
-		ve = run(t, vs, isBareValueByte) // a trailing '.', '!' or '?' goes too: it may be the password's
+		ve = run(t[:limit], vs, isBareValueByte) // a trailing '.', '!' or '?' goes too: it may be the password's
+	}
+	if ve-vs > maxPasswordLen {
+		return end
 	}
 	val := t[vs:ve]
 	if !quoted {

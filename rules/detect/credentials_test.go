@@ -63,6 +63,9 @@ func TestCredentialsInText(t *testing.T) {
 		{"ftp://ann:pa/ss9@ftp.example.org/pub", []string{"url_credentials=ann:pa/ss9@ftp.example.org"}},
 		{"amqp://guest:guest@rabbit", []string{"url_credentials=guest:guest@rabbit"}},
 		{"password=hunter2", []string{"password_assignment=hunter2"}},
+		{"password=" + strings.Repeat("x9", 128), []string{"password_assignment=" + strings.Repeat("x9", 128)}}, // 256 bytes: the longest taken
+		{"password=" + strings.Repeat("x9", 128) + "z", nil},
+		{`password="` + strings.Repeat("x9", 129) + `"`, nil},
 		{"pwd=hunter", []string{"password_assignment=hunter"}},
 		{"DB_PASSWORD = 'correct horse battery staple'", []string{"password_assignment=correct horse battery staple"}},
 		{"login with user=ann passwd: Tr0ub4dor&3 please", []string{"password_assignment=Tr0ub4dor"}},
