@@ -168,11 +168,36 @@ func newNameCheck(custom map[string]detect.Custom) (*nameCheck, error) {
 // personal reports whether a detector finds something in the unescaped
 // member name text; spans is scratch space.
 func (c *nameCheck) personal(text []byte, spans *[]detect.Span) bool {
-	*spans = c.builtins.FindString(text, (*spans)[:0])
+	*spans = (*spans)[:0]
+	if !shortWord(text) {
+		*spans = c.builtins.FindString(text, *spans)
+	}
 	if len(*spans) == 0 && c.custom != nil {
 		*spans = c.custom.FindString(text, *spans)
 	}
 	return len(*spans) > 0
+}
+
+// maxShortWord bounds shortWord: every built-in detector needs a digit, a
+// separator or '@' (email, phone, card, IBAN, SSN, IP, MAC, JWT, PEM, URLs,
+// passwords) or, for tokens that may be letters and '_' only (AWS, GitHub,
+// npm, Hugging Face, Google keys), at least 16 characters.
+const maxShortWord = 15
+
+// shortWord reports whether name is ASCII letters and '_' only, at most
+// maxShortWord bytes: no built-in detector finds anything in it, so the
+// common member names (email, created_at, userName) skip the detectors.
+// TestShortWordsFindNothing holds the built-ins to it.
+func shortWord(name []byte) bool {
+	if len(name) > maxShortWord {
+		return false
+	}
+	for _, c := range name {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // plainShorthand reports whether raw is an ASCII shorthand-safe name without escapes.

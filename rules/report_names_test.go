@@ -2,6 +2,7 @@ package rules
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"reflect"
 	"slices"
@@ -234,5 +235,34 @@ func BenchmarkReportNames(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestShortWordsFindNothing backs shortWord: the built-in detectors find
+// nothing in names of letters and '_' up to maxShortWord bytes, random and
+// built to look like tokens, hex or MAC addresses.
+func TestShortWordsFindNothing(t *testing.T) {
+	set := builtinDetectors()
+	rng := rand.New(rand.NewPCG(7, 11))
+	const alphabet = "abcdefABCDEFghijklmnopqrstuvwxyzGHIJKLMNOPQRSTUVWXYZ_"
+	names := []string{"aabbccddeeff", "deadbeefcafe", "AKIAABCDEFGHIJK", "ghp_abcdefghijk", "npm_abcdefghijk",
+		"hf_abcdefghijkl", "AIzaabcdefghijk", "sk_live_abcdefg", "xoxb_abcdefghij", "eyJhbGciOiJIUzI", "ABCDEFABCDEF"}
+	for range 200000 {
+		b := make([]byte, 1+rng.IntN(maxShortWord))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		names = append(names, string(b))
+	}
+	for _, n := range names {
+		if !shortWord([]byte(n)) {
+			t.Fatalf("%q is not a short word", n)
+		}
+		if spans := set.FindString([]byte(n), nil); len(spans) > 0 {
+			t.Errorf("%q: built-ins found %v: shortWord must not skip it", n, spans)
+		}
+	}
+	if shortWord([]byte("abcdefghijklmnop")) || shortWord([]byte("a1")) || shortWord([]byte("a-b")) || shortWord([]byte("é")) {
+		t.Error("shortWord accepts a name it must not")
 	}
 }
