@@ -6,7 +6,7 @@ import (
 
 	hosttest "github.com/veilproxy/veil/host-test"
 	"github.com/veilproxy/veil/rules"
-	"github.com/veilproxy/veil/rules/detect/corpus"
+	"github.com/veilproxy/veil/internal/corpus"
 )
 
 // Detector rules through the .wasm against the native engine, on the same

@@ -9,7 +9,7 @@ import (
 
 	hosttest "github.com/veilproxy/veil/host-test"
 	"github.com/veilproxy/veil/rules"
-	"github.com/veilproxy/veil/rules/detect/corpus"
+	"github.com/veilproxy/veil/internal/corpus"
 )
 
 // nameBody returns one object with a member per spelling, each holding v<i>.

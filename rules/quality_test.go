@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/veilproxy/veil/rules/detect"
-	"github.com/veilproxy/veil/rules/detect/corpus"
+	"github.com/veilproxy/veil/rules/internal/detect"
+	"github.com/veilproxy/veil/internal/corpus"
 )
 
 // qualityRules has one rule per built-in detector, redacting to its name.
