@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/veilproxy/veil/rules/internal/detect"
 	"github.com/veilproxy/veil/internal/corpus"
+	"github.com/veilproxy/veil/rules/internal/detect"
 )
 
 // qualityRules has one rule per built-in detector, redacting to its name.

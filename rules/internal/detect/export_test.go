@@ -1,9 +1,6 @@
 package detect
 
-import (
-	"fmt"
-	"slices"
-)
+import "slices"
 
 // Conveniences over the Set for the tests of this package and of package
 // detect_test; the rules engine needs none of them.
@@ -12,19 +9,6 @@ import (
 func (s *Set) Index(name string) (int, bool) {
 	i := slices.Index(s.names, name)
 	return i, i >= 0
-}
-
-// MaskOf returns the Mask enabling the named detectors.
-func (s *Set) MaskOf(names ...string) (Mask, error) {
-	var m Mask
-	for _, n := range names {
-		i, ok := s.Index(n)
-		if !ok {
-			return 0, fmt.Errorf("detect: detector %q is not in the set", n)
-		}
-		m |= 1 << i
-	}
-	return m, nil
 }
 
 // MatchNumber is MatchNumberIn with every detector of the set enabled.

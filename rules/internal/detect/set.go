@@ -6,7 +6,7 @@
 //
 // A Set is compiled once (NewSet) and is immutable and safe for concurrent
 // use. FindString reports the byte spans of the detected values in one
-// JSON-unescaped string; MatchNumber decides whether a JSON number literal is
+// JSON-unescaped string; MatchNumberIn decides whether a JSON number literal is
 // a detected value as a whole. Every built-in detector validates its
 // candidates beyond their shape (Luhn, mod-97, area rules, country lengths,
 // decoded JWT headers, …) and runs behind byte-level prefilters: a text with
@@ -203,6 +203,19 @@ func NewSet(names []string, custom map[string]Custom) (*Set, error) {
 
 // Names returns the detector names; a Span's Detector indexes this slice.
 func (s *Set) Names() []string { return slices.Clone(s.names) }
+
+// MaskOf returns the Mask enabling the named detectors.
+func (s *Set) MaskOf(names ...string) (Mask, error) {
+	var m Mask
+	for _, n := range names {
+		i := slices.Index(s.names, n)
+		if i < 0 {
+			return 0, fmt.Errorf("detect: detector %q is not in the set", n)
+		}
+		m |= 1 << i
+	}
+	return m, nil
+}
 
 // Numbers returns the Mask of the detectors that accept JSON numbers.
 func (s *Set) Numbers() Mask { return s.numbers }
