@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	hosttest "github.com/veilproxy/veil/host-test"
+	"github.com/veilproxy/veil/internal/corpus"
 	"github.com/veilproxy/veil/rules"
-	"github.com/veilproxy/veil/rules/detect/corpus"
 )
 
 // Detector rules through the .wasm against the native engine, on the same

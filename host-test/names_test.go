@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	hosttest "github.com/veilproxy/veil/host-test"
+	"github.com/veilproxy/veil/internal/corpus"
 	"github.com/veilproxy/veil/rules"
-	"github.com/veilproxy/veil/rules/detect/corpus"
 )
 
 // nameBody returns one object with a member per spelling, each holding v<i>.

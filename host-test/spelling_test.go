@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	hosttest "github.com/veilproxy/veil/host-test"
-	"github.com/veilproxy/veil/rules/detect/corpus"
+	"github.com/veilproxy/veil/internal/corpus"
 )
 
 // TestPluginSpellings runs corpus.SpellingCases through the .wasm, in a

@@ -5,7 +5,7 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/veilproxy/veil/rules/detect/corpus"
+	"github.com/veilproxy/veil/internal/corpus"
 )
 
 // Detector benchmarks: Apply with detector rules on chat-like JSON against a

@@ -5,13 +5,14 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/veilproxy/veil/rules/detect"
+	"github.com/veilproxy/veil/rules/internal/detect"
+	"github.com/veilproxy/veil/rules/packs"
 	"go.yaml.in/yaml/v3"
 )
 
 // Content detectors in the rule-set schema: `detectors:` (custom detectors),
 // `select.detect` and `select.within` (rules acting on spans inside strings)
-// and `include:` (the embedded rule packs of package detect).
+// and `include:` (the embedded rule packs of package packs).
 
 var detectorFields = []string{"regex", "validate"}
 
@@ -148,9 +149,9 @@ func (d *decoder) include(n *yaml.Node, s *setSpec) {
 			continue
 		}
 		seen[name] = true
-		src, ok := detect.Pack(name)
+		src, ok := packs.Get(name)
 		if !ok {
-			d.errorf(it, "include: unknown pack %q (want %s)", name, orList(detect.PackNames()))
+			d.errorf(it, "include: unknown pack %q (want %s)", name, orList(packs.Names()))
 			continue
 		}
 		pd := &decoder{diags: newDiags("pack "+name, src)}

@@ -1,6 +1,6 @@
 package rules
 
-import "github.com/veilproxy/veil/rules/detect"
+import "github.com/veilproxy/veil/rules/internal/detect"
 
 // Program is a compiled rule set. It is immutable and safe for concurrent use;
 // compile it once per configuration and share it across streams.

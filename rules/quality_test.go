@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/veilproxy/veil/rules/detect"
-	"github.com/veilproxy/veil/rules/detect/corpus"
+	"github.com/veilproxy/veil/internal/corpus"
+	"github.com/veilproxy/veil/rules/internal/detect"
 )
 
 // qualityRules has one rule per built-in detector, redacting to its name.
@@ -51,12 +51,12 @@ func jsonLeaves(t *testing.T, doc []byte) []jsonLeaf {
 }
 
 // TestEngineQuality measures detector quality through the engine: the corpus
-// of package detect goes through Program.Apply with one rule per built-in
-// detector. A planted value is found when no leaf of the output that held it
-// still holds it; a decoy survives when every leaf that held it (outside
-// planted values) still holds it byte for byte; the same per spelling of
-// corpus.Spellings. Run with -v for the tables (VEIL_QUALITY_OUT=file writes
-// them).
+// package detect measures on (internal/corpus) goes through Program.Apply
+// with one rule per built-in detector. A planted value is found when no leaf
+// of the output that held it still holds it; a decoy survives when every leaf
+// that held it (outside planted values) still holds it byte for byte; the
+// same per spelling of corpus.Spellings. Run with -v for the tables
+// (VEIL_QUALITY_OUT=file writes them).
 func TestEngineQuality(t *testing.T) {
 	p := mustCompile(t, qualityRules())
 	c := corpus.Generate(42, 1500)

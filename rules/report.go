@@ -8,7 +8,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/veilproxy/veil/rules/detect"
+	"github.com/veilproxy/veil/rules/internal/detect"
 )
 
 // maxReportPaths bounds the paths stored per rule in a Report; Count stays exact.

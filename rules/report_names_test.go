@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/veilproxy/veil/rules/detect"
+	"github.com/veilproxy/veil/rules/internal/detect"
 )
 
 // testdata/names/cases.json: member names that look like personal data, in

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/veilproxy/veil/rules/detect"
+	"github.com/veilproxy/veil/rules/internal/detect"
 	"go.yaml.in/yaml/v3"
 )
 

@@ -1,10 +1,9 @@
 package rules
 
 import (
-	"slices"
 	"unicode/utf8"
 
-	"github.com/veilproxy/veil/rules/detect"
+	"github.com/veilproxy/veil/rules/internal/detect"
 )
 
 // Detector rules in the walk: a string or number that no whole-value rule
@@ -150,23 +149,8 @@ func (sc *spanScratch) unescape(raw []byte) []byte {
 	sc.text, sc.st, sc.en = sc.text[:0], sc.st[:0], sc.en[:0]
 	for i := 0; i < len(raw); {
 		if c := raw[i]; c < utf8.RuneSelf && c != '\\' {
-			// A run of plain ASCII decodes to itself, one byte per byte:
-			// copied in bulk, as per-character decoding is slow on Wasm.
-			j := i + 1
-			for j < len(raw) && raw[j] < utf8.RuneSelf && raw[j] != '\\' {
-				j++
-			}
-			sc.text = append(sc.text, raw[i:j]...)
-			n := len(sc.st)
-			sc.st = slices.Grow(sc.st, j-i)[:n+j-i]
-			sc.en = slices.Grow(sc.en, j-i)[:n+j-i]
-			st, en := sc.st[n:], sc.en[n:]
-			en = en[:len(st)]
-			for k := range st {
-				st[k] = int32(i + k)
-				en[k] = int32(i + k + 1)
-			}
-			i = j
+			// A run of plain ASCII decodes to itself, one byte per byte.
+			i = detect.AppendASCII(&sc.text, &sc.st, &sc.en, raw, i, '\\')
 			continue
 		}
 		r, n := nextRune(raw, i)

@@ -3,7 +3,7 @@ package rules
 import (
 	"testing"
 
-	"github.com/veilproxy/veil/rules/detect/corpus"
+	"github.com/veilproxy/veil/internal/corpus"
 )
 
 // TestSpellings applies corpus.SpellingRules to every case of

@@ -16,11 +16,11 @@ func TestPluginRecordsItsSources(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	embedded, _ := filepath.Glob(filepath.Join(root, "rules", "detect", "packs", "*.yaml"))
+	embedded, _ := filepath.Glob(filepath.Join(root, "rules", "packs", "*.yaml"))
 	if len(embedded) == 0 {
-		t.Fatal("no rules/detect/packs/*.yaml")
+		t.Fatal("no rules/packs/*.yaml")
 	}
-	want := append([]string{"go.mod", "go.sum", "plugin", "plugin/internal/filter", "rules", "rules/detect"}, embedded...)
+	want := append([]string{"go.mod", "go.sum", "plugin", "plugin/internal/filter", "rules", "rules/internal/detect", "rules/packs"}, embedded...)
 	for _, p := range want {
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(root, p)

@@ -1,10 +1,11 @@
-package detect
+package packs
 
 import (
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/veilproxy/veil/rules/internal/detect"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -25,14 +26,14 @@ type packFile struct {
 }
 
 func TestPacks(t *testing.T) {
-	if got, want := PackNames(), []string{"llm-prompts", "pci", "pii-basic", "secrets"}; !slices.Equal(got, want) {
-		t.Fatalf("PackNames() = %q, want %q", got, want)
+	if got, want := Names(), []string{"llm-prompts", "pci", "pii-basic", "secrets"}; !slices.Equal(got, want) {
+		t.Fatalf("Names() = %q, want %q", got, want)
 	}
 	ids := map[string]string{}
-	for _, name := range PackNames() {
-		src, ok := Pack(name)
+	for _, name := range Names() {
+		src, ok := Get(name)
 		if !ok {
-			t.Fatalf("Pack(%q) missing", name)
+			t.Fatalf("Get(%q) missing", name)
 		}
 		var p packFile
 		dec := yaml.NewDecoder(strings.NewReader(string(src)))
@@ -54,7 +55,7 @@ func TestPacks(t *testing.T) {
 			if len(r.Select.Detect)+len(r.Select.Keys)+len(r.Select.Paths) == 0 {
 				t.Errorf("%s: rule %q selects nothing", name, r.ID)
 			}
-			if _, err := NewSet(r.Select.Detect, nil); err != nil {
+			if _, err := detect.NewSet(r.Select.Detect, nil); err != nil {
 				t.Errorf("%s: rule %q: %v", name, r.ID, err)
 			}
 			for _, w := range r.Select.Within {
@@ -68,8 +69,8 @@ func TestPacks(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "nope", "../set", "packs/pci"} {
-		if _, ok := Pack(bad); ok {
-			t.Errorf("Pack(%q) found", bad)
+		if _, ok := Get(bad); ok {
+			t.Errorf("Get(%q) found", bad)
 		}
 	}
 }

@@ -4,8 +4,8 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/veilproxy/veil/rules/detect"
-	"github.com/veilproxy/veil/rules/detect/corpus"
+	"github.com/veilproxy/veil/internal/corpus"
+	"github.com/veilproxy/veil/rules/internal/detect"
 )
 
 // baseline is the naive approach the Set is measured against: one stdlib

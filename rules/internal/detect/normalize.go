@@ -146,25 +146,10 @@ func (v *view) build(orig []byte, invisible byte) {
 	for i := 0; i < len(orig); {
 		b, n, inv := percentEscape(orig, i)
 		if n == 0 && orig[i] < utf8.RuneSelf {
-			// A run of ASCII is kept as is, each byte its own original:
-			// copied in bulk, as per-byte appends are slow on Wasm.
+			// A run of ASCII is kept as is, each byte its own original.
 			v.gluing = v.gluing || afterWord && inWord(orig[i])
 			afterWord = false
-			j := i + 1
-			for j < len(orig) && orig[j] < utf8.RuneSelf && orig[j] != '%' {
-				j++
-			}
-			v.norm = append(v.norm, orig[i:j]...)
-			k := len(v.start)
-			v.start = slices.Grow(v.start, j-i)[:k+j-i]
-			v.end = slices.Grow(v.end, j-i)[:k+j-i]
-			start, end := v.start[k:], v.end[k:]
-			end = end[:len(start)]
-			for k := range start {
-				start[k] = int32(i + k)
-				end[k] = int32(i + k + 1)
-			}
-			i = j
+			i = AppendASCII(&v.norm, &v.start, &v.end, orig, i, '%')
 			continue
 		}
 		kept := false // a non-ASCII rune kept as is
@@ -192,6 +177,30 @@ func (v *view) build(orig []byte, invisible byte) {
 		}
 		i += n
 	}
+}
+
+// AppendASCII appends to *text the run of ASCII bytes of src that starts at
+// src[i] (taken whatever it is) and ends before the next non-ASCII byte or
+// stop, each byte its own original: for each, its offsets in src, [k, k+1),
+// go to *start and *end. It returns the end of the run. The run is copied in
+// bulk, as per-byte appends are slow on Wasm. The view (stop '%') and the
+// unescaping of JSON strings in package rules (stop '\\') use it.
+func AppendASCII(text *[]byte, start, end *[]int32, src []byte, i int, stop byte) int {
+	j := i + 1
+	for j < len(src) && src[j] < utf8.RuneSelf && src[j] != stop {
+		j++
+	}
+	*text = append(*text, src[i:j]...)
+	n := len(*start)
+	*start = slices.Grow(*start, j-i)[:n+j-i]
+	*end = slices.Grow(*end, j-i)[:n+j-i]
+	st, en := (*start)[n:], (*end)[n:]
+	en = en[:len(st)]
+	for k := range st {
+		st[k] = int32(i + k)
+		en[k] = int32(i + k + 1)
+	}
+	return j
 }
 
 // inWord reports whether b is an ASCII letter or digit, one of "-_./\\"

@@ -124,3 +124,36 @@ func TestViewGluing(t *testing.T) {
 		}
 	}
 }
+
+// AppendASCII copies the run from src[i] up to the next non-ASCII byte or
+// stop, appending to what the slices hold, each byte mapped to itself.
+func TestAppendASCII(t *testing.T) {
+	for _, c := range []struct {
+		src  string
+		i    int
+		stop byte
+		want string
+	}{
+		{"abc", 0, '%', "abc"},
+		{"ab%cd", 0, '%', "ab"},
+		{"ab%cd", 2, '%', "%cd"}, // src[i] is taken whatever it is
+		{"a\\b", 0, '\\', "a"},
+		{"xy\u00e9z", 1, '\\', "y"},
+		{"x", 0, 0, "x"},
+	} {
+		text, start, end := []byte("<"), []int32{-1}, []int32{-1}
+		j := AppendASCII(&text, &start, &end, []byte(c.src), c.i, c.stop)
+		if got := string(text[1:]); got != c.want || j != c.i+len(c.want) {
+			t.Errorf("%q from %d: got %q up to %d, want %q", c.src, c.i, got, j, c.want)
+			continue
+		}
+		if len(start) != len(text) || len(end) != len(text) || start[0] != -1 || end[0] != -1 {
+			t.Fatalf("%q: offsets %v %v for %q", c.src, start, end, text)
+		}
+		for k := 1; k < len(text); k++ {
+			if int(start[k]) != c.i+k-1 || int(end[k]) != c.i+k {
+				t.Errorf("%q: byte %d from [%d, %d)", c.src, k-1, start[k], end[k])
+			}
+		}
+	}
+}

@@ -7,8 +7,10 @@
 //
 // Every generated document comes with its ground truth: the planted values
 // (with the detector expected to find each) and the decoys. The same seed
-// always yields the same corpus. The package is test support: nothing in the
-// plugin imports it.
+// always yields the same corpus. The package is test support, imported only
+// by tests (of rules, rules/internal/detect and host-test): it sits in the
+// module's internal/ so that those can share it and nothing outside the
+// module can import it.
 package corpus
 
 import (

@@ -6,7 +6,7 @@
 //
 // A Set is compiled once (NewSet) and is immutable and safe for concurrent
 // use. FindString reports the byte spans of the detected values in one
-// JSON-unescaped string; MatchNumber decides whether a JSON number literal is
+// JSON-unescaped string; MatchNumberIn decides whether a JSON number literal is
 // a detected value as a whole. Every built-in detector validates its
 // candidates beyond their shape (Luhn, mod-97, area rules, country lengths,
 // decoded JWT headers, …) and runs behind byte-level prefilters: a text with
@@ -204,31 +204,18 @@ func NewSet(names []string, custom map[string]Custom) (*Set, error) {
 // Names returns the detector names; a Span's Detector indexes this slice.
 func (s *Set) Names() []string { return slices.Clone(s.names) }
 
-// Index returns the index of the named detector in Names().
-func (s *Set) Index(name string) (int, bool) {
-	i := slices.Index(s.names, name)
-	return i, i >= 0
-}
-
 // MaskOf returns the Mask enabling the named detectors.
 func (s *Set) MaskOf(names ...string) (Mask, error) {
 	var m Mask
 	for _, n := range names {
-		i, ok := s.Index(n)
-		if !ok {
+		i := slices.Index(s.names, n)
+		if i < 0 {
 			return 0, fmt.Errorf("detect: detector %q is not in the set", n)
 		}
 		m |= 1 << i
 	}
 	return m, nil
 }
-
-// All returns the Mask enabling every detector of the set.
-func (s *Set) All() Mask { return s.all }
-
-// AcceptsNumbers reports whether some detector of the set (credit_card,
-// phone) can match a JSON number.
-func (s *Set) AcceptsNumbers() bool { return s.numbers != 0 }
 
 // Numbers returns the Mask of the detectors that accept JSON numbers.
 func (s *Set) Numbers() Mask { return s.numbers }
@@ -324,14 +311,9 @@ func needed(x uint64) uint64 {
 // The walk asks before handing a member name to FindStringIn.
 func (s *Set) Plain(text []byte, m Mask) bool { return m&s.customs == 0 && tooPlain(text) }
 
-// MatchNumber reports whether the JSON number literal num is, as a whole, a
-// value of one of the set's number-accepting detectors (credit_card, phone)
-// and which one.
-func (s *Set) MatchNumber(num []byte) (detector int, ok bool) {
-	return s.MatchNumberIn(num, s.all)
-}
-
-// MatchNumberIn is MatchNumber restricted to the detectors enabled in m.
+// MatchNumberIn reports whether the JSON number literal num is, as a whole,
+// a value of one of the number-accepting detectors (credit_card, phone)
+// enabled in m, and which one.
 func (s *Set) MatchNumberIn(num []byte, m Mask) (detector int, ok bool) {
 	m &= s.numbers
 	if m == 0 {

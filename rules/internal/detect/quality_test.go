@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/veilproxy/veil/rules/detect"
-	"github.com/veilproxy/veil/rules/detect/corpus"
+	"github.com/veilproxy/veil/internal/corpus"
+	"github.com/veilproxy/veil/rules/internal/detect"
 )
 
 // The corpus TestQuality measures on. It checks the share of planted values

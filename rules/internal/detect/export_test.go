@@ -1,0 +1,17 @@
+package detect
+
+import "slices"
+
+// Conveniences over the Set for the tests of this package and of package
+// detect_test; the rules engine needs none of them.
+
+// Index returns the index of the named detector in Names().
+func (s *Set) Index(name string) (int, bool) {
+	i := slices.Index(s.names, name)
+	return i, i >= 0
+}
+
+// MatchNumber is MatchNumberIn with every detector of the set enabled.
+func (s *Set) MatchNumber(num []byte) (detector int, ok bool) {
+	return s.MatchNumberIn(num, s.all)
+}
