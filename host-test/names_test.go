@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	hosttest "github.com/veilproxy/veil/host-test"
-	"github.com/veilproxy/veil/internal/corpus"
+	"github.com/veilproxy/veil/bench/corpus"
 	"github.com/veilproxy/veil/rules"
 )
 

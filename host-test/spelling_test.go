@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	hosttest "github.com/veilproxy/veil/host-test"
-	"github.com/veilproxy/veil/internal/corpus"
+	"github.com/veilproxy/veil/bench/corpus"
 )
 
 // TestPluginSpellings runs corpus.SpellingCases through the .wasm, in a

@@ -5,7 +5,7 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/veilproxy/veil/internal/corpus"
+	"github.com/veilproxy/veil/bench/corpus"
 )
 
 // Detector benchmarks: Apply with detector rules on chat-like JSON against a

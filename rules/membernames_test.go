@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/veilproxy/veil/internal/corpus"
+	"github.com/veilproxy/veil/bench/corpus"
 )
 
 // memberBody returns one object with a member per spelling (all in the same

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/veilproxy/veil/internal/corpus"
+	"github.com/veilproxy/veil/bench/corpus"
 	"github.com/veilproxy/veil/rules/internal/detect"
 )
 
@@ -51,7 +51,7 @@ func jsonLeaves(t *testing.T, doc []byte) []jsonLeaf {
 }
 
 // TestEngineQuality measures detector quality through the engine: the corpus
-// package detect measures on (internal/corpus) goes through Program.Apply
+// package detect measures on (bench/corpus) goes through Program.Apply
 // with one rule per built-in detector. A planted value is found when no leaf
 // of the output that held it still holds it; a decoy survives when every leaf
 // that held it (outside planted values) still holds it byte for byte; the

@@ -3,7 +3,7 @@ package rules
 import (
 	"testing"
 
-	"github.com/veilproxy/veil/internal/corpus"
+	"github.com/veilproxy/veil/bench/corpus"
 )
 
 // TestSpellings applies corpus.SpellingRules to every case of

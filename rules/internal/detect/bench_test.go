@@ -4,7 +4,7 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/veilproxy/veil/internal/corpus"
+	"github.com/veilproxy/veil/bench/corpus"
 	"github.com/veilproxy/veil/rules/internal/detect"
 )
 

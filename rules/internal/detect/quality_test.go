@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/veilproxy/veil/internal/corpus"
+	"github.com/veilproxy/veil/bench/corpus"
 	"github.com/veilproxy/veil/rules/internal/detect"
 )
 

@@ -7,10 +7,10 @@
 //
 // Every generated document comes with its ground truth: the planted values
 // (with the detector expected to find each) and the decoys. The same seed
-// always yields the same corpus. The package is test support, imported only
-// by tests (of rules, rules/internal/detect and host-test): it sits in the
-// module's internal/ so that those can share it and nothing outside the
-// module can import it.
+// always yields the same corpus. The package is test and benchmark support,
+// imported only by tests and benchmarks (of rules, rules/internal/detect and
+// host-test); it lives in bench/, beside the benchmarks, not in the rules
+// API, and promises nothing to other importers.
 package corpus
 
 import (
