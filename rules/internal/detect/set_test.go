@@ -200,9 +200,9 @@ func TestConcurrentUse(t *testing.T) {
 
 // TestAdversarialInputsLinear: texts made of one unit repeated, each built
 // to make a scanner backtrack, cost time linear in their length. The check
-// is relative, so a loaded machine cannot fail it: 8 times the text may
-// take at most 24 times as long (linear is 8, quadratic 64), the best of
-// three runs each.
+// is relative, so a loaded machine hardly affects it: 8 times the text may
+// take at most 40 times as long (measured 7–19 on a quiet machine, as span
+// lists grow past the caches; quadratic is 64), the best of five runs each.
 func TestAdversarialInputsLinear(t *testing.T) {
 	s, err := NewSet(Builtins(), map[string]Custom{"any": {Regex: "[a-z0-9]+"}})
 	if err != nil {
@@ -210,7 +210,7 @@ func TestAdversarialInputsLinear(t *testing.T) {
 	}
 	best := func(text []byte) time.Duration {
 		d := time.Duration(1 << 62)
-		for range 3 {
+		for range 5 {
 			start := time.Now()
 			s.FindString(text, nil)
 			d = min(d, time.Since(start))
@@ -222,7 +222,7 @@ func TestAdversarialInputsLinear(t *testing.T) {
 		small := []byte(strings.Repeat(unit, size/len(unit)))
 		large := []byte(strings.Repeat(unit, 8*size/len(unit)))
 		ts, tl := best(small), best(large)
-		if tl > 24*max(ts, 50*time.Microsecond) {
+		if tl > 40*max(ts, 50*time.Microsecond) {
 			t.Errorf("%s: %v for %d bytes, %v for %d bytes: more than linear", name, ts, len(small), tl, len(large))
 		}
 	}
