@@ -11,12 +11,11 @@ import (
 type Exchange struct {
 	// Method defaults to POST when RequestBody is set, else GET.
 	Method string
-	// Path defaults to "/"; Authority to "example.com"; Scheme to "http".
-	Path, Authority, Scheme string
-	// Protocol is request.protocol, default "HTTP/1.1".
-	Protocol string
+	// Path defaults to "/". The request goes to http://example.com over
+	// HTTP/1.1 (:scheme, :authority, request.protocol).
+	Path string
 	// RequestHeaders follow the pseudo-headers. A content-length matching
-	// RequestBody is added unless present or NoContentLength is set.
+	// RequestBody is added unless present.
 	RequestHeaders Headers
 	// RequestBody is nil for a request without body (headers end the stream).
 	RequestBody []byte
@@ -36,8 +35,6 @@ type Exchange struct {
 	// FinalEmptyChunk ends each body with a zero-size end_of_stream call, as
 	// Envoy does for chunked HTTP/1.1 or an empty HTTP/2 END_STREAM frame.
 	FinalEmptyChunk bool
-	// NoContentLength leaves content-length out of both messages.
-	NoContentLength bool
 	// SlowCalls holds http_call responses and queue notifications until the
 	// whole request has arrived, like an auth service slower than the
 	// client. A filter paused on headers then gets the accumulated request
@@ -107,8 +104,8 @@ func (ex *Exchange) requestHeaders() Headers {
 	h := Headers{
 		{":method", method},
 		{":path", or(ex.Path, "/")},
-		{":authority", or(ex.Authority, "example.com")},
-		{":scheme", or(ex.Scheme, "http")},
+		{":authority", "example.com"},
+		{":scheme", "http"},
 	}
 	return ex.withBodyHeaders(h, ex.RequestHeaders, ex.RequestBody)
 }
@@ -125,7 +122,7 @@ func (ex *Exchange) withBodyHeaders(h, extra Headers, body []byte) Headers {
 	for _, kv := range extra {
 		h = append(h, [2]string{strings.ToLower(kv[0]), kv[1]})
 	}
-	if _, ok := h.Get("content-length"); !ok && body != nil && !ex.NoContentLength {
+	if _, ok := h.Get("content-length"); !ok && body != nil {
 		h = append(h, [2]string{"content-length", strconv.Itoa(len(body))})
 	}
 	return h

@@ -1,10 +1,6 @@
 package hosttest
 
-import (
-	"time"
-
-	"github.com/tetratelabs/wazero/api"
-)
+import "github.com/tetratelabs/wazero/api"
 
 // HTTPCallRequest is a proxy_http_call as the host received it.
 type HTTPCallRequest struct {
@@ -12,7 +8,6 @@ type HTTPCallRequest struct {
 	Headers  Headers
 	Body     []byte
 	Trailers Headers
-	Timeout  time.Duration
 }
 
 // HTTPCallResponse is what a handler answers. A nil response is delivered
@@ -47,8 +42,7 @@ func (vm *VM) proxyHTTPCall(mod api.Module, s []uint64) {
 		ret(s, statusInvalidMemoryAccess)
 		return
 	}
-	req := HTTPCallRequest{Cluster: cluster, Headers: decodePairs(hdrs), Body: body, Trailers: decodePairs(trls),
-		Timeout: time.Duration(arg(s, 8)) * time.Millisecond}
+	req := HTTPCallRequest{Cluster: cluster, Headers: decodePairs(hdrs), Body: body, Trailers: decodePairs(trls)}
 	for _, h := range []string{":path", ":method", ":authority"} {
 		if _, ok := req.Headers.Get(h); !ok {
 			ret(s, statusBadArgument)
