@@ -2,6 +2,7 @@ package hosttest
 
 import (
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 )
@@ -113,7 +114,7 @@ func (ex *Exchange) requestHeaders() Headers {
 func (ex *Exchange) responseHeaders() Headers {
 	status := ex.Status
 	if status == 0 {
-		status = 200
+		status = http.StatusOK
 	}
 	return ex.withBodyHeaders(Headers{{":status", strconv.Itoa(status)}}, ex.ResponseHeaders, ex.ResponseBody)
 }

@@ -53,7 +53,7 @@ func (vm *VM) propertyTree() map[string]any {
 		if req := s.requestAttributes(time.Now()); req != nil {
 			root["request"] = req
 		}
-		if s.phase != "request" && s.maps[mapResponseHeaders] != nil {
+		if s.phase != streamRequest && s.maps[mapResponseHeaders] != nil {
 			resp := map[string]any{"headers": headerMapValue(s.maps[mapResponseHeaders])}
 			if code, err := strconv.Atoi(first(s.maps[mapResponseHeaders], ":status")); err == nil {
 				resp["code"] = int64(code)
