@@ -270,7 +270,7 @@ func (s *stream) onBody(f *flow, frame []byte, eos bool) bool {
 	}
 	s.body[d.buf] = &f.buf
 	if eos && s.maps[d.trl] == nil {
-		s.access[d.trl] = accessWrite
+		s.access[d.trl] = accessWrite // trailers may be added in the last body callback
 	}
 	act, ok := s.action(d.onBody, fmt.Sprintf("size=%d eos=%t", len(f.buf), eos), d, uint64(len(f.buf)), b2u(eos))
 	s.body[d.buf], s.access[d.trl] = nil, accessNone
