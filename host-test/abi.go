@@ -145,8 +145,6 @@ type LoadError struct {
 	Missing []string
 	// Mismatched lists imports whose signature differs from the host's.
 	Mismatched []string
-	// Profile is the profile the module was checked against.
-	Profile Profile
 }
 
 // Error returns one line per problem in Envoy's wording.
@@ -177,7 +175,7 @@ func checkABI(c wazero.CompiledModule) (abiVersion, error) {
 // checkImports refuses, before anything runs, a module importing a function
 // the profile's Envoy does not provide, listing every one.
 func checkImports(c wazero.CompiledModule, p Profile, abi abiVersion) error {
-	e := &LoadError{Profile: p}
+	e := &LoadError{}
 	for _, f := range c.ImportedFunctions() {
 		mod, name, _ := f.Import()
 		want, ok := sig(""), false

@@ -1,6 +1,10 @@
 package hosttest
 
-import "github.com/tetratelabs/wazero/api"
+import (
+	"time"
+
+	"github.com/tetratelabs/wazero/api"
+)
 
 // proxySetEffectiveContext(id): later host calls act on that context;
 // unknown ids are BAD_ARGUMENT.
@@ -18,13 +22,13 @@ func (vm *VM) proxySetEffectiveContext(_ api.Module, s []uint64) {
 // this host never asks for.
 func (vm *VM) proxyDone(_ api.Module, s []uint64) { ret(s, statusNotFound) }
 
-func (vm *VM) proxySetTickPeriod(_ api.Module, s []uint64) {
-	vm.tick = arg(s, 0)
-	ret(s, statusOK)
-}
+// proxySetTickPeriod(period_ms) succeeds; no timer fires here, so
+// proxy_on_tick is never called (ENVOY.md §15).
+func (vm *VM) proxySetTickPeriod(_ api.Module, s []uint64) { ret(s, statusOK) }
 
+// proxyGetCurrentTime(time_ptr) is the system time, as in Envoy.
 func (vm *VM) proxyGetCurrentTime(mod api.Module, s []uint64) {
-	writeU64(mod, arg(s, 0), uint64(vm.cfg.Now().UnixNano()))
+	writeU64(mod, arg(s, 0), uint64(time.Now().UnixNano()))
 	ret(s, statusOK)
 }
 

@@ -2,6 +2,7 @@ package hosttest
 
 import (
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 )
@@ -11,12 +12,11 @@ import (
 type Exchange struct {
 	// Method defaults to POST when RequestBody is set, else GET.
 	Method string
-	// Path defaults to "/"; Authority to "example.com"; Scheme to "http".
-	Path, Authority, Scheme string
-	// Protocol is request.protocol, default "HTTP/1.1".
-	Protocol string
+	// Path defaults to "/". The request goes to http://example.com over
+	// HTTP/1.1 (:scheme, :authority, request.protocol).
+	Path string
 	// RequestHeaders follow the pseudo-headers. A content-length matching
-	// RequestBody is added unless present or NoContentLength is set.
+	// RequestBody is added unless present.
 	RequestHeaders Headers
 	// RequestBody is nil for a request without body (headers end the stream).
 	RequestBody []byte
@@ -36,8 +36,6 @@ type Exchange struct {
 	// FinalEmptyChunk ends each body with a zero-size end_of_stream call, as
 	// Envoy does for chunked HTTP/1.1 or an empty HTTP/2 END_STREAM frame.
 	FinalEmptyChunk bool
-	// NoContentLength leaves content-length out of both messages.
-	NoContentLength bool
 	// SlowCalls holds http_call responses and queue notifications until the
 	// whole request has arrived, like an auth service slower than the
 	// client. A filter paused on headers then gets the accumulated request
@@ -107,8 +105,8 @@ func (ex *Exchange) requestHeaders() Headers {
 	h := Headers{
 		{":method", method},
 		{":path", or(ex.Path, "/")},
-		{":authority", or(ex.Authority, "example.com")},
-		{":scheme", or(ex.Scheme, "http")},
+		{":authority", "example.com"},
+		{":scheme", "http"},
 	}
 	return ex.withBodyHeaders(h, ex.RequestHeaders, ex.RequestBody)
 }
@@ -116,7 +114,7 @@ func (ex *Exchange) requestHeaders() Headers {
 func (ex *Exchange) responseHeaders() Headers {
 	status := ex.Status
 	if status == 0 {
-		status = 200
+		status = http.StatusOK
 	}
 	return ex.withBodyHeaders(Headers{{":status", strconv.Itoa(status)}}, ex.ResponseHeaders, ex.ResponseBody)
 }
@@ -125,7 +123,7 @@ func (ex *Exchange) withBodyHeaders(h, extra Headers, body []byte) Headers {
 	for _, kv := range extra {
 		h = append(h, [2]string{strings.ToLower(kv[0]), kv[1]})
 	}
-	if _, ok := h.Get("content-length"); !ok && body != nil && !ex.NoContentLength {
+	if _, ok := h.Get("content-length"); !ok && body != nil {
 		h = append(h, [2]string{"content-length", strconv.Itoa(len(body))})
 	}
 	return h

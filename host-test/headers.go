@@ -75,7 +75,7 @@ func (vm *VM) headerMap(t mapType) (h *Headers, acc access, missing status) {
 		return nil, accessNone, statusBadArgument
 	}
 	if s.access[t] == accessNone {
-		if s.phase == "log" {
+		if s.phase == streamLog {
 			return nil, accessNone, statusNotFound
 		}
 		return nil, accessNone, statusBadArgument

@@ -148,9 +148,6 @@ func (m *Module) load(ctx context.Context, wasm []byte) error {
 	return m.instantiateHost(ctx)
 }
 
-// Profile returns the profile the module was loaded under.
-func (m *Module) Profile() Profile { return m.profile }
-
 // Imports lists the module's function imports as "module.name".
 func (m *Module) Imports() []string {
 	var out []string

@@ -1,10 +1,6 @@
 package hosttest
 
-import (
-	"time"
-
-	"github.com/tetratelabs/wazero/api"
-)
+import "github.com/tetratelabs/wazero/api"
 
 // HTTPCallRequest is a proxy_http_call as the host received it.
 type HTTPCallRequest struct {
@@ -12,7 +8,6 @@ type HTTPCallRequest struct {
 	Headers  Headers
 	Body     []byte
 	Trailers Headers
-	Timeout  time.Duration
 }
 
 // HTTPCallResponse is what a handler answers. A nil response is delivered
@@ -27,6 +22,18 @@ type HTTPCallResponse struct {
 // HTTPCallHandler answers the guest's http_call. It returns ok=false for a
 // cluster Envoy would not know, which makes the call fail with BAD_ARGUMENT.
 type HTTPCallHandler func(HTTPCallRequest) (resp *HTTPCallResponse, ok bool)
+
+// callFailedCode and callFailedMessage are what proxy_get_status reports
+// after a failed http_call, as in Envoy (ENVOY.md §5.4).
+const (
+	callFailedCode    = 9
+	callFailedMessage = "reset"
+)
+
+// idStep is the step between http_call tokens, and between metric ids of
+// one type, that cpp-host hands out; a metric id's low two bits are its type
+// (ENVOY.md §5.4, §11).
+const idStep = 4
 
 // httpCalls tracks dispatched calls; current is the response being
 // delivered, readable through the http_call response map and buffer ids.
@@ -47,8 +54,7 @@ func (vm *VM) proxyHTTPCall(mod api.Module, s []uint64) {
 		ret(s, statusInvalidMemoryAccess)
 		return
 	}
-	req := HTTPCallRequest{Cluster: cluster, Headers: decodePairs(hdrs), Body: body, Trailers: decodePairs(trls),
-		Timeout: time.Duration(arg(s, 8)) * time.Millisecond}
+	req := HTTPCallRequest{Cluster: cluster, Headers: decodePairs(hdrs), Body: body, Trailers: decodePairs(trls)}
 	for _, h := range []string{":path", ":method", ":authority"} {
 		if _, ok := req.Headers.Get(h); !ok {
 			ret(s, statusBadArgument)
@@ -64,7 +70,7 @@ func (vm *VM) proxyHTTPCall(mod api.Module, s []uint64) {
 		ret(s, statusBadArgument)
 		return
 	}
-	vm.calls.next += 4
+	vm.calls.next += idStep
 	token := vm.calls.next
 	writeU32(mod, arg(s, 9), token)
 	vm.pending = append(vm.pending, func() { vm.deliverHTTPCall(token, resp) })
@@ -73,7 +79,7 @@ func (vm *VM) proxyHTTPCall(mod api.Module, s []uint64) {
 
 func (vm *VM) deliverHTTPCall(token uint32, resp *HTTPCallResponse) {
 	if resp == nil {
-		vm.status.code, vm.status.msg = 9, "reset"
+		vm.status.code, vm.status.msg = callFailedCode, callFailedMessage
 		resp = &HTTPCallResponse{}
 	} else {
 		vm.status.code, vm.status.msg = 0, ""

@@ -39,6 +39,16 @@ type buildResult struct {
 // wasmOf returns the bytes of a test module, or of the plugin for "veil".
 func wasmOf(t testing.TB, name string) []byte {
 	t.Helper()
+	wasm, err := buildWasm(name)
+	if err != nil {
+		t.Fatalf("build %s: %v", name, err)
+	}
+	return wasm
+}
+
+// buildWasm builds a test module ("veil": the plugin, "veil-faults": the
+// plugin with fault injection) once per test binary and returns its bytes.
+func buildWasm(name string) ([]byte, error) {
 	v, _ := built.LoadOrStore(name, &buildResult{})
 	r := v.(*buildResult)
 	r.once.Do(func() {
@@ -55,10 +65,7 @@ func wasmOf(t testing.TB, name string) []byte {
 			r.wasm, r.err = os.ReadFile(path)
 		}
 	})
-	if r.err != nil {
-		t.Fatalf("build %s: %v", name, r.err)
-	}
-	return r.wasm
+	return r.wasm, r.err
 }
 
 // load compiles a module under a profile and closes it with the test.

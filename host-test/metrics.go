@@ -87,7 +87,7 @@ func (vm *VM) proxyDefineMetric(mod api.Module, s []uint64) {
 		st.metrics[full] = m
 	}
 	st.mu.Unlock()
-	vm.nextMetric[t] += 4
+	vm.nextMetric[t] += idStep
 	id := vm.nextMetric[t] + uint32(t)
 	vm.metricIDs[id] = m
 	writeU32(mod, arg(s, 3), id)

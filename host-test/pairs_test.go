@@ -59,17 +59,30 @@ func TestEncodeValue(t *testing.T) {
 }
 
 func TestProfilesWASISets(t *testing.T) {
-	if n := len(Envoy133.WASIFunctions()); n != 18 {
+	if n := len(wasiFunctions(Envoy133)); n != 18 {
 		t.Errorf("envoy-1.33 provides %d WASI functions, want 18", n)
 	}
-	if n := len(Envoy139.WASIFunctions()); n != 45 {
+	if n := len(wasiFunctions(Envoy139)); n != 45 {
 		t.Errorf("envoy-1.39 provides %d WASI functions, want 45", n)
 	}
 	for _, p := range []Profile{Envoy133, Envoy139} {
-		for _, f := range p.WASIFunctions() {
+		for _, f := range wasiFunctions(p) {
 			if wasiSigs[f] == "" || wasiFuncs[f] == nil {
 				t.Errorf("%s: %s lacks a signature or implementation", p, f)
 			}
 		}
 	}
+}
+
+// wasiFunctions returns the WASI preview1 functions profile p provides.
+func wasiFunctions(p Profile) []string {
+	var out []string
+	for _, l := range [][]string{wasi115, wasi133Extra, wasi139Extra} {
+		for _, n := range l {
+			if profiles[p].wasi[n] {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
 }

@@ -72,16 +72,3 @@ var profiles = map[Profile]profileSpec{
 		allocAllowed: set(allocAllowed133, []string{"poll_oneoff"}),
 	},
 }
-
-// WASIFunctions returns the WASI preview1 functions the profile provides.
-func (p Profile) WASIFunctions() []string {
-	var out []string
-	for _, l := range [][]string{wasi115, wasi133Extra, wasi139Extra} {
-		for _, n := range l {
-			if profiles[p].wasi[n] {
-				out = append(out, n)
-			}
-		}
-	}
-	return out
-}

@@ -44,16 +44,16 @@ func ParseProperty(name string) []string {
 // propertyTree builds the attribute tree visible to the current callback.
 func (vm *VM) propertyTree() map[string]any {
 	root := map[string]any{
-		"plugin_name":    vm.cfg.PluginName,
-		"plugin_root_id": vm.cfg.RootID,
+		"plugin_name":    pluginName,
+		"plugin_root_id": "",
 		"plugin_vm_id":   vm.cfg.VMID,
 	}
 	if s := vm.streams[vm.effective]; s != nil {
 		root["connection_id"] = uint64(s.id)
-		if req := s.requestAttributes(vm.cfg.Now()); req != nil {
+		if req := s.requestAttributes(time.Now()); req != nil {
 			root["request"] = req
 		}
-		if s.phase != "request" && s.maps[mapResponseHeaders] != nil {
+		if s.phase != streamRequest && s.maps[mapResponseHeaders] != nil {
 			resp := map[string]any{"headers": headerMapValue(s.maps[mapResponseHeaders])}
 			if code, err := strconv.Atoi(first(s.maps[mapResponseHeaders], ":status")); err == nil {
 				resp["code"] = int64(code)
@@ -78,7 +78,7 @@ func (vm *VM) propertyTree() map[string]any {
 // vanish once Envoy dropped it (after on_request_headers continued).
 func (s *stream) requestAttributes(now time.Time) map[string]any {
 	req := map[string]any{
-		"protocol": or(s.ex.Protocol, "HTTP/1.1"),
+		"protocol": "HTTP/1.1",
 		"time":     now,
 	}
 	h := s.maps[mapRequestHeaders]

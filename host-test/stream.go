@@ -2,6 +2,7 @@ package hosttest
 
 import (
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 
@@ -15,7 +16,7 @@ type stream struct {
 	ex  *Exchange
 	res *Result
 
-	// phase is "request", "response" or "log".
+	// phase is streamRequest, streamResponse or streamLog.
 	phase string
 	// maps are the four HTTP header maps; access says what the running
 	// callback may do with each (Envoy drops its pointer once a callback
@@ -52,10 +53,64 @@ type dir struct {
 }
 
 var (
-	requestDir = &dir{"request", 0, mapRequestHeaders, mapRequestTrailers, bufRequestBody,
+	requestDir = &dir{streamRequest, 0, mapRequestHeaders, mapRequestTrailers, bufRequestBody,
 		"proxy_on_request_headers", "proxy_on_request_body", "proxy_on_request_trailers"}
-	responseDir = &dir{"response", 1, mapResponseHeaders, mapResponseTrailers, bufResponseBody,
+	responseDir = &dir{streamResponse, 1, mapResponseHeaders, mapResponseTrailers, bufResponseBody,
 		"proxy_on_response_headers", "proxy_on_response_body", "proxy_on_response_trailers"}
+)
+
+// The phases of a stream: which message the callbacks are about.
+const (
+	streamRequest  = "request"
+	streamResponse = "response"
+	streamLog      = "log"
+)
+
+// filterAction is what a headers, body or trailers callback returns
+// (proxy-wasm's Action). Anything but actionContinue stops iteration
+// (ENVOY.md §5.2).
+type filterAction uint32
+
+// actionContinue lets the message go on.
+const actionContinue filterAction = 0
+
+// Reasons a stream is reset, as Result.Reset reports them.
+const (
+	// resetCloseStream: the filter called proxy_close_stream (ENVOY.md §5.4).
+	resetCloseStream = "wasm_close_stream"
+	// resetStalled: paused and never resumed; Envoy would wait for a timeout.
+	resetStalled = "stalled"
+	// resetReplyReentry: a local reply sent while the filter was encoding its
+	// own (§8).
+	resetReplyReentry = "local_reply_reentry"
+	// resetReplyAfterHeaders: a local reply sent after the response headers
+	// went downstream (§8).
+	resetReplyAfterHeaders = "local_reply_after_response_headers"
+)
+
+// wasmFailStream is the response code details of the fail-closed 503 and the
+// reset that replaces it once response headers went out (ENVOY.md §13).
+const wasmFailStream = "wasm_fail_stream"
+
+// fromHost is LocalReply.From for a reply the host sent: the buffer limit's
+// 413/500 and the fail-closed 503.
+const fromHost = "host"
+
+// gRPC statuses of local replies: grpcStatusNone (what the SDKs pass) sets
+// none; grpcUnavailable is the fail-closed reply's (ENVOY.md §8, §13).
+const (
+	grpcStatusNone  int32 = -1
+	grpcUnavailable int32 = 14
+)
+
+// proxy_stream_type_t, the argument of proxy_continue_stream and
+// proxy_close_stream. The HTTP types double as the index of a direction
+// (dir.idx).
+const (
+	streamTypeHTTPRequest uint32 = iota
+	streamTypeHTTPResponse
+	streamTypeDownstream
+	streamTypeUpstream
 )
 
 // Do runs one HTTP exchange through the VM with Envoy's callback order:
@@ -88,7 +143,7 @@ func (vm *VM) Do(ex Exchange) *Result {
 		vm.runPending()
 	}
 	if ok {
-		s.checkContentLength("request", req)
+		s.checkContentLength(streamRequest, req)
 		resp, ok := s.run(responseDir, ex.responseHeaders(), ex.ResponseBody, ex.ResponseTrailers, ex.ChunkSize)
 		if ok {
 			res.Response = resp
@@ -103,147 +158,220 @@ func (vm *VM) Do(ex Exchange) *Result {
 		}
 	}
 	res.Response.BodyWritten = s.bodyWritten[bufResponseBody]
-	s.checkContentLength("response", res.Response)
+	s.checkContentLength(streamResponse, res.Response)
 	s.finish()
 	return res
 }
 
-// run drives one direction. It returns the message as it left the filter
-// and false when the stream ended on the way (local reply, reset, failure,
-// stall).
+// run drives one direction through the filter in Envoy's order (ENVOY.md
+// §5.1): the headers callback, one body callback per DATA frame, then the
+// trailers callback when trailers end the message. It returns the message as
+// it left the filter and false when the stream ended on the way (local reply,
+// reset, failure, stall).
 func (s *stream) run(d *dir, headers Headers, body []byte, trailers Headers, chunk int) (Message, bool) {
 	s.phase = d.name
-	out := Message{}
+	f := &flow{d: d}
+	frames, ok := s.onHeaders(f, headers, body, trailers, chunk)
+	if !ok {
+		return f.out, false
+	}
+	for i, frame := range frames {
+		eos := i == len(frames)-1 && trailers == nil
+		if !s.onBody(f, frame, eos) {
+			return f.out, false
+		}
+	}
+	if trailers == nil {
+		return f.out, s.endWithoutTrailers(f)
+	}
+	return f.out, s.onTrailers(f, trailers)
+}
+
+// flow is what the steps of run share while one message crosses the filter.
+type flow struct {
+	d *dir
+	// out is the message as it has left the filter so far.
+	out Message
+	// held: the headers callback paused under allow_on_headers_stop_iteration,
+	// so the headers wait for the first callback that continues (§5.3).
+	held bool
+	// buf is the body the running body callback sees: the current frame, or
+	// every frame since the filter paused (§6.1).
+	buf []byte
+	// buffering: the last body callback paused, so the next frame joins buf.
+	buffering bool
+	// last is the last frame delivered, for emitBody to tell the host's
+	// buffer from the caller's memory.
+	last []byte
+}
+
+// onHeaders runs the headers callback and returns the body frames to
+// deliver (ENVOY.md §5.2, §5.3). Continue lets the headers go and the body
+// follow frame by frame. Pause holds only the headers under
+// allow_on_headers_stop_iteration (when a body or trailers follow); otherwise
+// it stops everything until proxy_continue_stream, after which what arrived
+// meanwhile reaches the filter in one call.
+func (s *stream) onHeaders(f *flow, headers Headers, body []byte, trailers Headers, chunk int) ([][]byte, bool) {
+	d := f.d
 	s.maps[d.hdr] = headers.clone()
 	s.access[d.hdr] = accessWrite
 	eos := len(body) == 0 && trailers == nil
 	act, ok := s.action(d.onHeaders, fmt.Sprintf("n=%d eos=%t", len(headers), eos), d, uint64(len(headers)), b2u(eos))
 	if !ok {
-		return out, false
+		return nil, false
 	}
-	chunks := split(body, chunk, s.ex.FinalEmptyChunk && !s.replying && trailers == nil)
-	held := act != 0 && s.vm.cfg.AllowOnHeadersStopIteration && !eos
-	if act != 0 && !held {
+	frames := split(body, chunk, s.ex.FinalEmptyChunk && !s.replying && trailers == nil)
+	switch {
+	case act == actionContinue:
+		s.releaseHeaders(f)
+	case s.vm.cfg.AllowOnHeadersStopIteration && !eos:
+		f.held = true
+	default:
 		if !s.awaitContinue(d) {
-			return out, false
+			return nil, false
 		}
-		// What arrived meanwhile reaches the filter in one call.
-		chunks = split(body, 0, false)
+		frames = split(body, 0, false)
+		s.releaseHeaders(f)
 	}
-	release := func() {
-		s.access[d.hdr] = accessNone
-		out.Headers, out.Sent = s.maps[d.hdr].clone(), true
-		if st, err := strconv.Atoi(first(out.Headers, ":status")); err == nil {
-			out.Status = st
-		}
-		if d == responseDir {
-			s.respHeadersSent = true
-		}
+	return frames, true
+}
+
+// releaseHeaders sends the headers on. Envoy then drops its pointer to the
+// map, so later writes fail (ENVOY.md §7.1); once response headers went
+// downstream a local reply can only reset the stream (§8).
+func (s *stream) releaseHeaders(f *flow) {
+	d := f.d
+	s.access[d.hdr] = accessNone
+	f.out.Headers, f.out.Sent = s.maps[d.hdr].clone(), true
+	if st, err := strconv.Atoi(first(f.out.Headers, ":status")); err == nil {
+		f.out.Status = st
 	}
-	if !held {
-		release()
+	if d == responseDir {
+		s.respHeadersSent = true
 	}
-	var buf, last []byte
-	buffering := false
-	for i, c := range chunks {
-		last = c
-		eos := i == len(chunks)-1 && trailers == nil
-		if buffering {
-			buf = append(buf, c...)
-			if len(buf) > s.vm.cfg.BufferLimit {
-				s.overflow(d)
-				return out, false
-			}
-		} else {
-			buf = c // split capped it: an append copies rather than writes into the caller's body
+	f.held = false
+}
+
+// onBody delivers one DATA frame to the body callback (ENVOY.md §6.1). After
+// a Pause the frame joins the buffered body and the callback sees all of it,
+// within the buffer limit (§9); Continue lets what the callback saw go, held
+// headers first (§5.3). In the last frame of a message without trailers the
+// callback may add trailers (§7.1).
+func (s *stream) onBody(f *flow, frame []byte, eos bool) bool {
+	d := f.d
+	f.last = frame
+	if f.buffering {
+		f.buf = append(f.buf, frame...)
+		if s.overLimit(f) {
+			return false
 		}
-		s.body[d.buf] = &buf
-		if eos && s.maps[d.trl] == nil {
-			s.access[d.trl] = accessWrite // trailers may be added in the last body callback
-		}
-		act, ok := s.action(d.onBody, fmt.Sprintf("size=%d eos=%t", len(buf), eos), d, uint64(len(buf)), b2u(eos))
-		s.body[d.buf], s.access[d.trl] = nil, accessNone
-		if !ok {
-			return out, false
-		}
-		if act == 0 {
-			if held {
-				release()
-				held = false
-			}
-			out.Body = emitBody(out.Body, buf, c)
-			buf, buffering = nil, false
-			continue
-		}
-		buffering = true
-		if len(buf) > s.vm.cfg.BufferLimit {
-			s.overflow(d)
-			return out, false
-		}
+	} else {
+		f.buf = frame // split capped it: an append copies rather than writes into the caller's body
 	}
-	if trailers == nil {
-		if buffering {
-			s.stall("%s body paused at end of stream and never resumed", d.name)
-			return out, false
-		}
-		out.Trailers = s.maps[d.trl].clone() // added in the last body callback, if at all
-		return out, true
+	s.body[d.buf] = &f.buf
+	if eos && s.maps[d.trl] == nil {
+		s.access[d.trl] = accessWrite // trailers may be added in the last body callback
 	}
-	// Trailers end the message. A body still buffered stays readable and
-	// writable in the trailers callback and leaves with the trailers.
+	act, ok := s.action(d.onBody, fmt.Sprintf("size=%d eos=%t", len(f.buf), eos), d, uint64(len(f.buf)), b2u(eos))
+	s.body[d.buf], s.access[d.trl] = nil, accessNone
+	if !ok {
+		return false
+	}
+	if act == actionContinue {
+		if f.held {
+			s.releaseHeaders(f)
+		}
+		f.out.Body = emitBody(f.out.Body, f.buf, frame)
+		f.buf, f.buffering = nil, false
+		return true
+	}
+	f.buffering = true
+	return !s.overLimit(f)
+}
+
+// overLimit answers a buffered body grown past the buffer limit as Envoy
+// does (413, 500 or a reset, ENVOY.md §9) and reports whether it did.
+func (s *stream) overLimit(f *flow) bool {
+	if len(f.buf) <= s.vm.cfg.BufferLimit {
+		return false
+	}
+	s.overflow(f.d)
+	return true
+}
+
+// endWithoutTrailers ends a message whose last body frame closed it. A body
+// still paused at end of stream never leaves: Envoy would wait for its
+// timeout, host-test resets the stream as stalled (ENVOY.md §5.4). Trailers
+// the last body callback added leave with the message (§7.1).
+func (s *stream) endWithoutTrailers(f *flow) bool {
+	if f.buffering {
+		s.stall("%s body paused at end of stream and never resumed", f.d.name)
+		return false
+	}
+	f.out.Trailers = s.maps[f.d.trl].clone()
+	return true
+}
+
+// onTrailers runs the trailers callback, which ends the message (ENVOY.md
+// §5.1). A body still buffered stays readable and writable there and leaves
+// with the trailers (§6.1, §7.1); a Pause from trailers is never resumed
+// (stall, §5.4).
+func (s *stream) onTrailers(f *flow, trailers Headers) bool {
+	d := f.d
 	s.maps[d.trl] = trailers.clone()
 	s.access[d.trl] = accessWrite
-	if buffering {
-		s.body[d.buf] = &buf
+	if f.buffering {
+		s.body[d.buf] = &f.buf
 	}
-	act, ok = s.action(d.onTrailers, fmt.Sprintf("n=%d", len(trailers)), d, uint64(len(trailers)))
+	act, ok := s.action(d.onTrailers, fmt.Sprintf("n=%d", len(trailers)), d, uint64(len(trailers)))
 	s.access[d.trl], s.body[d.buf] = accessNone, nil
 	if !ok {
-		return out, false
+		return false
 	}
-	if act != 0 {
+	if act != actionContinue {
 		s.stall("%s trailers paused and never resumed", d.name)
-		return out, false
+		return false
 	}
-	if held {
-		release()
+	if f.held {
+		s.releaseHeaders(f)
 	}
-	out.Body = emitBody(out.Body, buf, last)
-	out.Trailers = s.maps[d.trl].clone()
-	return out, true
+	f.out.Body = emitBody(f.out.Body, f.buf, f.last)
+	f.out.Trailers = s.maps[d.trl].clone()
+	return true
 }
 
 // action runs a headers/body/trailers callback and maps the result like
 // Envoy: Pause stops, unless proxy_continue_stream was called meanwhile; a
 // local reply or close_stream ends the stream whatever was returned.
-func (s *stream) action(fn, args string, d *dir, params ...uint64) (uint32, bool) {
+func (s *stream) action(fn, args string, d *dir, params ...uint64) (filterAction, bool) {
 	s.continued[d.idx] = false
-	act, exported, err := s.call(fn, "", params...)
+	r, exported, err := s.call(fn, "", params...)
 	if err != nil {
-		return 0, false
+		return actionContinue, false
 	}
+	act := filterAction(r)
 	if s.continued[d.idx] {
-		act = 0
+		act = actionContinue
 	}
 	if exported {
 		name := "continue"
-		if act != 0 {
+		if act != actionContinue {
 			name = "pause"
 		}
 		s.res.Callbacks = append(s.res.Callbacks, fmt.Sprintf("%s %s -> %s", strings.TrimPrefix(fn, "proxy_"), args, name))
 	}
 	switch {
 	case s.ended:
-		return 0, false
+		return actionContinue, false
 	case s.closed:
-		s.resetStream("wasm_close_stream")
-		return 0, false
+		s.resetStream(resetCloseStream)
+		return actionContinue, false
 	case s.reply != nil:
 		rp := s.reply
 		s.reply = nil
 		rp.From = fn
 		s.answer(rp)
-		return 0, false
+		return actionContinue, false
 	}
 	return act, true
 }
@@ -269,7 +397,7 @@ func (s *stream) awaitContinue(d *dir) bool {
 		s.answer(rp)
 		return false
 	case s.closed:
-		s.resetStream("wasm_close_stream")
+		s.resetStream(resetCloseStream)
 		return false
 	case !s.continued[d.idx]:
 		s.stall("%s headers paused (Pause from %s) and never resumed with proxy_continue_stream", d.name, d.onHeaders)
@@ -303,7 +431,7 @@ func (s *stream) finish() {
 	if s.vm.failed != nil {
 		return
 	}
-	s.phase = "log"
+	s.phase = streamLog
 	s.access = [4]access{mapRequestHeaders: accessRead, mapResponseHeaders: accessRead, mapResponseTrailers: accessRead}
 	for _, fn := range []string{"proxy_on_log", "proxy_on_done", "proxy_on_delete"} {
 		if _, _, err := s.call(fn, strings.TrimPrefix(fn, "proxy_")); err != nil {
@@ -363,14 +491,14 @@ func (s *stream) answer(rp *LocalReply) {
 	switch {
 	case s.replying:
 		s.errorf("local reply %d sent from %s while the filter was encoding a local reply: Envoy resets the stream", rp.Status, rp.From)
-		s.resetStream("local_reply_reentry")
-	case s.phase == "request":
+		s.resetStream(resetReplyReentry)
+	case s.phase == streamRequest:
 		s.through = rp
-	case s.respHeadersSent && rp.From == "host":
+	case s.respHeadersSent && rp.From == fromHost:
 		s.resetStream(rp.Details)
 	case s.respHeadersSent:
 		s.errorf("local reply %d sent from %s after response headers went downstream: Envoy resets the stream", rp.Status, rp.From)
-		s.resetStream("local_reply_after_response_headers")
+		s.resetStream(resetReplyAfterHeaders)
 	default:
 		s.res.Response = Message{Sent: true, Status: rp.Status, Headers: replyHeaders(rp), Body: rp.Body}
 	}
@@ -398,15 +526,17 @@ func replyHeaders(rp *LocalReply) Headers {
 // 500 for responses whose headers are still held, else a reset.
 func (s *stream) overflow(d *dir) {
 	if d == requestDir {
-		s.answer(&LocalReply{Status: 413, Details: "request_payload_too_large", Body: []byte("Payload Too Large"), GRPCStatus: -1, From: "host"})
+		s.answer(&LocalReply{Status: http.StatusRequestEntityTooLarge, Details: "request_payload_too_large",
+			Body: []byte("Payload Too Large"), GRPCStatus: grpcStatusNone, From: fromHost})
 		return
 	}
-	s.answer(&LocalReply{Status: 500, Details: "response_payload_too_large", Body: []byte("Internal Server Error"), GRPCStatus: -1, From: "host"})
+	s.answer(&LocalReply{Status: http.StatusInternalServerError, Details: "response_payload_too_large",
+		Body: []byte("Internal Server Error"), GRPCStatus: grpcStatusNone, From: fromHost})
 }
 
 func (s *stream) stall(format string, args ...any) {
 	s.errorf(format, args...)
-	s.resetStream("stalled")
+	s.resetStream(resetStalled)
 }
 
 func (s *stream) resetStream(reason string) {
@@ -422,14 +552,14 @@ func (s *stream) resetStream(reason string) {
 func (s *stream) failClosed() {
 	s.ended = true
 	if s.respHeadersSent {
-		s.resetStream("wasm_fail_stream")
+		s.resetStream(wasmFailStream)
 		return
 	}
-	rp := &LocalReply{Status: 503, Details: "wasm_fail_stream", GRPCStatus: 14, From: "host"}
+	rp := &LocalReply{Status: http.StatusServiceUnavailable, Details: wasmFailStream, GRPCStatus: grpcUnavailable, From: fromHost}
 	if s.res.LocalReply == nil {
 		s.res.LocalReply = rp
 	}
-	s.res.Response = Message{Sent: true, Status: 503, Headers: replyHeaders(rp)}
+	s.res.Response = Message{Sent: true, Status: rp.Status, Headers: replyHeaders(rp)}
 }
 
 // proxySendLocalResponse(status, details, details_len, body, body_len,
@@ -476,7 +606,7 @@ func (vm *VM) proxyCloseStream(_ api.Module, s []uint64) {
 // UPSTREAM (3) UNIMPLEMENTED, anything else BAD_ARGUMENT (ENVOY.md §5.4).
 func (vm *VM) streamOp(s []uint64, op func(st *stream, t uint32)) {
 	switch t := arg(s, 0); t {
-	case 0, 1:
+	case streamTypeHTTPRequest, streamTypeHTTPResponse:
 		st := vm.streams[vm.effective]
 		if st == nil {
 			ret(s, statusNotFound)
@@ -484,9 +614,9 @@ func (vm *VM) streamOp(s []uint64, op func(st *stream, t uint32)) {
 		}
 		op(st, t)
 		ret(s, statusOK)
-	case 2:
+	case streamTypeDownstream:
 		ret(s, statusOK)
-	case 3:
+	case streamTypeUpstream:
 		ret(s, statusUnimplemented)
 	default:
 		ret(s, statusBadArgument)

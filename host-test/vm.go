@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -17,14 +16,12 @@ type Config struct {
 	// PluginConfig is PluginConfig.configuration, read by the guest in
 	// proxy_on_configure. Veil's rule set goes here.
 	PluginConfig []byte
-	// VMConfig is VmConfig.configuration, read in proxy_on_vm_start.
-	VMConfig []byte
 	// Env is vm_config.environment_variables as NAME=VALUE; the guest sees
 	// exactly these through environ_get (os.Getenv).
 	Env []string
-	// PluginName, RootID and VMID are the plugin_name, plugin_root_id and
-	// plugin_vm_id properties. PluginName defaults to "veil".
-	PluginName, RootID, VMID string
+	// VMID is vm_config.vm_id: the plugin_vm_id property, and the key of
+	// the shared data and queues.
+	VMID string
 	// BufferLimit is per_connection_buffer_limit_bytes: a paused body that
 	// outgrows it gets 413 (request) or 500/reset (response). Zero means
 	// Envoy's default, 1 MiB.
@@ -41,13 +38,14 @@ type Config struct {
 	// (StopIteration) but lets body callbacks run; the headers stay
 	// writable and leave with the first body callback that continues.
 	AllowOnHeadersStopIteration bool
-	// Now is the clock behind proxy_get_current_time_nanoseconds,
-	// clock_time_get and request.time. Default time.Now.
-	Now func() time.Time
 }
 
-// DefaultBufferLimit is Envoy's default per_connection_buffer_limit_bytes.
-const DefaultBufferLimit = 1 << 20
+// defaultBufferLimit is Envoy's default per_connection_buffer_limit_bytes.
+const defaultBufferLimit = 1 << 20
+
+// pluginName is the plugin_name property: the name Veil's deployment files
+// give the filter.
+const pluginName = "veil"
 
 // VM is one started instance of a Module, like one of Envoy's per-worker
 // clones: its own linear memory and Go heap, the Module's metrics and shared
@@ -85,7 +83,6 @@ type VM struct {
 	}
 	calls   httpCalls
 	pending []func()
-	tick    uint32
 	exports map[string]*cachedExport
 }
 
@@ -135,14 +132,8 @@ func (e *StartError) Unwrap() error { return e.Err }
 // does: _initialize under the start-time allow-list, then the root context,
 // proxy_on_vm_start and proxy_on_configure.
 func (m *Module) Start(ctx context.Context, cfg Config) (*VM, error) {
-	if cfg.PluginName == "" {
-		cfg.PluginName = "veil"
-	}
 	if cfg.BufferLimit == 0 {
-		cfg.BufferLimit = DefaultBufferLimit
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
+		cfg.BufferLimit = defaultBufferLimit
 	}
 	vm := &VM{
 		m: m, cfg: cfg, nextID: 1,
@@ -203,7 +194,7 @@ func (vm *VM) start() error {
 		buf bufferType
 		b   []byte
 	}{
-		{"proxy_on_vm_start", bufVMConfiguration, vm.cfg.VMConfig},
+		{"proxy_on_vm_start", bufVMConfiguration, nil},
 		{"proxy_on_configure", bufPluginConfiguration, vm.cfg.PluginConfig},
 	} {
 		vm.config[step.buf] = step.b
@@ -291,25 +282,11 @@ func (vm *VM) runPending() {
 	}
 }
 
-// Failed returns the trap that failed the VM, or nil. A failed VM answers
-// every later exchange with Envoy's fail-closed 503.
-func (vm *VM) Failed() error { return vm.failed }
-
 // Logs returns everything the VM logged so far (proxy_log and fd_write).
 func (vm *VM) Logs() []LogEntry { return append([]LogEntry(nil), vm.logs...) }
 
 // MemorySize returns the guest's linear-memory size in bytes, for soak tests.
 func (vm *VM) MemorySize() uint32 { return vm.inst.Memory().Size() }
-
-// TickPeriod returns the period the guest set with
-// proxy_set_tick_period_milliseconds (0: none).
-func (vm *VM) TickPeriod() time.Duration { return time.Duration(vm.tick) * time.Millisecond }
-
-// Tick calls proxy_on_tick on the root context, as Envoy's timer would.
-func (vm *VM) Tick() error {
-	_, _, err := vm.call("proxy_on_tick", uint64(vm.rootID))
-	return err
-}
 
 // Close releases the VM's instance.
 func (vm *VM) Close(ctx context.Context) error { return vm.inst.Close(ctx) }

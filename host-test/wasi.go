@@ -213,7 +213,7 @@ func (vm *VM) clockTimeGet(mod api.Module, s []uint64) {
 	var ns uint64
 	switch arg(s, 0) {
 	case 0:
-		ns = uint64(vm.cfg.Now().UnixNano())
+		ns = uint64(time.Now().UnixNano())
 	case 1:
 		ns = uint64(time.Since(monoStart).Nanoseconds()) + 1
 	default:
