@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"testing"
 
-	hosttest "github.com/veilproxy/veil/host-test"
 	"github.com/veilproxy/veil/bench/corpus"
+	hosttest "github.com/veilproxy/veil/host-test"
 	"github.com/veilproxy/veil/rules"
 )
 

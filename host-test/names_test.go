@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	hosttest "github.com/veilproxy/veil/host-test"
 	"github.com/veilproxy/veil/bench/corpus"
+	hosttest "github.com/veilproxy/veil/host-test"
 	"github.com/veilproxy/veil/rules"
 )
 

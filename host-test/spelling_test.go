@@ -3,8 +3,8 @@ package hosttest_test
 import (
 	"testing"
 
-	hosttest "github.com/veilproxy/veil/host-test"
 	"github.com/veilproxy/veil/bench/corpus"
+	hosttest "github.com/veilproxy/veil/host-test"
 )
 
 // TestPluginSpellings runs corpus.SpellingCases through the .wasm, in a
