@@ -61,7 +61,7 @@ func Compile(src []byte, opts Options) (*Program, error) {
 		return nil, d.err()
 	}
 	var all []selector
-	// per layer (enforce, shadow; see shadow.go) and direction: the
+	// per layer (enforce, shadow; see walk_shadow.go) and direction: the
 	// selectors, and the detector rules without within
 	var byDir [2][2][]selector
 	var global [2][2][]int

@@ -10,7 +10,7 @@ import (
 // class behave alike for every selector, so the automaton's transition table
 // is indexed by class.
 //
-// How a member name behaves depends only on its four forms (fold.go): for
+// How a member name behaves depends only on its four forms (compile_fold.go): for
 // each form, which configured name of that form it equals, if any. That
 // configured name is the name's component for the form (numbered from 1, 0
 // for none); a member class is a combination of components some name can
@@ -104,7 +104,7 @@ func newClassifier(sels []selector) *classifier {
 	}
 	// Every combination a name can have (forms are nested: the path form
 	// of a name decides its key form, its case-sensitive path form decides
-	// all four, see fold.go).
+	// all four, see compile_fold.go).
 	for i, name := range c.names[formPathCS] {
 		p := refold(name, formPath)
 		add([numForms]int32{comp(formPath, p), int32(i + 1), comp(formKey, refold(p, formKey)), comp(formKeyCS, refold(name, formKeyCS))})

@@ -17,7 +17,7 @@ type setSpec struct {
 	onFailure    [numFailureKinds]FailureAction
 	reportHeader string
 	rules        []ruleSpec
-	// content detectors (detectors.go)
+	// content detectors (decode_detectors.go)
 	custom        map[string]detect.Custom
 	jsonInStrings bool
 	// jsonInStringsSet records that the set wrote json_in_strings itself, so

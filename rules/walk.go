@@ -7,7 +7,7 @@ import (
 
 // Apply rewrites body according to the rules that apply to in.Direction, in
 // one pass over its bytes (two when enforcing and shadow rules mix, see
-// shadow.go). Bytes no rule changes are copied verbatim; when nothing
+// walk_shadow.go). Bytes no rule changes are copied verbatim; when nothing
 // changes, out is body itself and Apply allocates nothing.
 //
 // Apply validates the whole body: for invalid JSON it returns an error
