@@ -52,14 +52,16 @@ func Compile(src []byte, opts Options) (*Program, error) {
 		p.maxDepth = DefaultMaxDepth
 	}
 	p.maxDepth = min(p.maxDepth, maxMaxDepth)
-	masks, err := p.compileDetectors(spec)
-	if err == nil {
-		p.names, err = newNameCheck(spec.custom)
-	}
-	if err != nil {
-		d.add(1, 1, "", "%v", err)
+	masks, ok := p.compileDetectors(spec, d)
+	if !ok {
 		return nil, d.err()
 	}
+	names, err := newNameCheck(spec.custom)
+	if err != nil {
+		d.addAt(spec.detectorsAt, "", "detectors: %v", err)
+		return nil, d.err()
+	}
+	p.names = names
 	var all []selector
 	// per layer (enforce, shadow; see walk_shadow.go) and direction: the
 	// selectors, and the detector rules without within
@@ -68,11 +70,11 @@ func Compile(src []byte, opts Options) (*Program, error) {
 	for i, r := range spec.rules {
 		p.rules = append(p.rules, rule{id: r.id, act: r.act, shadow: r.shadow, request: r.request, response: r.response})
 		var sels []selector
-		for _, steps := range r.sels {
-			sels = append(sels, selector{rule: i, steps: steps})
+		for _, s := range r.sels {
+			sels = append(sels, selector{rule: i, selSpec: s})
 		}
-		for _, steps := range r.within {
-			sels = append(sels, selector{rule: i, steps: steps, within: true})
+		for _, s := range r.within {
+			sels = append(sels, selector{rule: i, selSpec: s, within: true})
 		}
 		all = append(all, sels...)
 		layer := layerOf(r.shadow)
@@ -92,13 +94,22 @@ func Compile(src []byte, opts Options) (*Program, error) {
 		for dir := range autos {
 			a, err := buildAutomaton(cls, byDir[layer][dir], global[layer][dir], dc)
 			if err != nil {
-				d.add(1, 1, "", "%v", err)
+				sel := byDir[layer][dir][err.sel]
+				d.addAt(sel.at, p.rules[sel.rule].id, "%s %q: %v", selectorKind(sel.within), sel.text, err)
 				return nil, d.err()
 			}
 			autos[dir] = a
 		}
 	}
 	return p, nil
+}
+
+// selectorKind names a selector in diagnostics by where it is written.
+func selectorKind(within bool) string {
+	if within {
+		return "within"
+	}
+	return "selector"
 }
 
 // parseYAML parses src into doc, turning a panic of the YAML library into an error.

@@ -2,7 +2,7 @@ package rules
 
 import (
 	"encoding/binary"
-	"errors"
+	"fmt"
 	"sort"
 )
 
@@ -16,14 +16,28 @@ import (
 // maxStates bounds the automaton built from one rule set.
 const maxStates = 1 << 14
 
-var errTooComplex = errors.New("the rule set's selectors need too many automaton states; use fewer recursive descents")
+// noRule is automaton.decide of a state in which no rule decides a value.
+const noRule = -1
+
+// notUniform is automaton.uniName or uniIndex of a state whose next state
+// depends on the member's or element's class.
+const notUniform = -1
+
+// tooComplexError says the subset construction outgrew maxStates. sel (an
+// index into the selectors given to buildAutomaton) is the selector with a
+// position in the most states, the likeliest cause of the growth.
+type tooComplexError struct{ sel int }
+
+func (e *tooComplexError) Error() string {
+	return fmt.Sprintf("the rule set's selectors need more than %d automaton states; use fewer recursive descents", maxStates)
+}
 
 // selector is one compiled path (or keys list) of a rule. A within selector
 // (from select.within) decides nothing: once complete it stays in every
 // state below, enabling its rule's detectors there (see detCtx).
 type selector struct {
-	rule   int
-	steps  []step
+	rule int
+	selSpec
 	within bool
 }
 
@@ -32,21 +46,64 @@ type automaton struct {
 	cls    *classifier
 	n      int     // classes
 	trans  []int32 // state*n + class → next state
-	decide []int32 // rule index deciding a value reached in the state, -1 for none
+	decide []int32 // rule index deciding a value reached in the state, noRule for none
 	dead   []bool  // no value below can be selected or scanned by a detector
 	ctx    []int32 // detector context of the state, indexing ctxs
 	ctxs   []detCtx
 	// uniName/uniIndex hold the next state for any member/element when all
-	// member/element classes agree, -1 otherwise (lets the walk skip classifying).
+	// member/element classes agree, notUniform otherwise (lets the walk skip
+	// classifying).
 	uniName, uniIndex []int32
 	start             int32
 	live              bool // some rule applies to this direction
 }
 
-// buildAutomaton runs the subset construction over the selectors' positions.
+// buildAutomaton runs the subset construction over the selectors' positions:
+// number the positions, intern the start state, then add the transitions of
+// every state in the order states appear, interning the states they reach.
 // global lists the detector rules without select.within, active everywhere.
-func buildAutomaton(cls *classifier, sels []selector, global []int, dc *detContexts) (*automaton, error) {
-	base := make([]int, len(sels)+1) // position p of selector s is base[s]+i
+func buildAutomaton(cls *classifier, sels []selector, global []int, dc *detContexts) (*automaton, *tooComplexError) {
+	b := &subsetBuilder{
+		positions: newPositions(sels),
+		cls:       cls,
+		global:    global,
+		dc:        dc,
+		a:         &automaton{cls: cls, n: len(cls.info), live: len(sels) > 0 || len(global) > 0},
+		ids:       map[string]int32{},
+		extra:     make([][]int, len(cls.info)),
+	}
+	var err *tooComplexError
+	if b.a.start, err = b.intern(b.startSet()); err != nil {
+		return nil, err
+	}
+	for q := 0; q < len(b.sets); q++ { // b.sets grows as transitions reach new states
+		if err := b.addTransitions(q); err != nil {
+			return nil, err
+		}
+	}
+	b.a.ctxs = dc.list
+	b.a.setUniform()
+	return b.a, nil
+}
+
+// positions numbers the places a selector can be at: position base[s]+i is
+// selector s before its step i, and base[s]+len(steps) is selector s
+// complete (the value reached is selected).
+type positions struct {
+	sels  []selector
+	base  []int // by selector, its first position; base[len(sels)] is the count
+	owner []int // by position, its selector
+	// background lists the positions of a leading descendant step (keys
+	// selectors and paths like $..name): they stay in every state, so
+	// states store only the other positions and addTransitions adds the
+	// background back.
+	background   []int
+	isBackground []bool // by position
+}
+
+// newPositions numbers the positions of sels.
+func newPositions(sels []selector) positions {
+	base := make([]int, len(sels)+1)
 	for s, sel := range sels {
 		base[s+1] = base[s] + len(sel.steps) + 1
 	}
@@ -56,140 +113,205 @@ func buildAutomaton(cls *classifier, sels []selector, global []int, dc *detConte
 			owner[p] = s
 		}
 	}
-	// Background positions (a leading descendant step: keys selectors and
-	// paths like $..name) stay in every state, so states store only the
-	// other positions and the loop below adds the background back.
-	var background []int
-	isBackground := make([]bool, len(owner))
+	ps := positions{sels: sels, base: base, owner: owner, isBackground: make([]bool, len(owner))}
 	for s, sel := range sels {
 		if len(sel.steps) > 0 && sel.steps[0].desc {
-			background = append(background, base[s])
-			isBackground[base[s]] = true
+			ps.background = append(ps.background, base[s])
+			ps.isBackground[base[s]] = true
 		}
 	}
-	a := &automaton{cls: cls, n: len(cls.info), live: len(sels) > 0 || len(global) > 0}
-	ids := map[string]int32{}
-	var sets [][]int
-	key := func(set []int) string {
-		b := make([]byte, 0, 4*len(set))
-		for _, p := range set {
-			b = binary.AppendUvarint(b, uint64(p))
+	return ps
+}
+
+// at returns the selector of position p and the index of its next step
+// (len(steps) when it is complete).
+func (ps *positions) at(p int) (sel *selector, i int) {
+	s := ps.owner[p]
+	return &ps.sels[s], p - ps.base[s]
+}
+
+// startSet returns the positions of the start state: every selector before
+// its first step, except the background ones.
+func (ps *positions) startSet() []int {
+	var start []int
+	for s := range ps.sels {
+		if !ps.isBackground[ps.base[s]] {
+			start = append(start, ps.base[s])
 		}
-		return string(b)
 	}
-	intern := func(set []int) (int32, error) {
-		k := key(set)
-		if id, ok := ids[k]; ok {
-			return id, nil
-		}
-		if len(sets) >= maxStates {
-			return 0, errTooComplex
-		}
-		id := int32(len(sets))
-		ids[k] = id
-		sets = append(sets, set)
-		decide, dead := int32(-1), len(background) == 0
-		scoped := global[:len(global):len(global)]
-		for _, p := range set {
-			s := owner[p]
-			if i := p - base[s]; i == len(sels[s].steps) {
-				if sels[s].within {
-					scoped = append(scoped, sels[s].rule)
-					continue
-				}
-				if decide < 0 || int32(sels[s].rule) < decide {
-					decide = int32(sels[s].rule)
-				}
-			} else {
-				dead = false
-			}
-		}
-		ctx := dc.intern(scoped)
-		a.decide = append(a.decide, decide)
-		a.dead = append(a.dead, dead && ctx == 0)
-		a.ctx = append(a.ctx, ctx)
+	return start
+}
+
+// subsetBuilder holds the subset construction of one automaton.
+type subsetBuilder struct {
+	positions
+	cls    *classifier
+	global []int
+	dc     *detContexts
+	a      *automaton
+	ids    map[string]int32 // by setKey of its positions, a state's number
+	sets   [][]int          // by state, its positions (sorted, without the background)
+	// scratch of addTransitions: by class, the positions only that class
+	// moves to, and the classes with any
+	extra   [][]int
+	touched []int32
+}
+
+// setKey returns a map key for a sorted set of positions.
+func setKey(set []int) string {
+	b := make([]byte, 0, 4*len(set))
+	for _, p := range set {
+		b = binary.AppendUvarint(b, uint64(p))
+	}
+	return string(b)
+}
+
+// intern returns the state of a sorted set of positions, adding it (with
+// what it decides, see describe) when it is new. The set is kept: the
+// caller must not reuse its array.
+func (b *subsetBuilder) intern(set []int) (int32, *tooComplexError) {
+	k := setKey(set)
+	if id, ok := b.ids[k]; ok {
 		return id, nil
 	}
-	var start []int
-	for s := range sels {
-		if !isBackground[base[s]] {
-			start = append(start, base[s])
+	if len(b.sets) >= maxStates {
+		return 0, &tooComplexError{sel: b.mostPresent()}
+	}
+	id := int32(len(b.sets))
+	b.ids[k] = id
+	b.sets = append(b.sets, set)
+	decide, dead, ctx := b.describe(set)
+	b.a.decide = append(b.a.decide, decide)
+	b.a.dead = append(b.a.dead, dead)
+	b.a.ctx = append(b.a.ctx, ctx)
+	return id, nil
+}
+
+// describe returns what a state with the given positions decides: the first
+// rule in file order with a complete selector (noRule for none), whether
+// nothing below it can be selected or scanned (dead), and its detector
+// context (the global detector rules plus those of complete within
+// selectors).
+func (b *subsetBuilder) describe(set []int) (decide int32, dead bool, ctx int32) {
+	decide, dead = noRule, len(b.background) == 0
+	scoped := b.global[:len(b.global):len(b.global)]
+	for _, p := range set {
+		sel, i := b.at(p)
+		if i < len(sel.steps) {
+			dead = false
+			continue
+		}
+		if sel.within {
+			scoped = append(scoped, sel.rule)
+			continue
+		}
+		if decide == noRule || int32(sel.rule) < decide {
+			decide = int32(sel.rule)
 		}
 	}
-	var err error
-	if a.start, err = intern(start); err != nil {
-		return nil, err
+	ctx = b.dc.intern(scoped)
+	return decide, dead && ctx == 0, ctx
+}
+
+// addTransitions fills the transition row of state q. From a state, a
+// position moves the same way on every class (a descendant step stays, a
+// wildcard advances) or on a few classes only (a name, an index, a key set):
+// the common moves give the state every class goes to by default, and each
+// class with extra moves goes to the common state plus those.
+func (b *subsetBuilder) addTransitions(q int) *tooComplexError {
+	common := b.moves(q)
+	commonID, err := b.intern(sortedSet(common))
+	if err != nil {
+		return err
 	}
-	// From a state, a position moves the same way on every class (a
-	// descendant step stays, a wildcard advances) or on a few classes only
-	// (a name, an index, a key set): compute the common part once, then the
-	// classes with extra moves.
-	extra := make([][]int, len(cls.info))
-	var touched []int32
-	for q := 0; q < len(sets); q++ {
-		var common []int
-		touched = touched[:0]
-		addExtra := func(c int32, p int) {
-			if len(extra[c]) == 0 {
-				touched = append(touched, c)
-			}
-			extra[c] = append(extra[c], p)
-		}
-		for _, p := range append(background[:len(background):len(background)], sets[q]...) {
-			s := owner[p]
-			i := p - base[s]
-			if i == len(sels[s].steps) {
-				if sels[s].within {
-					common = append(common, p) // stays: detectors reach everything below
-				}
-				continue
-			}
-			st := &sels[s].steps[i]
-			if st.desc && !isBackground[p] {
-				common = append(common, p)
-			}
-			switch st.kind {
-			case stepWild:
-				common = append(common, p+1)
-			case stepName:
-				for _, c := range cls.classesOf(st.form(), st.name) {
-					addExtra(c, p+1)
-				}
-			case stepIndex:
-				addExtra(cls.indexClass[st.index], p+1)
-			case stepKeys:
-				for _, k := range st.keys {
-					for _, c := range cls.classesOf(st.form(), k) {
-						addExtra(c, p+1)
-					}
-				}
-			}
-		}
-		commonID, err := intern(sortedSet(common))
+	row := len(b.a.trans)
+	for range b.cls.info {
+		b.a.trans = append(b.a.trans, commonID)
+	}
+	for _, c := range b.touched {
+		next := sortedSet(append(append([]int(nil), common...), b.extra[c]...))
+		b.extra[c] = b.extra[c][:0]
+		id, err := b.intern(next)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		row := len(a.trans)
-		for range cls.info {
-			a.trans = append(a.trans, commonID)
-		}
-		for _, c := range touched {
-			next := sortedSet(append(append([]int(nil), common...), extra[c]...))
-			extra[c] = extra[c][:0]
-			id, err := intern(next)
-			if err != nil {
-				return nil, err
+		b.a.trans[row+int(c)] = id
+	}
+	return nil
+}
+
+// moves returns the positions every class moves to from state q (a new
+// array, which intern may keep), and leaves in extra and touched the
+// positions only some classes move to.
+func (b *subsetBuilder) moves(q int) (common []int) {
+	b.touched = b.touched[:0]
+	for _, p := range append(b.background[:len(b.background):len(b.background)], b.sets[q]...) {
+		sel, i := b.at(p)
+		if i == len(sel.steps) {
+			if sel.within {
+				common = append(common, p) // stays: detectors reach everything below
 			}
-			a.trans[row+int(c)] = id
+			continue
+		}
+		st := &sel.steps[i]
+		if st.desc && !b.isBackground[p] {
+			common = append(common, p)
+		}
+		switch st.kind {
+		case stepWild:
+			common = append(common, p+1)
+		case stepName:
+			for _, c := range b.cls.classesOf(st.form(), st.name) {
+				b.addExtra(c, p+1)
+			}
+		case stepIndex:
+			b.addExtra(b.cls.indexClass[st.index], p+1)
+		case stepKeys:
+			for _, k := range st.keys {
+				for _, c := range b.cls.classesOf(st.form(), k) {
+					b.addExtra(c, p+1)
+				}
+			}
 		}
 	}
-	a.ctxs = dc.list
-	a.uniName = make([]int32, len(sets))
-	a.uniIndex = make([]int32, len(sets))
-	for q := range sets {
+	return common
+}
+
+// addExtra records that class c (and only some classes) moves to position p.
+func (b *subsetBuilder) addExtra(c int32, p int) {
+	if len(b.extra[c]) == 0 {
+		b.touched = append(b.touched, c)
+	}
+	b.extra[c] = append(b.extra[c], p)
+}
+
+// mostPresent returns the selector with a position in the most states so
+// far (the first in order on a tie): when the states outgrow maxStates, the
+// one whose descents multiply them.
+func (b *subsetBuilder) mostPresent() int {
+	count := make([]int, len(b.sels))
+	for _, set := range b.sets {
+		for _, p := range set {
+			count[b.owner[p]]++
+		}
+	}
+	best := 0
+	for s, n := range count {
+		if n > count[best] {
+			best = s
+		}
+	}
+	return best
+}
+
+// setUniform fills uniName and uniIndex from the transitions.
+func (a *automaton) setUniform() {
+	states := len(a.decide)
+	a.uniName = make([]int32, states)
+	a.uniIndex = make([]int32, states)
+	for q := range states {
 		a.uniName[q], a.uniIndex[q] = a.uniform(int32(q), false), a.uniform(int32(q), true)
 	}
-	return a, nil
 }
 
 // sortedSet sorts a set of positions and drops duplicates.
@@ -205,16 +327,16 @@ func sortedSet(set []int) []int {
 }
 
 // uniform returns the common next state of all member (or element) classes
-// from state q, or -1 when they differ.
+// from state q, or notUniform when they differ.
 func (a *automaton) uniform(q int32, index bool) int32 {
-	next := int32(-1)
+	next := int32(notUniform)
 	for c := range a.cls.info {
 		if a.cls.info[c].isIndex != index {
 			continue
 		}
 		t := a.trans[int(q)*a.n+c]
 		if next >= 0 && t != next {
-			return -1
+			return notUniform
 		}
 		next = t
 	}

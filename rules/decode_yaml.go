@@ -76,6 +76,9 @@ func (d *decoder) yamlError(err error) {
 	d.add(line, 1, "", "invalid yaml: %s", msg)
 }
 
+// posOf returns the source position of n.
+func posOf(n *yaml.Node) srcPos { return srcPos{n.Line, n.Column} }
+
 // resolve follows aliases.
 func resolve(n *yaml.Node) *yaml.Node {
 	for i := 0; n.Kind == yaml.AliasNode && n.Alias != nil && i < 100; i++ {
