@@ -25,17 +25,7 @@ func Compile(src []byte, opts Options) (*Program, error) {
 	if file == "" {
 		file = "rules"
 	}
-	d := &decoder{diags: newDiags(file, src)}
-	var doc yaml.Node
-	if err := parseYAML(src, &doc); err != nil {
-		d.yamlError(err)
-		return nil, d.err()
-	}
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
-		d.add(1, 1, "", "empty rule set")
-		return nil, d.err()
-	}
-	spec := d.decodeSet(resolve(doc.Content[0]))
+	d, spec := decode(file, src)
 	if err := d.err(); err != nil {
 		return nil, err
 	}
@@ -102,6 +92,23 @@ func Compile(src []byte, opts Options) (*Program, error) {
 		}
 	}
 	return p, nil
+}
+
+// decode parses src (named file in diagnostics) and reads the rule set in
+// it: the first step of Compile. The decoder holds the mistakes found; spec
+// is nil when src is not a YAML document.
+func decode(file string, src []byte) (d *decoder, spec *setSpec) {
+	d = &decoder{diags: newDiags(file, src)}
+	var doc yaml.Node
+	if err := parseYAML(src, &doc); err != nil {
+		d.yamlError(err)
+		return d, nil
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		d.add(1, 1, "", "empty rule set")
+		return d, nil
+	}
+	return d, d.decodeSet(resolve(doc.Content[0]))
 }
 
 // selectorKind names a selector in diagnostics by where it is written.

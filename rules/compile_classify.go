@@ -19,8 +19,12 @@ import (
 // classInfo describes the labels of one class.
 type classInfo struct {
 	isIndex bool
-	index   int // the index for an index class, -1 for "any other index"
+	index   int // the index for an index class, anyIndex for every other index
 }
+
+// anyIndex is classInfo.index of the class of the indexes no selector names
+// (and, unused, of member classes).
+const anyIndex = -1
 
 // formName is a configured name in one form.
 type formName struct {
@@ -92,7 +96,7 @@ func newClassifier(sels []selector) *classifier {
 			return id
 		}
 		id := int32(len(c.info))
-		c.info = append(c.info, classInfo{index: -1})
+		c.info = append(c.info, classInfo{index: anyIndex})
 		c.combos[t] = id
 		for f, k := range t {
 			if k != 0 {
@@ -136,7 +140,7 @@ func newClassifier(sels []selector) *classifier {
 	if maxIndex >= 0 {
 		c.indexClass = make([]int32, maxIndex+1)
 		for i := range c.indexClass {
-			c.indexClass[i] = -1
+			c.indexClass[i] = -1 // not named yet: otherIndex below
 		}
 		for _, s := range sels {
 			for _, st := range s.steps {
@@ -147,7 +151,7 @@ func newClassifier(sels []selector) *classifier {
 			}
 		}
 	}
-	c.info = append(c.info, classInfo{isIndex: true, index: -1})
+	c.info = append(c.info, classInfo{isIndex: true, index: anyIndex})
 	c.otherIndex = int32(len(c.info) - 1)
 	for i, id := range c.indexClass {
 		if id < 0 {

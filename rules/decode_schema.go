@@ -465,16 +465,19 @@ func (d *decoder) decodeAction(n *yaml.Node) action {
 	return action{}
 }
 
+// maxIDLen bounds rule ids, set names and custom detector names.
+const maxIDLen = 64
+
 // checkName validates a rule id or set name: it appears in metric names and
 // reports, so it is limited to letters, digits, "-" and "_".
 func (d *decoder) checkName(n *yaml.Node, what, s string) bool {
-	ok := s != "" && len(s) <= 64
+	ok := s != "" && len(s) <= maxIDLen
 	for i := 0; ok && i < len(s); i++ {
 		c := s[i]
 		ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || (i > 0 && (c == '-' || c == '_'))
 	}
 	if !ok {
-		d.errorf(n, "%s: %q must be 1 to 64 letters, digits, \"-\" or \"_\", starting with a letter or digit", what, s)
+		d.errorf(n, "%s: %q must be 1 to %d letters, digits, \"-\" or \"_\", starting with a letter or digit", what, s, maxIDLen)
 	}
 	return ok
 }

@@ -7,15 +7,18 @@
 //
 // # Pipeline
 //
-// Each step has its files, named by the step (a test file sits next to the
+// Compile runs decode → compile; Apply (after the gate's choices) runs
+// walk → report. Each step has its files, named by the step (a test file sits next to the
 // file it tests; tests of the whole pipeline keep plain names):
 //
-//	decode   YAML → setSpec, every mistake a Diagnostic (diag.go)
+//	decode   YAML → setSpec (compile.go: decode), each mistake a Diagnostic (diag.go)
 //	         decode_yaml.go       YAML nodes, field and scalar checks
 //	         decode_schema.go     the rule-set schema: set, match, rules, actions
 //	         decode_path.go       selector paths (RFC 9535 subset) → steps
 //	         decode_detectors.go  detectors:, select.detect/within, include:
-//	compile  setSpec → Program (compile.go: Compile runs decode, then this)
+//	                              (and compileDetectors, the detector set)
+//	compile  setSpec → Program (compile.go: Compile runs decode, then this);
+//	         its diagnostics point at the rule or key that caused them
 //	         compile_fold.go      comparison forms of member names
 //	         compile_classify.go  labels → classes
 //	         compile_names.go     the walk's name → class table
