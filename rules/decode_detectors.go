@@ -153,14 +153,7 @@ func (d *decoder) include(n *yaml.Node, s *setSpec) {
 			d.errorf(it, "include: unknown pack %q (want %s)", name, orList(detect.PackNames()))
 			continue
 		}
-		pd := &decoder{diags: newDiags("pack "+name, src)}
-		var doc yaml.Node
-		var ps *setSpec
-		if err := parseYAML(src, &doc); err == nil && doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
-			ps = pd.decodeSet(resolve(doc.Content[0]))
-		} else {
-			pd.add(1, 1, "", "not a rule set")
-		}
+		pd, ps := decode("pack "+name, src)
 		if err := pd.err(); err != nil {
 			d.errorf(it, "include: pack %q: %s", name, pd.list[0].Message)
 			continue
@@ -181,8 +174,8 @@ func (d *decoder) include(n *yaml.Node, s *setSpec) {
 }
 
 // atInclude points the compile step's diagnostics about r, a rule of pack
-// name, at the `include:` entry it that brought it in: the pack's own source
-// is not the user's to read.
+// name, at it, the `include:` entry that brought the rule in: the pack's own
+// source is not the user's to read.
 func (r *ruleSpec) atInclude(it *yaml.Node, name string) {
 	r.at, r.pack = posOf(it), name
 	for i := range r.sels {
