@@ -1,9 +1,3 @@
-// Package rules compiles Veil rule sets and applies them to JSON bodies.
-//
-// A rule set is compiled once (Compile) into an immutable Program that is
-// safe to share; Program.Apply rewrites one body in a single pass over its
-// bytes, whatever the number of rules. The package is pure Go: it imports
-// neither proxy-wasm nor wazero, and builds for GOOS=wasip1.
 package rules
 
 import "errors"

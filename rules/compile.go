@@ -25,17 +25,7 @@ func Compile(src []byte, opts Options) (*Program, error) {
 	if file == "" {
 		file = "rules"
 	}
-	d := &decoder{diags: newDiags(file, src)}
-	var doc yaml.Node
-	if err := parseYAML(src, &doc); err != nil {
-		d.yamlError(err)
-		return nil, d.err()
-	}
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
-		d.add(1, 1, "", "empty rule set")
-		return nil, d.err()
-	}
-	spec := d.decodeSet(resolve(doc.Content[0]))
+	d, spec := decode(file, src)
 	if err := d.err(); err != nil {
 		return nil, err
 	}
@@ -52,27 +42,29 @@ func Compile(src []byte, opts Options) (*Program, error) {
 		p.maxDepth = DefaultMaxDepth
 	}
 	p.maxDepth = min(p.maxDepth, maxMaxDepth)
-	masks, err := p.compileDetectors(spec)
-	if err == nil {
-		p.names, err = newNameCheck(spec.custom)
-	}
-	if err != nil {
-		d.add(1, 1, "", "%v", err)
+	masks, ok := p.compileDetectors(spec, d)
+	if !ok {
 		return nil, d.err()
 	}
+	names, err := newNameCheck(spec.custom)
+	if err != nil {
+		d.addAt(spec.detectorsAt, "", "detectors: %v", err)
+		return nil, d.err()
+	}
+	p.names = names
 	var all []selector
-	// per layer (enforce, shadow; see shadow.go) and direction: the
+	// per layer (enforce, shadow; see walk_shadow.go) and direction: the
 	// selectors, and the detector rules without within
 	var byDir [2][2][]selector
 	var global [2][2][]int
 	for i, r := range spec.rules {
 		p.rules = append(p.rules, rule{id: r.id, act: r.act, shadow: r.shadow, request: r.request, response: r.response})
 		var sels []selector
-		for _, steps := range r.sels {
-			sels = append(sels, selector{rule: i, steps: steps})
+		for _, s := range r.sels {
+			sels = append(sels, selector{rule: i, selSpec: s})
 		}
-		for _, steps := range r.within {
-			sels = append(sels, selector{rule: i, steps: steps, within: true})
+		for _, s := range r.within {
+			sels = append(sels, selector{rule: i, selSpec: s, within: true})
 		}
 		all = append(all, sels...)
 		layer := layerOf(r.shadow)
@@ -92,13 +84,39 @@ func Compile(src []byte, opts Options) (*Program, error) {
 		for dir := range autos {
 			a, err := buildAutomaton(cls, byDir[layer][dir], global[layer][dir], dc)
 			if err != nil {
-				d.add(1, 1, "", "%v", err)
+				sel := byDir[layer][dir][err.sel]
+				d.addAt(sel.at, p.rules[sel.rule].id, "%s %q: %v", selectorKind(sel.within), sel.text, err)
 				return nil, d.err()
 			}
 			autos[dir] = a
 		}
 	}
 	return p, nil
+}
+
+// decode parses src (named file in diagnostics) and reads the rule set in
+// it: the first step of Compile. The decoder holds the mistakes found; spec
+// is nil when src is not a YAML document.
+func decode(file string, src []byte) (d *decoder, spec *setSpec) {
+	d = &decoder{diags: newDiags(file, src)}
+	var doc yaml.Node
+	if err := parseYAML(src, &doc); err != nil {
+		d.yamlError(err)
+		return d, nil
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		d.add(1, 1, "", "empty rule set")
+		return d, nil
+	}
+	return d, d.decodeSet(resolve(doc.Content[0]))
+}
+
+// selectorKind names a selector in diagnostics by where it is written.
+func selectorKind(within bool) string {
+	if within {
+		return "within"
+	}
+	return "selector"
 }
 
 // parseYAML parses src into doc, turning a panic of the YAML library into an error.

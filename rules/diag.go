@@ -84,6 +84,16 @@ func newDiags(file string, src []byte) *diags {
 	return &diags{file: file, lines: bytes.Split(src, []byte("\n"))}
 }
 
+// srcPos is a position in the rule-set source, kept past decoding so that
+// the compile step can point its diagnostics at the rule that caused them.
+// The zero srcPos reads as 1:1.
+type srcPos struct{ line, col int }
+
+// addAt records a diagnostic at pos.
+func (d *diags) addAt(pos srcPos, rule, format string, args ...any) {
+	d.add(pos.line, pos.col, rule, format, args...)
+}
+
 // add records a diagnostic at line:col (clamped to 1:1 at least).
 func (d *diags) add(line, col int, rule, format string, args ...any) {
 	if line < 1 {

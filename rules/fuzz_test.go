@@ -217,7 +217,7 @@ func (r *reference) first(path []label) *ruleSpec {
 			continue
 		}
 		for _, s := range ru.sels {
-			if matchPath(s, path) {
+			if matchPath(s.steps, path) {
 				return ru
 			}
 		}

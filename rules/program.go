@@ -13,7 +13,7 @@ type Program struct {
 	onFailure    [numFailureKinds]FailureAction
 	reportHeader string
 	scope        scope
-	auto         [2]*automaton // the enforcing rules' (shadow.go), indexed by Direction-1
+	auto         [2]*automaton // the enforcing rules' (walk_shadow.go), indexed by Direction-1
 	shadowAuto   [2]*automaton // the shadow rules', indexed by Direction-1
 	names        *nameCheck    // finds member names that look like personal data (report.go)
 	pool         walkerPool

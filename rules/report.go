@@ -54,18 +54,27 @@ func (r Report) Total() int {
 
 // pathElem is one step of the walk's current location: a member, whose
 // name is buf[start:end] (validated, still escaped) in the buffer being
-// walked, or, with start == -1, the array element at index end, or, with
-// start == jsonMarker, a string walked as JSON whose text is buffer end, or,
-// with start == detectedName, a member whose name a detector found something
-// in. It holds no pointers, so keeping the stack current costs no write
-// barriers.
+// walked, or, with a negative start, one of the sentinels below. It holds no
+// pointers, so keeping the stack current costs no write barriers.
 type pathElem struct {
 	start, end int
 }
 
-// detectedName is pathElem.start of a member whose name is not to be
-// spelled in paths; it is rendered "[<name>]".
-const detectedName = -3
+// The sentinels of pathElem.start (a member name starts at 0 or later).
+const (
+	// arrayElement: the array element at index end.
+	arrayElement = -1
+	// jsonMarker: a json_in_strings level, a string walked as JSON whose
+	// text is walker.bufs[end]; rendered "<json>".
+	jsonMarker = -2
+	// detectedName: a member whose name a detector found something in, not
+	// to be spelled in paths; rendered "[<name>]".
+	detectedName = -3
+)
+
+// wholeValue is the detector of a finding that is a whole value matched by
+// a selector, not a span found by a detector.
+const wholeValue = -1
 
 // appendPath appends to t.buf the normalized RFC 9535 path of the location:
 // $.name for shorthand-safe names, $['name'] otherwise, [n] for elements,
@@ -86,7 +95,7 @@ func (t *tally) appendPath(bufs [][]byte, loc []pathElem) {
 			dst = append(dst, "[<name>]"...)
 			continue
 		}
-		if e.start < 0 {
+		if e.start == arrayElement {
 			dst = append(dst, '[')
 			dst = strconv.AppendInt(dst, int64(e.end), 10)
 			dst = append(dst, ']')
@@ -265,13 +274,13 @@ type tally struct {
 }
 
 // pathEnd locates one stored path: it belongs to rule, ends at buf[end] and
-// was found by detector det (-1 for a whole-value match).
+// was found by detector det (wholeValue for a whole-value match).
 type pathEnd struct {
 	rule, end, det int
 }
 
 // add records one value or span acted on by rule r (found by detector det,
-// or -1) at location loc.
+// or wholeValue) at location loc.
 func (t *tally) add(nrules, r, det int, bufs [][]byte, loc []pathElem) {
 	if t.counts == nil {
 		t.counts = make([]int, nrules)
@@ -298,10 +307,10 @@ func (t *tally) report(p *Program) Report {
 	var dets []string // parallel to paths, when some detector found something
 	start := 0
 	for _, e := range t.ends {
-		if e.det >= 0 && dets == nil {
+		if e.det != wholeValue && dets == nil {
 			dets = make([]string, len(paths))
 		}
-		if e.det >= 0 {
+		if e.det != wholeValue {
 			dets[next[e.rule]] = p.detNames[e.det]
 		}
 		paths[next[e.rule]] = all[start:e.end]

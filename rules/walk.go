@@ -7,7 +7,7 @@ import (
 
 // Apply rewrites body according to the rules that apply to in.Direction, in
 // one pass over its bytes (two when enforcing and shadow rules mix, see
-// shadow.go). Bytes no rule changes are copied verbatim; when nothing
+// walk_shadow.go). Bytes no rule changes are copied verbatim; when nothing
 // changes, out is body itself and Apply allocates nothing.
 //
 // Apply validates the whole body: for invalid JSON it returns an error
@@ -100,23 +100,35 @@ func (w *walker) root() int {
 	return end
 }
 
+// walkFailed is the end offset a step of the walk returns when it failed;
+// w.err says why.
+const walkFailed = -1
+
+// fail records an invalid-JSON error at off (unless one is recorded) and
+// returns walkFailed.
 func (w *walker) fail(off int, msg string) int {
 	if w.err == nil {
 		w.setErr(ErrInvalidJSON, msg, off)
 	}
-	return -1
+	return walkFailed
 }
 
+// tooDeep records that the value at off nests deeper than the limit and
+// returns walkFailed.
 func (w *walker) tooDeep(off int) int {
 	w.setErr(ErrTooDeep, "", off)
-	return -1
+	return walkFailed
 }
+
+// outSlack is the room the output gets beyond the body's length when it is
+// first allocated, for replacements longer than what they replace.
+const outSlack = 64
 
 // cut copies the unchanged bytes before start to the output and drops
 // body[start:end]; the caller appends any replacement.
 func (w *walker) cut(start, end int) {
 	if w.out == nil {
-		w.out = make([]byte, 0, len(w.body)+64)
+		w.out = make([]byte, 0, len(w.body)+outSlack)
 	}
 	w.out = append(w.out, w.body[w.from:start]...)
 	w.from = end
@@ -125,7 +137,7 @@ func (w *walker) cut(start, end int) {
 // visit handles the value at body[i], reached in state q with depth labels
 // on the location stack.
 func (w *walker) visit(i int, q int32, depth int) int {
-	if r := w.a.decide[q]; r >= 0 {
+	if r := w.a.decide[q]; r != noRule {
 		return w.decided(i, int(r), depth)
 	}
 	if w.a.dead[q] {
@@ -151,7 +163,7 @@ func (w *walker) decided(i, r, depth int) int {
 	case ru.act.kind == actMask && (c == '{' || c == '[' || c == '"' && w.p.jsonInStrings):
 		// mask reaches every string and number inside, also inside a
 		// document held in a string (json_in_strings)
-		w.record(r, -1, depth)
+		w.record(r, wholeValue, depth)
 		if ru.shadow {
 			return w.scan(i, depth, nil)
 		}
@@ -161,7 +173,7 @@ func (w *walker) decided(i, r, depth int) int {
 	if end < 0 || ru.act.kind == actMask && (c == 't' || c == 'f' || c == 'n') {
 		return end // nothing to mask in true, false, null
 	}
-	w.record(r, -1, depth)
+	w.record(r, wholeValue, depth)
 	if !ru.shadow && ru.act.rw != nil {
 		w.cut(i, end)
 		w.out = ru.act.rw.value(w.out, w.body[i:end])
@@ -169,38 +181,79 @@ func (w *walker) decided(i, r, depth int) int {
 	return end
 }
 
+// noComma is the offset of the comma before the first member or element of
+// a container, which has none.
+const noComma = -1
+
 // remove drops the value at body[i], with its member name at start (or the
-// element starting there) and the comma before it at sep (-1 for the first).
+// element starting there) and the comma before it at sep (noComma for the
+// first).
 func (w *walker) remove(i, r, depth, start, sep int) int {
 	end := w.scan(i, depth, nil)
 	if end < 0 {
 		return end
 	}
-	w.record(r, -1, depth)
-	if sep >= 0 {
+	w.record(r, wholeValue, depth)
+	if sep != noComma {
 		start = sep
 	}
 	w.cut(start, end)
 	return end
 }
 
-// drops returns the rule that removes the values reached in state q, or -1
-// (also for a remove rule in shadow mode, which decided handles).
+// drops returns the rule that removes the values reached in state q, or
+// noRule (also for a remove rule in shadow mode, which decided handles).
 func (w *walker) drops(q int32) int {
 	r := w.a.decide[q]
-	if r >= 0 && w.p.rules[r].act.kind == actRemove && !w.p.rules[r].shadow {
+	if r != noRule && w.p.rules[r].act.kind == actRemove && !w.p.rules[r].shadow {
 		return int(r)
 	}
-	return -1
+	return noRule
 }
 
 // keepComma drops the comma at sep when every member or element before it was
 // removed, and counts one more kept.
 func (w *walker) keepComma(sep int, kept *int) {
-	if sep >= 0 && *kept == 0 {
+	if sep != noComma && *kept == 0 {
 		w.cut(sep, sep+1)
 	}
 	*kept++
+}
+
+// containerSyntax is what follows each member of an object or element of an
+// array (a comma or the closer), and how a mistake there is reported.
+type containerSyntax struct {
+	closer         byte
+	unclosed, want string
+}
+
+var (
+	objectSyntax = containerSyntax{'}', "unclosed object", `want "," or "}"`}
+	arraySyntax  = containerSyntax{']', "unclosed array", `want "," or "]"`}
+)
+
+// closer reads the end of a container of the given syntax at body[i], where
+// a member or element was not followed by a comma: it returns the offset
+// past the closer, or walkFailed. The walk's loops read a comma themselves
+// (the common case, kept free of calls) and leave the rest to closer:
+//
+//	if i = skipWS(b, end); i >= len(b) || b[i] != ',' {
+//		return w.closer(i, &objectSyntax)
+//	}
+func (w *walker) closer(i int, syntax *containerSyntax) int {
+	if i < len(w.body) && w.body[i] == syntax.closer {
+		return i + 1
+	}
+	return w.badCloser(i, syntax)
+}
+
+// badCloser reports what is wrong at body[i], where a container of the
+// given syntax wants a comma or its closer.
+func (w *walker) badCloser(i int, syntax *containerSyntax) int {
+	if i >= len(w.body) {
+		return w.fail(i, syntax.unclosed)
+	}
+	return w.fail(i, syntax.want)
 }
 
 // object walks the object at body[i] in state q.
@@ -213,7 +266,7 @@ func (w *walker) object(i int, q int32, depth int) int {
 	if i < len(b) && b[i] == '}' {
 		return i + 1
 	}
-	sep, kept := -1, 0
+	sep, kept := noComma, 0
 	nameDetectors := w.a.ctxs[w.a.ctx[q]].mask // the detectors that apply to member names here
 	for {
 		if i >= len(b) || b[i] != '"' {
@@ -235,7 +288,7 @@ func (w *walker) object(i int, q int32, depth int) int {
 		w.loc[depth] = pathElem{ks + 1, ke - 1}
 		var end int
 		scanName := nameDetectors != 0 && (esc || !w.p.det.Plain(key, nameDetectors))
-		if r := w.drops(next); r >= 0 {
+		if r := w.drops(next); r != noRule {
 			if scanName {
 				w.memberName(ks, ke, esc, q, depth, false)
 			}
@@ -250,18 +303,10 @@ func (w *walker) object(i int, q int32, depth int) int {
 		if end < 0 {
 			return end
 		}
-		if i = skipWS(b, end); i >= len(b) {
-			return w.fail(i, "unclosed object")
+		if i = skipWS(b, end); i >= len(b) || b[i] != ',' {
+			return w.closer(i, &objectSyntax)
 		}
-		switch b[i] {
-		case ',':
-			sep = i
-			i = skipWS(b, i+1)
-		case '}':
-			return i + 1
-		default:
-			return w.fail(i, "want \",\" or \"}\"")
-		}
+		sep, i = i, skipWS(b, i+1)
 	}
 }
 
@@ -275,15 +320,15 @@ func (w *walker) array(i int, q int32, depth int) int {
 	if i < len(b) && b[i] == ']' {
 		return i + 1
 	}
-	sep, kept := -1, 0
+	sep, kept := noComma, 0
 	for n := 0; ; n++ {
 		if i >= len(b) {
 			return w.fail(i, "want a value")
 		}
 		next := w.a.element(q, n)
-		w.loc[depth] = pathElem{-1, n}
+		w.loc[depth] = pathElem{arrayElement, n}
 		var end int
-		if r := w.drops(next); r >= 0 {
+		if r := w.drops(next); r != noRule {
 			end = w.remove(i, r, depth+1, i, sep)
 		} else {
 			w.keepComma(sep, &kept)
@@ -292,18 +337,10 @@ func (w *walker) array(i int, q int32, depth int) int {
 		if end < 0 {
 			return end
 		}
-		if i = skipWS(b, end); i >= len(b) {
-			return w.fail(i, "unclosed array")
+		if i = skipWS(b, end); i >= len(b) || b[i] != ',' {
+			return w.closer(i, &arraySyntax)
 		}
-		switch b[i] {
-		case ',':
-			sep = i
-			i = skipWS(b, i+1)
-		case ']':
-			return i + 1
-		default:
-			return w.fail(i, "want \",\" or \"]\"")
-		}
+		sep, i = i, skipWS(b, i+1)
 	}
 }
 
@@ -354,12 +391,12 @@ func (w *walker) scanContainer(i, depth int, rw rewriter) int {
 	}
 	b := w.body
 	obj := b[i] == '{'
-	closer := byte(']')
+	syntax := &arraySyntax
 	if obj {
-		closer = '}'
+		syntax = &objectSyntax
 	}
 	i = skipWS(b, i+1)
-	if i < len(b) && b[i] == closer {
+	if i < len(b) && b[i] == syntax.closer {
 		return i + 1
 	}
 	for {
@@ -383,16 +420,9 @@ func (w *walker) scanContainer(i, depth int, rw rewriter) int {
 		if end < 0 {
 			return end
 		}
-		if i = skipWS(b, end); i >= len(b) {
-			return w.fail(i, "unclosed object or array")
+		if i = skipWS(b, end); i >= len(b) || b[i] != ',' {
+			return w.closer(i, syntax)
 		}
-		switch b[i] {
-		case ',':
-			i = skipWS(b, i+1)
-		case closer:
-			return i + 1
-		default:
-			return w.fail(i, "want \",\" or a closing bracket")
-		}
+		i = skipWS(b, i+1)
 	}
 }

@@ -14,7 +14,7 @@ import (
 type detCtx struct {
 	mask    detect.Mask // the detectors to run
 	numbers bool        // some detector in mask accepts JSON numbers
-	rule    []int32     // by detector index: the first rule, in file order, naming it
+	rule    []int32     // by detector index: the first rule, in file order, naming it (noRule for none)
 }
 
 // detContexts interns the detector contexts of one automaton. Context 0 is
@@ -47,7 +47,7 @@ func (c *detContexts) intern(rules []int) int32 {
 	if len(rules) > 0 {
 		ctx.rule = make([]int32, detect.MaxDetectors)
 		for i := range ctx.rule {
-			ctx.rule[i] = -1
+			ctx.rule[i] = noRule
 		}
 	}
 	for _, r := range rules {

@@ -76,9 +76,15 @@ func (d *decoder) yamlError(err error) {
 	d.add(line, 1, "", "invalid yaml: %s", msg)
 }
 
-// resolve follows aliases.
+// posOf returns the source position of n.
+func posOf(n *yaml.Node) srcPos { return srcPos{n.Line, n.Column} }
+
+// maxAliasChain bounds the aliases resolve follows from one node.
+const maxAliasChain = 100
+
+// resolve follows aliases (at most maxAliasChain).
 func resolve(n *yaml.Node) *yaml.Node {
-	for i := 0; n.Kind == yaml.AliasNode && n.Alias != nil && i < 100; i++ {
+	for i := 0; n.Kind == yaml.AliasNode && n.Alias != nil && i < maxAliasChain; i++ {
 		n = n.Alias
 	}
 	return n
@@ -231,8 +237,12 @@ func (d *decoder) stringList(n *yaml.Node, what string) []*yaml.Node {
 	return out
 }
 
-// maxWithBytes bounds the JSON text of a `redact: {with: …}` value.
-const maxWithBytes = 64 << 10
+// maxWithBytes and maxWithDepth bound the JSON text of a `redact: {with: …}`
+// value, in bytes and nesting levels.
+const (
+	maxWithBytes = 64 << 10
+	maxWithDepth = 64
+)
 
 // jsonValue converts a YAML value to compact JSON text, keeping mapping order.
 func (d *decoder) jsonValue(n *yaml.Node, what string) ([]byte, bool) {
@@ -246,7 +256,7 @@ func (d *decoder) jsonValue(n *yaml.Node, what string) ([]byte, bool) {
 
 func appendJSON(dst []byte, n *yaml.Node, depth int) ([]byte, error) {
 	n = resolve(n)
-	if depth > 64 {
+	if depth > maxWithDepth {
 		return nil, fmt.Errorf("value nested too deep")
 	}
 	if len(dst) > maxWithBytes {

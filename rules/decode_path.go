@@ -170,6 +170,10 @@ func (p *pathParser) space() {
 	}
 }
 
+// maxPathIndex bounds the array indexes of paths, so an index fits the
+// classifier's table and the walk's int on every platform.
+const maxPathIndex = 1 << 30
+
 // index parses an array index: 0 or a non-negative integer without leading zeros.
 func (p *pathParser) index(desc bool) (step, *pathError) {
 	start := p.i
@@ -184,7 +188,7 @@ func (p *pathParser) index(desc bool) (step, *pathError) {
 		return step{}, p.errf(start, "index %q has a leading zero", digits)
 	}
 	n, err := strconv.Atoi(digits)
-	if err != nil || n > 1<<30 {
+	if err != nil || n > maxPathIndex {
 		return step{}, p.errf(start, "index %q is too large", digits)
 	}
 	return step{kind: stepIndex, desc: desc, index: n}, nil

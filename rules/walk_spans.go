@@ -138,7 +138,7 @@ func (w *walker) number(i, end, det int, ctx *detCtx, depth int) {
 }
 
 // record counts one value or span acted on by rule r (found by detector
-// det, or -1 for a whole-value match) at the current location.
+// det, or wholeValue) at the current location.
 func (w *walker) record(r, det, depth int) {
 	w.t.add(len(w.p.rules), r, det, w.bufs, w.loc[:depth])
 }

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 
@@ -104,7 +103,7 @@ func (d *decoder) decodeDetect(r *ruleSpec, detectNode, withinNode *yaml.Node, r
 				continue
 			}
 			if d.foldPath(it, "within", steps, r.caseSensitive) {
-				r.within = append(r.within, steps)
+				r.within = append(r.within, selSpec{steps, it.Value, posOf(it)})
 			}
 			continue
 		}
@@ -115,7 +114,8 @@ func (d *decoder) decodeDetect(r *ruleSpec, detectNode, withinNode *yaml.Node, r
 		case k == "":
 			d.errorf(it, "within %q: not a path (want \"$…\") and empty as a key name", it.Value)
 		default:
-			r.within = append(r.within, []step{{kind: stepKeys, desc: true, cs: r.caseSensitive, keys: []string{k}}})
+			st := []step{{kind: stepKeys, desc: true, cs: r.caseSensitive, keys: []string{k}}}
+			r.within = append(r.within, selSpec{st, it.Value, posOf(it)})
 		}
 	}
 }
@@ -154,20 +154,14 @@ func (d *decoder) include(n *yaml.Node, s *setSpec) {
 			d.errorf(it, "include: unknown pack %q (want %s)", name, orList(packs.Names()))
 			continue
 		}
-		pd := &decoder{diags: newDiags("pack "+name, src)}
-		var doc yaml.Node
-		var ps *setSpec
-		if err := parseYAML(src, &doc); err == nil && doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
-			ps = pd.decodeSet(resolve(doc.Content[0]))
-		} else {
-			pd.add(1, 1, "", "not a rule set")
-		}
+		pd, ps := decode("pack "+name, src)
 		if err := pd.err(); err != nil {
 			d.errorf(it, "include: pack %q: %s", name, pd.list[0].Message)
 			continue
 		}
 		for _, r := range ps.rules {
 			if !ids[r.id] {
+				r.atInclude(it, name)
 				r.shadow = r.shadow || s.shadow
 				s.rules = append(s.rules, r)
 			}
@@ -180,9 +174,24 @@ func (d *decoder) include(n *yaml.Node, s *setSpec) {
 	}
 }
 
+// atInclude points the compile step's diagnostics about r, a rule of pack
+// name, at it, the `include:` entry that brought the rule in: the pack's own
+// source is not the user's to read.
+func (r *ruleSpec) atInclude(it *yaml.Node, name string) {
+	r.at, r.pack = posOf(it), name
+	for i := range r.sels {
+		r.sels[i].at = r.at
+	}
+	for i := range r.within {
+		r.within[i].at = r.at
+	}
+}
+
 // compileDetectors builds the program's detector set from the detectors its
-// rules name and the custom ones, and returns each rule's detector mask.
-func (p *Program) compileDetectors(spec *setSpec) ([]detect.Mask, error) {
+// rules name and the custom ones, and returns each rule's detector mask. It
+// records its mistakes in d, at `detectors:` or at the rule that caused
+// them, and reports whether there were none.
+func (p *Program) compileDetectors(spec *setSpec, d *decoder) ([]detect.Mask, bool) {
 	p.jsonInStrings = spec.jsonInStrings
 	var names []string
 	for _, r := range spec.rules {
@@ -191,7 +200,7 @@ func (p *Program) compileDetectors(spec *setSpec) ([]detect.Mask, error) {
 		}
 	}
 	if len(names) == 0 && len(spec.custom) == 0 {
-		return make([]detect.Mask, len(spec.rules)), nil
+		return make([]detect.Mask, len(spec.rules)), true
 	}
 	builtins := map[string]bool{}
 	for _, n := range names {
@@ -199,24 +208,36 @@ func (p *Program) compileDetectors(spec *setSpec) ([]detect.Mask, error) {
 			builtins[n] = true
 		}
 	}
+	at := spec.detectorsAt // where the detectors in use come from
+	if at == (srcPos{}) {
+		at = spec.includeAt
+	}
 	if inUse := len(builtins) + len(spec.custom); inUse > detect.MaxDetectors {
-		return nil, fmt.Errorf("detectors: the rules use %d detectors (%d built-in, %d custom), at most %d: drop custom detectors or replace pack rules by id",
+		d.addAt(at, "", "detectors: the rules use %d detectors (%d built-in, %d custom), at most %d: drop custom detectors or replace pack rules by id",
 			inUse, len(builtins), len(spec.custom), detect.MaxDetectors)
+		return nil, false
 	}
 	set, err := detect.NewSet(names, spec.custom)
 	if err != nil {
-		return nil, err
+		d.addAt(at, "", "detectors: %v", err)
+		return nil, false
 	}
 	p.det, p.detNames = set, set.Names()
 	masks := make([]detect.Mask, len(spec.rules))
+	ok := true
 	for i, r := range spec.rules {
 		for _, n := range r.detect {
 			m, err := set.MaskOf(n.Value)
 			if err != nil {
-				return nil, err
+				pos := posOf(n)
+				if r.pack != "" {
+					pos = r.at
+				}
+				d.addAt(pos, r.id, "select.detect: %v", err)
+				ok = false
 			}
 			masks[i] |= m
 		}
 	}
-	return masks, nil
+	return masks, ok
 }

@@ -17,8 +17,10 @@ type setSpec struct {
 	onFailure    [numFailureKinds]FailureAction
 	reportHeader string
 	rules        []ruleSpec
-	// content detectors (detectors.go)
+	// content detectors (decode_detectors.go)
 	custom        map[string]detect.Custom
+	detectorsAt   srcPos // the `detectors:` key, zero when absent
+	includeAt     srcPos // the `include:` key, zero when absent
 	jsonInStrings bool
 	// jsonInStringsSet records that the set wrote json_in_strings itself, so
 	// an included pack's json_in_strings does not override it.
@@ -28,13 +30,26 @@ type setSpec struct {
 // ruleSpec is a decoded rule.
 type ruleSpec struct {
 	id                string
-	sels              [][]step
+	sels              []selSpec
 	request, response bool
 	act               action
 	shadow            bool
 	detect            []*yaml.Node // detector names of select.detect (checked by checkDetectorNames)
-	within            [][]step     // select.within, nil for the whole body
+	within            []selSpec    // select.within, nil for the whole body
 	caseSensitive     bool         // case_sensitive: names compare with case
+	// at is where the compile step's diagnostics about the rule point: its
+	// `select:`, or for a rule of an included pack the `include:` entry
+	// naming the pack (pack is then the pack's name).
+	at   srcPos
+	pack string
+}
+
+// selSpec is one decoded selector (an entry of paths or within, or the keys
+// list): its steps, and its spelling and position for diagnostics.
+type selSpec struct {
+	steps []step
+	text  string // as written: a path, or keys [a, b]
+	at    srcPos
 }
 
 var (
@@ -98,8 +113,10 @@ func (d *decoder) decodeSet(n *yaml.Node) *setSpec {
 			rulesNode = v
 		case "include":
 			includeNode = v
+			s.includeAt = posOf(k)
 		case "detectors":
 			s.custom = d.decodeDetectors(v)
+			s.detectorsAt = posOf(k)
 		case "json_in_strings":
 			s.jsonInStrings, _ = d.boolean(v, "json_in_strings")
 			s.jsonInStringsSet = true
@@ -216,6 +233,7 @@ func (d *decoder) decodeRule(n *yaml.Node, first map[string]int) ruleSpec {
 			r.id = id
 		case "select":
 			sel = v
+			r.at = posOf(v)
 		case "direction":
 			r.request, r.response = false, false
 			items := d.stringList(v, "direction")
@@ -263,7 +281,7 @@ func (d *decoder) decodeRule(n *yaml.Node, first map[string]int) ruleSpec {
 // decodeSelect reads `select:` into r; every entry of paths and keys becomes
 // one whole-value selector, detect and within are read by decodeDetect.
 func (d *decoder) decodeSelect(n *yaml.Node, r *ruleSpec, remove bool) {
-	var sels [][]step
+	var sels []selSpec
 	empty := true
 	var detectNode, withinNode *yaml.Node
 	ok := d.fields(n, "select", selectFields, func(key string, _, v *yaml.Node) {
@@ -292,7 +310,7 @@ func (d *decoder) decodeSelect(n *yaml.Node, r *ruleSpec, remove bool) {
 				case len(steps) == 0 && remove:
 					d.errorf(it, "path %q: remove cannot select the whole body", it.Value)
 				case d.foldPath(it, "path", steps, r.caseSensitive):
-					sels = append(sels, steps)
+					sels = append(sels, selSpec{steps, it.Value, posOf(it)})
 				}
 			}
 		case "keys":
@@ -303,7 +321,8 @@ func (d *decoder) decodeSelect(n *yaml.Node, r *ruleSpec, remove bool) {
 				}
 			}
 			if len(keys) > 0 {
-				sels = append(sels, []step{{kind: stepKeys, desc: true, cs: r.caseSensitive, keys: keys}})
+				st := []step{{kind: stepKeys, desc: true, cs: r.caseSensitive, keys: keys}}
+				sels = append(sels, selSpec{st, keysText(items), posOf(v)})
 			}
 		}
 	})
@@ -315,6 +334,15 @@ func (d *decoder) decodeSelect(n *yaml.Node, r *ruleSpec, remove bool) {
 		d.errorf(n, "empty selector (want paths, keys or detect)")
 	}
 	d.decodeDetect(r, detectNode, withinNode, remove)
+}
+
+// keysText spells a keys list for diagnostics: keys [a, b].
+func keysText(items []*yaml.Node) string {
+	names := make([]string, len(items))
+	for i, it := range items {
+		names[i] = it.Value
+	}
+	return "keys [" + strings.Join(names, ", ") + "]"
 }
 
 // foldPath puts the member names of the steps of a path (the value of it)
@@ -437,16 +465,19 @@ func (d *decoder) decodeAction(n *yaml.Node) action {
 	return action{}
 }
 
+// maxIDLen bounds rule ids, set names and custom detector names.
+const maxIDLen = 64
+
 // checkName validates a rule id or set name: it appears in metric names and
 // reports, so it is limited to letters, digits, "-" and "_".
 func (d *decoder) checkName(n *yaml.Node, what, s string) bool {
-	ok := s != "" && len(s) <= 64
+	ok := s != "" && len(s) <= maxIDLen
 	for i := 0; ok && i < len(s); i++ {
 		c := s[i]
 		ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || (i > 0 && (c == '-' || c == '_'))
 	}
 	if !ok {
-		d.errorf(n, "%s: %q must be 1 to 64 letters, digits, \"-\" or \"_\", starting with a letter or digit", what, s)
+		d.errorf(n, "%s: %q must be 1 to %d letters, digits, \"-\" or \"_\", starting with a letter or digit", what, s, maxIDLen)
 	}
 	return ok
 }

@@ -10,7 +10,7 @@ import (
 // class behave alike for every selector, so the automaton's transition table
 // is indexed by class.
 //
-// How a member name behaves depends only on its four forms (fold.go): for
+// How a member name behaves depends only on its four forms (compile_fold.go): for
 // each form, which configured name of that form it equals, if any. That
 // configured name is the name's component for the form (numbered from 1, 0
 // for none); a member class is a combination of components some name can
@@ -19,8 +19,12 @@ import (
 // classInfo describes the labels of one class.
 type classInfo struct {
 	isIndex bool
-	index   int // the index for an index class, -1 for "any other index"
+	index   int // the index for an index class, anyIndex for every other index
 }
+
+// anyIndex is classInfo.index of the class of the indexes no selector names
+// (and, unused, of member classes).
+const anyIndex = -1
 
 // formName is a configured name in one form.
 type formName struct {
@@ -92,7 +96,7 @@ func newClassifier(sels []selector) *classifier {
 			return id
 		}
 		id := int32(len(c.info))
-		c.info = append(c.info, classInfo{index: -1})
+		c.info = append(c.info, classInfo{index: anyIndex})
 		c.combos[t] = id
 		for f, k := range t {
 			if k != 0 {
@@ -104,7 +108,7 @@ func newClassifier(sels []selector) *classifier {
 	}
 	// Every combination a name can have (forms are nested: the path form
 	// of a name decides its key form, its case-sensitive path form decides
-	// all four, see fold.go).
+	// all four, see compile_fold.go).
 	for i, name := range c.names[formPathCS] {
 		p := refold(name, formPath)
 		add([numForms]int32{comp(formPath, p), int32(i + 1), comp(formKey, refold(p, formKey)), comp(formKeyCS, refold(name, formKeyCS))})
@@ -136,7 +140,7 @@ func newClassifier(sels []selector) *classifier {
 	if maxIndex >= 0 {
 		c.indexClass = make([]int32, maxIndex+1)
 		for i := range c.indexClass {
-			c.indexClass[i] = -1
+			c.indexClass[i] = -1 // not named yet: otherIndex below
 		}
 		for _, s := range sels {
 			for _, st := range s.steps {
@@ -147,7 +151,7 @@ func newClassifier(sels []selector) *classifier {
 			}
 		}
 	}
-	c.info = append(c.info, classInfo{isIndex: true, index: -1})
+	c.info = append(c.info, classInfo{isIndex: true, index: anyIndex})
 	c.otherIndex = int32(len(c.info) - 1)
 	for i, id := range c.indexClass {
 		if id < 0 {

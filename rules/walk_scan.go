@@ -6,8 +6,11 @@ import (
 )
 
 // Byte-level JSON scanning (RFC 8259). The scanners validate as they go and
-// never allocate; they return the offset just past what they scanned, or a
-// negative offset (or ok=false) for invalid input.
+// never allocate; they return the offset just past what they scanned, or
+// badInput (or ok=false) for invalid input.
+
+// badInput is a scanner's result for invalid input, in place of an offset.
+const badInput = -1
 
 // strPlain marks bytes that may appear unescaped in a string and need no attention.
 var strPlain = func() (t [256]bool) {
@@ -31,7 +34,7 @@ func skipWS(b []byte, i int) int {
 }
 
 // scanString scans the string starting at b[i] == '"'. It returns the offset
-// after the closing quote (or -1) and whether the string holds escapes.
+// after the closing quote (or badInput) and whether the string holds escapes.
 func scanString(b []byte, i int) (end int, esc bool) {
 	i++
 	for {
@@ -48,7 +51,7 @@ func scanString(b []byte, i int) (end int, esc bool) {
 			i++
 		}
 		if i >= len(b) {
-			return -1, esc
+			return badInput, esc
 		}
 		switch b[i] {
 		case '"':
@@ -56,21 +59,21 @@ func scanString(b []byte, i int) (end int, esc bool) {
 		case '\\':
 			esc = true
 			if i+1 >= len(b) {
-				return -1, esc
+				return badInput, esc
 			}
 			switch b[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
 				if i+6 > len(b) || !isHex(b[i+2]) || !isHex(b[i+3]) || !isHex(b[i+4]) || !isHex(b[i+5]) {
-					return -1, esc
+					return badInput, esc
 				}
 				i += 6
 			default:
-				return -1, esc
+				return badInput, esc
 			}
 		default: // a control character
-			return -1, esc
+			return badInput, esc
 		}
 	}
 }

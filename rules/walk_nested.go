@@ -20,16 +20,12 @@ import (
 // walk (depth) fails the body, since walking it as text would let the values
 // past the limit through unread.
 
-// jsonMarker is pathElem.start of a json_in_strings level marker; its end is
-// the level's index in walker.bufs.
-const jsonMarker = -2
-
 // document walks the string body[i:end] as JSON in state q when its text is
 // a complete document or, with rw set (mask on the string or a container
 // around it), rewrites every string and number inside it with rw, so that
 // the document stays one. ok is false when the text is not a document (then
-// the string is plain text); end is -1 with w.err set when the document
-// breaks a limit.
+// the string is plain text); end is walkFailed with w.err set when the
+// document breaks a limit.
 func (w *walker) document(i, end int, q int32, depth int, rw rewriter) (int, bool) {
 	raw := w.body[i+1 : end-1]
 	if !likelyDocument(raw) {
@@ -75,7 +71,7 @@ func (w *walker) document(i, end int, q int32, depth int, rw rewriter) (int, boo
 		case w.err != nil:
 			w.err = fmt.Errorf("%w (in the JSON document held in the string at offset %d)", w.err, i)
 		}
-		return -1, true
+		return walkFailed, true
 	}
 	w.body, w.out, w.from = inner, nil, 0
 	w.bufs = append(w.bufs, inner) // before scan, which with rw walks documents inside
@@ -105,7 +101,7 @@ func (w *walker) document(i, end int, q int32, depth int, rw rewriter) (int, boo
 
 // docStart returns the offset in the string content raw (escaped) of its
 // first character other than whitespace and byte order marks when that is
-// '{', '[' or '"', spelled literally or escaped, and -1 otherwise.
+// '{', '[' or '"', spelled literally or escaped, and notDocument otherwise.
 func docStart(raw []byte) int {
 	for i := 0; i < len(raw); {
 		switch raw[i] {
@@ -116,7 +112,7 @@ func docStart(raw []byte) int {
 			continue
 		case '\\', bom[0]: // an escape or a byte order mark: decode below
 		default:
-			return -1 // most strings: text from the first byte
+			return notDocument // most strings: text from the first byte
 		}
 		r, n := nextRune(raw, i)
 		switch r {
@@ -125,15 +121,19 @@ func docStart(raw []byte) int {
 		case '{', '[', '"':
 			return i
 		default:
-			return -1
+			return notDocument
 		}
 	}
-	return -1
+	return notDocument
 }
+
+// notDocument is docStart's result for a string that does not start like a
+// document.
+const notDocument = -1
 
 // startsDocument reports whether the string content raw (escaped) starts
 // like a document.
-func startsDocument(raw []byte) bool { return docStart(raw) >= 0 }
+func startsDocument(raw []byte) bool { return docStart(raw) != notDocument }
 
 // likelyDocument reports whether the string content raw (escaped) starts
 // like a document and, when that start is a quotation mark, whether the JSON
@@ -265,16 +265,16 @@ func completeDocument(b []byte, levels *[]uint64) bool {
 }
 
 // memberValue scans the member name and colon at b[i] and returns the offset
-// of the value after them, or -1.
+// of the value after them, or badInput.
 func memberValue(b []byte, i int) int {
 	if i >= len(b) || b[i] != '"' {
-		return -1
+		return badInput
 	}
 	if i, _ = scanString(b, i); i < 0 {
-		return -1
+		return badInput
 	}
 	if i = skipWS(b, i); i >= len(b) || b[i] != ':' {
-		return -1
+		return badInput
 	}
 	return skipWS(b, i+1)
 }
