@@ -76,7 +76,24 @@ func TestEngineQuality(t *testing.T) {
 			t.Fatalf("doc %d: %d leaves in, %d out", i, len(ins[i]), len(outs[i]))
 		}
 	}
-	rows, spelled, spelledDecoys := corpus.Tallies{}, corpus.Tallies{}, corpus.Tallies{}
+	rows, decoys, spelled, spelledDecoys := engineTallies(t, c, ins, outs)
+	table := engineTable(rows, decoys, reported) + "\n" + corpus.SpellingTable(corpus.Spellings, spelled, spelledDecoys)
+	t.Log("\n" + table)
+	if path := os.Getenv("VEIL_QUALITY_OUT"); path != "" {
+		if err := os.WriteFile(path, []byte(table), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range append(corpus.GateFailures(rows, decoys), corpus.SpellingGateFailures(corpus.Spellings, spelled, spelledDecoys)...) {
+		t.Error(f)
+	}
+}
+
+// engineTallies compares the leaves of each document before (ins) and after
+// (outs) the engine: per detector, the planted values gone; per decoy kind,
+// the decoys kept; and the same per spelling of corpus.Spellings.
+func engineTallies(t *testing.T, c *corpus.Corpus, ins, outs [][]jsonLeaf) (rows, decoys, spelled, spelledDecoys corpus.Tallies) {
+	rows, decoys, spelled, spelledDecoys = corpus.Tallies{}, corpus.Tallies{}, corpus.Tallies{}, corpus.Tallies{}
 	for _, p := range c.Plants {
 		r := rows.Of(p.Detector)
 		r.Planted++
@@ -99,7 +116,6 @@ func TestEngineQuality(t *testing.T) {
 			}
 		}
 	}
-	decoys := corpus.Tallies{}
 	for _, d := range c.Decoys {
 		r := decoys.Of(d.Kind)
 		r.Planted++
@@ -131,14 +147,55 @@ func TestEngineQuality(t *testing.T) {
 			}
 		}
 	}
-	table := engineTable(rows, decoys, reported) + "\n" + corpus.SpellingTable(spelled, spelledDecoys)
+	return rows, decoys, spelled, spelledDecoys
+}
+
+// TestEngineQualityInnerJSON measures the same through documents held in a
+// JSON string (json_in_strings), in each spelling of corpus.InnerSpellings:
+// plain, first character escaped, escaped whitespace or a byte-order mark
+// before it, encoded twice. Per spelling, every planted value must be gone
+// and every decoy kept (gate 0.99 each, as for corpus.Spellings). Run with
+// -v for the table.
+func TestEngineQualityInnerJSON(t *testing.T) {
+	p := mustCompile(t, "json_in_strings: true\n"+qualityRules())
+	c := corpus.Generate(7, 300)
+	found, kept := corpus.Tallies{}, corpus.Tallies{}
+	for _, spelling := range corpus.InnerSpellings {
+		ins := make([][]jsonLeaf, len(c.Docs))
+		outs := make([][]jsonLeaf, len(c.Docs))
+		for i, d := range c.Docs {
+			out, _, err := p.Apply(corpus.Enclose(d, spelling), Input{Direction: Request})
+			if err != nil {
+				t.Fatalf("%s, doc %d: %v", spelling, i, err)
+			}
+			inner, err := corpus.Disclose(out, spelling)
+			if err != nil || !json.Valid(inner) {
+				t.Fatalf("%s, doc %d: the document held in the string is no longer one (%v):\n%s", spelling, i, err, out)
+			}
+			ins[i], outs[i] = jsonLeaves(t, d), jsonLeaves(t, inner)
+			if len(ins[i]) != len(outs[i]) {
+				t.Fatalf("%s, doc %d: %d leaves in, %d out", spelling, i, len(ins[i]), len(outs[i]))
+			}
+		}
+		rows, decoys, _, _ := engineTallies(t, c, ins, outs)
+		f, k := found.Of(spelling), kept.Of(spelling)
+		for _, r := range rows {
+			f.Planted += r.Planted
+			f.OK += r.OK
+		}
+		for _, r := range decoys {
+			k.Planted += r.Planted
+			k.OK += r.OK
+		}
+	}
+	table := corpus.SpellingTable(corpus.InnerSpellings, found, kept)
 	t.Log("\n" + table)
 	if path := os.Getenv("VEIL_QUALITY_OUT"); path != "" {
 		if err := os.WriteFile(path, []byte(table), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for _, f := range append(corpus.GateFailures(rows, decoys), corpus.SpellingGateFailures(spelled, spelledDecoys)...) {
+	for _, f := range corpus.SpellingGateFailures(corpus.InnerSpellings, found, kept) {
 		t.Error(f)
 	}
 }

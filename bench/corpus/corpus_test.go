@@ -137,3 +137,24 @@ func TestNames(t *testing.T) {
 		}
 	}
 }
+
+// TestEncloseDisclose: every inner spelling round-trips, and each is
+// spelled as its name says.
+func TestEncloseDisclose(t *testing.T) {
+	doc := []byte(`{"note":"ann@example.com <b>","n":[1,2]}`)
+	want := map[string]string{
+		"inner_plain": `"payload":"{\"note\"`, "inner_escaped_start": `"payload":"\u007b\"note\"`,
+		"inner_escaped_space": `"payload":"\u0020\u000a{`, "inner_bom": `"payload":"\ufeff{`,
+		"inner_twice": `"payload":"\"{\\\"note\\\"`,
+	}
+	for _, s := range InnerSpellings {
+		env := Enclose(doc, s)
+		if !json.Valid(env) || !bytes.Contains(env, []byte(want[s])) {
+			t.Errorf("%s: %s", s, env)
+		}
+		got, err := Disclose(env, s)
+		if err != nil || !bytes.Equal(got, doc) {
+			t.Errorf("%s: disclosed %s, %v", s, got, err)
+		}
+	}
+}

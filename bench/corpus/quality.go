@@ -123,10 +123,10 @@ func sum(ts Tallies) (all Tally) {
 // SpellingTable renders, per spelling of Spellings, the recall of the values
 // planted in it and the survival of the decoys written the same way, as the
 // Markdown table the quality documents show.
-func SpellingTable(recall, decoys Tallies) string {
+func SpellingTable(spellings []string, recall, decoys Tallies) string {
 	var b strings.Builder
 	b.WriteString("| spelling | planted | found | recall | decoys | survived | survival |\n|---|---:|---:|---:|---:|---:|---:|\n")
-	for _, s := range Spellings {
+	for _, s := range spellings {
 		r, d := recall.Of(s), decoys.Of(s)
 		fmt.Fprintf(&b, "| %s | %d | %d | %.4f | %d | %d | %.4f |\n", s, r.Planted, r.OK, r.Rate(), d.Planted, d.OK, d.Rate())
 	}
@@ -136,9 +136,9 @@ func SpellingTable(recall, decoys Tallies) string {
 // SpellingGateFailures lists the spellings of Spellings with nothing
 // planted, recall below MinRecallSpelled or decoy survival below
 // MinDecoySurvival.
-func SpellingGateFailures(recall, decoys Tallies) []string {
+func SpellingGateFailures(spellings []string, recall, decoys Tallies) []string {
 	var out []string
-	for _, s := range Spellings {
+	for _, s := range spellings {
 		r, d := recall[s], decoys[s]
 		switch {
 		case r == nil || r.Planted == 0:

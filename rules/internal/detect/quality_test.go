@@ -174,7 +174,7 @@ func TestQuality(t *testing.T) {
 			}
 		}
 	}
-	table := qualityTable(rows, decoys) + "\n" + corpus.SpellingTable(spelled, spelledDecoys)
+	table := qualityTable(rows, decoys) + "\n" + corpus.SpellingTable(corpus.Spellings, spelled, spelledDecoys)
 	t.Log("\n" + table)
 	if path := os.Getenv("VEIL_QUALITY_OUT"); path != "" {
 		if err := os.WriteFile(path, []byte(table), 0o644); err != nil {
@@ -185,7 +185,7 @@ func TestQuality(t *testing.T) {
 	for name, r := range rows {
 		recall[name] = &r.Tally
 	}
-	for _, f := range append(corpus.GateFailures(recall, decoys), corpus.SpellingGateFailures(spelled, spelledDecoys)...) {
+	for _, f := range append(corpus.GateFailures(recall, decoys), corpus.SpellingGateFailures(corpus.Spellings, spelled, spelledDecoys)...) {
 		t.Error(f)
 	}
 }
