@@ -4,27 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/veilproxy/veil/bench/corpus"
 	hosttest "github.com/veilproxy/veil/host-test"
 	"github.com/veilproxy/veil/rules"
 )
-
-// nameBody returns one object with a member per spelling, each holding v<i>.
-func nameBody(spellings []string) []byte {
-	var b strings.Builder
-	b.WriteString(`{"a":{`)
-	for i, s := range spellings {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		fmt.Fprintf(&b, `"%s":"v%d"`, s, i)
-	}
-	b.WriteString(`}}`)
-	return []byte(b.String())
-}
 
 // Every class of member-name spelling through the .wasm, in both directions:
 // a key rule selects the Match and KeyOnly spellings, a path rule the Match
@@ -33,8 +18,8 @@ func TestPluginMemberNameSpellings(t *testing.T) {
 	m := load(t, "veil", hosttest.Envoy133)
 	for _, cl := range corpus.NameClasses {
 		t.Run(cl.Class, func(t *testing.T) {
-			spellings := append(append(append([]string(nil), cl.Match...), cl.KeyOnly...), cl.Miss...)
-			body := nameBody(spellings)
+			spellings := cl.All()
+			body := corpus.MemberBody(spellings)
 			for _, kind := range []string{"keys", "paths"} {
 				sel := fmt.Sprintf(`keys: [%q]`, cl.Name)
 				if kind == "paths" {

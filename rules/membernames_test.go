@@ -8,21 +8,6 @@ import (
 	"github.com/veilproxy/veil/bench/corpus"
 )
 
-// memberBody returns one object with a member per spelling (all in the same
-// object: duplicates once folded), each holding the value v<i>.
-func memberBody(spellings []string) string {
-	var b strings.Builder
-	b.WriteString(`{"a":{`)
-	for i, s := range spellings {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		fmt.Fprintf(&b, `"%s":"v%d"`, s, i)
-	}
-	b.WriteString(`}}`)
-	return b.String()
-}
-
 // Every class of member-name spelling, through a key rule and a path rule:
 // each Match spelling is selected by both, each KeyOnly spelling by the key
 // rule only, no Miss spelling by either; all in one object, so every
@@ -30,15 +15,15 @@ func memberBody(spellings []string) string {
 func TestMemberNameSpellings(t *testing.T) {
 	for _, cl := range corpus.NameClasses {
 		t.Run(cl.Class, func(t *testing.T) {
-			spellings := append(append(append([]string(nil), cl.Match...), cl.KeyOnly...), cl.Miss...)
-			body := memberBody(spellings)
+			spellings := cl.All()
+			body := corpus.MemberBody(spellings)
 			for _, kind := range []string{"keys", "paths"} {
 				sel := fmt.Sprintf(`keys: [%q]`, cl.Name)
 				if kind == "paths" {
 					sel = fmt.Sprintf(`paths: ["$.a['%s']"]`, cl.Name)
 				}
 				p := mustCompile(t, fmt.Sprintf("rules: [{id: r, select: {%s}, action: {redact: {with: X}}}]", sel))
-				out, _, err := p.Apply([]byte(body), Input{Direction: Request})
+				out, _, err := p.Apply(body, Input{Direction: Request})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -95,30 +95,19 @@ func TestEngineQuality(t *testing.T) {
 func engineTallies(t *testing.T, c *corpus.Corpus, ins, outs [][]jsonLeaf) (rows, decoys, spelled, spelledDecoys corpus.Tallies) {
 	rows, decoys, spelled, spelledDecoys = corpus.Tallies{}, corpus.Tallies{}, corpus.Tallies{}, corpus.Tallies{}
 	for _, p := range c.Plants {
-		r := rows.Of(p.Detector)
-		r.Planted++
 		gone := true
 		for k, l := range ins[p.Doc] {
 			if l.number == p.Number && strings.Contains(l.text, p.Value) && strings.Contains(outs[p.Doc][k].text, p.Value) {
 				gone = false
 			}
 		}
-		if gone {
-			r.OK++
-		} else if testing.Verbose() {
+		rows.Add(p.Detector, gone)
+		if !gone && testing.Verbose() {
 			t.Logf("missed %s %q", p.Detector, p.Value)
 		}
-		if p.Spelling != "" {
-			s := spelled.Of(p.Spelling)
-			s.Planted++
-			if gone {
-				s.OK++
-			}
-		}
+		spelled.Add(p.Spelling, gone)
 	}
 	for _, d := range c.Decoys {
-		r := decoys.Of(d.Kind)
-		r.Planted++
 		ok := true
 		for k, l := range ins[d.Doc] {
 			if l.number != d.Number {
@@ -134,18 +123,11 @@ func engineTallies(t *testing.T, c *corpus.Corpus, ins, outs [][]jsonLeaf) (rows
 				ok = false
 			}
 		}
-		if ok {
-			r.OK++
-		} else if testing.Verbose() {
+		decoys.Add(d.Kind, ok)
+		if !ok && testing.Verbose() {
 			t.Logf("decoy %s %q changed", d.Kind, d.Value)
 		}
-		if d.Spelling != "" {
-			s := spelledDecoys.Of(d.Spelling)
-			s.Planted++
-			if ok {
-				s.OK++
-			}
-		}
+		spelledDecoys.Add(d.Spelling, ok)
 	}
 	return rows, decoys, spelled, spelledDecoys
 }
@@ -242,10 +224,8 @@ func TestNameQuality(t *testing.T) {
 			if pl.Miss || kind == "paths" && pl.KeyOnly {
 				tally, ok = &r.kept[k], !gone
 			}
-			tally.Planted++
-			if ok {
-				tally.OK++
-			} else {
+			tally.Add(ok)
+			if !ok {
 				t.Errorf("%s: %s %q (%s) %s", kind, pl.Class, pl.Spelling, pl.Value, map[bool]string{true: "removed", false: "kept"}[gone])
 			}
 		}

@@ -26,6 +26,26 @@ type NameClass struct {
 	Miss    []string // near misses no rule selects
 }
 
+// All returns every spelling of the class: Match, then KeyOnly, then Miss.
+func (c NameClass) All() []string {
+	return append(append(append([]string(nil), c.Match...), c.KeyOnly...), c.Miss...)
+}
+
+// MemberBody returns {"a":{…}} with one member per spelling, all in the
+// same object (so duplicates once folded), the i-th holding the value v<i>.
+func MemberBody(spellings []string) []byte {
+	var b strings.Builder
+	b.WriteString(`{"a":{`)
+	for i, s := range spellings {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"%s":"v%d"`, s, i)
+	}
+	b.WriteString(`}}`)
+	return []byte(b.String())
+}
+
 // NameClasses lists the spelling classes, several examples each.
 var NameClasses = []NameClass{
 	{Class: "escapes", Name: "email",

@@ -62,6 +62,14 @@ func (c *Corpus) OverlapsPlant(doc int, text string, o [2]int) bool {
 // planted, and how many came out right (found, or left alone).
 type Tally struct{ Planted, OK int }
 
+// Add counts one more planted value (or decoy), right when ok.
+func (t *Tally) Add(ok bool) {
+	t.Planted++
+	if ok {
+		t.OK++
+	}
+}
+
 // Rate is the share that came out right.
 func (t Tally) Rate() float64 { return float64(t.OK) / float64(t.Planted) }
 
@@ -76,6 +84,14 @@ func (ts Tallies) Of(kind string) *Tally {
 		ts[kind] = t
 	}
 	return t
+}
+
+// Add counts one more value of kind, right when ok; an empty kind (a value
+// planted without a spelling, say) is not counted.
+func (ts Tallies) Add(kind string, ok bool) {
+	if kind != "" {
+		ts.Of(kind).Add(ok)
+	}
 }
 
 // DecoyTable renders decoy survival per kind, then for all decoys, as the

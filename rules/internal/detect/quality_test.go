@@ -130,21 +130,13 @@ func TestQuality(t *testing.T) {
 		} else if testing.Verbose() {
 			t.Logf("missed %s %q", p.Detector, p.Value)
 		}
-		if p.Spelling != "" {
-			s := spelled.Of(p.Spelling)
-			s.Planted++
-			if ok {
-				s.OK++
-			}
-		}
+		spelled.Add(p.Spelling, ok)
 		if ok && byDet {
 			r.attributed++
 		}
 	}
 	decoys := corpus.Tallies{}
 	for _, d := range c.Decoys {
-		r := decoys.Of(d.Kind)
-		r.Planted++
 		hit := ""
 		for _, f := range docs[d.Doc] {
 			if f.leaf.number != d.Number {
@@ -161,17 +153,10 @@ func TestQuality(t *testing.T) {
 				}
 			}
 		}
-		if hit == "" {
-			r.OK++
-		} else if testing.Verbose() {
+		decoys.Add(d.Kind, hit == "")
+		spelledDecoys.Add(d.Spelling, hit == "")
+		if hit != "" && testing.Verbose() {
 			t.Logf("decoy %s %q hit by %s", d.Kind, d.Value, hit)
-		}
-		if d.Spelling != "" {
-			s := spelledDecoys.Of(d.Spelling)
-			s.Planted++
-			if hit == "" {
-				s.OK++
-			}
 		}
 	}
 	table := qualityTable(rows, decoys) + "\n" + corpus.SpellingTable(corpus.Spellings, spelled, spelledDecoys)
