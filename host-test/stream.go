@@ -3,6 +3,7 @@ package hosttest
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -124,7 +125,11 @@ func (vm *VM) Do(ex Exchange) *Result {
 	vm.streams[s.id] = s
 	defer func() {
 		delete(vm.streams, s.id)
-		res.Logs = append([]LogEntry(nil), vm.logs[logStart:]...)
+		// The exchange's logs move into its Result, so a VM that serves
+		// many exchanges keeps only what it logged outside them.
+		res.Logs = slices.Clone(vm.logs[logStart:])
+		clear(vm.logs[logStart:])
+		vm.logs = vm.logs[:logStart]
 	}()
 	if vm.failed != nil {
 		res.VMError = vm.failed

@@ -282,7 +282,9 @@ func (vm *VM) runPending() {
 	}
 }
 
-// Logs returns everything the VM logged so far (proxy_log and fd_write).
+// Logs returns what the VM logged (proxy_log and fd_write) outside
+// exchanges: at start-up and in root-context callbacks. What it logged
+// during an exchange is in that exchange's Result.Logs.
 func (vm *VM) Logs() []LogEntry { return append([]LogEntry(nil), vm.logs...) }
 
 // MemorySize returns the guest's linear-memory size in bytes, for soak tests.

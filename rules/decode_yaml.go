@@ -273,7 +273,7 @@ func appendJSON(dst []byte, n *yaml.Node, depth int) ([]byte, error) {
 			if k.Kind != yaml.ScalarNode {
 				return nil, fmt.Errorf("object keys must be strings, got %s", kindName(k))
 			}
-			dst = appendQuoted(dst, k.Value)
+			dst = AppendQuoted(dst, k.Value)
 			dst = append(dst, ':')
 			var err error
 			if dst, err = appendJSON(dst, n.Content[i+1], depth+1); err != nil {
@@ -319,7 +319,7 @@ func appendScalarJSON(dst []byte, n *yaml.Node) ([]byte, error) {
 		}
 		return strconv.AppendFloat(dst, f, 'g', -1, 64), nil
 	}
-	return appendQuoted(dst, n.Value), nil
+	return AppendQuoted(dst, n.Value), nil
 }
 
 // isJSONNumber reports whether s is spelled as a JSON number.

@@ -76,9 +76,11 @@ func appendUnescaped(dst, raw []byte) []byte {
 
 const hexDigits = "0123456789abcdef"
 
-// appendQuoted appends s as a JSON string literal. Invalid UTF-8 becomes U+FFFD,
-// so the result is always valid JSON.
-func appendQuoted(dst []byte, s string) []byte {
+// AppendQuoted appends s as a JSON string literal. Invalid UTF-8 becomes
+// U+FFFD, so the result is always valid JSON. It escapes only what JSON
+// requires (and U+2028/U+2029), so paths such as $.users[<name>] stay
+// readable in logs.
+func AppendQuoted(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	dst = appendEscaped(dst, s)
 	return append(dst, '"')

@@ -1,52 +1,85 @@
 package filter
 
 import (
-	"bytes"
-	"encoding/json"
+	"strconv"
+
+	"github.com/veilproxy/veil/rules"
 )
 
 // AuditPrefix starts every audit log line, so log pipelines can select them.
 const AuditPrefix = "veil audit "
 
-// auditFinding is one rule's finding in one direction. It carries counts and
-// JSON paths, never values, and never a member name that looks like personal
+// appendAuditLine appends the one audit line of a stream to dst; ok is false
+// (and dst unchanged) when neither body found anything. The line is
+//
+//	veil audit {"request_id":…,"rule_set":…,"findings":[{"direction":…,"rule":…,
+//	"action":…,"mode":"enforce"|"shadow","count":…,"paths":[…],"detectors":[…]},…]}
+//
+// with "detectors" left out when empty. A finding carries counts and JSON
+// paths, never values, and never a member name that looks like personal
 // data: package rules writes such a name [<name>] in every path, whatever
-// the rule set (see "What Apply reports" in rules/SYNTAX.md).
-type auditFinding struct {
-	Direction string   `json:"direction"`
-	Rule      string   `json:"rule"`
-	Action    string   `json:"action"`
-	Mode      string   `json:"mode"`
-	Count     int      `json:"count"`
-	Paths     []string `json:"paths"`
-	// Detectors names, per path, the detector that found a span there
-	// ("" for a value a paths or keys selector picked whole).
-	Detectors []string `json:"detectors,omitempty"`
-}
-
-// auditLine formats the one audit line of a stream; ok is false when neither
-// body found anything.
-func auditLine(ruleSet, requestID string, bodies *[3]bodyState) (line string, ok bool) {
-	var findings []auditFinding
+// the rule set (see "What Apply reports" in rules/SYNTAX.md). Detectors
+// names, per path, the detector that found a span there ("" for a value a
+// paths or keys selector picked whole).
+//
+// The line is appended by hand rather than with encoding/json: reflection
+// costs tens of microseconds per line inside the VM (docs/benchmarks.md,
+// "Per exchange").
+func appendAuditLine(dst []byte, ruleSet, requestID string, bodies *[3]bodyState) (line []byte, ok bool) {
+	start := len(dst)
+	dst = append(dst, AuditPrefix+`{"request_id":`...)
+	dst = rules.AppendQuoted(dst, requestID)
+	dst = append(dst, `,"rule_set":`...)
+	dst = rules.AppendQuoted(dst, ruleSet)
+	dst = append(dst, `,"findings":[`...)
+	n := 0
 	for _, d := range directions {
 		for _, f := range bodies[d].report.Findings {
+			if n > 0 {
+				dst = append(dst, ',')
+			}
+			n++
 			mode := "enforce"
 			if f.Shadow {
 				mode = "shadow"
 			}
-			findings = append(findings, auditFinding{d.String(), f.Rule, f.Action, mode, f.Count, f.Paths, f.Detectors})
+			dst = append(dst, `{"direction":"`...)
+			dst = append(dst, d.String()...)
+			dst = append(dst, `","rule":`...)
+			dst = rules.AppendQuoted(dst, f.Rule)
+			dst = append(dst, `,"action":`...)
+			dst = rules.AppendQuoted(dst, f.Action)
+			dst = append(dst, `,"mode":"`...)
+			dst = append(dst, mode...)
+			dst = append(dst, `","count":`...)
+			dst = strconv.AppendInt(dst, int64(f.Count), 10)
+			dst = append(dst, `,"paths":`...)
+			dst = appendStrings(dst, f.Paths)
+			if len(f.Detectors) > 0 {
+				dst = append(dst, `,"detectors":`...)
+				dst = appendStrings(dst, f.Detectors)
+			}
+			dst = append(dst, '}')
 		}
 	}
-	if len(findings) == 0 {
-		return "", false
+	if n == 0 {
+		return dst[:start], false
 	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false) // a log line, not HTML: paths such as $.users[<name>] stay readable
-	_ = enc.Encode(struct {
-		RequestID string         `json:"request_id"`
-		RuleSet   string         `json:"rule_set"`
-		Findings  []auditFinding `json:"findings"`
-	}{requestID, ruleSet, findings})
-	return AuditPrefix + string(bytes.TrimSuffix(b.Bytes(), []byte("\n"))), true
+	return append(dst, "]}"...), true
+}
+
+// appendStrings appends ss as a JSON array of strings (null for none, as
+// encoding/json writes a nil slice).
+func appendStrings(dst []byte, ss []string) []byte {
+	if ss == nil {
+		return append(dst, "null"...)
+	}
+	dst = append(dst, '[')
+	for i, s := range ss {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = rules.AppendQuoted(dst, s)
+	}
+	return append(dst, ']')
 }

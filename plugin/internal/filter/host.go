@@ -8,7 +8,6 @@ import (
 // directionCalls are the host calls that differ between the request and the
 // response side, so the stream logic is written once for both.
 type directionCalls struct {
-	getHeaders   func() ([][2]string, error)
 	removeHeader func(name string) error
 	getBody      func(start, maxSize int) ([]byte, error)
 	replaceBody  func(body []byte) error
@@ -17,13 +16,11 @@ type directionCalls struct {
 // hostCalls is indexed by rules.Direction.
 var hostCalls = [3]directionCalls{
 	rules.Request: {
-		getHeaders:   proxywasm.GetHttpRequestHeaders,
 		removeHeader: proxywasm.RemoveHttpRequestHeader,
 		getBody:      proxywasm.GetHttpRequestBody,
 		replaceBody:  proxywasm.ReplaceHttpRequestBody,
 	},
 	rules.Response: {
-		getHeaders:   proxywasm.GetHttpResponseHeaders,
 		removeHeader: proxywasm.RemoveHttpResponseHeader,
 		getBody:      proxywasm.GetHttpResponseBody,
 		replaceBody:  proxywasm.ReplaceHttpResponseBody,

@@ -15,25 +15,29 @@ type metrics struct {
 	bodiesInspected [3]proxywasm.MetricCounter
 	bytesInspected  [3]proxywasm.MetricCounter
 	bodiesChanged   [3]proxywasm.MetricCounter
-	// values holds a counter per rule and direction the rule applies to.
-	values map[ruleDirection]proxywasm.MetricCounter
+	// ruleIDs and values are in rule order: values[i][d] counts what rule
+	// ruleIDs[i] did in direction d. A report lists its findings in rule
+	// order too, so recordBody matches them in one merge, without hashing ids.
+	ruleIDs []string
+	values  [][3]ruleCounter
 	// failures is indexed by failure kind, then direction.
 	failures map[rules.FailureKind]*[3]proxywasm.MetricCounter
 }
 
 var directions = [...]rules.Direction{rules.Request, rules.Response}
 
-// ruleDirection keys the per-rule value counters.
-type ruleDirection struct {
-	rule      string
-	direction rules.Direction
+// ruleCounter is a rule's value counter in one direction; defined is false
+// for a direction the rule does not apply to (a metric id may be 0).
+type ruleCounter struct {
+	counter proxywasm.MetricCounter
+	defined bool
 }
 
 // defineMetrics defines every counter the program can touch.
 func defineMetrics(p *rules.Program) *metrics {
 	set := ".rule_set." + tagValue(p.Name())
 	m := &metrics{
-		values:   make(map[ruleDirection]proxywasm.MetricCounter, 2*len(p.Rules())),
+		values:   make([][3]ruleCounter, len(p.Rules())),
 		failures: make(map[rules.FailureKind]*[3]proxywasm.MetricCounter, len(failureKinds)),
 	}
 	for _, d := range directions {
@@ -42,7 +46,8 @@ func defineMetrics(p *rules.Program) *metrics {
 		m.bytesInspected[d] = proxywasm.DefineCounterMetric("veil.bytes_inspected" + set + dir)
 		m.bodiesChanged[d] = proxywasm.DefineCounterMetric("veil.bodies_changed" + set + dir)
 	}
-	for _, r := range p.Rules() {
+	for i, r := range p.Rules() {
+		m.ruleIDs = append(m.ruleIDs, r.ID)
 		mode := "enforce"
 		if r.Shadow {
 			mode = "shadow"
@@ -51,8 +56,8 @@ func defineMetrics(p *rules.Program) *metrics {
 			if (d == rules.Request && !r.Request) || (d == rules.Response && !r.Response) {
 				continue
 			}
-			m.values[ruleDirection{r.ID, d}] = proxywasm.DefineCounterMetric("veil.values" + set + ".rule." +
-				tagValue(r.ID) + ".action." + r.Action + ".direction." + d.String() + ".mode." + mode)
+			m.values[i][d] = ruleCounter{defined: true, counter: proxywasm.DefineCounterMetric("veil.values" + set + ".rule." +
+				tagValue(r.ID) + ".action." + r.Action + ".direction." + d.String() + ".mode." + mode)}
 		}
 	}
 	for _, kind := range failureKinds {
@@ -79,11 +84,26 @@ func (m *metrics) recordBody(d rules.Direction, size int, changed bool, report r
 	if changed {
 		m.bodiesChanged[d].Increment(1)
 	}
+	i := 0
 	for _, f := range report.Findings {
-		if counter, ok := m.values[ruleDirection{f.Rule, d}]; ok && f.Count > 0 {
-			counter.Increment(uint64(f.Count))
+		i = m.ruleIndex(f.Rule, i)
+		if i >= 0 && m.values[i][d].defined && f.Count > 0 {
+			m.values[i][d].counter.Increment(uint64(f.Count))
+		}
+		i++
+	}
+}
+
+// ruleIndex returns the position of rule id, looking from from on (where
+// the next finding's rule is, findings being in rule order) and then from
+// the start; -1 for an id the program does not have.
+func (m *metrics) ruleIndex(id string, from int) int {
+	for i := range m.ruleIDs {
+		if j := (from + i) % len(m.ruleIDs); m.ruleIDs[j] == id {
+			return j
 		}
 	}
+	return -1
 }
 
 // recordFailure counts one body the filter could not rewrite.

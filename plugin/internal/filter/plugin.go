@@ -61,6 +61,9 @@ type pluginContext struct {
 	inject     func(applyFunc) applyFunc
 	metrics    *metrics
 	rejections map[rules.FailureKind]rejection
+	// auditBuf is reused for each stream's audit line: the VM runs one
+	// callback at a time, and the host copies the line out at once.
+	auditBuf []byte
 }
 
 // OnPluginStart compiles the configuration and defines the metrics; a rule

@@ -40,16 +40,26 @@ type bodyState struct {
 }
 
 // OnHttpRequestHeaders decides whether the request body is in scope. It
-// always continues: Pause here would withhold the body callbacks.
+// always continues: Pause here would withhold the body callbacks. The whole
+// header map is read in one host call: every value of a repeated header
+// counts (Envoy's get_header_map_value returns only the first), and one call
+// costs less inside the VM than one per header.
 func (s *stream) OnHttpRequestHeaders(_ int, endOfStream bool) (action types.Action) {
 	defer s.recoverPanic(rules.Request, &action)
-	s.method, _ = proxywasm.GetHttpRequestHeader(":method")
-	s.path, _ = proxywasm.GetHttpRequestHeader(":path")
-	s.requestID, _ = proxywasm.GetHttpRequestHeader("x-request-id")
+	headers, err := proxywasm.GetHttpRequestHeaders()
+	if err != nil && !errors.Is(err, types.ErrorStatusNotFound) {
+		return s.fail(rules.Request, rules.InternalError)
+	}
+	s.method = firstValue(headers, ":method")
+	s.path = firstValue(headers, ":path")
+	s.requestID = firstValue(headers, "x-request-id")
 	if !rules.ValidPath(s.path) {
 		return s.fail(rules.Request, rules.InvalidPath)
 	}
-	return s.begin(rules.Request, endOfStream)
+	if !s.inScope(rules.Request, endOfStream) {
+		return types.ActionContinue
+	}
+	return s.begin(rules.Request, headers)
 }
 
 // OnHttpResponseHeaders decides whether the response body is in scope.
@@ -58,7 +68,22 @@ func (s *stream) OnHttpResponseHeaders(_ int, endOfStream bool) (action types.Ac
 		return types.ActionContinue
 	}
 	defer s.recoverPanic(rules.Response, &action)
-	return s.begin(rules.Response, endOfStream)
+	if !s.inScope(rules.Response, endOfStream) {
+		return types.ActionContinue
+	}
+	headers, err := proxywasm.GetHttpResponseHeaders()
+	if err != nil && !errors.Is(err, types.ErrorStatusNotFound) {
+		return s.fail(rules.Response, rules.InternalError)
+	}
+	return s.begin(rules.Response, headers)
+}
+
+// inScope reports whether direction d may carry a body the rule set covers:
+// a body follows the headers, the rules apply to d, and the request's
+// method and path are in match.
+func (s *stream) inScope(d rules.Direction, endOfStream bool) bool {
+	p := s.plugin.program
+	return !endOfStream && p.Applies(d) && p.InScope(s.method, s.path)
 }
 
 // OnHttpRequestBody buffers the request body and rewrites it at end of stream.
@@ -95,26 +120,20 @@ func (s *stream) OnHttpResponseTrailers(int) (action types.Action) {
 // OnHttpStreamDone writes the audit line of a stream that found anything.
 func (s *stream) OnHttpStreamDone() {
 	defer func() { _ = recover() }() // nothing left to protect but the worker
-	if line, ok := auditLine(s.plugin.program.Name(), s.requestID, &s.bodies); ok {
-		proxywasm.LogInfo(line)
+	p := s.plugin
+	if line, ok := appendAuditLine(p.auditBuf[:0], p.program.Name(), s.requestID, &s.bodies); ok {
+		proxywasm.LogInfo(string(line))
+		p.auditBuf = line
 	}
 }
 
-// begin runs in a headers callback: it gates the direction on the rule set's
-// scope, the body's labels and its content encoding and, for a body that
-// may be rewritten, drops content-length (the only moment headers can still
-// change). Every value of a repeated header counts, so the whole map is read
-// (Envoy's get_header_map_value returns only the first).
-func (s *stream) begin(d rules.Direction, endOfStream bool) types.Action {
+// begin runs in a headers callback of a direction in scope: it gates the
+// body on its labels and its content encoding (every value of each, from
+// the whole header map) and, for a body that may be rewritten, drops
+// content-length (the only moment headers can still change).
+func (s *stream) begin(d rules.Direction, headers [][2]string) types.Action {
 	p := s.plugin.program
-	if endOfStream || !p.Applies(d) || !p.InScope(s.method, s.path) {
-		return types.ActionContinue
-	}
 	h := hostCalls[d]
-	headers, err := h.getHeaders()
-	if err != nil && !errors.Is(err, types.ErrorStatusNotFound) {
-		return s.fail(d, rules.InternalError)
-	}
 	kind := p.BodyKind(headerValues(headers, "content-type"))
 	if kind == rules.BodySkip {
 		return types.ActionContinue
@@ -291,6 +310,16 @@ func reportSummary(report rules.Report) string {
 		b.WriteString(strconv.Itoa(f.Count))
 	}
 	return b.String()
+}
+
+// firstValue returns the first value of the header name ("" for none).
+func firstValue(headers [][2]string, name string) string {
+	for _, kv := range headers {
+		if strings.EqualFold(kv[0], name) {
+			return kv[1]
+		}
+	}
+	return ""
 }
 
 // headerValues returns every value of the header name, in order.
