@@ -98,11 +98,23 @@ func parseMediaType(v string) (string, bool) {
 	if i := strings.IndexByte(v, ';'); i >= 0 {
 		v = v[:i]
 	}
-	typ, sub, ok := strings.Cut(strings.TrimSpace(v), "/")
+	v = strings.TrimSpace(v)
+	typ, sub, ok := strings.Cut(v, "/")
 	if !ok || !isToken(typ) || !isToken(sub) {
 		return "", false
 	}
-	return strings.ToLower(typ + "/" + sub), true
+	return lowerASCII(v), true // tokens are ASCII
+}
+
+// lowerASCII returns s with ASCII letters lower-cased, s itself (no copy)
+// when it has none in upper case, as a content-type usually has not.
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			return strings.ToLower(s)
+		}
+	}
+	return s
 }
 
 // matchAny reports whether a lower-case media type matches one of the

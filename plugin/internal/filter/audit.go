@@ -26,7 +26,9 @@ const AuditPrefix = "veil audit "
 // costs tens of microseconds per line inside the VM (docs/benchmarks.md,
 // "Per exchange").
 func appendAuditLine(dst []byte, ruleSet, requestID string, bodies *[3]bodyState) (line []byte, ok bool) {
-	start := len(dst)
+	if len(bodies[rules.Request].report.Findings) == 0 && len(bodies[rules.Response].report.Findings) == 0 {
+		return dst, false
+	}
 	dst = append(dst, AuditPrefix+`{"request_id":`...)
 	dst = rules.AppendQuoted(dst, requestID)
 	dst = append(dst, `,"rule_set":`...)
@@ -61,9 +63,6 @@ func appendAuditLine(dst []byte, ruleSet, requestID string, bodies *[3]bodyState
 			}
 			dst = append(dst, '}')
 		}
-	}
-	if n == 0 {
-		return dst[:start], false
 	}
 	return append(dst, "]}"...), true
 }

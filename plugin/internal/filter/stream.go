@@ -134,11 +134,12 @@ func (s *stream) OnHttpStreamDone() {
 func (s *stream) begin(d rules.Direction, headers [][2]string) types.Action {
 	p := s.plugin.program
 	h := hostCalls[d]
-	kind := p.BodyKind(headerValues(headers, "content-type"))
+	var values [2]string // room for the usual one value, without allocating
+	kind := p.BodyKind(appendHeaderValues(values[:0], headers, "content-type"))
 	if kind == rules.BodySkip {
 		return types.ActionContinue
 	}
-	if !rules.IdentityEncoding(headerValues(headers, "content-encoding")) {
+	if !rules.IdentityEncoding(appendHeaderValues(values[:0], headers, "content-encoding")) {
 		return s.fail(d, rules.Encoded)
 	}
 	if err := h.removeHeader("content-length"); err != nil {
@@ -322,9 +323,8 @@ func firstValue(headers [][2]string, name string) string {
 	return ""
 }
 
-// headerValues returns every value of the header name, in order.
-func headerValues(headers [][2]string, name string) []string {
-	var values []string
+// appendHeaderValues appends every value of the header name, in order.
+func appendHeaderValues(values []string, headers [][2]string, name string) []string {
 	for _, kv := range headers {
 		if strings.EqualFold(kv[0], name) {
 			values = append(values, kv[1])
