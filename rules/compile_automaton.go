@@ -93,22 +93,29 @@ type automaton struct {
 	decide []int32 // rule index deciding a value reached in the state, noRule for none
 	dead   []bool  // no value below can be selected or scanned by a detector
 	ctx    []int32 // detector context of the state, indexing ctxs
-	deflt  []int32 // the next state on every class the table has no entry for
-	base   []int32 // where the state's entries start in the table (see step)
+	row    []stateRow
 	// uniName/uniIndex hold the next state for any member/element when all
 	// member/element classes agree, notUniform otherwise (lets the walk skip
 	// classifying).
 	uniName, uniIndex []int32
-	// the transitions that differ from deflt, packed by row displacement:
-	// entry base[q]+c holds state q's next state on class c when check of
-	// that entry is q
-	next, check []int32
+	// the transitions that differ from the states' deflt, packed by row
+	// displacement: entry row[q].base+c holds state q's next state on class
+	// c when its check is q
+	entries []entry
 	// by class, what the anywhere selectors decide for a label of the class
 	anywhere []anyMove
 	ctxs     []detCtx
 	start    int32
 	live     bool // some rule applies to this direction
 }
+
+// stateRow is where a state goes by default (deflt: on every class the
+// table has no entry of the state for) and where its entries start.
+type stateRow struct{ deflt, base int32 }
+
+// entry is one transition in the packed table: the next state, for the
+// state check.
+type entry struct{ check, next int32 }
 
 // anyMove is what the anywhere selectors decide for the labels of a class:
 // the first rule in file order (noRule for none) and its decided state.
@@ -118,9 +125,12 @@ type anyMove struct{ rule, state int32 }
 // packed table's (or deflt's), unless an anywhere selector of an earlier
 // rule decides the label.
 func (a *automaton) step(q, c int32) int32 {
-	t := a.deflt[q]
-	if i := a.base[q] + c; uint32(i) < uint32(len(a.check)) && a.check[i] == q {
-		t = a.next[i]
+	r := a.row[q]
+	t := r.deflt
+	if i := r.base + c; uint32(i) < uint32(len(a.entries)) {
+		if e := a.entries[i]; e.check == q {
+			t = e.next
+		}
 	}
 	if m := a.anywhere[c]; m.rule != noRule {
 		if d := a.decide[t]; d == noRule || m.rule < d {
@@ -340,7 +350,7 @@ func (b *subsetBuilder) add(set []int, decide int32, dead bool, ctx int32) int32
 	b.a.decide = append(b.a.decide, decide)
 	b.a.dead = append(b.a.dead, dead)
 	b.a.ctx = append(b.a.ctx, ctx)
-	b.a.deflt = append(b.a.deflt, id)
+	b.a.row = append(b.a.row, stateRow{deflt: id})
 	return id
 }
 
@@ -429,7 +439,7 @@ func (b *subsetBuilder) addTransitions(q int) *tooComplexError {
 	if err != nil {
 		return err
 	}
-	b.a.deflt[q] = commonID
+	b.a.row[q].deflt = commonID
 	slices.Sort(b.touched)
 	var row []transition
 	for _, c := range b.touched {

@@ -10,11 +10,10 @@ import "sort"
 // where its classes fall on free entries, and an entry records the state it
 // belongs to (check), so a lookup stays two loads and a comparison.
 
-// pack stores the rows (by state, each sorted by class) in a.next and
-// a.check and sets a.base: longest rows first, each at the lowest offset
+// pack stores the rows (by state, each sorted by class) in a.entries and
+// sets the states' base: longest rows first, each at the lowest offset
 // where it fits.
 func (a *automaton) pack(rows [][]transition) {
-	a.base = make([]int32, len(rows))
 	var order []int32
 	for q, row := range rows {
 		if len(row) > 0 {
@@ -29,26 +28,24 @@ func (a *automaton) pack(rows [][]transition) {
 		for !a.fits(row, base) {
 			base++
 		}
-		for end := base + int(row[len(row)-1].class); len(a.check) <= end; {
-			a.check = append(a.check, noState)
-			a.next = append(a.next, noState)
+		for end := base + int(row[len(row)-1].class); len(a.entries) <= end; {
+			a.entries = append(a.entries, entry{noState, noState})
 		}
 		for _, t := range row {
-			a.check[base+int(t.class)] = q
-			a.next[base+int(t.class)] = t.next
+			a.entries[base+int(t.class)] = entry{q, t.next}
 		}
-		a.base[q] = int32(base)
-		for free < len(a.check) && a.check[free] != noState {
+		a.row[q].base = int32(base)
+		for free < len(a.entries) && a.entries[free].check != noState {
 			free++
 		}
 	}
-	a.check, a.next = a.check[:len(a.check):len(a.check)], a.next[:len(a.next):len(a.next)]
+	a.entries = a.entries[:len(a.entries):len(a.entries)]
 }
 
 // fits reports whether the entries of row at offset base are free.
 func (a *automaton) fits(row []transition, base int) bool {
 	for _, t := range row {
-		if i := base + int(t.class); i < len(a.check) && a.check[i] != noState {
+		if i := base + int(t.class); i < len(a.entries) && a.entries[i].check != noState {
 			return false
 		}
 	}
@@ -89,7 +86,7 @@ func (a *automaton) uniform(q int32, row []transition, kind int, k *classKinds) 
 	if a.decide[q] != noRule {
 		return q // never left (the walk decides first)
 	}
-	d := a.deflt[q]
+	d := a.row[q].deflt
 	special := len(k.anywhere[kind]) // classes that may not go to d
 	same := true
 	for _, t := range row {
