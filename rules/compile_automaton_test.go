@@ -353,3 +353,24 @@ func (g *gen) value(b *strings.Builder, depth int, object bool) {
 		fmt.Fprintf(b, `"v%d"`, g.byte())
 	}
 }
+
+// TestScaleSpellings: in a 1,000-rule set of key lists and paths, every
+// spelling of a configured name selects its value, and near misses do not
+// (host-test's TestPluginScaleSpellings runs the same through the .wasm).
+func TestScaleSpellings(t *testing.T) {
+	src := corpus.ScaleRules(1000, corpus.ScaleMixed)
+	p := mustCompile(t, src)
+	spec := decodeSpec(t, src)
+	for _, c := range corpus.ScaleSpellings {
+		t.Run(c.Class, func(t *testing.T) {
+			out, _, err := p.Apply([]byte(c.Body), Input{Direction: Request})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if survived := strings.Contains(string(out), "PLANT"); survived == c.Selected {
+				t.Errorf("%s >> %s", c.Body, out)
+			}
+			checkReference(t, p, spec, []byte(c.Body))
+		})
+	}
+}
