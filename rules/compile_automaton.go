@@ -90,10 +90,10 @@ func (sel *selector) anywhere() bool {
 type automaton struct {
 	cls *classifier
 	// by state
-	decide []int32 // rule index deciding a value reached in the state, noRule for none
-	dead   []bool  // no value below can be selected or scanned by a detector
-	ctx    []int32 // detector context of the state, indexing ctxs
-	row    []stateRow
+	decide []int32    // rule index deciding a value reached in the state, noRule for none
+	dead   []bool     // no value below can be selected or scanned by a detector
+	ctx    []int32    // detector context of the state, indexing ctxs
+	row    []stateRow // default next state and where the state's entries start
 	// uniName/uniIndex hold the next state for any member/element when all
 	// member/element classes agree, notUniform otherwise (lets the walk skip
 	// classifying).
