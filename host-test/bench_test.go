@@ -2,6 +2,8 @@ package hosttest_test
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"testing"
 
 	"github.com/veilproxy/veil/bench/corpus"
@@ -73,6 +75,35 @@ func BenchmarkDetectNative(b *testing.B) {
 	for b.Loop() {
 		if _, _, err := p.Apply(body, rules.Input{Direction: rules.Request}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkConfigureWasm starts one VM per op with a rule set of 1, 100 or
+// 1,000 rules of a corpus.ScaleRules shape (instantiate, _initialize,
+// proxy_on_vm_start, proxy_on_configure: what Envoy does per worker on a
+// configuration push), and reports linear-B, the guest's linear memory
+// after configure. The rules=1 case is the fixed cost of starting a VM.
+//
+//	go test ./host-test -run '^$' -bench '^BenchmarkConfigureWasm$' -benchmem
+func BenchmarkConfigureWasm(b *testing.B) {
+	for _, shape := range []string{corpus.ScaleKeys, corpus.ScaleMixed} {
+		for _, n := range []int{1, 100, 1000} {
+			cfg := hosttest.Config{PluginConfig: []byte(corpus.ScaleRules(n, shape))}
+			b.Run(fmt.Sprintf("shape=%s/rules=%d", shape, n), func(b *testing.B) {
+				m := load(b, "veil", hosttest.Envoy133)
+				ctx := context.Background()
+				var linear uint32
+				for b.Loop() {
+					vm, err := m.Start(ctx, cfg)
+					if err != nil {
+						b.Fatal(err)
+					}
+					linear = vm.MemorySize()
+					vm.Close(ctx)
+				}
+				b.ReportMetric(float64(linear), "linear-B")
+			})
 		}
 	}
 }

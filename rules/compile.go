@@ -52,30 +52,31 @@ func Compile(src []byte, opts Options) (*Program, error) {
 		return nil, d.err()
 	}
 	p.names = names
-	var all []selector
-	// per layer (enforce, shadow; see walk_shadow.go) and direction: the
-	// selectors, and the detector rules without within
+	// every selector, in rule order; per layer (enforce, shadow; see
+	// walk_shadow.go) and direction, the selectors and the detector rules
+	// without within
+	all := make([]selector, 0, selectorCount(spec.rules))
 	var byDir [2][2][]selector
 	var global [2][2][]int
+	p.rules = make([]rule, 0, len(spec.rules))
 	for i, r := range spec.rules {
 		p.rules = append(p.rules, rule{id: r.id, act: r.act, shadow: r.shadow, request: r.request, response: r.response})
-		var sels []selector
 		for _, s := range r.sels {
-			sels = append(sels, selector{rule: i, selSpec: s})
+			all = append(all, selector{rule: i, selSpec: s})
 		}
 		for _, s := range r.within {
-			sels = append(sels, selector{rule: i, selSpec: s, within: true})
+			all = append(all, selector{rule: i, selSpec: s, within: true})
 		}
-		all = append(all, sels...)
 		layer := layerOf(r.shadow)
 		for dir, on := range [2]bool{r.request, r.response} {
-			if !on {
-				continue
-			}
-			byDir[layer][dir] = append(byDir[layer][dir], sels...)
-			if len(r.detect) > 0 && r.within == nil {
+			if on && len(r.detect) > 0 && r.within == nil {
 				global[layer][dir] = append(global[layer][dir], i)
 			}
+		}
+	}
+	for layer := range byDir {
+		for dir := range byDir[layer] {
+			byDir[layer][dir] = selectorsOf(all, p.rules, layer, Direction(dir+1))
 		}
 	}
 	cls := newClassifier(all)
@@ -84,14 +85,48 @@ func Compile(src []byte, opts Options) (*Program, error) {
 		for dir := range autos {
 			a, err := buildAutomaton(cls, byDir[layer][dir], global[layer][dir], dc)
 			if err != nil {
-				sel := byDir[layer][dir][err.sel]
-				d.addAt(sel.at, p.rules[sel.rule].id, "%s %q: %v", selectorKind(sel.within), sel.text, err)
+				for _, s := range err.sels {
+					sel := &byDir[layer][dir][s]
+					d.addAt(sel.at, p.rules[sel.rule].id, "%s %q: %v; %s", selectorKind(sel.within), sel.text, err, sel.advice())
+				}
 				return nil, d.err()
 			}
 			autos[dir] = a
 		}
 	}
 	return p, nil
+}
+
+// selectorCount returns the number of selectors (paths, keys lists, within
+// entries) of the rules.
+func selectorCount(rules []ruleSpec) int {
+	n := 0
+	for i := range rules {
+		n += len(rules[i].sels) + len(rules[i].within)
+	}
+	return n
+}
+
+// selectorsOf returns the selectors of all whose rule is in the layer and
+// applies to direction d, in order.
+func selectorsOf(all []selector, rules []rule, layer int, d Direction) []selector {
+	in := func(s *selector) bool {
+		r := &rules[s.rule]
+		return layerOf(r.shadow) == layer && (d == Request && r.request || d == Response && r.response)
+	}
+	n := 0
+	for i := range all {
+		if in(&all[i]) {
+			n++
+		}
+	}
+	sels := make([]selector, 0, n)
+	for i := range all {
+		if in(&all[i]) {
+			sels = append(sels, all[i])
+		}
+	}
+	return sels
 }
 
 // decode parses src (named file in diagnostics) and reads the rule set in

@@ -50,10 +50,22 @@ type classifier struct {
 }
 
 func newClassifier(sels []selector) *classifier {
-	c := &classifier{byName: map[formName][]int32{}, combos: map[[numForms]int32]int32{}}
+	var count [numForms]int // names by form, with repeats: the maps' sizes
+	for _, s := range sels {
+		for _, st := range s.steps {
+			switch st.kind {
+			case stepName:
+				count[st.form()]++
+			case stepKeys:
+				count[st.form()] += len(st.keys)
+			}
+		}
+	}
+	total := count[0] + count[1] + count[2] + count[3]
+	c := &classifier{byName: make(map[formName][]int32, total), combos: make(map[[numForms]int32]int32, total)}
 	var sets [numForms]map[string]int32
 	for f := range sets {
-		sets[f] = map[string]int32{}
+		sets[f] = make(map[string]int32, count[f])
 	}
 	maxIndex := -1
 	for _, s := range sels {

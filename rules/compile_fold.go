@@ -266,6 +266,37 @@ func (f *folder) decomposed(r rune) {
 	}
 }
 
+// foldASCIIName is foldName for an ASCII name of at most maxNameLen bytes
+// (ok=false for any other): it maps each byte as folder.text does, without
+// a buffer of maxNameLen, and returns s itself when s is its own form.
+func foldASCIIName(s string, form nameForm) (folded string, ok bool) {
+	if len(s) > maxNameLen {
+		return "", false
+	}
+	ascii := &asciiForms[b2i(form.foldsCase())]
+	drops := form.dropsSeparators()
+	same := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return "", false
+		}
+		if a := ascii[c]; a != c || a == 0 || drops && asciiSeparator[a] {
+			same = false
+		}
+	}
+	if same {
+		return s, true
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if a := ascii[s[i]]; a != 0 && !(drops && asciiSeparator[a]) {
+			b = append(b, a)
+		}
+	}
+	return string(b), true
+}
+
 // b2i is 1 for true.
 func b2i(b bool) int {
 	if b {
@@ -277,6 +308,9 @@ func b2i(b bool) int {
 // foldName returns the form of a configured member name (decoded text), or
 // ok=false when the form is longer than maxNameLen bytes.
 func foldName(s string, form nameForm) (folded string, ok bool) {
+	if folded, ok := foldASCIIName(s, form); ok {
+		return folded, true
+	}
 	var arr [maxNameLen]byte
 	buf := formBuf{b: arr[:0]}
 	f := folder{foldCase: form.foldsCase()}

@@ -135,6 +135,7 @@ func (d *decoder) decodeSet(n *yaml.Node) *setSpec {
 		d.errorf(rulesNode, "rules: empty list")
 	default:
 		first := map[string]int{}
+		s.rules = make([]ruleSpec, 0, len(rulesNode.Content))
 		for _, rn := range rulesNode.Content {
 			r := d.decodeRule(resolve(rn), first)
 			r.shadow = r.shadow || s.shadow

@@ -24,6 +24,7 @@
 //	         compile_names.go     the walk's name → class table
 //	         compile_context.go   detector contexts of automaton states
 //	         compile_automaton.go selectors → one automaton per layer and direction
+//	         compile_table.go     its transition rows, packed (row displacement)
 //	gate     which bodies are read, and how (before the walk)
 //	         gate_scope.go        match: (methods, paths)
 //	         gate_body.go         body kinds from content-type, encodings
