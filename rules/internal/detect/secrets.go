@@ -309,15 +309,21 @@ func jwtHeader(seg []byte) (string, bool) {
 	return "", true
 }
 
-// privateKeys finds PEM private-key blocks.
+// privateKeys finds PEM private-key blocks. A block ends at the first END
+// line after its BEGIN line: the text is searched for END lines once, from
+// left to right, however many BEGIN lines it holds.
 func (sc *scanner) privateKeys() {
 	t := sc.t
 	const begin = "-----BEGIN "
+	nextEnd := -1 // the first "-----END " at or after searched, -1 when none
+	searched := 0
 	for off := 0; off < len(t); {
 		k := bytes.Index(t[off:], []byte(begin))
 		if k < 0 {
+			sc.meter.add(len(t) - off)
 			return
 		}
+		sc.meter.add(k + len(begin) + 64)
 		s := off + k
 		off = s + len(begin)
 		le := bytes.Index(t[off:min(len(t), off+64)], []byte("-----"))
@@ -329,12 +335,23 @@ func (sc *scanner) privateKeys() {
 			continue
 		}
 		body := off + le + 5
+		if nextEnd < body && searched < len(t) {
+			from := max(body, searched)
+			nextEnd = bytes.Index(t[from:], []byte("-----END "))
+			if nextEnd >= 0 {
+				nextEnd += from
+				searched = nextEnd + 1
+			} else {
+				searched = len(t)
+			}
+			sc.meter.add(searched - from)
+		}
 		var e int
-		end := "-----END " + string(label) + "-----"
-		if k := bytes.Index(t[body:min(len(t), body+maxPEMBody)], []byte(end)); k >= 0 {
-			e = body + k + len(end)
+		if nextEnd >= body && nextEnd-body <= maxPEMBody && hasPrefixAt(t, nextEnd+9, string(label)) && hasPrefixAt(t, nextEnd+9+len(label), "-----") {
+			e = nextEnd + 9 + len(label) + 5
 		} else {
 			e = pemBodyEnd(t, body)
+			sc.meter.add(e - body)
 			for e > body && !isB64Byte(t[e-1]) {
 				e--
 			}

@@ -26,11 +26,10 @@
 package detect
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"regexp"
+	"regexp/syntax"
 	"slices"
 	"sync"
 )
@@ -232,6 +231,13 @@ func (s *Set) FindString(text []byte, dst []Span) []Span {
 
 // FindStringIn is FindString restricted to the detectors enabled in m.
 func (s *Set) FindStringIn(text []byte, m Mask, dst []Span) []Span {
+	return s.FindStringMetered(text, m, nil, dst)
+}
+
+// FindStringMetered is FindStringIn that charges its work to meter (when
+// not nil) and stops early once meter is exhausted: the spans it returns
+// then are incomplete, and the caller must not use the text as inspected.
+func (s *Set) FindStringMetered(text []byte, m Mask, meter *Meter, dst []Span) []Span {
 	m &= s.all
 	if m == 0 || len(text) == 0 || s.Plain(text, m) {
 		return dst
@@ -241,19 +247,20 @@ func (s *Set) FindStringIn(text []byte, m Mask, dst []Span) []Span {
 	// A view is needed for non-ASCII text, or for a percent escape (of an
 	// ASCII byte, "%0".."%7", or of a rune's UTF-8 bytes, "%EF%BB%BF").
 	if f.n[clNonASCII] == 0 && f.n[clPercent] == 0 || !needsView(text) {
-		sc := scanner{set: s, mask: m, t: text, f: f, out: dst}
+		meter.add(len(text))
+		sc := scanner{set: s, mask: m, t: text, f: f, out: dst, meter: meter}
 		sc.run()
 		dst = sc.out
 	} else {
 		v := viewPool.Get().(*view)
-		dst = s.scanView(v, text, m, dst, 0)
-		if v.gluing {
+		dst = s.scanView(v, text, m, meter, dst, 0)
+		if v.gluing && !meter.exhausted() {
 			// Read again with each invisible character as a space, so that
 			// one between a value and a word ("4111…1111\u200bthanks") does
 			// not glue them; resolve merges what both readings found. (An
 			// invisible character beside no word, as the variation selector
 			// or joiner in an emoji, costs no second reading.)
-			dst = s.scanView(v, text, m, dst, ' ')
+			dst = s.scanView(v, text, m, meter, dst, ' ')
 		}
 		viewPool.Put(v)
 	}
@@ -263,10 +270,11 @@ func (s *Set) FindStringIn(text []byte, m Mask, dst []Span) []Span {
 // scanView runs the detectors of m over the normalized view of text, with
 // invisible characters read as invisible (see view.build), and appends the
 // spans found, mapped back to text.
-func (s *Set) scanView(v *view, text []byte, m Mask, dst []Span, invisible byte) []Span {
+func (s *Set) scanView(v *view, text []byte, m Mask, meter *Meter, dst []Span, invisible byte) []Span {
 	base := len(dst)
 	v.build(text, invisible)
-	sc := scanner{set: s, mask: m, t: v.norm, f: scanFeatures(v.norm), out: dst}
+	meter.add(2*len(text) + len(v.norm)) // the view's build and the feature scan
+	sc := scanner{set: s, mask: m, t: v.norm, f: scanFeatures(v.norm), out: dst, meter: meter}
 	sc.run()
 	v.remap(sc.out[base:])
 	return sc.out
@@ -411,6 +419,8 @@ type scanner struct {
 	t    []byte // the text as detectors see it (normalized view when needed)
 	f    features
 	out  []Span
+	// meter counts the work (nil: not counted)
+	meter *Meter
 }
 
 // on reports whether built-in k is enabled for this scan.
@@ -443,12 +453,17 @@ func (sc *scanner) run() {
 		sc.macs()
 	}
 	sc.secrets()
+	if sc.set.customs&sc.mask == 0 {
+		return
+	}
+	mc := vmPool.Get().(*vmMachine)
 	for i := range sc.set.custom {
 		d := &sc.set.custom[i]
 		if sc.mask&(1<<d.index) != 0 {
-			sc.out = d.find(sc.t, sc.out)
+			sc.out = d.vm.findAll(mc, sc.t, d.index, sc.meter, sc.out, d.validate)
 		}
 	}
+	vmPool.Put(mc)
 }
 
 // resolve sorts dst[base:] by Start and merges each cluster of transitively
@@ -495,20 +510,20 @@ func byStart(a, b Span) int {
 // customDetector is a compiled Custom.
 type customDetector struct {
 	index    int
-	re       *regexp.Regexp
-	prefix   []byte // literal every match starts with, used as a prefilter
+	vm       *vm
 	validate func([]byte) bool
 }
 
 func compileCustom(name string, c Custom) (customDetector, error) {
-	re, err := regexp.Compile(c.Regex)
+	re, err := syntax.Parse(c.Regex, syntax.Perl)
 	if err != nil {
 		return customDetector{}, fmt.Errorf("detect: detector %q: %w", name, err)
 	}
-	d := customDetector{re: re}
-	if p, _ := re.LiteralPrefix(); p != "" {
-		d.prefix = []byte(p)
+	v, err := compileVM(re)
+	if err != nil {
+		return customDetector{}, fmt.Errorf("detect: detector %q: %w", name, err)
 	}
+	d := customDetector{vm: v}
 	switch c.Validate {
 	case "", "none":
 	case "luhn":
@@ -521,18 +536,7 @@ func compileCustom(name string, c Custom) (customDetector, error) {
 	return d, nil
 }
 
-// find appends the validated, non-empty matches of d in t.
-func (d *customDetector) find(t []byte, out []Span) []Span {
-	if d.prefix != nil && !bytes.Contains(t, d.prefix) {
-		return out
-	}
-	for _, m := range d.re.FindAllIndex(t, -1) {
-		if m[0] == m[1] || (d.validate != nil && !d.validate(t[m[0]:m[1]])) {
-			continue
-		}
-		out = append(out, Span{Start: m[0], End: m[1], Detector: d.index})
-	}
-	return out
-}
-
-var viewPool = sync.Pool{New: func() any { return new(view) }}
+var (
+	viewPool = sync.Pool{New: func() any { return new(view) }}
+	vmPool   = sync.Pool{New: func() any { return new(vmMachine) }}
+)

@@ -1,0 +1,237 @@
+package detect
+
+import (
+	"bytes"
+	"regexp/syntax"
+	"unicode/utf8"
+)
+
+// Custom detectors run on a Pike VM of their own over the compiled
+// regexp/syntax program instead of regexp.FindAllIndex. It finds the same
+// matches, leftmost-first, as regexp does, but it counts its steps (one per
+// thread per byte, see Work) and stops when the body's work budget runs out:
+// the stdlib offers neither, and one FindAllIndex call over a megabyte can run
+// for minutes ("[0-9]+-[0-9]+|[0-9]{4}" over digits re-reads the rest of the
+// run after each four-digit match).
+
+// vm is a compiled custom pattern.
+type vm struct {
+	prog      *syntax.Prog
+	prefix    []byte // literal every match starts with ("" when none)
+	anchored  bool   // the pattern starts with \A or ^ (without (?m))
+	emptyOps  bool   // the program tests empty-width assertions (\b, ^, $…)
+	numStates int    // the instructions that consume a rune: at most that many threads live at once
+}
+
+// compileVM compiles a parsed pattern for the VM.
+func compileVM(re *syntax.Regexp) (*vm, error) {
+	prog, err := syntax.Compile(re.Simplify())
+	if err != nil {
+		return nil, err
+	}
+	v := &vm{prog: prog, anchored: prog.StartCond()&syntax.EmptyBeginText != 0}
+	if p, _ := prog.Prefix(); p != "" {
+		v.prefix = []byte(p)
+	}
+	for i := range prog.Inst {
+		switch prog.Inst[i].Op {
+		case syntax.InstEmptyWidth:
+			v.emptyOps = true
+		case syntax.InstRune, syntax.InstRune1, syntax.InstRuneAny, syntax.InstRuneAnyNotNL:
+			v.numStates++
+		}
+	}
+	return v, nil
+}
+
+// vmThread is a thread of the VM: the instruction it waits at and where its
+// match started.
+type vmThread struct {
+	pc    uint32
+	start int
+}
+
+// vmQueue is a sparse set of threads in priority order.
+type vmQueue struct {
+	sparse []uint32
+	dense  []vmThread
+}
+
+func (q *vmQueue) reset(n int) {
+	if cap(q.sparse) < n {
+		q.sparse = make([]uint32, n)
+		q.dense = make([]vmThread, 0, n)
+	}
+	q.sparse = q.sparse[:n]
+	q.dense = q.dense[:0]
+}
+
+func (q *vmQueue) has(pc uint32) bool {
+	j := q.sparse[pc]
+	return j < uint32(len(q.dense)) && q.dense[j].pc == pc
+}
+
+// vmMachine is the scratch state of one search, reused across searches.
+type vmMachine struct {
+	run, next vmQueue
+}
+
+// findAll appends to out the non-empty matches of v in t that regexp's
+// FindAllIndex would return and validate accepts, each as a Span of
+// detector index, and charges the work to m; it stops early, returning what
+// it found, once m runs out.
+func (v *vm) findAll(mc *vmMachine, t []byte, index int, m *Meter, out []Span, validate func([]byte) bool) []Span {
+	v.findAllFunc(mc, t, m, func(s, e int) {
+		if s < e && (validate == nil || validate(t[s:e])) {
+			out = append(out, Span{Start: s, End: e, Detector: index})
+		}
+	})
+	return out
+}
+
+// findAllFunc calls fn with each match of v in t, as regexp's FindAllIndex
+// returns them (an empty match right after a match is skipped).
+func (v *vm) findAllFunc(mc *vmMachine, t []byte, m *Meter, fn func(start, end int)) {
+	n := len(v.prog.Inst)
+	mc.run.reset(n)
+	mc.next.reset(n)
+	prevEnd := -1
+	for pos := 0; pos <= len(t); {
+		s, e, ok := v.search(mc, t, pos, m)
+		if !ok {
+			return
+		}
+		accept := true
+		if e == pos {
+			accept = s != prevEnd
+			if pos < len(t) {
+				_, w := utf8.DecodeRune(t[pos:])
+				pos += w
+			} else {
+				pos++
+			}
+		} else {
+			pos = e
+		}
+		prevEnd = e
+		if accept {
+			fn(s, e)
+		}
+	}
+}
+
+// search runs one leftmost-first search of t from pos, as regexp does with
+// the whole of t as context, and returns the match.
+func (v *vm) search(mc *vmMachine, t []byte, pos int, m *Meter) (start, end int, ok bool) {
+	runq, nextq := &mc.run, &mc.next
+	runq.dense, nextq.dense = runq.dense[:0], nextq.dense[:0]
+	start, end = -1, -1
+	matched := false
+	for {
+		if len(runq.dense) == 0 {
+			if matched || v.anchored && pos != 0 {
+				break
+			}
+			if v.prefix != nil {
+				k := bytes.Index(t[pos:], v.prefix)
+				m.add(len(t[pos:]) >> 3) // a byte search: cheap per byte
+				if k < 0 {
+					break
+				}
+				pos += k
+			}
+		}
+		if m.exhausted() {
+			return 0, 0, false
+		}
+		r, w := rune(-1), 0
+		if pos < len(t) {
+			if c := t[pos]; c < utf8.RuneSelf {
+				r, w = rune(c), 1
+			} else {
+				r, w = utf8.DecodeRune(t[pos:])
+			}
+		}
+		var flag syntax.EmptyOp
+		if v.emptyOps {
+			before := rune(-1)
+			if pos > 0 {
+				before, _ = utf8.DecodeLastRune(t[:pos])
+			}
+			flag = syntax.EmptyOpContext(before, r)
+		}
+		if !matched && (pos == 0 || !v.anchored) {
+			v.add(runq, uint32(v.prog.Start), pos, flag)
+		}
+		// step: advance each thread over r, in priority order
+		m.add(1 + len(runq.dense))
+		var nextFlag syntax.EmptyOp
+		if v.emptyOps && w > 0 {
+			r2 := rune(-1)
+			if pos+w < len(t) {
+				r2, _ = utf8.DecodeRune(t[pos+w:])
+			}
+			nextFlag = syntax.EmptyOpContext(r, r2)
+		}
+		for j := 0; j < len(runq.dense); j++ {
+			th := runq.dense[j]
+			in := &v.prog.Inst[th.pc]
+			var adv bool
+			switch in.Op {
+			case syntax.InstMatch:
+				start, end, matched = th.start, pos, true
+				j = len(runq.dense) // cut the threads of lower priority
+				continue
+			case syntax.InstRune:
+				adv = w > 0 && in.MatchRune(r)
+			case syntax.InstRune1:
+				adv = w > 0 && r == in.Rune[0]
+			case syntax.InstRuneAny:
+				adv = w > 0
+			case syntax.InstRuneAnyNotNL:
+				adv = w > 0 && r != '\n'
+			}
+			if adv {
+				v.addFrom(nextq, in.Out, th.start, nextFlag)
+			}
+		}
+		runq.dense = runq.dense[:0]
+		if w == 0 {
+			break
+		}
+		pos += w
+		runq, nextq = nextq, runq
+	}
+	return start, end, matched
+}
+
+// add puts the thread starting at pos at instruction pc, and those its
+// empty transitions reach under flag, on q in priority order.
+func (v *vm) add(q *vmQueue, pc uint32, pos int, flag syntax.EmptyOp) {
+	v.addFrom(q, pc, pos, flag)
+}
+
+// addFrom follows the empty transitions from pc for a thread whose match
+// started at start, as regexp's machine.add does.
+func (v *vm) addFrom(q *vmQueue, pc uint32, start int, flag syntax.EmptyOp) {
+	for pc != 0 && !q.has(pc) {
+		j := len(q.dense)
+		q.dense = append(q.dense, vmThread{pc: pc, start: start})
+		q.sparse[pc] = uint32(j)
+		in := &v.prog.Inst[pc]
+		switch in.Op {
+		case syntax.InstAlt, syntax.InstAltMatch:
+			v.addFrom(q, in.Out, start, flag)
+			pc = in.Arg
+		case syntax.InstEmptyWidth:
+			if syntax.EmptyOp(in.Arg)&^flag != 0 {
+				return
+			}
+			pc = in.Out
+		case syntax.InstNop, syntax.InstCapture:
+			pc = in.Out
+		default: // a thread waits here: Match, Rune…, Fail
+			return
+		}
+	}
+}
