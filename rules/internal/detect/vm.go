@@ -21,6 +21,7 @@ type vm struct {
 	anchored  bool   // the pattern starts with \A or ^ (without (?m))
 	emptyOps  bool   // the program tests empty-width assertions (\b, ^, $…)
 	numStates int    // the instructions that consume a rune: at most that many threads live at once
+	ascii     [][4]uint64 // per instruction, the ASCII bytes it consumes (for InstRune: a bitmap test instead of MatchRune)
 }
 
 // compileVM compiles a parsed pattern for the VM.
@@ -33,12 +34,19 @@ func compileVM(re *syntax.Regexp) (*vm, error) {
 	if p, _ := prog.Prefix(); p != "" {
 		v.prefix = []byte(p)
 	}
+	v.ascii = make([][4]uint64, len(prog.Inst))
 	for i := range prog.Inst {
-		switch prog.Inst[i].Op {
+		in := &prog.Inst[i]
+		switch in.Op {
 		case syntax.InstEmptyWidth:
 			v.emptyOps = true
 		case syntax.InstRune, syntax.InstRune1, syntax.InstRuneAny, syntax.InstRuneAnyNotNL:
 			v.numStates++
+			for c := range rune(utf8.RuneSelf) {
+				if in.MatchRune(c) {
+					v.ascii[i][c>>6] |= 1 << (c & 63)
+				}
+			}
 		}
 	}
 	return v, nil
@@ -51,24 +59,32 @@ type vmThread struct {
 	start int
 }
 
-// vmQueue is a sparse set of threads in priority order.
+// vmQueue holds the threads waiting at rune instructions, in priority
+// order; seen marks the instructions visited in the current generation (its
+// filling for one byte), so that each is visited once.
 type vmQueue struct {
-	sparse []uint32
-	dense  []vmThread
+	dense []vmThread
+	seen  []uint32
+	gen   uint32
 }
 
 func (q *vmQueue) reset(n int) {
-	if cap(q.sparse) < n {
-		q.sparse = make([]uint32, n)
+	if cap(q.seen) < n {
+		q.seen = make([]uint32, n)
 		q.dense = make([]vmThread, 0, n)
+		q.gen = 0
 	}
-	q.sparse = q.sparse[:n]
+	q.seen = q.seen[:n]
 	q.dense = q.dense[:0]
 }
 
-func (q *vmQueue) has(pc uint32) bool {
-	j := q.sparse[pc]
-	return j < uint32(len(q.dense)) && q.dense[j].pc == pc
+// clear empties q for the next byte.
+func (q *vmQueue) clear() {
+	q.dense = q.dense[:0]
+	if q.gen++; q.gen == 0 { // wrapped: forget every mark
+		clear(q.seen)
+		q.gen = 1
+	}
 }
 
 // vmMachine is the scratch state of one search, reused across searches.
@@ -124,7 +140,8 @@ func (v *vm) findAllFunc(mc *vmMachine, t []byte, m *Meter, fn func(start, end i
 // the whole of t as context, and returns the match.
 func (v *vm) search(mc *vmMachine, t []byte, pos int, m *Meter) (start, end int, ok bool) {
 	runq, nextq := &mc.run, &mc.next
-	runq.dense, nextq.dense = runq.dense[:0], nextq.dense[:0]
+	runq.clear()
+	nextq.clear()
 	start, end = -1, -1
 	matched := false
 	for {
@@ -182,20 +199,18 @@ func (v *vm) search(mc *vmMachine, t []byte, pos int, m *Meter) (start, end int,
 				start, end, matched = th.start, pos, true
 				j = len(runq.dense) // cut the threads of lower priority
 				continue
-			case syntax.InstRune:
-				adv = w > 0 && in.MatchRune(r)
-			case syntax.InstRune1:
-				adv = w > 0 && r == in.Rune[0]
-			case syntax.InstRuneAny:
-				adv = w > 0
-			case syntax.InstRuneAnyNotNL:
-				adv = w > 0 && r != '\n'
+			case syntax.InstRune, syntax.InstRune1, syntax.InstRuneAny, syntax.InstRuneAnyNotNL:
+				if r >= 0 && r < utf8.RuneSelf {
+					adv = v.ascii[th.pc][r>>6]&(1<<(r&63)) != 0
+				} else {
+					adv = w > 0 && in.MatchRune(r) && (in.Op != syntax.InstRuneAnyNotNL || r != '\n')
+				}
 			}
 			if adv {
 				v.addFrom(nextq, in.Out, th.start, nextFlag)
 			}
 		}
-		runq.dense = runq.dense[:0]
+		runq.clear()
 		if w == 0 {
 			break
 		}
@@ -214,10 +229,8 @@ func (v *vm) add(q *vmQueue, pc uint32, pos int, flag syntax.EmptyOp) {
 // addFrom follows the empty transitions from pc for a thread whose match
 // started at start, as regexp's machine.add does.
 func (v *vm) addFrom(q *vmQueue, pc uint32, start int, flag syntax.EmptyOp) {
-	for pc != 0 && !q.has(pc) {
-		j := len(q.dense)
-		q.dense = append(q.dense, vmThread{pc: pc, start: start})
-		q.sparse[pc] = uint32(j)
+	for pc != 0 && q.seen[pc] != q.gen {
+		q.seen[pc] = q.gen
 		in := &v.prog.Inst[pc]
 		switch in.Op {
 		case syntax.InstAlt, syntax.InstAltMatch:
@@ -230,8 +243,53 @@ func (v *vm) addFrom(q *vmQueue, pc uint32, start int, flag syntax.EmptyOp) {
 			pc = in.Out
 		case syntax.InstNop, syntax.InstCapture:
 			pc = in.Out
-		default: // a thread waits here: Match, Rune…, Fail
+		case syntax.InstFail:
+			return
+		default: // a thread waits here: Match or a rune
+			q.dense = append(q.dense, vmThread{pc: pc, start: start})
 			return
 		}
 	}
+}
+
+// The cost limits of a custom pattern. The VM advances every live thread
+// over every byte, and at most one thread waits at each rune instruction
+// ("state"), so a pattern costs at most about its number of states in steps
+// per byte. Counted repetitions are what make states many: [a-z]{1,64}
+// compiles to 64 of them, [a-z]+ to one. Without a literal prefix the VM
+// reads every byte of every text; with one (an anchor: "EMP-" in
+// EMP-[0-9]{6}) it skips to the prefix's occurrences, so ordinary text costs
+// a byte search and only text that repeats the prefix pays the states.
+const (
+	MaxStates         = 32  // states of a custom pattern without a literal prefix
+	MaxAnchoredStates = 128 // states of a custom pattern with a literal prefix of MinAnchor bytes or more
+	MinAnchor         = 3   // bytes of literal prefix that make an anchor
+)
+
+// CustomCost describes what a custom pattern costs the VM.
+type CustomCost struct {
+	States int    // rune instructions: the most threads live at one byte
+	Prefix string // the literal every match starts with, "" when none
+}
+
+// CostOf compiles regex (Go syntax) and returns its cost.
+func CostOf(regex string) (CustomCost, error) {
+	re, err := syntax.Parse(regex, syntax.Perl)
+	if err != nil {
+		return CustomCost{}, err
+	}
+	v, err := compileVM(re)
+	if err != nil {
+		return CustomCost{}, err
+	}
+	return CustomCost{States: v.numStates, Prefix: string(v.prefix)}, nil
+}
+
+// Bounded reports whether the cost is within the limits: at most MaxStates
+// states, or MaxAnchoredStates behind a literal prefix of MinAnchor bytes.
+func (c CustomCost) Bounded() bool {
+	if len(c.Prefix) >= MinAnchor {
+		return c.States <= MaxAnchoredStates
+	}
+	return c.States <= MaxStates
 }
