@@ -52,7 +52,11 @@ func (sc *scanner) digitChains() {
 	quiet := 0 // end of the last IBAN-shaped text: no other number inside
 	var c chain
 	for i := 0; i < len(t); {
-		if i = nextDigit(t, i); i == len(t) {
+		from := i
+		i = nextDigit(t, i)
+		sc.meter.add(i - from + c.work)
+		c.work = 0
+		if i == len(t) {
 			return
 		}
 		ibanLike := false
@@ -70,11 +74,13 @@ func (sc *scanner) digitChains() {
 			ibanLike = cc >= 0 && cc == i-2 && ibanLength(t[i-2], t[i-1]) > 0 && isDigit(at(t, i+1)) && !isDigit(at(t, i+2))
 		}
 		if j := skipLoneGroup(t, i); j > i {
+			sc.meter.add(j - i)
 			i = j
 			continue
 		}
 		start := i
 		i = c.read(t, i)
+		sc.meter.add(i - start)
 		if start >= quiet && !ibanLike && (c.n >= 4 || c.digits(0, c.n-1) >= 8) {
 			sc.onChain(&c) // (the test repeats onChain's gates, saving the call)
 		}

@@ -421,6 +421,10 @@ type scanner struct {
 	out  []Span
 	// meter counts the work (nil: not counted)
 	meter *Meter
+	// noAtUntil: the URL detector found no '@' in the word up to here
+	noAtUntil int
+	// bare is the last run of bytes read as an unquoted password value
+	bare group
 }
 
 // on reports whether built-in k is enabled for this scan.

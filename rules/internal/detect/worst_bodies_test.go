@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/veilproxy/veil/bench/corpus"
+	"github.com/veilproxy/veil/rules/internal/detect"
 )
 
 // worstSize is the size of every body of the worst-case tests and benchmarks.
@@ -143,4 +144,11 @@ func worstBodies() []worstBody {
 		{"url_credentials", "slash-password", repeat(" x://a:b/"+strings.Repeat("c/", 500), "")},
 		{"url_credentials", "scheme-letters", append(repeat("a", "")[:worstSize/2], repeat("://", "")[:worstSize/2]...)},
 	}
+}
+
+// stepsPerByte returns the work set counts for body, per byte.
+func stepsPerByte(set *detect.Set, body []byte) float64 {
+	m := &detect.Meter{}
+	set.FindStringMetered(body, set.MaskAll(), m, nil)
+	return float64(m.Used) / float64(len(body))
 }
