@@ -15,7 +15,7 @@ func (sc *scanner) cards(c *chain) {
 		}
 		best, nd := -1, 0
 		for j := i; j < c.n; j++ {
-			sc.meter.add(20) // the window's shape and separator, then its digits
+			sc.meter.add(4) // the window's separator and shape
 			nd += c.len(j)
 			if nd > 19 {
 				break
@@ -26,8 +26,11 @@ func (sc *scanner) cards(c *chain) {
 			if !cardShapeGrows(c, i, j) {
 				break
 			}
-			if nd >= 12 && c.canEndGlued(j) && !cardContinues(c, i, j) && validCard(c.collect(buf[:0], i, j)) {
-				best = j
+			if nd >= 12 && c.canEndGlued(j) && !cardContinues(c, i, j) {
+				sc.meter.add(2 * nd) // the digits, collected and checked
+				if validCard(c.collect(buf[:0], i, j)) {
+					best = j
+				}
 			}
 		}
 		if best >= 0 {

@@ -3,8 +3,8 @@ package detect
 // Meter counts the work of the detectors over one body and holds its
 // budget. A unit of work ("step") is one byte a detector reads (each
 // pass over the text counts its bytes, each value a detector reads around
-// a trigger counts the bytes it reads) or one thread a custom detector's VM
-// advances over one byte. FindStringMetered adds to Used; once Used exceeds
+// a trigger counts the bytes it reads); a thread a custom detector's VM
+// advances over one byte counts 8, as it costs about that many. FindStringMetered adds to Used; once Used exceeds
 // Limit (when Limit > 0) the scan stops early and Exhausted reports it: the
 // caller treats the body as one it cannot inspect.
 type Meter struct {

@@ -216,6 +216,9 @@ func (s *Set) MaskOf(names ...string) (Mask, error) {
 	return m, nil
 }
 
+// Customs returns the number of custom detectors in the set.
+func (s *Set) Customs() int { return len(s.custom) }
+
 // Numbers returns the Mask of the detectors that accept JSON numbers.
 func (s *Set) Numbers() Mask { return s.numbers }
 
@@ -239,7 +242,7 @@ func (s *Set) FindStringIn(text []byte, m Mask, dst []Span) []Span {
 // then are incomplete, and the caller must not use the text as inspected.
 func (s *Set) FindStringMetered(text []byte, m Mask, meter *Meter, dst []Span) []Span {
 	m &= s.all
-	if m == 0 || len(text) == 0 || s.Plain(text, m) {
+	if m == 0 || len(text) == 0 || s.Plain(text, m) || meter.exhausted() {
 		return dst
 	}
 	base := len(dst)
