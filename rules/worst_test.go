@@ -51,3 +51,76 @@ func TestCustomPatternCost(t *testing.T) {
 		}
 	}
 }
+
+// rescanSet is a rule set whose custom detector passes lint but reads a run
+// of digits again after each four-digit match: quadratic in the run.
+const rescanSet = "detectors:\n  code: { regex: '[0-9]+-[0-9]+|[0-9]{4}' }\n" +
+	"rules:\n  - { id: codes, select: { detect: [code] }, action: redact }\n"
+
+// TestWorkBudget: a body on which the detectors pass the work budget fails
+// with ErrWorkBudget wherever the slow text sits (a value, a member name, a
+// JSON document in a string, an NDJSON record), and the same text in small
+// amounts, or ordinary text, does not.
+func TestWorkBudget(t *testing.T) {
+	digits := strings.Repeat("1", 300<<10)
+	cases := []struct {
+		name, set, body string
+		kind            BodyKind
+	}{
+		{"value", rescanSet, `{"a":"` + digits + `"}`, BodyJSON},
+		{"escaped value", rescanSet, `{"a":"\u0031` + digits + `"}`, BodyJSON},
+		{"array of values", rescanSet, `["` + digits[:100<<10] + `","` + digits[:100<<10] + `","` + digits[:100<<10] + `"]`, BodyJSON},
+		{"member name", rescanSet, `{"` + digits + `":1}`, BodyJSON},
+		{"json in a string", rescanSet + "json_in_strings: true\n", `{"a":"{\"b\":\"` + digits + `\"}"}`, BodyJSON},
+		{"ndjson record", rescanSet, `{"a":1}` + "\n" + `{"a":"` + digits + `"}` + "\n", BodyJSONLines},
+	}
+	for _, c := range cases {
+		p, err := Compile([]byte(c.set), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = p.ApplyAs(c.kind, []byte(c.body), Input{Direction: Request}, ApplyFunc(p.Apply))
+		if !errors.Is(err, ErrWorkBudget) || !strings.Contains(err.Error(), "work budget exceeded: the content detectors passed") {
+			t.Errorf("%s: got %v, want ErrWorkBudget", c.name, err)
+		}
+	}
+	p, err := Compile([]byte(rescanSet), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{`{"a":"` + digits[:512] + `"}`, `{"a":"call 1111-2222 or 3333 4444"}`} {
+		if _, _, err := p.Apply([]byte(body), Input{Direction: Request}); err != nil {
+			t.Errorf("%.40s: %v", body, err)
+		}
+	}
+}
+
+// TestWorkBudgetFollowsOnError: WorkBudget is counted under its own name and
+// gets the action of on.error.
+func TestWorkBudgetFollowsOnError(t *testing.T) {
+	if WorkBudget.String() != "work_budget" {
+		t.Errorf("name %q", WorkBudget)
+	}
+	for _, choice := range []string{"reject", "pass"} {
+		p, err := Compile([]byte(rescanSet+"on: { error: "+choice+" }\n"), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.OnFailure(WorkBudget).String(); got != choice {
+			t.Errorf("on.error %s: work_budget %s", choice, got)
+		}
+	}
+	if _, err := Compile([]byte(rescanSet+"on: { work_budget: pass }\n"), Options{}); err == nil {
+		t.Error("on.work_budget accepted: it has no key of its own")
+	}
+}
+
+// TestWorkBudgetScales: the budget is proportional to the body, with a
+// floor, and grows with each custom detector.
+func TestWorkBudgetScales(t *testing.T) {
+	p, _ := Compile([]byte(rescanSet), Options{})
+	q, _ := Compile([]byte("include: [pii-basic]\n"), Options{})
+	if p.WorkBudget(10) != 4<<20 || p.WorkBudget(1<<20) != (256+64)<<20 || q.WorkBudget(1<<20) != 256<<20 {
+		t.Errorf("budgets %d %d %d", p.WorkBudget(10), p.WorkBudget(1<<20), q.WorkBudget(1<<20))
+	}
+}
