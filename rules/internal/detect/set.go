@@ -21,7 +21,7 @@
 // always cover the original bytes. The view is built only for text that
 // contains non-ASCII bytes or percent escapes.
 //
-// The package is pure Go (stdlib regexp for custom detectors only) and builds
+// The package is pure Go (regexp/syntax compiles custom detectors) and builds
 // for GOOS=wasip1.
 package detect
 
@@ -42,7 +42,8 @@ type Span struct {
 }
 
 // Custom describes a user-defined detector: a Go regexp (RE2 syntax, matched
-// against the normalized view of the text) and an optional validation of each
+// against the normalized view of the text by the VM of vm.go, with the
+// matches regexp.FindAllIndex returns) and an optional validation of each
 // match.
 type Custom struct {
 	// Regex is the pattern, Go regexp syntax.
