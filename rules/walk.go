@@ -27,6 +27,7 @@ func (p *Program) Apply(body []byte, in Input) (out []byte, rep Report, err erro
 	w := p.pool.get(p)
 	w.a, w.body = a, body
 	w.meter.Limit = p.WorkBudget(len(body))
+	w.t.meter = &w.meter
 	w.bufs = append(w.bufs, body)
 	end := w.root()
 	if end >= 0 && w.err == nil && shadow != nil && shadow.live {

@@ -124,3 +124,26 @@ func TestWorkBudgetScales(t *testing.T) {
 		t.Errorf("budgets %d %d %d", p.WorkBudget(10), p.WorkBudget(1<<20), q.WorkBudget(1<<20))
 	}
 }
+
+// TestWorkBudgetReportNames: the member names of reported paths are checked
+// by the detectors under the same budget; a name that would pass it is
+// hidden as [<name>], and so is every name after it; the body is still
+// rewritten.
+func TestWorkBudgetReportNames(t *testing.T) {
+	src := "detectors:\n  code: { regex: '[0-9]+-[0-9]+|[0-9]{4}' }\n" +
+		"rules:\n  - { id: codes, select: { detect: [code], within: [\"$.other\"] }, action: redact }\n" +
+		"  - { id: mail, select: { keys: [email] }, action: redact }\n"
+	p, err := Compile([]byte(src), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{strings.Repeat("1", 300<<10), strings.Repeat("12", 150<<10), "9" + strings.Repeat("0", 300<<10)} {
+		out, rep, err := p.Apply([]byte(`{"`+name+`":{"email":"a@b.co"}}`), Input{Direction: Request})
+		if err != nil || !strings.HasSuffix(string(out), `{"email":"[REDACTED]"}}`) {
+			t.Fatalf("err %v, out %.40s…", err, out)
+		}
+		if len(rep.Findings) != 1 || len(rep.Findings[0].Paths) != 1 || rep.Findings[0].Paths[0] != "$[<name>][<name>]" {
+			t.Errorf("report %+v", rep.Findings)
+		}
+	}
+}

@@ -22,5 +22,6 @@ func (m *Meter) add(n int) {
 // exhausted reports whether m has a budget and has run past it.
 func (m *Meter) exhausted() bool { return m != nil && m.Limit > 0 && m.Used > m.Limit }
 
-// Exhausted reports whether the work counted exceeds the budget.
+// Exhausted reports whether the work counted exceeds the budget (m may be
+// nil: no budget).
 func (m *Meter) Exhausted() bool { return m.exhausted() }
