@@ -127,7 +127,7 @@ func (p *Program) OnFailure(k FailureKind) FailureAction {
 // unit, a "step": about one byte read by a built-in detector; a thread a
 // custom detector's VM advances over a byte counts 8). Ordinary text
 // costs the built-ins about 40 steps per byte, the slowest text built for
-// them about 150; a custom detector about 10 to 40 on ordinary text, and up
+// them about 110; a custom detector about 10 to 80 on ordinary text, and up
 // to 8 per state on text built for it.
 const (
 	budgetPerByte       = 256     // steps per byte of body for the built-ins

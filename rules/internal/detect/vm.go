@@ -155,10 +155,11 @@ func (v *vm) search(mc *vmMachine, t []byte, pos int, m *Meter) (start, end int,
 			}
 			if v.prefix != nil {
 				k := bytes.Index(t[pos:], v.prefix)
-				m.add(len(t[pos:]) >> 3) // a byte search: cheap per byte
 				if k < 0 {
+					m.add(len(t[pos:])>>3 + 1) // a byte search: cheap per byte
 					break
 				}
+				m.add(k>>3 + 1)
 				pos += k
 			}
 		}
@@ -182,7 +183,7 @@ func (v *vm) search(mc *vmMachine, t []byte, pos int, m *Meter) (start, end int,
 			flag = syntax.EmptyOpContext(before, r)
 		}
 		if !matched && (pos == 0 || !v.anchored) {
-			v.add(runq, uint32(v.prog.Start), pos, flag)
+			v.addFrom(runq, uint32(v.prog.Start), pos, flag)
 		}
 		// step: advance each thread over r, in priority order
 		m.add(vmStepCost * (1 + len(runq.dense)))
@@ -224,14 +225,9 @@ func (v *vm) search(mc *vmMachine, t []byte, pos int, m *Meter) (start, end int,
 	return start, end, matched
 }
 
-// add puts the thread starting at pos at instruction pc, and those its
-// empty transitions reach under flag, on q in priority order.
-func (v *vm) add(q *vmQueue, pc uint32, pos int, flag syntax.EmptyOp) {
-	v.addFrom(q, pc, pos, flag)
-}
-
-// addFrom follows the empty transitions from pc for a thread whose match
-// started at start, as regexp's machine.add does.
+// addFrom puts the thread whose match started at start at instruction pc on
+// q, following the empty transitions that flag allows, in priority order,
+// as regexp's machine.add does.
 func (v *vm) addFrom(q *vmQueue, pc uint32, start int, flag syntax.EmptyOp) {
 	for pc != 0 && q.seen[pc] != q.gen {
 		q.seen[pc] = q.gen

@@ -79,3 +79,14 @@ func TestVMBudgetStops(t *testing.T) {
 		t.Fatalf("used %d of %d", m.Used, m.Limit)
 	}
 }
+
+// TestVMPrefixSkipLinear: skipping to a prefix that recurs costs the bytes
+// skipped, not the rest of the text each time.
+func TestVMPrefixSkipLinear(t *testing.T) {
+	text := strings.Repeat("EMP-x ", 20000)
+	m := &Meter{}
+	vmMatches(t, `EMP-[0-9]{6}`, text, m)
+	if m.Used > 8*4*len(text) {
+		t.Fatalf("%d steps for %d bytes", m.Used, len(text))
+	}
+}
