@@ -8,6 +8,10 @@ var ErrInvalidJSON = errors.New("invalid json")
 // ErrTooDeep is returned (wrapped) by Apply for a body nested deeper than Options.MaxDepth.
 var ErrTooDeep = errors.New("json nesting too deep")
 
+// ErrWorkBudget is returned (wrapped) by Apply for a body on which the
+// content detectors ran past their work budget (see WorkBudget).
+var ErrWorkBudget = errors.New("work budget exceeded")
+
 // DefaultMaxDepth is the nesting limit used when Options.MaxDepth is zero.
 const DefaultMaxDepth = 128
 

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -56,6 +57,8 @@ func (d *decoder) decodeDetectors(n *yaml.Node) map[string]detect.Custom {
 				d.errorf(regexNode, "%s.regex: %v", what, err)
 			} else if re.MatchString("") {
 				d.errorf(regexNode, "%s.regex: %q matches the empty string", what, c.Regex)
+			} else if cost, err := detect.CostOf(c.Regex); err == nil && !cost.Bounded() {
+				d.errorf(regexNode, "%s.regex: %s", what, costMessage(c.Regex, cost))
 			}
 		}
 		out[name] = c // kept even when invalid, so rules naming it get no second error
@@ -64,6 +67,20 @@ func (d *decoder) decodeDetectors(n *yaml.Node) map[string]detect.Custom {
 		d.errorf(n, "detectors: %d custom detectors, at most %d", len(out), maxCustomDetectors)
 	}
 	return out
+}
+
+// costMessage explains why a custom pattern is refused and how to rewrite
+// it: its counted repetitions expand to more states than the VM may advance
+// over each byte (detect.CustomCost).
+func costMessage(regex string, cost detect.CustomCost) string {
+	limit := fmt.Sprintf("at most %d, or %d behind a literal prefix of %d or more characters", detect.MaxStates, detect.MaxAnchoredStates, detect.MinAnchor)
+	if len(cost.Prefix) >= detect.MinAnchor {
+		limit = fmt.Sprintf("at most %d behind its literal prefix %q", detect.MaxAnchoredStates, cost.Prefix)
+	}
+	return fmt.Sprintf("%q is too costly to run on every body: its counted repetitions ({n,m}) expand to %d states, "+
+		"each read for every byte of text (%s); write + or * for a long run (\"[a-z]{1,64}@\" as \"[a-z]+@\"), "+
+		"lower the counts, or start the pattern with a fixed literal that every match has (\"EMP-[0-9]{6}\")",
+		regex, cost.States, limit)
 }
 
 // maxCustomDetectors bounds `detectors:`. A program's detector set holds the

@@ -46,15 +46,24 @@ const (
 	InternalError                    // any internal failure, including a recovered panic
 	InvalidPath                      // the request path holds NUL or control characters (ValidPath)
 	numFailureKinds
+	// WorkBudget: the content detectors ran past the body's work budget
+	// (ErrWorkBudget). It has no `on:` key of its own: the action is
+	// on.error's, as for any other limit of the filter that is not the
+	// body's fault alone; it is counted and logged under its own name.
+	WorkBudget = numFailureKinds
 )
 
 var failureKindNames = [numFailureKinds]string{"invalid_json", "oversize", "encoded", "error", "invalid_path"}
 
 // String returns the kind's name as written under `on:`: "invalid_json",
-// "oversize", "encoded", "error" or "invalid_path".
+// "oversize", "encoded", "error" or "invalid_path"; "work_budget" for
+// WorkBudget.
 func (k FailureKind) String() string {
 	if k < numFailureKinds {
 		return failureKindNames[k]
+	}
+	if k == WorkBudget {
+		return "work_budget"
 	}
 	return "unknown"
 }
@@ -102,12 +111,43 @@ func (p *Program) Applies(d Direction) bool {
 // MaxBodyBytes returns limits.max_body_bytes (DefaultMaxBodyBytes when unset).
 func (p *Program) MaxBodyBytes() int { return p.maxBodyBytes }
 
-// OnFailure returns the action chosen under `on:` for kind k (Reject by default).
+// OnFailure returns the action chosen under `on:` for kind k (Reject by
+// default); WorkBudget follows on.error.
 func (p *Program) OnFailure(k FailureKind) FailureAction {
+	if k == WorkBudget {
+		k = InternalError
+	}
 	if k < numFailureKinds {
 		return p.onFailure[k]
 	}
 	return Reject
+}
+
+// The content detectors' work budget per body (see detect.Meter for the
+// unit, a "step": about one byte read by a built-in detector; a thread a
+// custom detector's VM advances over a byte counts 8). Ordinary text
+// costs the built-ins about 40 steps per byte, the slowest text built for
+// them about 110; a custom detector about 10 to 80 on ordinary text, and up
+// to 8 per state on text built for it.
+const (
+	budgetPerByte       = 256     // steps per byte of body for the built-ins
+	budgetPerByteCustom = 64      // more steps per byte of body for each custom detector
+	budgetFloor         = 4 << 20 // steps any body may take, however small
+)
+
+// WorkBudget returns the steps the content detectors may take on a body of
+// n bytes before it fails with ErrWorkBudget: 256 per byte, plus 64 per
+// byte for each custom detector of the set, and at least 4 Mi. A body
+// costing more is text built to be slow (or a custom pattern that reads the
+// same text again for each match, as "[0-9]+-[0-9]+|[0-9]{4}" does on a run
+// of digits): it gets the rule set's on.error choice rather than holding the
+// worker.
+func (p *Program) WorkBudget(n int) int {
+	perByte := budgetPerByte
+	if p.det != nil {
+		perByte += budgetPerByteCustom * p.det.Customs()
+	}
+	return max(budgetFloor, n*perByte)
 }
 
 // ReportHeader returns the lower-cased `report_header:` name, "" when unset.

@@ -108,7 +108,7 @@ func (t *tally) appendPath(bufs [][]byte, loc []pathElem) {
 			name = appendUnescaped(name[:0], raw)
 			text = name
 		}
-		if t.names.personal(text, &t.spans) {
+		if t.names.personal(text, &t.spans, t.meter) {
 			dst = append(dst, "[<name>]"...)
 			continue
 		}
@@ -175,17 +175,22 @@ func newNameCheck(custom map[string]detect.Custom) (*nameCheck, error) {
 }
 
 // personal reports whether a detector finds something in the unescaped
-// member name text; spans is scratch space.
-func (c *nameCheck) personal(text []byte, spans *[]detect.Span) bool {
+// member name text; spans is scratch space. The work is charged to meter
+// (when not nil): once it is exhausted every name counts as personal, so
+// that a name too costly to check is hidden rather than written.
+func (c *nameCheck) personal(text []byte, spans *[]detect.Span, meter *detect.Meter) bool {
 	*spans = (*spans)[:0]
 	if !shortWord(text) {
-		*spans = c.builtins.FindString(text, *spans)
+		*spans = c.builtins.FindStringMetered(text, allDetectors, meter, *spans)
 	}
 	if len(*spans) == 0 && c.custom != nil {
-		*spans = c.custom.FindString(text, *spans)
+		*spans = c.custom.FindStringMetered(text, allDetectors, meter, *spans)
 	}
-	return len(*spans) > 0
+	return len(*spans) > 0 || meter.Exhausted()
 }
+
+// allDetectors enables every detector of a set.
+const allDetectors = ^detect.Mask(0)
 
 // maxShortWord bounds shortWord: every built-in detector needs a digit, a
 // separator or '@' (email, phone, card, IBAN, SSN, IP, MAC, JWT, PEM, URLs,
@@ -271,6 +276,7 @@ type tally struct {
 	names  *nameCheck    // the program's, for appendPath
 	name   []byte        // scratch: an unescaped member name
 	spans  []detect.Span // scratch for names
+	meter  *detect.Meter // the body's work budget (nil: none)
 }
 
 // pathEnd locates one stored path: it belongs to rule, ends at buf[end] and
@@ -343,5 +349,5 @@ func (t *tally) report(p *Program) Report {
 
 // reset empties the tally, keeping its buffers.
 func (t *tally) reset() {
-	*t = tally{ends: t.ends[:0], buf: t.buf[:0], names: t.names, name: t.name[:0], spans: t.spans[:0]}
+	*t = tally{ends: t.ends[:0], buf: t.buf[:0], names: t.names, name: t.name[:0], spans: t.spans[:0], meter: t.meter}
 }

@@ -3,6 +3,8 @@ package rules
 import (
 	"fmt"
 	"sync"
+
+	"github.com/veilproxy/veil/rules/internal/detect"
 )
 
 // Apply rewrites body according to the rules that apply to in.Direction, in
@@ -24,6 +26,8 @@ func (p *Program) Apply(body []byte, in Input) (out []byte, rep Report, err erro
 	}
 	w := p.pool.get(p)
 	w.a, w.body = a, body
+	w.meter.Limit = p.WorkBudget(len(body))
+	w.t.meter = &w.meter
 	w.bufs = append(w.bufs, body)
 	end := w.root()
 	if end >= 0 && w.err == nil && shadow != nil && shadow.live {
@@ -76,6 +80,8 @@ type walker struct {
 	t    tally
 	err  error
 	errv walkError // the storage of err when the walk itself failed (see setErr)
+	// meter counts the content detectors' work on this body (WorkBudget)
+	meter detect.Meter
 	// bufs[0] is the body; bufs[n] the unescaped text of the JSON string
 	// walked at json_in_strings nesting level n (see appendPath)
 	bufs    [][]byte

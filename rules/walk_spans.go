@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/veilproxy/veil/rules/internal/detect"
@@ -64,7 +65,7 @@ func (w *walker) leaf(i int, q int32, depth int) int {
 func (w *walker) memberName(ks, ke int, esc bool, q int32, depth int, rewrite bool) {
 	ctx := &w.a.ctxs[w.a.ctx[q]]
 	if !rewrite {
-		if len(w.p.det.FindStringIn(w.text(ks, ke, esc), ctx.mask, nil)) > 0 {
+		if len(w.find(w.text(ks, ke, esc), ctx.mask, nil, ks)) > 0 {
 			w.loc[depth] = pathElem{detectedName, 0}
 		}
 		return
@@ -73,6 +74,21 @@ func (w *walker) memberName(ks, ke int, esc bool, q int32, depth int, rewrite bo
 	if !w.findSpans(ks, ke, esc, ctx, depth+1) {
 		w.loc[depth] = pathElem{ks + 1, ke - 1}
 	}
+}
+
+// find runs the detectors of m over text, the string at body[at:], charging
+// their work to the body's meter; past the budget it records ErrWorkBudget
+// (the body fails) and finds nothing more.
+func (w *walker) find(text []byte, m detect.Mask, dst []detect.Span, at int) []detect.Span {
+	base := len(dst)
+	dst = w.p.det.FindStringMetered(text, m, &w.meter, dst)
+	if w.meter.Exhausted() {
+		if w.err == nil {
+			w.setErr(ErrWorkBudget, "the content detectors passed "+strconv.Itoa(w.meter.Limit)+" steps", at)
+		}
+		return dst[:base]
+	}
+	return dst
 }
 
 // text returns the content of the string body[i:end], unescaped when esc
@@ -102,7 +118,7 @@ func (w *walker) findSpans(i, end int, esc bool, ctx *detCtx, depth int) bool {
 	if esc {
 		text = sc.unescape(raw)
 	}
-	sc.spans = w.p.det.FindStringIn(text, ctx.mask, sc.spans[:0])
+	sc.spans = w.find(text, ctx.mask, sc.spans[:0], i)
 	for _, sp := range sc.spans {
 		r := int(ctx.rule[sp.Detector])
 		ru := &w.p.rules[r]

@@ -20,7 +20,7 @@ type rejection struct {
 }
 
 // failureKinds lists every kind a body can fail with.
-var failureKinds = [...]rules.FailureKind{rules.InvalidJSON, rules.Oversize, rules.Encoded, rules.InternalError, rules.InvalidPath}
+var failureKinds = [...]rules.FailureKind{rules.InvalidJSON, rules.Oversize, rules.Encoded, rules.InternalError, rules.InvalidPath, rules.WorkBudget}
 
 // requestRejectStatus maps a failure kind to the status of a request-side reject.
 func requestRejectStatus(kind rules.FailureKind) uint32 {

@@ -239,6 +239,8 @@ func (s *stream) finish(d rules.Direction, readSize int) types.Action {
 		return types.ActionContinue // not JSON, and nothing claimed it was
 	case errors.Is(err, rules.ErrInvalidJSON), errors.Is(err, rules.ErrTooDeep):
 		return s.fail(d, rules.InvalidJSON)
+	case errors.Is(err, rules.ErrWorkBudget):
+		return s.fail(d, rules.WorkBudget)
 	case err != nil:
 		return s.fail(d, rules.InternalError)
 	}

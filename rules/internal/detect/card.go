@@ -15,6 +15,7 @@ func (sc *scanner) cards(c *chain) {
 		}
 		best, nd := -1, 0
 		for j := i; j < c.n; j++ {
+			sc.meter.add(4) // the window's separator and shape
 			nd += c.len(j)
 			if nd > 19 {
 				break
@@ -22,8 +23,14 @@ func (sc *scanner) cards(c *chain) {
 			if j > i && !cardSep(c.sep(j), c.len(j-1), c.len(i) == 1) {
 				break // ('.' only after a group of four: "912.285389" is a decimal)
 			}
-			if nd >= 12 && c.canEndGlued(j) && cardShape(c, i, j) && !cardContinues(c, i, j) && validCard(c.collect(buf[:0], i, j)) {
-				best = j
+			if !cardShapeGrows(c, i, j) {
+				break
+			}
+			if nd >= 12 && c.canEndGlued(j) && !cardContinues(c, i, j) {
+				sc.meter.add(2 * nd) // the digits, collected and checked
+				if validCard(c.collect(buf[:0], i, j)) {
+					best = j
+				}
 			}
 		}
 		if best >= 0 {
@@ -50,28 +57,21 @@ func cardSep(s []byte, prev int, spaced bool) bool {
 	return true
 }
 
-// cardShape accepts one group; two to five groups of which all but the last
-// have at least four digits (4-4-4-4, 4-6-5, and groupings merged by ignored
-// zero-width characters such as 8-4-4); or one digit per group, joined by one
-// repeated separator.
-func cardShape(c *chain, i, j int) bool {
-	if c.len(i) == 1 {
-		for k := i + 1; k <= j; k++ {
-			if c.len(k) != 1 || string(c.sep(k)) != string(c.sep(i+1)) {
-				return false
-			}
-		}
+// cardShapeGrows reports whether groups i..j keep a card's shape, given
+// that groups i..j-1 have it: one group; two to five groups of which all but
+// the last have at least four digits (4-4-4-4, 4-6-5, and groupings merged by
+// ignored zero-width characters such as 8-4-4); or one digit per group,
+// joined by one repeated separator. A window that loses the shape never gets
+// it back, so the caller stops there: testing each window whole made a run
+// of spaced digits ("1 1 1 …") cost the cube of its length.
+func cardShapeGrows(c *chain, i, j int) bool {
+	if j == i {
 		return true
 	}
-	if j-i > 4 {
-		return false
+	if c.len(i) == 1 {
+		return c.len(j) == 1 && string(c.sep(j)) == string(c.sep(i+1))
 	}
-	for k := i; k < j; k++ {
-		if c.len(k) < 4 {
-			return false
-		}
-	}
-	return true
+	return j-i <= 4 && c.len(j-1) >= 4
 }
 
 // cardContinues reports whether the grouping of a multi-group window goes

@@ -81,6 +81,7 @@ func (sc *scanner) password(sep, end int, colon bool) int {
 	for n := 0; n < 2 && k > 0 && (t[k-1] == '"' || t[k-1] == '\'' || t[k-1] == '\\'); n++ {
 		k--
 	}
+	sc.meter.add(sep - k + 16) // the spaces and quotes before, the word
 	word := passwordWord(t[:k])
 	if word == "" && !colon && t[sep] == '=' && endsWithFold(t[:k], "pass") && !isAlpha(at(t, k-5)) {
 		word = "pass" // user_pass=…, DB_PASS=…; not bypass= or compass=
@@ -119,8 +120,18 @@ func (sc *scanner) password(sep, end int, colon bool) int {
 		if isQuote(at(t, v)) {
 			vs++ // an open quote never closed: a value cut short (a stream chunk)
 		}
-		ve = run(t[:limit], vs, isBareValueByte) // a trailing '.', '!' or '?' goes too: it may be the password's
+		// A trailing '.', '!' or '?' goes too: it may be the password's. The
+		// run is read on from where the last one ended when it started
+		// inside it ("pass=pass=pass=…" reads each byte once, not once per
+		// assignment up to maxPasswordLen bytes back).
+		from := vs
+		if vs >= sc.bare.start && vs < sc.bare.end {
+			from = sc.bare.end
+		}
+		ve = sc.runOf(t[:limit], min(from, limit), isBareValueByte)
+		sc.bare = group{vs, ve}
 	}
+	sc.meter.add(ve - end)
 	if ve-vs > maxPasswordLen {
 		return end
 	}
@@ -261,6 +272,7 @@ func (sc *scanner) url(i int) int {
 	for s > 0 && (isAlnum(t[s-1]) || t[s-1] == '+' || t[s-1] == '.' || t[s-1] == '-') {
 		s--
 	}
+	sc.meter.add(i - s)
 	if s == i || !isAlpha(t[s]) {
 		return i + 3
 	}
@@ -269,6 +281,7 @@ func (sc *scanner) url(i int) int {
 	for ae < len(t) && isAuthorityByte(t[ae]) {
 		ae++
 	}
+	sc.meter.add(2 * (ae - a)) // the authority, then its at sign
 	authority := t[a:ae]
 	scheme := -1 // where "http" or "https" starts, even glued to a word ("text-https://…")
 	switch {
@@ -280,7 +293,7 @@ func (sc *scanner) url(i int) int {
 	if sc.on(kSlackWebhook) && scheme >= 0 && equalFold(authority, "hooks.slack.com") {
 		for _, seg := range []string{"/services/", "/workflows/", "/triggers/"} {
 			if hasPrefixAt(t, ae, seg) {
-				e := run(t, ae+len(seg), func(b byte) bool { return isAlnum(b) || b == '/' || b == '_' || b == '-' })
+				e := sc.runOf(t, ae+len(seg), func(b byte) bool { return isAlnum(b) || b == '/' || b == '_' || b == '-' })
 				if e-(ae+len(seg)) >= 20 {
 					sc.emit(kSlackWebhook, scheme, e)
 					return e
@@ -297,10 +310,17 @@ func (sc *scanner) url(i int) int {
 		// the authority early: "user:pa/ss@host". The '@' must follow in the
 		// same word, and what lies between the ':' and the '/' must not be a
 		// port ("host:8080/a/@b").
-		if c := bytes.IndexByte(authority, ':'); c >= 0 && !allDigits(authority[c+1:]) {
-			we := run(t, ae, func(b byte) bool { return b == '/' || isAuthorityByte(b) })
-			if k2 := bytes.LastIndexByte(t[ae:we], '@'); k2 >= 0 {
-				ae += k2 + run(t[ae+k2:], 0, isAuthorityByte) // through the host
+		if c := bytes.IndexByte(authority, ':'); c >= 0 && !allDigits(authority[c+1:]) && ae >= sc.noAtUntil {
+			we := sc.runOf(t, ae, func(b byte) bool { return b == '/' || isAuthorityByte(b) })
+			sc.meter.add(we - ae)
+			k2 := bytes.LastIndexByte(t[ae:we], '@')
+			if k2 < 0 {
+				// No '@' up to we: a later URL inside this word has none
+				// either ("x://a:b/x://a:b/…" is read once, not once per URL).
+				sc.noAtUntil = we
+			}
+			if k2 >= 0 {
+				ae += k2 + sc.runOf(t[ae+k2:], 0, isAuthorityByte) // through the host
 				authority = t[a:ae]
 				k = bytes.LastIndexByte(authority, '@')
 			}

@@ -32,6 +32,13 @@ type chain struct {
 	// touching its digits, outside a long hex word (see letterGlued)
 	letterL bool
 	letterR bool
+	// word is the last word of letters and digits letterGlued measured,
+	// hash whether it is a hex word of 32 or more characters; they outlive
+	// read, for the next chain inside the same word
+	word group
+	hash bool
+	// work counts the bytes read since the scanner last took it
+	work int
 }
 
 // digitChains cuts the text into chains and runs the enabled chain
@@ -45,7 +52,11 @@ func (sc *scanner) digitChains() {
 	quiet := 0 // end of the last IBAN-shaped text: no other number inside
 	var c chain
 	for i := 0; i < len(t); {
-		if i = nextDigit(t, i); i == len(t) {
+		from := i
+		i = nextDigit(t, i)
+		sc.meter.add(i - from + c.work)
+		c.work = 0
+		if i == len(t) {
 			return
 		}
 		ibanLike := false
@@ -63,11 +74,13 @@ func (sc *scanner) digitChains() {
 			ibanLike = cc >= 0 && cc == i-2 && ibanLength(t[i-2], t[i-1]) > 0 && isDigit(at(t, i+1)) && !isDigit(at(t, i+2))
 		}
 		if j := skipLoneGroup(t, i); j > i {
+			sc.meter.add(j - i)
 			i = j
 			continue
 		}
 		start := i
 		i = c.read(t, i)
+		sc.meter.add(i - start)
 		if start >= quiet && !ibanLike && (c.n >= 4 || c.digits(0, c.n-1) >= 8) {
 			sc.onChain(&c) // (the test repeats onChain's gates, saving the call)
 		}
@@ -185,14 +198,20 @@ func (c *chain) letterGlued(end int) (left, right bool) {
 	left = c.begin == c.g[0].start && isAlpha(at(t, c.begin-1))
 	right = isAlpha(at(t, end))
 	if c.n == 1 {
-		s, e := c.begin, end
-		for s > 0 && isAlnum(t[s-1]) {
-			s--
+		if c.begin < c.word.start || end > c.word.end {
+			// Measure the word once for all the chains inside it: a long
+			// word of letters and digits ("x4111…x4111…") holds many.
+			s, e := c.begin, end
+			for s > 0 && isAlnum(t[s-1]) {
+				s--
+			}
+			for e < len(t) && isAlnum(t[e]) {
+				e++
+			}
+			c.word, c.hash = group{s, e}, e-s >= 32 && allHex(t[s:e])
+			c.work += 2 * (e - s)
 		}
-		for e < len(t) && isAlnum(t[e]) {
-			e++
-		}
-		if e-s >= 32 && allHex(t[s:e]) {
+		if c.hash {
 			return false, false
 		}
 	}

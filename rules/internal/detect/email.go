@@ -19,15 +19,17 @@ func (sc *scanner) emails() {
 	for off := 0; ; {
 		k := bytes.IndexByte(t[off:], '@')
 		if k < 0 {
+			sc.meter.add(len(t) - off)
 			return
 		}
+		sc.meter.add(k + 1)
 		a := off + k
 		off = a + 1
-		start := localStart(t, last, a)
+		start := localStart(t, last, a, sc.meter)
 		if start < 0 {
 			continue
 		}
-		end := domainEnd(t, a+1)
+		end := domainEnd(t, a+1, sc.meter)
 		if end < 0 {
 			continue
 		}
@@ -42,7 +44,7 @@ func isLocalByte(b byte) bool {
 
 // localStart returns the start of the local part ending at t[a] (not left of
 // floor), or -1.
-func localStart(t []byte, floor, a int) int {
+func localStart(t []byte, floor, a int, m *Meter) int {
 	s := a
 	for s > floor {
 		if isLocalByte(t[s-1]) {
@@ -55,6 +57,7 @@ func localStart(t []byte, floor, a int) int {
 		}
 		break
 	}
+	m.add(a - s)
 	for s < a && (t[s] == '.' || t[s] == '\'') {
 		s++ // a quote or dot before the address is punctuation
 	}
@@ -65,7 +68,7 @@ func localStart(t []byte, floor, a int) int {
 }
 
 // domainEnd returns the end of the domain starting at t[i], or -1.
-func domainEnd(t []byte, i int) int {
+func domainEnd(t []byte, i int, m *Meter) int {
 	p := i
 	for p < len(t) {
 		b := t[p]
@@ -79,6 +82,7 @@ func domainEnd(t []byte, i int) int {
 		}
 		break
 	}
+	m.add(2 * (p - i)) // the run, then its labels
 	for p > i && (t[p-1] == '.' || t[p-1] == '-') {
 		p--
 	}

@@ -15,3 +15,6 @@ func (s *Set) Index(name string) (int, bool) {
 func (s *Set) MatchNumber(num []byte) (detector int, ok bool) {
 	return s.MatchNumberIn(num, s.all)
 }
+
+// MaskAll returns the Mask of every detector of the set.
+func (s *Set) MaskAll() Mask { return s.all }

@@ -24,7 +24,13 @@ func FuzzFindString(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, text []byte) {
-		spans := s.FindString(text, nil)
+		m := &Meter{}
+		spans := s.FindStringMetered(text, s.all, m, nil)
+		// The work is linear: the built-ins' bound of TestWorstCaseSteps
+		// with room, and 8 per state per byte for the custom detectors.
+		if limit := 16 + len(text)*(512+8*(6+2)+8*(24+2)); m.Used > limit {
+			t.Fatalf("%d steps for %d bytes", m.Used, len(text))
+		}
 		valid := utf8.Valid(text)
 		for i, sp := range spans {
 			if sp.Start < 0 || sp.End > len(text) || sp.Start >= sp.End {

@@ -12,6 +12,7 @@ import (
 // continues that way, and reporting the quad alone would leave an IPv6-shaped
 // rest that a second pass finds: "0.0.0.0::0:0").
 func (sc *scanner) ipv4s(c *chain) {
+	sc.meter.add(4 * c.n)
 	for i := 0; i < c.n; {
 		j := i
 		for j+1 < c.n && sepIs(c.sep(j+1), '.') {
@@ -49,6 +50,7 @@ func (sc *scanner) ipv6s() {
 	for off := 0; off < len(t); {
 		k := bytes.IndexByte(t[off:], ':')
 		if k < 0 {
+			sc.meter.add(len(t) - off)
 			return
 		}
 		s, e := off+k, off+k
@@ -62,6 +64,7 @@ func (sc *scanner) ipv6s() {
 			}
 			e++
 		}
+		sc.meter.add(k + 1 + e - s)
 		off = e
 		if colons < 2 {
 			continue // every shape ipv6Shape accepts has two colons or more
@@ -125,8 +128,10 @@ func (sc *scanner) macsAt(sep byte, w, n int) {
 	for off := 0; off < len(t); {
 		k := bytes.IndexByte(t[off:], sep)
 		if k < 0 {
+			sc.meter.add(len(t) - off)
 			return
 		}
+		sc.meter.add(k + 1 + w*n + n) // the byte search, the groups
 		i := off + k
 		off = i + 1
 		s := i - w

@@ -90,6 +90,7 @@ func (sc *scanner) phones(c *chain) {
 		if !c.canStart(i) {
 			continue
 		}
+		sc.meter.add(64 + 2*c.n) // an international and five national windows, the long-code runs, a phone word
 		best := -1
 		if i == 0 && c.plus {
 			best = intlPhone(c, 0, 0)

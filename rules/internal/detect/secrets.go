@@ -73,26 +73,26 @@ func (sc *scanner) dashTokens(i int) int {
 	case "sk":
 		if hasPrefixAt(t, i+1, "ant-") {
 			// sk-ant-api03-… (about 100 characters), sk-ant-admin01-…, sk-ant-oat01-…
-			if e := run(t, i+5, isB64URL); e-(i+5) >= 32 && !allLower(t[i+5:e]) {
+			if e := sc.runOf(t, i+5, isB64URL); e-(i+5) >= 32 && !allLower(t[i+5:e]) {
 				sc.emit(kAnthropic, s, e)
 				return e
 			}
 			return i + 1
 		}
 		// sk-…, sk-proj-…, sk-svcacct-…, sk-admin-…: 32 or more base64url
-		if e := run(t, i+1, isB64URL); e-(i+1) >= 32 && openAIBody(t[i+1:e]) {
+		if e := sc.runOf(t, i+1, isB64URL); e-(i+1) >= 32 && openAIBody(t[i+1:e]) {
 			sc.emit(kOpenAI, s, e)
 			return e
 		}
 	case "glpat", "gldt", "glptt", "glrt", "glcbt", "glimt", "glsoat", "glffct", "glagent", "gloas":
 		// 20 base64url (classic) or more, then for a routable token
 		// ".<version>.<routing>" segments
-		e := run(t, i+1, isB64URL)
+		e := sc.runOf(t, i+1, isB64URL)
 		if e-(i+1) < 20 || allLower(t[i+1:e]) {
 			return i + 1
 		}
 		for seg := 0; seg < 2 && at(t, e) == '.'; seg++ {
-			n := run(t, e+1, isAlnum)
+			n := sc.runOf(t, e+1, isAlnum)
 			if n == e+1 || n-(e+1) > 16 || isTokenByte(at(t, n)) {
 				break
 			}
@@ -152,19 +152,24 @@ func (sc *scanner) eachByte(b byte, fn func(i int) int) {
 	for off := 0; off < len(t); {
 		k := bytes.IndexByte(t[off:], b)
 		if k < 0 {
+			sc.meter.add(len(t) - off)
 			return
 		}
+		sc.meter.add(k + 1)
 		off = max(fn(off+k), off+k+1)
 	}
 }
 
 func isTokenByte(b byte) bool { return isAlnum(b) || b == '_' || b == '-' }
 
-// run returns the end of the run of bytes accepted by ok from t[i].
-func run(t []byte, i int, ok func(byte) bool) int {
+// runOf returns the end of the run of bytes accepted by ok from t[i], and
+// charges the bytes read.
+func (sc *scanner) runOf(t []byte, i int, ok func(byte) bool) int {
+	s := i
 	for i < len(t) && ok(t[i]) {
 		i++
 	}
+	sc.meter.add(i - s + 1)
 	return i
 }
 
@@ -182,12 +187,12 @@ func (sc *scanner) awsOrGoogle(i int) int {
 	}
 	switch {
 	case hasPrefixAt(t, i, "AKIA"), hasPrefixAt(t, i, "ASIA"), hasPrefixAt(t, i, "ABIA"), hasPrefixAt(t, i, "ACCA"):
-		if e := run(t, i+4, isUpperOrDigit); e == i+20 && !isTokenByte(at(t, e)) {
+		if e := sc.runOf(t, i+4, isUpperOrDigit); e == i+20 && !isTokenByte(at(t, e)) {
 			sc.emit(kAWS, i, e)
 			return e
 		}
 	case hasPrefixAt(t, i, "AIza"):
-		if e := run(t, i+4, isB64URL); e == i+39 {
+		if e := sc.runOf(t, i+4, isB64URL); e == i+39 {
 			sc.emit(kGoogle, i, e)
 			return e
 		}
@@ -202,40 +207,40 @@ func (sc *scanner) underscoreTokens(i int) int {
 	switch {
 	case hasPrefixAt(t, i-3, "npm") && !isTokenByte(at(t, i-4)):
 		// npm_ + 36 alphanumerics (npm_run_… and npm_config_… are words)
-		if e := run(t, i+1, isAlnum); e == i+37 && !isTokenByte(at(t, e)) && !allLower(t[i+1:e]) {
+		if e := sc.runOf(t, i+1, isAlnum); e == i+37 && !isTokenByte(at(t, e)) && !allLower(t[i+1:e]) {
 			sc.emit(kNPM, i-3, e)
 			return e
 		}
 	case hasPrefixAt(t, i-2, "hf") && !isTokenByte(at(t, i-3)):
 		// hf_ + 34 letters and digits of both cases
-		if e := run(t, i+1, isAlnum); e == i+35 && !isTokenByte(at(t, e)) && mixedCase(t[i+1:e]) {
+		if e := sc.runOf(t, i+1, isAlnum); e == i+35 && !isTokenByte(at(t, e)) && mixedCase(t[i+1:e]) {
 			sc.emit(kHuggingFace, i-2, e)
 			return e
 		}
 	case hasPrefixAt(t, i-3, "api_org_") && !isTokenByte(at(t, i-4)):
 		// a Hugging Face organization token: api_org_ + 34
-		if e := run(t, i+5, isAlnum); e == i+39 && !isTokenByte(at(t, e)) && mixedCase(t[i+5:e]) {
+		if e := sc.runOf(t, i+5, isAlnum); e == i+39 && !isTokenByte(at(t, e)) && mixedCase(t[i+5:e]) {
 			sc.emit(kHuggingFace, i-3, e)
 			return e
 		}
 	case i >= 3 && t[i-3] == 'g' && t[i-2] == 'h' && bytes.IndexByte([]byte("pousr"), t[i-1]) >= 0 && !isTokenByte(at(t, i-4)):
-		if e := run(t, i+1, isAlnum); e == i+37 && !isTokenByte(at(t, e)) {
+		if e := sc.runOf(t, i+1, isAlnum); e == i+37 && !isTokenByte(at(t, e)) {
 			sc.emit(kGitHub, i-3, e)
 			return e
 		}
 	case hasPrefixAt(t, i-6, "github_pat_") && !isTokenByte(at(t, i-7)):
-		if e := run(t, i+5, func(b byte) bool { return isAlnum(b) || b == '_' }); e == i+5+82 && !isTokenByte(at(t, e)) {
+		if e := sc.runOf(t, i+5, func(b byte) bool { return isAlnum(b) || b == '_' }); e == i+5+82 && !isTokenByte(at(t, e)) {
 			sc.emit(kGitHub, i-6, e)
 			return e
 		}
 	case (hasPrefixAt(t, i-2, "sk_") || hasPrefixAt(t, i-2, "rk_")) && !isTokenByte(at(t, i-3)) &&
 		(hasPrefixAt(t, i+1, "live_") || hasPrefixAt(t, i+1, "test_")):
-		if e := run(t, i+6, isAlnum); e-(i+6) >= 16 && !isTokenByte(at(t, e)) {
+		if e := sc.runOf(t, i+6, isAlnum); e-(i+6) >= 16 && !isTokenByte(at(t, e)) {
 			sc.emit(kStripe, i-2, e)
 			return e
 		}
 	case hasPrefixAt(t, i-5, "whsec_") && !isTokenByte(at(t, i-6)):
-		if e := run(t, i+1, isB64Byte); e-(i+1) >= 24 && !isTokenByte(at(t, e)) {
+		if e := sc.runOf(t, i+1, isB64Byte); e-(i+1) >= 24 && !isTokenByte(at(t, e)) {
 			sc.emit(kStripe, i-5, e)
 			return e
 		}
@@ -248,7 +253,7 @@ func (sc *scanner) slack(i int) int {
 	if !hasPrefixAt(t, i, "xox") || bytes.IndexByte([]byte("bpaors"), at(t, i+3)) < 0 || at(t, i+4) != '-' || isTokenByte(at(t, i-1)) {
 		return i + 1
 	}
-	e := run(t, i+5, func(b byte) bool { return isAlnum(b) || b == '-' })
+	e := sc.runOf(t, i+5, func(b byte) bool { return isAlnum(b) || b == '-' })
 	for e > i+5 && t[e-1] == '-' {
 		e--
 	}
@@ -265,15 +270,15 @@ func (sc *scanner) jwt(j int) int {
 	if !hasPrefixAt(t, s, "eyJ") || isB64URL(at(t, s-1)) || at(t, s-1) == '.' {
 		return j + 1
 	}
-	d1 := run(t, s, isB64URL)
+	d1 := sc.runOf(t, s, isB64URL)
 	if at(t, d1) != '.' {
 		return j + 1
 	}
-	d2 := run(t, d1+1, isB64URL)
+	d2 := sc.runOf(t, d1+1, isB64URL)
 	if d2-(d1+1) < 2 || at(t, d2) != '.' {
 		return j + 1
 	}
-	e := run(t, d2+1, isB64URL)
+	e := sc.runOf(t, d2+1, isB64URL)
 	if at(t, e) == '.' && isB64URL(at(t, e+1)) {
 		return j + 1 // more than three segments
 	}
@@ -309,15 +314,21 @@ func jwtHeader(seg []byte) (string, bool) {
 	return "", true
 }
 
-// privateKeys finds PEM private-key blocks.
+// privateKeys finds PEM private-key blocks. A block ends at the first END
+// line after its BEGIN line: the text is searched for END lines once, from
+// left to right, however many BEGIN lines it holds.
 func (sc *scanner) privateKeys() {
 	t := sc.t
 	const begin = "-----BEGIN "
+	nextEnd := -1 // the first "-----END " at or after searched, -1 when none
+	searched := 0
 	for off := 0; off < len(t); {
 		k := bytes.Index(t[off:], []byte(begin))
 		if k < 0 {
+			sc.meter.add(len(t) - off)
 			return
 		}
+		sc.meter.add(k + len(begin) + 64)
 		s := off + k
 		off = s + len(begin)
 		le := bytes.Index(t[off:min(len(t), off+64)], []byte("-----"))
@@ -329,12 +340,23 @@ func (sc *scanner) privateKeys() {
 			continue
 		}
 		body := off + le + 5
+		if nextEnd < body && searched < len(t) {
+			from := max(body, searched)
+			nextEnd = bytes.Index(t[from:], []byte("-----END "))
+			if nextEnd >= 0 {
+				nextEnd += from
+				searched = nextEnd + 1
+			} else {
+				searched = len(t)
+			}
+			sc.meter.add(searched - from)
+		}
 		var e int
-		end := "-----END " + string(label) + "-----"
-		if k := bytes.Index(t[body:min(len(t), body+maxPEMBody)], []byte(end)); k >= 0 {
-			e = body + k + len(end)
+		if nextEnd >= body && nextEnd-body <= maxPEMBody && hasPrefixAt(t, nextEnd+9, string(label)) && hasPrefixAt(t, nextEnd+9+len(label), "-----") {
+			e = nextEnd + 9 + len(label) + 5
 		} else {
 			e = pemBodyEnd(t, body)
+			sc.meter.add(e - body)
 			for e > body && !isB64Byte(t[e-1]) {
 				e--
 			}

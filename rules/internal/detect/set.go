@@ -21,16 +21,15 @@
 // always cover the original bytes. The view is built only for text that
 // contains non-ASCII bytes or percent escapes.
 //
-// The package is pure Go (stdlib regexp for custom detectors only) and builds
+// The package is pure Go (regexp/syntax compiles custom detectors) and builds
 // for GOOS=wasip1.
 package detect
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"regexp"
+	"regexp/syntax"
 	"slices"
 	"sync"
 )
@@ -43,7 +42,8 @@ type Span struct {
 }
 
 // Custom describes a user-defined detector: a Go regexp (RE2 syntax, matched
-// against the normalized view of the text) and an optional validation of each
+// against the normalized view of the text by the VM of vm.go, with the
+// matches regexp.FindAllIndex returns) and an optional validation of each
 // match.
 type Custom struct {
 	// Regex is the pattern, Go regexp syntax.
@@ -217,6 +217,9 @@ func (s *Set) MaskOf(names ...string) (Mask, error) {
 	return m, nil
 }
 
+// Customs returns the number of custom detectors in the set.
+func (s *Set) Customs() int { return len(s.custom) }
+
 // Numbers returns the Mask of the detectors that accept JSON numbers.
 func (s *Set) Numbers() Mask { return s.numbers }
 
@@ -232,8 +235,15 @@ func (s *Set) FindString(text []byte, dst []Span) []Span {
 
 // FindStringIn is FindString restricted to the detectors enabled in m.
 func (s *Set) FindStringIn(text []byte, m Mask, dst []Span) []Span {
+	return s.FindStringMetered(text, m, nil, dst)
+}
+
+// FindStringMetered is FindStringIn that charges its work to meter (when
+// not nil) and stops early once meter is exhausted: the spans it returns
+// then are incomplete, and the caller must not use the text as inspected.
+func (s *Set) FindStringMetered(text []byte, m Mask, meter *Meter, dst []Span) []Span {
 	m &= s.all
-	if m == 0 || len(text) == 0 || s.Plain(text, m) {
+	if m == 0 || len(text) == 0 || s.Plain(text, m) || meter.exhausted() {
 		return dst
 	}
 	base := len(dst)
@@ -241,19 +251,20 @@ func (s *Set) FindStringIn(text []byte, m Mask, dst []Span) []Span {
 	// A view is needed for non-ASCII text, or for a percent escape (of an
 	// ASCII byte, "%0".."%7", or of a rune's UTF-8 bytes, "%EF%BB%BF").
 	if f.n[clNonASCII] == 0 && f.n[clPercent] == 0 || !needsView(text) {
-		sc := scanner{set: s, mask: m, t: text, f: f, out: dst}
+		meter.add(len(text))
+		sc := scanner{set: s, mask: m, t: text, f: f, out: dst, meter: meter}
 		sc.run()
 		dst = sc.out
 	} else {
 		v := viewPool.Get().(*view)
-		dst = s.scanView(v, text, m, dst, 0)
-		if v.gluing {
+		dst = s.scanView(v, text, m, meter, dst, 0)
+		if v.gluing && !meter.exhausted() {
 			// Read again with each invisible character as a space, so that
 			// one between a value and a word ("4111…1111\u200bthanks") does
 			// not glue them; resolve merges what both readings found. (An
 			// invisible character beside no word, as the variation selector
 			// or joiner in an emoji, costs no second reading.)
-			dst = s.scanView(v, text, m, dst, ' ')
+			dst = s.scanView(v, text, m, meter, dst, ' ')
 		}
 		viewPool.Put(v)
 	}
@@ -263,10 +274,11 @@ func (s *Set) FindStringIn(text []byte, m Mask, dst []Span) []Span {
 // scanView runs the detectors of m over the normalized view of text, with
 // invisible characters read as invisible (see view.build), and appends the
 // spans found, mapped back to text.
-func (s *Set) scanView(v *view, text []byte, m Mask, dst []Span, invisible byte) []Span {
+func (s *Set) scanView(v *view, text []byte, m Mask, meter *Meter, dst []Span, invisible byte) []Span {
 	base := len(dst)
 	v.build(text, invisible)
-	sc := scanner{set: s, mask: m, t: v.norm, f: scanFeatures(v.norm), out: dst}
+	meter.add(2*len(text) + len(v.norm)) // the view's build and the feature scan
+	sc := scanner{set: s, mask: m, t: v.norm, f: scanFeatures(v.norm), out: dst, meter: meter}
 	sc.run()
 	v.remap(sc.out[base:])
 	return sc.out
@@ -411,6 +423,12 @@ type scanner struct {
 	t    []byte // the text as detectors see it (normalized view when needed)
 	f    features
 	out  []Span
+	// meter counts the work (nil: not counted)
+	meter *Meter
+	// noAtUntil: the URL detector found no '@' in the word up to here
+	noAtUntil int
+	// bare is the last run of bytes read as an unquoted password value
+	bare group
 }
 
 // on reports whether built-in k is enabled for this scan.
@@ -443,12 +461,17 @@ func (sc *scanner) run() {
 		sc.macs()
 	}
 	sc.secrets()
+	if sc.set.customs&sc.mask == 0 {
+		return
+	}
+	mc := vmPool.Get().(*vmMachine)
 	for i := range sc.set.custom {
 		d := &sc.set.custom[i]
 		if sc.mask&(1<<d.index) != 0 {
-			sc.out = d.find(sc.t, sc.out)
+			sc.out = d.vm.findAll(mc, sc.t, d.index, sc.meter, sc.out, d.validate)
 		}
 	}
+	vmPool.Put(mc)
 }
 
 // resolve sorts dst[base:] by Start and merges each cluster of transitively
@@ -495,20 +518,20 @@ func byStart(a, b Span) int {
 // customDetector is a compiled Custom.
 type customDetector struct {
 	index    int
-	re       *regexp.Regexp
-	prefix   []byte // literal every match starts with, used as a prefilter
+	vm       *vm
 	validate func([]byte) bool
 }
 
 func compileCustom(name string, c Custom) (customDetector, error) {
-	re, err := regexp.Compile(c.Regex)
+	re, err := syntax.Parse(c.Regex, syntax.Perl)
 	if err != nil {
 		return customDetector{}, fmt.Errorf("detect: detector %q: %w", name, err)
 	}
-	d := customDetector{re: re}
-	if p, _ := re.LiteralPrefix(); p != "" {
-		d.prefix = []byte(p)
+	v, err := compileVM(re)
+	if err != nil {
+		return customDetector{}, fmt.Errorf("detect: detector %q: %w", name, err)
 	}
+	d := customDetector{vm: v}
 	switch c.Validate {
 	case "", "none":
 	case "luhn":
@@ -521,18 +544,7 @@ func compileCustom(name string, c Custom) (customDetector, error) {
 	return d, nil
 }
 
-// find appends the validated, non-empty matches of d in t.
-func (d *customDetector) find(t []byte, out []Span) []Span {
-	if d.prefix != nil && !bytes.Contains(t, d.prefix) {
-		return out
-	}
-	for _, m := range d.re.FindAllIndex(t, -1) {
-		if m[0] == m[1] || (d.validate != nil && !d.validate(t[m[0]:m[1]])) {
-			continue
-		}
-		out = append(out, Span{Start: m[0], End: m[1], Detector: d.index})
-	}
-	return out
-}
-
-var viewPool = sync.Pool{New: func() any { return new(view) }}
+var (
+	viewPool = sync.Pool{New: func() any { return new(view) }}
+	vmPool   = sync.Pool{New: func() any { return new(vmMachine) }}
+)

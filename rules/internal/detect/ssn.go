@@ -13,6 +13,7 @@ func (sc *scanner) ssns(c *chain) {
 		if !c.canStartGlued(i) {
 			continue
 		}
+		sc.meter.add(9 + 40) // the digits, the keyword window
 		if i+2 < c.n && c.len(i) == 3 && c.len(i+1) == 2 && c.len(i+2) == 4 && c.canEndGlued(i+2) &&
 			ssnSep(c.sep(i+1)) && ssnSep(c.sep(i+2)) && validSSN(c.collect(buf[:0], i, i+2)) {
 			sc.emit(kSSN, c.g[i].start, c.g[i+2].end)
