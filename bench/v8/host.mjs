@@ -98,12 +98,13 @@ export function compile(bytes, { profile = '1.33' } = {}) {
 /**
  * VM is one started instance of a compiled module, like one of Envoy's
  * per-worker VMs. Construct it with compile's result and a configuration
- * ({pluginConfig: bytes, env: ['K=V'], vmConfig: bytes}), call start(), then
+ * ({pluginConfig: bytes, env: ['K=V'], vmConfig: bytes, trace: bool}), call start(), then
  * exchange() for each HTTP exchange.
  */
 export class VM {
-  constructor(compiled, { pluginConfig = new Uint8Array(0), vmConfig = new Uint8Array(0), env = [] } = {}) {
+  constructor(compiled, { pluginConfig = new Uint8Array(0), vmConfig = new Uint8Array(0), env = [], trace = false } = {}) {
     this.compiled = compiled;
+    this.trace = trace; // record the callbacks of each exchange in Result.callbacks
     this.pluginConfig = toBytes(pluginConfig);
     this.vmConfig = toBytes(vmConfig);
     this.env = env.map((e) => Buffer.from(`${e}\0`, 'utf8'));
@@ -216,7 +217,9 @@ export class VM {
    * absent: headers end the message). A content-length is added to each
    * message with a body. Returns {request, response, localReply, reset,
    * callbacks, logs, errors, vmError}; request and response are {sent,
-   * status, headers, body} as they left the filter.
+   * status, headers, body} as they left the filter; callbacks lists the
+   * callbacks run ("on_request_body size=7 eos=true -> continue") when the
+   * VM was made with trace.
    */
   exchange(ex) {
     this.logs = [];
@@ -229,7 +232,7 @@ export class VM {
         s.failClosed();
         return res;
       }
-      if (!s.call('proxy_on_context_create', 'on_context_create', this.rootID).ok) return res;
+      if (!s.call('proxy_on_context_create', true, this.rootID).ok) return res;
       const reqHeaders = withBodyHeaders([[':method', ex.method ?? (ex.requestBody ? 'POST' : 'GET')],
         [':path', ex.path ?? '/'], [':authority', 'example.com'], [':scheme', 'http']], ex.requestHeaders, ex.requestBody);
       const req = s.run(requestDir, reqHeaders, ex.requestBody);
@@ -300,10 +303,18 @@ export class VM {
     return this.u8.slice(ptr, ptr + n);
   }
 
+  // readString decodes guest bytes, latin1 by default (one char per byte,
+  // as header names and values are kept here); short strings by hand,
+  // which is cheaper than a Buffer.
   readString(ptr, n, encoding = 'latin1') {
     ptr >>>= 0;
     n >>>= 0;
     if (!this.ok(ptr, n)) return null;
+    if (encoding === 'latin1' && n <= 64) {
+      let str = '';
+      for (let i = ptr; i < ptr + n; i++) str += String.fromCharCode(this.u8[i]);
+      return str;
+    }
     return Buffer.from(this.buf, ptr, n).toString(encoding);
   }
 
@@ -325,14 +336,29 @@ export class VM {
   // allocate with the guest's allocator, copy, store pointer and size.
   // Empty data never allocates: pointer 0, size 0 (ENVOY.md §4.2).
   copyOut(data, ptrPtr, sizePtr) {
+    return this.copyOutWith(data.length, (ptr) => this.u8.set(data, ptr), ptrPtr, sizePtr);
+  }
+
+  // copyOutWith is copyOut for data that write(ptr) puts straight into
+  // guest memory (size bytes at ptr): no JS buffer in between, since a
+  // small typed array costs more to make than the copy itself.
+  copyOutWith(size, write, ptrPtr, sizePtr) {
     let ptr = 0;
-    if (data.length > 0) {
-      ptr = this.allocate(data.length);
-      if (!this.ok(ptr, data.length)) return Status.INVALID_MEMORY_ACCESS;
-      this.u8.set(data, ptr);
+    if (size > 0) {
+      ptr = this.allocate(size);
+      if (!this.ok(ptr, size)) return Status.INVALID_MEMORY_ACCESS;
+      write(ptr);
     }
-    if (!this.writeU32(ptrPtr, ptr) || !this.writeU32(sizePtr, data.length)) return Status.INVALID_MEMORY_ACCESS;
+    if (!this.writeU32(ptrPtr, ptr) || !this.writeU32(sizePtr, size)) return Status.INVALID_MEMORY_ACCESS;
     return Status.OK;
+  }
+
+  copyOutLatin1(str, ptrPtr, sizePtr) {
+    return this.copyOutWith(str.length, (ptr) => writeLatin1(this.u8, ptr, str), ptrPtr, sizePtr);
+  }
+
+  copyOutPairs(h, ptrPtr, sizePtr) {
+    return this.copyOutWith(pairsSize(h), (ptr) => writePairs(this.u8, this.dv, ptr, h), ptrPtr, sizePtr);
   }
 
   // allocate calls the guest's allocator under its allow-list; a trap inside
@@ -414,7 +440,7 @@ const envFuncs = {
     if (path === null) return Status.INVALID_MEMORY_ACCESS;
     const values = { plugin_name: 'veil', plugin_root_id: '', plugin_vm_id: '' };
     if (!Object.hasOwn(values, path)) return Status.NOT_FOUND;
-    return this.copyOut(Buffer.from(values[path], 'latin1'), ptrPtr, sizePtr);
+    return this.copyOutLatin1(values[path], ptrPtr, sizePtr);
   },
 
   proxy_get_header_map_value(t, keyPtr, keyLen, ptrPtr, sizePtr) {
@@ -425,7 +451,7 @@ const envFuncs = {
     const lower = key.toLowerCase();
     const kv = m.h.find((p) => p[0].toLowerCase() === lower); // the first value only (§7.2)
     if (!kv) return Status.NOT_FOUND;
-    return this.copyOut(Buffer.from(kv[1], 'latin1'), ptrPtr, sizePtr);
+    return this.copyOutLatin1(kv[1], ptrPtr, sizePtr);
   },
 
   proxy_add_header_map_value(t, keyPtr, keyLen, valuePtr, valueLen) {
@@ -449,7 +475,7 @@ const envFuncs = {
 
   proxy_get_header_map_pairs(t, ptrPtr, sizePtr) {
     const m = this.headerMap(t >>> 0);
-    if (m.h) return this.copyOut(encodePairs(m.h), ptrPtr, sizePtr);
+    if (m.h) return this.copyOutPairs(m.h, ptrPtr, sizePtr);
     if (m.missing === Status.BAD_ARGUMENT && this.streams.has(this.effective)) {
       return this.copyOut(new Uint8Array(0), ptrPtr, sizePtr); // a dropped map reads as OK and empty
     }
@@ -475,7 +501,7 @@ const envFuncs = {
   proxy_get_header_map_size(t, sizePtr) {
     const m = this.headerMap(t >>> 0);
     if (!m.h) return m.missing;
-    this.writeU32(sizePtr, encodePairs(m.h).length);
+    this.writeU32(sizePtr, pairsSize(m.h));
     return Status.OK;
   },
 
@@ -766,7 +792,7 @@ class Stream {
     this.maps[d.hdr] = headers.map((kv) => [...kv]);
     this.access[d.hdr] = WRITE;
     const eos = !body || body.length === 0;
-    const h = this.action(d.onHeaders, `n=${headers.length} eos=${eos}`, d, headers.length, eos ? 1 : 0);
+    const h = this.action(d.onHeaders, d, headers.length, eos ? 1 : 0);
     if (!h.ok) return { out, ok: false };
     if (h.act !== 0) {
       // Pause from headers is StopAllIterationAndWatermark: nothing comes
@@ -785,7 +811,7 @@ class Stream {
     const buf = { bytes: body };
     this.body[d.buf] = buf;
     if (this.maps[d.trl] === null) this.access[d.trl] = WRITE; // trailers may be added in the last body callback
-    const b = this.action(d.onBody, `size=${body.length} eos=true`, d, body.length, 1);
+    const b = this.action(d.onBody, d, body.length, 1);
     this.body[d.buf] = null;
     this.access[d.trl] = NONE;
     if (!b.ok) return { out, ok: false };
@@ -801,13 +827,16 @@ class Stream {
   // action runs a headers or body callback and maps its result like Envoy
   // (§5.2): a continue_stream during the call counts as continue; a local
   // reply or close_stream ends the stream whatever was returned.
-  action(fn, args, d, ...params) {
+  action(fn, d, size, eos) {
     this.continued[d.idx] = false;
-    const r = this.call(fn, '', ...params);
+    const r = this.call(fn, false, size, eos);
     if (!r.ok) return { ok: false };
     let act = r.result ?? 0;
     if (this.continued[d.idx]) act = 0;
-    if (r.exported) this.res.callbacks.push(`${fn.replace(/^proxy_/, '')} ${args} -> ${act === 0 ? 'continue' : 'pause'}`);
+    if (r.exported && this.vm.trace) {
+      const args = fn.endsWith('_body') ? `size=${size} eos=${eos === 1}` : `n=${size} eos=${eos === 1}`;
+      this.res.callbacks.push(`${fn.replace(/^proxy_/, '')} ${args} -> ${act === 0 ? 'continue' : 'pause'}`);
+    }
     if (this.ended) return { ok: false };
     if (this.closed) {
       this.resetStream('wasm_close_stream');
@@ -824,7 +853,8 @@ class Stream {
   }
 
   // call runs a stream callback with this stream as the effective context;
-  // a trap fails the VM and the stream closed (503).
+  // a trap fails the VM and the stream closed (503). trace records the
+  // callback's name in Result.callbacks (when the VM traces).
   call(fn, trace, ...params) {
     const vm = this.vm;
     vm.effective = this.id;
@@ -839,7 +869,7 @@ class Stream {
       vm.effective = vm.rootID;
     }
     const exported = vm.exports[fn] !== undefined;
-    if (exported && trace) this.res.callbacks.push(trace);
+    if (exported && trace && vm.trace) this.res.callbacks.push(fn.replace(/^proxy_/, ''));
     return { ok: true, result, exported };
   }
 
@@ -850,7 +880,7 @@ class Stream {
     this.phase = 'log';
     this.access = [READ, NONE, READ, READ];
     for (const fn of ['proxy_on_log', 'proxy_on_done', 'proxy_on_delete']) {
-      if (!this.call(fn, fn.replace(/^proxy_/, '')).ok) return;
+      if (!this.call(fn, true).ok) return;
     }
   }
 
@@ -932,22 +962,43 @@ function replyHeaders(rp) {
 
 /** encodePairs is the proxy-wasm map serialization (§4.2); an empty map is zero bytes. */
 export function encodePairs(h) {
-  if (h.length === 0) return new Uint8Array(0);
+  const b = new Uint8Array(pairsSize(h));
+  if (b.length > 0) writePairs(b, new DataView(b.buffer), 0, h);
+  return b;
+}
+
+// pairsSize is the size of h serialized: 0 for an empty map, else a u32
+// count, two u32 lengths per pair and each name and value followed by NUL.
+function pairsSize(h) {
+  if (h.length === 0) return 0;
   let size = 4;
-  for (const [k, v] of h) size += 8 + k.length + v.length + 2;
-  const b = Buffer.alloc(size);
-  b.writeUInt32LE(h.length, 0);
-  let off = 4;
-  for (const [k, v] of h) {
-    b.writeUInt32LE(k.length, off);
-    b.writeUInt32LE(v.length, off + 4);
+  for (let i = 0; i < h.length; i++) size += 10 + h[i][0].length + h[i][1].length;
+  return size;
+}
+
+// writePairs serializes a non-empty h at off of b (dv a DataView of the
+// same memory), NULs included.
+function writePairs(b, dv, off, h) {
+  dv.setUint32(off, h.length, true);
+  off += 4;
+  for (let i = 0; i < h.length; i++) {
+    dv.setUint32(off, h[i][0].length, true);
+    dv.setUint32(off + 4, h[i][1].length, true);
     off += 8;
   }
-  for (const [k, v] of h) {
-    off += b.write(k, off, 'latin1') + 1;
-    off += b.write(v, off, 'latin1') + 1;
+  for (let i = 0; i < h.length; i++) {
+    off = writeLatin1(b, off, h[i][0]);
+    b[off++] = 0;
+    off = writeLatin1(b, off, h[i][1]);
+    b[off++] = 0;
   }
-  return b;
+}
+
+// writeLatin1 writes str one byte per char at off of b and returns the
+// offset after it.
+function writeLatin1(b, off, str) {
+  for (let i = 0; i < str.length; i++) b[off++] = str.charCodeAt(i);
+  return off;
 }
 
 /** decodePairs parses strictly like cpp-host: any malformation gives an empty map (§4.2). */
