@@ -17,8 +17,9 @@ import (
 )
 
 // usersPayload returns a page of user records of about size bytes, the
-// same bytes as rules' benchPayload (rules/bench_test.go), so that figures
-// from bench/v8 and from the rules benchmarks are taken on one document.
+// same bytes as rules' benchPayload (rules/bench_test.go) and
+// bench/v8/users.mjs, so that figures from bench/v8 and from the rules
+// benchmarks are taken on one document.
 func usersPayload(size int) []byte {
 	var b strings.Builder
 	b.WriteString(`{"page":1,"total":9000,"users":[`)
@@ -92,6 +93,17 @@ func TestV8MatchesNative(t *testing.T) {
 		{"detectors 16KB", corpus.ChatRules, corpus.Chat(1, 16<<10), rules.Request, true},
 		{"no match 16KB", strings.ReplaceAll(usersRules, "$.users[*].", "$.nobody[*]."), usersPayload(16 << 10), rules.Request, false},
 	}
+	t.Run("users.mjs", func(t *testing.T) {
+		for _, size := range []int{1 << 10, 16 << 10} {
+			out, err := exec.Command(node, filepath.Join(root, "bench", "v8", "users.mjs"), fmt.Sprint(size)).Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(out, usersPayload(size)) {
+				t.Errorf("users.mjs %d differs from usersPayload", size)
+			}
+		}
+	})
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			want := native(t, []byte(c.rules), c.body, c.direction)
