@@ -4,8 +4,9 @@
 /**
  * timeRuns calls run() once cold, then warmup times (or until warmupMs have
  * passed), then times each call with process.hrtime.bigint() until iters
- * calls or maxMs of timed calls. After every call, outside the timed span,
- * verify(output) may throw to stop the benchmark. Returns {cold, warmup,
+ * calls or maxMs of timed calls (at least one). After every call, outside
+ * the timed span, verify(output) checks the output (and may end the
+ * process). Returns {cold, warmup,
  * ms}: milliseconds of the cold call, the number of warm-up calls and the
  * milliseconds of every timed call. beforeTimed and afterTimed run just
  * before the first and after the last timed call (a profiler's start and
@@ -13,8 +14,9 @@
  */
 export function timeRuns({ run, verify = () => {}, iters, maxMs, warmup, warmupMs, beforeTimed = () => {}, afterTimed = () => {} }) {
   let t0 = process.hrtime.bigint();
-  verify(run());
+  const firstOut = run();
   const cold = Number(process.hrtime.bigint() - t0) / 1e6;
+  verify(firstOut);
   let warmed = 0;
   const warmStart = process.hrtime.bigint();
   while (warmed < warmup && Number(process.hrtime.bigint() - warmStart) / 1e6 < warmupMs) {
@@ -24,7 +26,7 @@ export function timeRuns({ run, verify = () => {}, iters, maxMs, warmup, warmupM
   const ms = [];
   let total = 0;
   beforeTimed();
-  while (ms.length < iters && total < maxMs) {
+  while (ms.length === 0 || (ms.length < iters && total < maxMs)) {
     t0 = process.hrtime.bigint();
     const out = run();
     const d = Number(process.hrtime.bigint() - t0) / 1e6;
