@@ -176,14 +176,21 @@ func TestV8MatchesNative(t *testing.T) {
 // BenchmarkUsersWasm runs whole exchanges through the plugin under wazero
 // with the user-records document as the request body and usersRules, at 1,
 // 16 and 256 KB: the wazero side of the V8 figures of bench/v8. With
-// VEIL_WASM set it loads that module instead of building the tree's plugin
-// (to compare, say, a wasm-opt output with its input):
+// VEIL_WASM set it loads that module (a relative path is from the
+// repository root) instead of building the tree's plugin (to compare, say,
+// a wasm-opt output with its input):
 //
 //	VEIL_WASM=build/veil.wasm go test ./host-test -run '^$' -bench BenchmarkUsersWasm
 func BenchmarkUsersWasm(b *testing.B) {
-	wasm := []byte(nil)
+	var wasm []byte
 	if path := os.Getenv("VEIL_WASM"); path != "" {
-		var err error
+		root, err := testmodule.RepoRoot()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(root, path)
+		}
 		if wasm, err = os.ReadFile(path); err != nil {
 			b.Fatal(err)
 		}
