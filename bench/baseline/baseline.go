@@ -178,7 +178,13 @@ func GJSON(body []byte, rs corpus.RuleSet) ([]byte, error) {
 }
 
 // gjsonPath applies t to the values path reaches below the gjson path at.
+// From the root it first asks gjson, in one query, whether the path reaches
+// anything (a path with wildcards would otherwise cost one lookup per
+// element even where nothing is found).
 func gjsonPath(out []byte, at string, path []string, t corpus.Target) ([]byte, error) {
+	if at == "" && !found(gjson.GetBytes(out, query(path))) {
+		return out, nil
+	}
 	join := func(name string) string {
 		if at == "" {
 			return name
@@ -205,6 +211,33 @@ func gjsonPath(out []byte, at string, path []string, t corpus.Target) ([]byte, e
 		out, err = gjsonPath(out, join(strconv.FormatInt(i, 10)), path[1:], t)
 	}
 	return out, err
+}
+
+// query spells path as one gjson query: "#" for each wildcard.
+func query(path []string) string {
+	parts := make([]string, len(path))
+	for i, p := range path {
+		if p == "*" {
+			parts[i] = "#"
+		} else {
+			parts[i] = escape(p)
+		}
+	}
+	return strings.Join(parts, ".")
+}
+
+// found reports whether a query's result holds a value (its wildcards
+// give arrays, empty where nothing was found).
+func found(r gjson.Result) bool {
+	if !r.IsArray() {
+		return r.Exists()
+	}
+	for _, x := range r.Array() {
+		if found(x) {
+			return true
+		}
+	}
+	return false
 }
 
 // escape writes a member name as a gjson path component.

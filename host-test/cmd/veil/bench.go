@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/veilproxy/veil/bench"
 	hosttest "github.com/veilproxy/veil/host-test"
 	"github.com/veilproxy/veil/rules"
 )
@@ -24,24 +25,10 @@ own), then times runs until N runs or M milliseconds of timed runs. Prints one
 JSON object as its last line:
   {"runtime":"native"|"wazero","median_ms":…,"ms":[every timed run],"warmup":…,
    "cold":…,"bytes":…,"out_bytes":…,"min_ms":…,"mb_per_s":…}
-(times in milliseconds). Other runtimes' drivers (bench/v8) print the same object.`
+(times in milliseconds): bench.Result, which bench/v8's scripts print too.`
 
 // benchWarmup is the number of untimed runs, the cold one included.
 const benchWarmup = 5
-
-// benchResult is the JSON object veil bench prints; bench/v8's scripts
-// print the same fields.
-type benchResult struct {
-	Runtime  string    `json:"runtime"`
-	MedianMS float64   `json:"median_ms"`
-	MS       []float64 `json:"ms"`
-	Warmup   int       `json:"warmup"`
-	Cold     float64   `json:"cold"`
-	Bytes    int       `json:"bytes"`
-	OutBytes int       `json:"out_bytes"`
-	MinMS    float64   `json:"min_ms"`
-	MBPerS   float64   `json:"mb_per_s"`
-}
 
 func benchCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("bench", benchSynopsis, stderr)
@@ -83,7 +70,7 @@ func benchCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if err != nil {
 		return fmt.Errorf("%s: %w", *in, err)
 	}
-	res := benchResult{Runtime: "native", Bytes: len(doc)}
+	res := bench.Result{Runtime: "native", Bytes: len(doc)}
 	run := func() ([]byte, error) {
 		out, _, err := prog.Apply(doc, rules.Input{Direction: dir})
 		return out, err
@@ -122,7 +109,7 @@ func parseDirection(s string) (rules.Direction, error) {
 // timeRuns runs run untimed (the first run's time is res.Cold), then timed
 // until iters runs or maxMS milliseconds of them; it checks that the first
 // output is want, and fills res.
-func timeRuns(res *benchResult, run func() ([]byte, error), want []byte, iters int, maxMS float64) error {
+func timeRuns(res *bench.Result, run func() ([]byte, error), want []byte, iters int, maxMS float64) error {
 	var warm time.Duration
 	for i := 0; i < benchWarmup && (i == 0 || maxMS == 0 || ms(warm) < maxMS); i++ {
 		start := time.Now()

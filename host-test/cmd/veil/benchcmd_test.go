@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/veilproxy/veil/bench"
 )
 
 // benchFiles writes a rule set, a bad rule set, a document and a body that
@@ -101,7 +103,7 @@ func TestBenchRuns(t *testing.T) {
 					t.Errorf("no %q in %s", k, out)
 				}
 			}
-			var res benchResult
+			var res bench.Result
 			if err := json.Unmarshal([]byte(lines[len(lines)-1]), &res); err != nil {
 				t.Fatal(err)
 			}
