@@ -15,6 +15,7 @@
 package baseline
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -53,7 +54,9 @@ var ErrUnsupported = errors.New("baseline: gjson+sjson cannot express member nam
 // marshal.
 func JSON(body []byte, rs corpus.RuleSet) ([]byte, error) {
 	var doc any
-	if err := json.Unmarshal(body, &doc); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber() // card numbers stay digits
+	if err := dec.Decode(&doc); err != nil {
 		return nil, err
 	}
 	for _, t := range rs.Paths {

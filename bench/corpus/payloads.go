@@ -33,8 +33,8 @@ var payloadLists = map[string]string{
 //   - health: {"records":[…]}, patient records (name, birth date, SSN,
 //     contact, insurance member id, diagnoses, medications, vitals, notes).
 //
-// Records are added while the document stays within size; it holds at least
-// one. It panics on an unknown kind.
+// Records are added while that brings the document nearer to size; it
+// holds at least one. It panics on an unknown kind.
 func Payload(kind string, seed uint64, size int) []byte {
 	if kind == "chat" {
 		return Chat(seed, size)
@@ -65,8 +65,8 @@ func Payload(kind string, seed uint64, size int) []byte {
 		if err != nil {
 			panic(err)
 		}
-		if i > 0 && len(out)+1+len(b)+2 > size {
-			break
+		if with, without := len(out)+1+len(b)+2, len(out)+2; i > 0 && with-size > size-without {
+			break // the document is nearer size without this record
 		}
 		if i > 0 {
 			out = append(out, ',')
