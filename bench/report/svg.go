@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 )
 
@@ -68,7 +69,7 @@ func (r *Results) SVG() string {
 	// grid and axes: a line per decade of MB/s, a tick per size
 	for y := minY; y <= maxY; y++ {
 		fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/>`+"\n", plotX0, py(y), plotX1, py(y))
-		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end">%s</text>`+"\n", plotX0-6, py(y)+4, num(math.Pow(10, y)))
+		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end">%s</text>`+"\n", plotX0-6, py(y)+4, decade(y))
 	}
 	for _, size := range r.Sizes {
 		x := px(math.Log2(float64(sizeBytes(size))))
@@ -110,8 +111,27 @@ func (r *Results) SVG() string {
 		if d := ruleDashes[rj%len(ruleDashes)]; d != "" {
 			fmt.Fprintf(&b, ` stroke-dasharray="%s"`, d)
 		}
-		fmt.Fprintf(&b, `/>`+"\n"+`<text x="%d" y="%d">%s</text>`+"\n", plotX1+68, y, rules)
+		fmt.Fprintf(&b, `/>`+"\n"+`<text x="%d" y="%d">%s</text>`+"\n", plotX1+68, y, ruleLabel(rules))
 	}
 	b.WriteString("</svg>\n")
 	return b.String()
+}
+
+// decade labels the power of ten y: 0.01, 0.1, 1, 10, 100, 1,000.
+func decade(y float64) string {
+	if y >= 3 {
+		return num(math.Pow(10, y))
+	}
+	return strconv.FormatFloat(math.Pow(10, y), 'f', -1, 64)
+}
+
+// ruleLabel names a rule set in the legend: "100 rules" for a count.
+func ruleLabel(name string) string {
+	if n, err := strconv.Atoi(name); err == nil {
+		if n == 1 {
+			return "1 rule"
+		}
+		return name + " rules"
+	}
+	return name
 }
