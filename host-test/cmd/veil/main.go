@@ -1,7 +1,7 @@
 // Command veil runs Veil rule sets: through the built plugin in an
-// Envoy-faithful host (run), natively (redact), as a linter (lint), and
-// checks a module's imports against an Envoy release (check), and times
-// one document natively or through the plugin (bench).
+// Envoy-faithful host (run), natively (redact), as a linter (lint); checks a
+// module's imports against an Envoy release (check); and times one document
+// natively or through the plugin (bench).
 //
 //	veil run    --plugin build/veil.wasm --rules FILE [--request-body FILE] [--response-body FILE]
 //	            [--method M] [--path P] [-H 'name: value']... [--response-header 'name: value']... [--status N]
