@@ -13,7 +13,7 @@ EXAMPLES := $(wildcard examples/*/rules.yaml)
 # move it out of the everyday loop.
 LONG     := ^TestLong
 
-.PHONY: all build wasm cli test test-long vet vet-wasip1 demo bench fuzz check clean
+.PHONY: all build wasm cli test test-long vet vet-wasip1 demo bench bench-short bench-smoke fuzz check clean
 
 all: build
 
@@ -55,7 +55,19 @@ demo: build
 	  echo; \
 	done
 
+# bench runs the benchmark suite (BenchmarkSuite in bench/: payload × size ×
+# rule set × runtime), keeps its output in build/bench/suite.txt and
+# regenerates from it the tables of docs/benchmarks.md and
+# docs/benchmarks-throughput.svg; then the engine's own benchmarks.
+# bench-short is the suite at 1 KB and 16 KB with short runs (under 2 minutes
+# on 2 cores); bench-smoke runs every configuration once and the report
+# generator on the result (CI: it checks the suite runs, not its figures).
+SUITE := $(GO) test ./bench -run '^$$' -benchmem -timeout 60m
 bench: wasm
+	@mkdir -p build/bench
+	@printf 'date: %s\ncommand: make bench (%s)\n' "$$(date -u +%FT%TZ)" "$(SUITE) -bench '^BenchmarkSuite$$' -benchtime 500ms" > build/bench/suite.txt
+	bash -o pipefail -c "$(SUITE) -bench '^BenchmarkSuite$$' -benchtime 500ms | tee -a build/bench/suite.txt"
+	$(GO) run ./bench/cmd/benchsuite report -doc docs/benchmarks.md -svg docs/benchmarks-throughput.svg build/bench/suite.txt
 	$(GO) test -run '^$$' -bench . -benchmem ./rules/...
 	$(GO) test -run '^$$' -bench '^Benchmark(BodyCopyWasm|DetectWasm|DetectNative)$$' -benchtime 200x -benchmem ./host-test
 	@echo "# the engine alone, compiled to wasip1 and run by the wazero CLI:"
@@ -63,6 +75,19 @@ bench: wasm
 	PATH="$(CURDIR)/build:$$PATH" GOWASIRUNTIME=wazero GOOS=wasip1 GOARCH=wasm \
 	  $(GO) test -exec "$$($(GO) env GOROOT)/lib/wasm/go_wasip1_wasm_exec" ./rules \
 	  -run '^$$' -bench '^Benchmark(DetectApply|ApplyNoMatch)$$' -benchtime 100x -benchmem
+
+bench-short:
+	@mkdir -p build/bench
+	@printf 'date: %s\ncommand: make bench-short\n' "$$(date -u +%FT%TZ)" > build/bench/short.txt
+	bash -o pipefail -c "$(SUITE) -short -bench '^BenchmarkSuite$$/./^size=(1KB|16KB)$$' -benchtime 100ms | tee -a build/bench/short.txt"
+	$(GO) run ./bench/cmd/benchsuite report -md build/bench/short.md -svg build/bench/short.svg build/bench/short.txt
+
+bench-smoke:
+	@mkdir -p build/bench
+	@printf 'date: %s\ncommand: make bench-smoke\n' "$$(date -u +%FT%TZ)" > build/bench/smoke.txt
+	$(SUITE) -short -bench '^BenchmarkSuite$$' -benchtime 1x >> build/bench/smoke.txt || { cat build/bench/smoke.txt; exit 1; }
+	$(GO) run ./bench/cmd/benchsuite report -md build/bench/smoke.md -svg build/bench/smoke.svg build/bench/smoke.txt
+	@echo "bench-smoke: $$(grep -c '^BenchmarkSuite' build/bench/smoke.txt) configurations ran; report in build/bench/smoke.md"
 
 # fuzz runs every fuzz target of the tree (each func Fuzz... in a _test.go
 # file), FUZZTIME each, one after the other.

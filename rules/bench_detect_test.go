@@ -1,32 +1,17 @@
 package rules
 
 import (
-	"encoding/json"
-	"regexp"
 	"testing"
 
+	"github.com/veilproxy/veil/bench/baseline"
 	"github.com/veilproxy/veil/bench/corpus"
 )
 
 // Detector benchmarks: Apply with detector rules on chat-like JSON against a
 // baseline that decodes the body with encoding/json and applies equivalent
-// stdlib regexps to every string value. Run with
+// stdlib regexps to every string value (bench/baseline). Run with
 //
 //	go test ./rules -run '^$' -bench 'Detect' -benchmem (see docs/benchmarks.md)
-
-// benchDetectRegexps are the baseline's stand-ins for the same detectors
-// (shape only: no Luhn, mod-97 or area checks, which makes them cheaper).
-var benchDetectRegexps = []*regexp.Regexp{
-	regexp.MustCompile(`[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`),
-	regexp.MustCompile(`\+?[0-9][0-9 ().-]{7,}[0-9]`),
-	regexp.MustCompile(`\b(?:[0-9][ -]?){12,18}[0-9]\b`),
-	regexp.MustCompile(`\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b`),
-	regexp.MustCompile(`\b[0-9]{3}-[0-9]{2}-[0-9]{4}\b`),
-	regexp.MustCompile(`\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}\b`),
-	regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`),
-	regexp.MustCompile(`\bgh[pousr]_[A-Za-z0-9]{36}\b`),
-	regexp.MustCompile(`\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`),
-}
 
 func benchChat(b *testing.B) []byte {
 	body := corpus.Chat(1, 256<<10)
@@ -46,38 +31,16 @@ func BenchmarkDetectApply(b *testing.B) {
 	}
 }
 
+// BenchmarkDetectBaselineRegexp decodes the body with encoding/json,
+// applies baseline.DetectRegexps to every string value and marshals it
+// (baseline.JSON with detectors).
 func BenchmarkDetectBaselineRegexp(b *testing.B) {
 	body := benchChat(b)
 	for b.Loop() {
-		var v any
-		if err := json.Unmarshal(body, &v); err != nil {
-			b.Fatal(err)
-		}
-		v = regexpWalk(v)
-		if _, err := json.Marshal(v); err != nil {
+		if _, err := baseline.JSON(body, corpus.RuleSet{Detect: true}); err != nil {
 			b.Fatal(err)
 		}
 	}
-}
-
-// regexpWalk replaces every match of every baseline regexp in every string.
-func regexpWalk(v any) any {
-	switch v := v.(type) {
-	case string:
-		for _, re := range benchDetectRegexps {
-			v = re.ReplaceAllString(v, "[x]")
-		}
-		return v
-	case []any:
-		for i := range v {
-			v[i] = regexpWalk(v[i])
-		}
-	case map[string]any:
-		for k, x := range v {
-			v[k] = regexpWalk(x)
-		}
-	}
-	return v
 }
 
 // BenchmarkDetectNoMatch is Apply with the pii-basic and secrets packs over

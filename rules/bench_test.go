@@ -1,14 +1,13 @@
 package rules
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/tidwall/gjson"
-	"github.com/tidwall/sjson"
+	"github.com/veilproxy/veil/bench/baseline"
+	"github.com/veilproxy/veil/bench/corpus"
 )
 
 // Benchmarks: the engine against two naive baselines on the same payloads and
@@ -68,16 +67,20 @@ func benchRules(n int) (string, []benchField) {
 }
 
 // decoyRules returns rules from..n-1, which select nothing in the payload.
-func decoyRules(from, n int) string {
-	var b strings.Builder
-	for i := from; i < n; i++ {
-		if i%2 == 0 {
-			fmt.Fprintf(&b, "  - {id: d%d, select: {keys: [decoy_%d, other-%d]}, action: redact}\n", i, i, i)
-		} else {
-			fmt.Fprintf(&b, "  - {id: d%d, select: {paths: [\"$.users[*].decoy_%d\", \"$..x%d\"]}, action: redact}\n", i, i, i)
-		}
+func decoyRules(from, n int) string { return corpus.DecoyRules("users", from, n) }
+
+// benchRuleSet spells out what the rules of benchRules do, plus decoys
+// decoy rules, for the baselines.
+func benchRuleSet(fields []benchField, decoys int) corpus.RuleSet {
+	rs := corpus.RuleSet{List: "users"}
+	for _, f := range fields {
+		path := append([]string{"users", "*"}, strings.Split(f.field, ".")...)
+		rs.Paths = append(rs.Paths, corpus.Target{Path: path, Action: f.action, KeepFirst: f.first, KeepLast: f.last})
 	}
-	return b.String()
+	for i := range decoys { // decoy rules still look at every user
+		rs.DecoyPaths = append(rs.DecoyPaths, []string{"users", "*", "decoy_" + strconv.Itoa(i)})
+	}
+	return rs
 }
 
 // benchPayload returns a page of user records of about size bytes.
@@ -141,17 +144,19 @@ func BenchmarkApplyNoMatch(b *testing.B) {
 	}
 }
 
-// BenchmarkBaselineJSON: encoding/json into any, walk, marshal.
+// BenchmarkBaselineJSON: encoding/json into any, walk, marshal
+// (baseline.JSON).
 func BenchmarkBaselineJSON(b *testing.B) {
 	for _, sz := range benchSizes {
 		body := benchPayload(sz.size)
 		for _, n := range []int{1, 10, 100} {
 			_, fields := benchRules(n)
+			rs := benchRuleSet(fields, max(n-len(fields), 0))
 			b.Run(fmt.Sprintf("size=%s/rules=%d", sz.name, n), func(b *testing.B) {
 				b.SetBytes(int64(len(body)))
 				b.ReportAllocs()
 				for b.Loop() {
-					if _, err := baselineJSON(body, fields, max(n-len(fields), 0)); err != nil {
+					if _, err := baseline.JSON(body, rs); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -160,105 +165,26 @@ func BenchmarkBaselineJSON(b *testing.B) {
 	}
 }
 
-func baselineJSON(body []byte, fields []benchField, decoys int) ([]byte, error) {
-	var doc any
-	if err := json.Unmarshal(body, &doc); err != nil {
-		return nil, err
-	}
-	users, _ := doc.(map[string]any)["users"].([]any)
-	for _, f := range fields {
-		parent, name, _ := strings.Cut(f.field, ".")
-		for _, u := range users {
-			obj, _ := u.(map[string]any)
-			if name != "" {
-				obj, _ = obj[parent].(map[string]any)
-			} else {
-				name = parent
-			}
-			v, ok := obj[name]
-			if !ok {
-				continue
-			}
-			switch f.action {
-			case "redact":
-				obj[name] = "[REDACTED]"
-			case "remove":
-				delete(obj, name)
-			case "mask":
-				obj[name] = naiveMask(fmt.Sprint(v), f.first, f.last)
-			}
-		}
-	}
-	for i := range decoys { // decoy rules still look at every user
-		key := "decoy_" + strconv.Itoa(i)
-		for _, u := range users {
-			if obj, _ := u.(map[string]any); obj != nil {
-				if _, ok := obj[key]; ok {
-					obj[key] = "[REDACTED]"
-				}
-			}
-		}
-	}
-	return json.Marshal(doc)
-}
-
-func naiveMask(s string, first, last int) string {
-	r := []rune(s)
-	for i := first; i < len(r)-last; i++ {
-		if isMaskable(r[i]) {
-			r[i] = '*'
-		}
-	}
-	return string(r)
-}
-
-// BenchmarkBaselineGJSON: per rule, one gjson lookup, then sjson.SetBytes (or
-// DeleteBytes) for each value found. It is quadratic in the number of matches,
-// so it stops at 256 KB.
+// BenchmarkBaselineGJSON: per rule, gjson lookups, then sjson.SetBytes (or
+// DeleteBytes) for each value found (baseline.GJSON). It is quadratic in the
+// number of matches, so it stops at 256 KB.
 func BenchmarkBaselineGJSON(b *testing.B) {
 	for _, sz := range benchSizes[:3] {
 		body := benchPayload(sz.size)
 		for _, n := range []int{1, 10, 100} {
 			_, fields := benchRules(n)
+			rs := benchRuleSet(fields, max(n-len(fields), 0))
 			b.Run(fmt.Sprintf("size=%s/rules=%d", sz.name, n), func(b *testing.B) {
 				b.SetBytes(int64(len(body)))
 				b.ReportAllocs()
 				for b.Loop() {
-					if _, err := baselineGJSON(body, fields, max(n-len(fields), 0)); err != nil {
+					if _, err := baseline.GJSON(body, rs); err != nil {
 						b.Fatal(err)
 					}
 				}
 			})
 		}
 	}
-}
-
-func baselineGJSON(body []byte, fields []benchField, decoys int) ([]byte, error) {
-	out := append([]byte(nil), body...)
-	for _, f := range fields {
-		found := gjson.GetBytes(out, "users.#."+f.field).Array()
-		for i := len(found) - 1; i >= 0; i-- { // from the end, so removals keep indexes
-			path := "users." + strconv.Itoa(i) + "." + f.field
-			var err error
-			switch f.action {
-			case "redact":
-				out, err = sjson.SetBytes(out, path, "[REDACTED]")
-			case "remove":
-				out, err = sjson.DeleteBytes(out, path)
-			case "mask":
-				out, err = sjson.SetBytes(out, path, naiveMask(found[i].String(), f.first, f.last))
-			}
-			if err != nil {
-				return nil, err
-			}
-		}
-	}
-	for i := range decoys {
-		if r := gjson.GetBytes(out, "users.#.decoy_"+strconv.Itoa(i)); len(r.Array()) > 0 {
-			return nil, fmt.Errorf("decoy matched")
-		}
-	}
-	return out, nil
 }
 
 // BenchmarkRuleCount isolates the cost of the number of rules: one rule acts

@@ -3,7 +3,9 @@
 // transcripts, event batches and deployment logs with personal data and
 // secrets planted in realistic places, next to decoys that look similar but
 // must not be detected (order numbers failing Luhn, UUIDs, timestamps,
-// version strings, prices, SKUs, tracking numbers, invalid SSNs, …).
+// version strings, prices, SKUs, tracking numbers, invalid SSNs, …). It
+// also generates the benchmark suite's payloads (Payload, Sizes) and rule
+// sets (NewRuleSet, DecoyRules).
 //
 // Every generated document comes with its ground truth: the planted values
 // (with the detector expected to find each) and the decoys. The same seed

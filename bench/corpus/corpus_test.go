@@ -158,3 +158,29 @@ func TestEncloseDisclose(t *testing.T) {
 		}
 	}
 }
+
+// Payloads are deterministic, valid JSON within half a record of their
+// size, with their records under List(kind).
+func TestPayloads(t *testing.T) {
+	for _, kind := range Payloads {
+		for _, size := range []int{1 << 10, 16 << 10, 256 << 10} {
+			a, b := Payload(kind, 7, size), Payload(kind, 7, size)
+			if !bytes.Equal(a, b) {
+				t.Errorf("%s %d: two calls differ", kind, size)
+			}
+			if bytes.Equal(a, Payload(kind, 8, size)) {
+				t.Errorf("%s %d: seeds 7 and 8 give the same document", kind, size)
+			}
+			var doc map[string]json.RawMessage
+			if err := json.Unmarshal(a, &doc); err != nil {
+				t.Fatalf("%s %d: %v", kind, size, err)
+			}
+			if _, ok := doc[List(kind)]; !ok {
+				t.Errorf("%s: no %q member", kind, List(kind))
+			}
+			if len(a) < size/2 || len(a) > size*3/2 {
+				t.Errorf("%s: %d bytes for size %d", kind, len(a), size)
+			}
+		}
+	}
+}

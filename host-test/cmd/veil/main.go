@@ -1,6 +1,7 @@
 // Command veil runs Veil rule sets: through the built plugin in an
-// Envoy-faithful host (run), natively (redact), as a linter (lint), and
-// checks a module's imports against an Envoy release (check).
+// Envoy-faithful host (run), natively (redact), as a linter (lint); checks a
+// module's imports against an Envoy release (check); and times one document
+// natively or through the plugin (bench).
 //
 //	veil run    --plugin build/veil.wasm --rules FILE [--request-body FILE] [--response-body FILE]
 //	            [--method M] [--path P] [-H 'name: value']... [--response-header 'name: value']... [--status N]
@@ -8,6 +9,7 @@
 //	veil redact --rules FILE [--direction request|response] [FILE... | -]
 //	veil lint   FILE...
 //	veil check  [--envoy 1.33|1.39] FILE.wasm
+//	veil bench  --rules FILE --in FILE [--iters N] [--max-ms M] [--wasm] [--plugin FILE] [--direction request|response]
 //
 // Exit status: 0 success, 1 failure (diagnostics, missing imports, a VM that
 // failed, an exchange error), 2 usage, 3 the exchange ended in a local reply.
@@ -32,6 +34,7 @@ commands:
   redact   apply a rule set natively (no wasm) to JSON documents
   lint     compile rule sets and report every mistake as file:line:col
   check    check a module's imports against an Envoy release
+  bench    time one document natively or through the plugin; prints one JSON line
 
 Run 'veil <command> --help' for the command's flags.
 `
@@ -55,7 +58,7 @@ func veil(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return 2
 	}
 	cmds := map[string]func(context.Context, []string, io.Reader, io.Writer, io.Writer) error{
-		"run": runCmd, "redact": redactCmd, "lint": lintCmd, "check": checkCmd,
+		"run": runCmd, "redact": redactCmd, "lint": lintCmd, "check": checkCmd, "bench": benchCmd,
 	}
 	cmd, ok := cmds[args[0]]
 	switch {

@@ -22,14 +22,9 @@ func redactCmd(_ context.Context, args []string, stdin io.Reader, stdout, stderr
 	if *rulesFile == "" {
 		return fail(2, "--rules is required")
 	}
-	var dir rules.Direction
-	switch *direction {
-	case "request":
-		dir = rules.Request
-	case "response":
-		dir = rules.Response
-	default:
-		return fail(2, "--direction %q: want request or response", *direction)
+	dir, err := parseDirection(*direction)
+	if err != nil {
+		return err
 	}
 	prog, err := compile(*rulesFile)
 	if err != nil {
