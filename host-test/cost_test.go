@@ -2,12 +2,12 @@ package hosttest_test
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
+	"github.com/veilproxy/veil/bench/corpus"
 	hosttest "github.com/veilproxy/veil/host-test"
 )
 
@@ -94,25 +94,6 @@ const (
 `
 )
 
-// userPage returns a page of user records of about size bytes (the shape
-// of rules' benchPayload).
-func userPage(size int) []byte {
-	var b strings.Builder
-	b.WriteString(`{"page":1,"total":9000,"users":[`)
-	for i := 0; b.Len() < size-500 || i == 0; i++ {
-		if i > 0 {
-			b.WriteString(",\n  ")
-		}
-		fmt.Fprintf(&b, `{"id":%d,"name":"User Number %d","email":"user%d@example.com","phone":"+1 (555) 010-%04d",`+
-			`"address":{"street":"%d Main Street","city":"Springfield","zip":"%05d","country":"US"},`+
-			`"card_number":"4111 1111 1111 %04d","ssn":"123-45-%04d","created_at":"2024-01-02T03:04:05Z",`+
-			`"tags":["vip","beta"],"score":%d.5,"active":true,"notes":"Called about order \"%d\", wants a refund."}`,
-			i, i, i, i%10000, i, i%100000, i%10000, i%10000, i%100, i)
-	}
-	b.WriteString("]}")
-	return []byte(b.String())
-}
-
 // The plugin's work per 1 KB exchange stays within budget: request body
 // rewritten or not, response {} in scope, the audit line written.
 func TestExchangeCost(t *testing.T) {
@@ -129,7 +110,7 @@ func TestExchangeCost(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := measureExchangeCost(t, c.rules, jsonExchange(userPage(1<<10), []byte("{}"), 0), 50)
+			got := measureExchangeCost(t, c.rules, jsonExchange(corpus.UserPage(1<<10), []byte("{}"), 0), 50)
 			t.Logf("per exchange: %.1f host calls, %.1f allocations, %.0f guest function calls", got.hostCalls, got.allocs, got.calls)
 			if got.hostCalls > c.hostCalls || got.allocs > c.allocs || got.calls > c.calls {
 				t.Errorf("over budget: %.1f host calls (budget %v), %.1f allocations (%v), %.0f guest calls (%v)",

@@ -16,27 +16,6 @@ import (
 	"github.com/veilproxy/veil/rules"
 )
 
-// usersPayload returns a page of user records of about size bytes, the
-// same bytes as rules' benchPayload (rules/bench_test.go) and
-// bench/v8/users.mjs, so that figures from bench/v8 and from the rules
-// benchmarks are taken on one document.
-func usersPayload(size int) []byte {
-	var b strings.Builder
-	b.WriteString(`{"page":1,"total":9000,"users":[`)
-	for i := 0; b.Len() < size-500 || i == 0; i++ {
-		if i > 0 {
-			b.WriteString(",\n  ")
-		}
-		fmt.Fprintf(&b, `{"id":%d,"name":"User Number %d","email":"user%d@example.com","phone":"+1 (555) 010-%04d",`+
-			`"address":{"street":"%d Main Street","city":"Springfield","zip":"%05d","country":"US"},`+
-			`"card_number":"4111 1111 1111 %04d","ssn":"123-45-%04d","created_at":"2024-01-02T03:04:05Z",`+
-			`"tags":["vip","beta"],"score":%d.5,"active":true,"notes":"Called about order \"%d\", wants a refund."}`,
-			i, i, i, i%10000, i, i%100000, i%10000, i%10000, i%100, i)
-	}
-	b.WriteString("]}")
-	return []byte(b.String())
-}
-
 // usersRules are the ten real rules of rules' benchRules(10): the same
 // fields of every user, redacted, masked or removed.
 const usersRules = `rules:
@@ -85,13 +64,13 @@ func TestV8MatchesNative(t *testing.T) {
 		direction rules.Direction
 		changed   bool
 	}{
-		{"paths 1KB", usersRules, usersPayload(1 << 10), rules.Request, true},
-		{"paths 16KB", usersRules, usersPayload(16 << 10), rules.Request, true},
-		{"paths 1KB response", usersRules, usersPayload(1 << 10), rules.Response, true},
-		{"keys 16KB", keys, usersPayload(16 << 10), rules.Request, true},
+		{"paths 1KB", usersRules, corpus.UserPage(1 << 10), rules.Request, true},
+		{"paths 16KB", usersRules, corpus.UserPage(16 << 10), rules.Request, true},
+		{"paths 1KB response", usersRules, corpus.UserPage(1 << 10), rules.Response, true},
+		{"keys 16KB", keys, corpus.UserPage(16 << 10), rules.Request, true},
 		{"detectors 1KB", corpus.ChatRules, corpus.Chat(2, 1<<10), rules.Request, true},
 		{"detectors 16KB", corpus.ChatRules, corpus.Chat(1, 16<<10), rules.Request, true},
-		{"no match 16KB", strings.ReplaceAll(usersRules, "$.users[*].", "$.nobody[*]."), usersPayload(16 << 10), rules.Request, false},
+		{"no match 16KB", strings.ReplaceAll(usersRules, "$.users[*].", "$.nobody[*]."), corpus.UserPage(16 << 10), rules.Request, false},
 	}
 	t.Run("users.mjs", func(t *testing.T) {
 		for _, size := range []int{1 << 10, 16 << 10} {
@@ -99,8 +78,8 @@ func TestV8MatchesNative(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !bytes.Equal(out, usersPayload(size)) {
-				t.Errorf("users.mjs %d differs from usersPayload", size)
+			if !bytes.Equal(out, corpus.UserPage(size)) {
+				t.Errorf("users.mjs %d differs from corpus.UserPage", size)
 			}
 		}
 	})
@@ -206,7 +185,7 @@ func BenchmarkUsersWasm(b *testing.B) {
 		name  string
 		bytes int
 	}{{"1KB", 1 << 10}, {"16KB", 16 << 10}, {"256KB", 256 << 10}} {
-		body := usersPayload(size.bytes)
+		body := corpus.UserPage(size.bytes)
 		p, err := rules.Compile([]byte(usersRules), rules.Options{})
 		if err != nil {
 			b.Fatal(err)

@@ -83,24 +83,6 @@ func benchRuleSet(fields []benchField, decoys int) corpus.RuleSet {
 	return rs
 }
 
-// benchPayload returns a page of user records of about size bytes.
-func benchPayload(size int) []byte {
-	var b strings.Builder
-	b.WriteString(`{"page":1,"total":9000,"users":[`)
-	for i := 0; b.Len() < size-500 || i == 0; i++ {
-		if i > 0 {
-			b.WriteString(",\n  ")
-		}
-		fmt.Fprintf(&b, `{"id":%d,"name":"User Number %d","email":"user%d@example.com","phone":"+1 (555) 010-%04d",`+
-			`"address":{"street":"%d Main Street","city":"Springfield","zip":"%05d","country":"US"},`+
-			`"card_number":"4111 1111 1111 %04d","ssn":"123-45-%04d","created_at":"2024-01-02T03:04:05Z",`+
-			`"tags":["vip","beta"],"score":%d.5,"active":true,"notes":"Called about order \"%d\", wants a refund."}`,
-			i, i, i, i%10000, i, i%100000, i%10000, i%10000, i%100, i)
-	}
-	b.WriteString("]}")
-	return []byte(b.String())
-}
-
 var benchSizes = []struct {
 	name string
 	size int
@@ -108,7 +90,7 @@ var benchSizes = []struct {
 
 func BenchmarkApply(b *testing.B) {
 	for _, sz := range benchSizes {
-		body := benchPayload(sz.size)
+		body := corpus.UserPage(sz.size)
 		for _, n := range []int{1, 10, 100} {
 			src, _ := benchRules(n)
 			p := mustCompile(b, src)
@@ -131,7 +113,7 @@ func BenchmarkApplyNoMatch(b *testing.B) {
 	src = strings.ReplaceAll(src, "$.users[*].", "$.nobody[*].")
 	p := mustCompile(b, src)
 	for _, sz := range benchSizes {
-		body := benchPayload(sz.size)
+		body := corpus.UserPage(sz.size)
 		b.Run("size="+sz.name, func(b *testing.B) {
 			b.SetBytes(int64(len(body)))
 			b.ReportAllocs()
@@ -148,7 +130,7 @@ func BenchmarkApplyNoMatch(b *testing.B) {
 // (baseline.JSON).
 func BenchmarkBaselineJSON(b *testing.B) {
 	for _, sz := range benchSizes {
-		body := benchPayload(sz.size)
+		body := corpus.UserPage(sz.size)
 		for _, n := range []int{1, 10, 100} {
 			_, fields := benchRules(n)
 			rs := benchRuleSet(fields, max(n-len(fields), 0))
@@ -170,7 +152,7 @@ func BenchmarkBaselineJSON(b *testing.B) {
 // number of matches, so it stops at 256 KB.
 func BenchmarkBaselineGJSON(b *testing.B) {
 	for _, sz := range benchSizes[:3] {
-		body := benchPayload(sz.size)
+		body := corpus.UserPage(sz.size)
 		for _, n := range []int{1, 10, 100} {
 			_, fields := benchRules(n)
 			rs := benchRuleSet(fields, max(n-len(fields), 0))
@@ -192,7 +174,7 @@ func BenchmarkBaselineGJSON(b *testing.B) {
 // the output is the same for every count.
 func BenchmarkRuleCount(b *testing.B) {
 	for _, sz := range benchSizes[1:3] {
-		body := benchPayload(sz.size)
+		body := corpus.UserPage(sz.size)
 		for _, n := range []int{1, 10, 100} {
 			p := mustCompile(b, "rules:\n  - {id: email, select: {paths: [\"$.users[*].email\"]}, action: redact}\n"+decoyRules(1, n))
 			b.Run(fmt.Sprintf("size=%s/rules=%d", sz.name, n), func(b *testing.B) {

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"github.com/veilproxy/veil/bench/corpus"
+
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -196,7 +198,7 @@ func FuzzShadowLayers(f *testing.F) {
 func BenchmarkShadowLayers(b *testing.B) {
 	src, _ := benchRules(10)
 	shadowed := strings.ReplaceAll(src, "  - id: r", "  - mode: shadow\n    id: s")
-	body := benchPayload(16 << 10)
+	body := corpus.UserPage(16 << 10)
 	for _, c := range []struct{ name, src string }{
 		{"enforce", src},
 		{"set-shadow", "mode: shadow\n" + src},

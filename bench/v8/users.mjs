@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // users.mjs writes to stdout a page of user records of about SIZE bytes:
-// the same bytes as rules' benchPayload (rules/bench_test.go) and
+// the same bytes as corpus.UserPage (bench/corpus/userpage.go) and
 // host-test's usersPayload, which TestV8MatchesNative checks.
 //
 //	node bench/v8/users.mjs SIZE > users.json
