@@ -156,10 +156,10 @@ func TestV8MatchesNative(t *testing.T) {
 // with the user-records document as the request body and usersRules, at 1,
 // 16 and 256 KB: the wazero side of the V8 figures of bench/v8. With
 // VEIL_WASM set it loads that module (a relative path is from the
-// repository root) instead of building the tree's plugin (to compare, say,
-// a wasm-opt output with its input):
+// repository root) instead of building the tree's plugin from source (to
+// compare, say, a wasm-opt output with its input):
 //
-//	VEIL_WASM=build/veil.wasm go test ./host-test -run '^$' -bench BenchmarkUsersWasm
+//	VEIL_WASM=/tmp/veil-opt.wasm go test ./host-test -run '^$' -bench BenchmarkUsersWasm
 func BenchmarkUsersWasm(b *testing.B) {
 	var wasm []byte
 	if path := os.Getenv("VEIL_WASM"); path != "" {
@@ -199,17 +199,7 @@ func BenchmarkUsersWasm(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			ex := jsonExchange(body, []byte("{}"), 0)
-			if res := vm.Do(ex); res.VMError != nil || len(res.Errors) > 0 || !bytes.Equal(res.Request.Body, want) {
-				b.Fatalf("wasm output differs from native (vm %v, errors %q)", res.VMError, res.Errors)
-			}
-			b.SetBytes(int64(len(body)))
-			b.ReportAllocs()
-			for b.Loop() {
-				if res := vm.Do(ex); res.VMError != nil {
-					b.Fatal(res.VMError)
-				}
-			}
+			benchExchanges(b, vm, jsonExchange(body, []byte("{}"), 0), want)
 		})
 	}
 }
