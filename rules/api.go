@@ -27,6 +27,10 @@ type Options struct {
 	// other). Zero or less means DefaultMaxDepth; values above 10000 are
 	// lowered to 10000, as the walk recurses once per level.
 	MaxDepth int
+	// Env looks up the VM environment variables that `crypto_keys` name
+	// (`env:`). In the plugin it is os.LookupEnv (Envoy's
+	// vm_config.environment_variables); nil means no variable is set.
+	Env func(name string) (value string, ok bool)
 }
 
 // Direction says which body of an exchange is being processed.

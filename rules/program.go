@@ -1,6 +1,10 @@
 package rules
 
-import "github.com/veilproxy/veil/rules/internal/detect"
+import (
+	"fmt"
+
+	"github.com/veilproxy/veil/rules/internal/detect"
+)
 
 // Program is a compiled rule set. It is immutable and safe for concurrent use;
 // compile it once per configuration and share it across streams.
@@ -21,14 +25,20 @@ type Program struct {
 	det           *detect.Set
 	detNames      []string // det.Names(), for reports
 	jsonInStrings bool
+	warnings      []string // for the plugin's start-up log (Warnings)
 }
 
 // RuleInfo describes one compiled rule, for defining metrics up front.
 type RuleInfo struct {
 	// ID is the rule's unique id.
 	ID string
-	// Action is "redact", "mask", "remove" or "keep".
+	// Action is "redact", "mask", "remove", "keep", "hash", "encrypt",
+	// "fpe", "generalize", "synthetic", "block" or "reveal".
 	Action string
+	// BlockStatus is the status of the local reply a request-side block
+	// answers with (400 unless the rule names one); 0 for other actions. A
+	// response-side block always answers 502.
+	BlockStatus int
 	// Shadow reports whether the rule only finds and reports (rule-level or set-level shadow mode).
 	Shadow bool
 	// Request and Response report the directions the rule applies to.
@@ -169,4 +179,26 @@ func (p *Program) shadowFor(d Direction) *automaton {
 		return p.shadowAuto[d-1]
 	}
 	return nil
+}
+
+// Warnings returns what the plugin should log at start about the set, such
+// as keys given inline (`insecure_inline`), which are for tests and examples
+// only.
+func (p *Program) Warnings() []string { return p.warnings }
+
+// Pseudonym returns what value (plain text, not JSON) becomes under rule
+// ruleID when the rule's action is hash, encrypt, fpe or synthetic: the
+// stand-in an operator looks up for an access or erasure request without
+// storing plaintext. Other actions are an error.
+func (p *Program) Pseudonym(ruleID, value string) (string, error) {
+	return "", fmt.Errorf("rules: rule %q: no keyed action", ruleID)
+}
+
+// Reveal returns the original of an encrypt token made under one of the
+// set's keys (it carries its key id), or of a value fpe enciphered under
+// rule ruleID (FPE output carries no marker, so the rule must be named;
+// ruleID "" for tokens). A token that was altered or made under another key
+// is an error.
+func (p *Program) Reveal(ruleID, token string) (string, error) {
+	return "", fmt.Errorf("rules: %q is not a token of this rule set", token)
 }

@@ -25,7 +25,8 @@ type Report struct {
 type Finding struct {
 	// Rule is the rule's id.
 	Rule string
-	// Action is "redact", "mask" or "remove" (keep never changes anything).
+	// Action is the rule's action as RuleInfo.Action names it, never "keep"
+	// (keep changes nothing).
 	Action string
 	// Shadow reports that nothing was changed: the rule (or set) runs in shadow mode.
 	Shadow bool
@@ -41,6 +42,24 @@ type Finding struct {
 	// entry of Paths the detector that found it ("" for a value the rule's
 	// paths or keys selected).
 	Detectors []string `json:",omitempty"`
+	// Failed counts values and tokens the action could not carry out, which
+	// are also in Count: a value too short for fpe (replaced as redact
+	// would), a value generalize cannot read (replaced as redact would), a
+	// token reveal found but could not open (altered, or minted under
+	// another key; left as it is).
+	Failed int `json:",omitempty"`
+}
+
+// Blocked returns the first enforcing finding of a rule whose action is
+// block, nil when there is none: the exchange must then be refused
+// (RuleInfo.BlockStatus).
+func (r Report) Blocked() *Finding {
+	for i := range r.Findings {
+		if f := &r.Findings[i]; f.Action == "block" && !f.Shadow {
+			return f
+		}
+	}
+	return nil
 }
 
 // Total returns the number of values acted on by all rules.
