@@ -31,7 +31,9 @@ func Subkey(key []byte, purpose, context string, n int) []byte { panic("pseudo: 
 type Hasher struct{}
 
 // NewHasher returns a Hasher for key and context. length is 1…43.
-func NewHasher(key []byte, context, prefix string, length int) *Hasher { panic("pseudo: not implemented") }
+func NewHasher(key []byte, context, prefix string, length int) *Hasher {
+	panic("pseudo: not implemented")
+}
 
 // Append appends the pseudonym of value to dst.
 func (h *Hasher) Append(dst, value []byte) []byte { panic("pseudo: not implemented") }
@@ -45,7 +47,9 @@ func (h *Hasher) Sum(dst, value []byte) []byte { panic("pseudo: not implemented"
 type Sealer struct{}
 
 // NewSealer returns a Sealer. keyID is 1–16 of [a-z0-9]; prefix may be empty.
-func NewSealer(keyID string, key []byte, context, prefix string) *Sealer { panic("pseudo: not implemented") }
+func NewSealer(keyID string, key []byte, context, prefix string) *Sealer {
+	panic("pseudo: not implemented")
+}
 
 // AppendToken appends the token of value to dst.
 func (s *Sealer) AppendToken(dst, value []byte) []byte { panic("pseudo: not implemented") }
@@ -65,7 +69,9 @@ func (o *Opener) Add(s *Sealer) { panic("pseudo: not implemented") }
 // found, text[start:end] is the token (its longest base64url run), and ok
 // reports whether a registered Sealer opened it; its plaintext is appended to
 // dst.
-func (o *Opener) Next(dst, text []byte, from int) (out []byte, start, end int, found, ok bool) { panic("pseudo: not implemented") }
+func (o *Opener) Next(dst, text []byte, from int) (out []byte, start, end int, found, ok bool) {
+	panic("pseudo: not implemented")
+}
 
 // FPE enciphers the digits (radix 10) or letters and digits (radix 62) of a
 // value with FF1, keeping every other character, the first keepFirst and the
@@ -75,7 +81,9 @@ func (o *Opener) Next(dst, text []byte, from int) (out []byte, start, end int, f
 type FPE struct{}
 
 // NewFPE returns an FPE for key and context.
-func NewFPE(key []byte, context string, alnum bool, keepFirst, keepLast int) *FPE { panic("pseudo: not implemented") }
+func NewFPE(key []byte, context string, alnum bool, keepFirst, keepLast int) *FPE {
+	panic("pseudo: not implemented")
+}
 
 // Encrypt appends the enciphered value to dst; ErrDomain when the part to
 // encipher is below MinDomain (dst is then returned unchanged).
