@@ -78,6 +78,8 @@ type diags struct {
 	file  string
 	lines [][]byte
 	list  []Diagnostic
+	// hidden lines hold key material: diagnostics never quote them
+	hidden map[int]bool
 }
 
 func newDiags(file string, src []byte) *diags {
@@ -103,7 +105,7 @@ func (d *diags) add(line, col int, rule, format string, args ...any) {
 		col = 1
 	}
 	src := ""
-	if line <= len(d.lines) {
+	if line <= len(d.lines) && !d.hidden[line] {
 		src = strings.TrimRight(string(d.lines[line-1]), "\r")
 	}
 	d.list = append(d.list, Diagnostic{
