@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"regexp/syntax"
 	"slices"
 	"unicode/utf8"
 
@@ -232,6 +233,10 @@ func (d *decoder) decodeKeyed(name string, opts *yaml.Node, r *ruleSpec, keys ma
 		r.sealContext, r.sealPrefix = o.context, o.prefix
 		return action{kind: actEncrypt, rw: stringRewriter{&encryptAction{pseudo.NewSealer(o.key.id, m, o.context, o.prefix)}}}
 	case "fpe":
+		r.fpeRadix, r.fpeKept = 10, o.keepFirst+o.keepLast
+		if o.alnum {
+			r.fpeRadix = 62
+		}
 		return action{kind: actFPE, rw: &fpeAction{pseudo.NewFPE(m, o.context, o.alnum, o.keepFirst, o.keepLast), newRedact([]byte(redactedText))}}
 	}
 	a := &syntheticAction{h: pseudo.NewHasher(m, "synthetic\x00"+o.context, "", maxHashLength), kind: o.kind, guess: o.guess}
@@ -379,4 +384,102 @@ func isTokenPrefix(p string, mayBeEmpty bool) bool {
 		}
 	}
 	return true
+}
+
+// checkFPEDomains refuses an fpe rule that can never encipher anything: one
+// that selects only with custom detectors whose matches are all too short
+// for FF1's domain floor once keep_first and keep_last are left in clear
+// (a pattern like "[0-9]{5}"). Values of other lengths are checked at run
+// time, each one.
+func (d *decoder) checkFPEDomains(s *setSpec) {
+	defer func() { d.rule = "" }()
+	for i := range s.rules {
+		r := &s.rules[i]
+		if r.act.kind != actFPE || len(r.sels) > 0 || len(r.detect) == 0 {
+			continue
+		}
+		longest := 0
+		for _, n := range r.detect {
+			c, custom := s.custom[n.Value]
+			if !custom {
+				longest = -1 // built-in detectors match values long enough
+				break
+			}
+			re, err := syntax.Parse(c.Regex, syntax.Perl)
+			if err != nil {
+				longest = -1 // reported with the detector
+				break
+			}
+			n := maxRunes(re)
+			if n < 0 {
+				longest = -1
+				break
+			}
+			longest = max(longest, n)
+		}
+		if longest < 0 {
+			continue
+		}
+		d.rule = r.id
+		if enc := longest - r.fpeKept; domainBelowFloor(r.fpeRadix, enc) {
+			d.addAt(r.at, r.id, "fpe: its detectors match at most %d characters, leaving at most %d to encipher after keep_first and keep_last; FF1 needs %d possible values (at least %d symbols), so every value would be redacted", longest, max(enc, 0), pseudo.MinDomain, minSymbols(r.fpeRadix))
+		}
+	}
+}
+
+// domainBelowFloor reports whether n symbols of radix have fewer than
+// pseudo.MinDomain values.
+func domainBelowFloor(radix, n int) bool { return n < minSymbols(radix) }
+
+// minSymbols returns the fewest symbols of radix whose values reach
+// pseudo.MinDomain.
+func minSymbols(radix int) int {
+	n, v := 0, 1
+	for v < pseudo.MinDomain {
+		v *= radix
+		n++
+	}
+	return n
+}
+
+// maxRunes returns the most characters a match of re can hold, -1 when
+// unbounded.
+func maxRunes(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return len(re.Rune)
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return 1
+	case syntax.OpCapture, syntax.OpQuest:
+		return maxRunes(re.Sub[0])
+	case syntax.OpConcat, syntax.OpAlternate:
+		n := 0
+		for _, sub := range re.Sub {
+			m := maxRunes(sub)
+			if m < 0 {
+				return -1
+			}
+			if re.Op == syntax.OpConcat {
+				n += m
+			} else {
+				n = max(n, m)
+			}
+		}
+		return n
+	case syntax.OpStar, syntax.OpPlus:
+		if maxRunes(re.Sub[0]) == 0 {
+			return 0
+		}
+		return -1
+	case syntax.OpRepeat:
+		m := maxRunes(re.Sub[0])
+		if m == 0 {
+			return 0
+		}
+		if re.Max < 0 || m < 0 {
+			return -1
+		}
+		return re.Max * m
+	}
+	return 0 // empty match, anchors, word boundaries
 }

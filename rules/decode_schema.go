@@ -46,6 +46,9 @@ type ruleSpec struct {
 	revealAt   *yaml.Node
 	// encrypt: the context and prefix its tokens are made with, for reveal
 	sealContext, sealPrefix string
+	// fpe: the radix it enciphers in and the symbols it keeps in clear,
+	// for checkFPEDomains
+	fpeRadix, fpeKept int
 	// at is where the compile step's diagnostics about the rule point: its
 	// `select:`, or for a rule of an included pack the `include:` entry
 	// naming the pack (pack is then the pack's name).
@@ -155,6 +158,7 @@ func (d *decoder) decodeSet(n *yaml.Node) *setSpec {
 	}
 	d.checkDetectorNames(s)
 	d.linkReveals(s)
+	d.checkFPEDomains(s)
 	if includeNode != nil {
 		d.include(includeNode, s)
 	}
