@@ -124,8 +124,8 @@ func TestCryptoKeyMistakes(t *testing.T) {
 			`block.status: want a client error status 400 to 499, got 200`},
 		{"fpe keeps too much", keysA + "rules: [{id: r, select: {keys: [a]}, action: {fpe: {key: a, keep_first: 6, keep_last: 7}}}]", testEnv,
 			`fpe: keep_first + keep_last is 13`},
-		{"fpe on a pattern too short", keysA + "detectors: { zip: { regex: \"[0-9]{5}\" }, pin: { regex: \"PIN-[0-9]{8}\" } }\nrules: [{id: r, select: {detect: [zip, pin]}, action: {fpe: {key: a, keep_last: 4}}}]", testEnv,
-			`fpe: its detectors match at most 12 characters, leaving at most 8 to encipher`},
+		{"fpe on a pattern too short", keysA + "detectors: { zip: { regex: \"[0-9]{5}\" }, pin: { regex: \"P[0-9]{8}\" } }\nrules: [{id: r, select: {detect: [zip, pin]}, action: {fpe: {key: a, keep_last: 4}}}]", testEnv,
+			`fpe: its detectors match at most 9 characters, leaving at most 5 to encipher`},
 		{"hash length", keysA + "rules: [{id: r, select: {keys: [a]}, action: {hash: {key: a, length: 4}}}]", testEnv,
 			`hash.length: want 8 to 43 characters, got 4`},
 	}
