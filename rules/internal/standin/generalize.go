@@ -410,33 +410,153 @@ func (g *Generalizer) appendIP(dst, v []byte) ([]byte, bool) {
 	if len(v) > maxValueLen {
 		return dst, false
 	}
+	zoned := false
 	for i, c := range v {
 		if c == '%' { // a zone: dropped, but it must not be empty
 			if i == len(v)-1 {
 				return dst, false
 			}
-			v = v[:i]
+			v, zoned = v[:i], true
 			break
 		}
 	}
-	var buf [maxValueLen]byte
-	n := copy(buf[:], v)
-	addr, err := netip.ParseAddr(string(buf[:n]))
-	if err != nil || addr.Zone() != "" {
+	addr, ok := parseIP(v)
+	if !ok || zoned && addr.Is4() {
 		return dst, false
 	}
 	bits := g.v6
-	if addr.Is4() || addr.Is4In6() {
+	switch {
+	case addr.Is4():
 		bits = g.v4
-		if addr.Is4In6() {
-			bits += 96
-		}
+	case addr.Is4In6():
+		bits = 96 + g.v4
 	}
 	prefix, err := addr.Prefix(bits)
 	if err != nil {
 		return dst, false
 	}
 	return prefix.Addr().AppendTo(dst), true
+}
+
+// parseIP reads an IPv4 or IPv6 address without zone as net/netip's
+// ParseAddr does (which allocates: its errors keep the input).
+func parseIP(v []byte) (netip.Addr, bool) {
+	for _, c := range v {
+		if c == ':' {
+			return parseIPv6(v)
+		}
+	}
+	a, ok := parseIPv4(v)
+	return netip.AddrFrom4(a), ok
+}
+
+// parseIPv4 reads a dotted-quad IPv4 address: four decimal fields from 0
+// to 255 without leading zeros.
+func parseIPv4(v []byte) (a [4]byte, ok bool) {
+	for i := range a {
+		if i > 0 {
+			if len(v) == 0 || v[0] != '.' {
+				return a, false
+			}
+			v = v[1:]
+		}
+		n := leadingDigits(v, 3)
+		if n == 0 || n > 3 || n > 1 && v[0] == '0' {
+			return a, false
+		}
+		f, _ := digits(v, n)
+		if f > 255 {
+			return a, false
+		}
+		a[i], v = byte(f), v[n:]
+	}
+	return a, len(v) == 0
+}
+
+// parseIPv6 reads an IPv6 address: up to eight groups of 1 to 4 hex digits,
+// one :: standing for one or more zero groups, and maybe a dotted-quad
+// IPv4 address in place of the last two groups.
+func parseIPv6(v []byte) (netip.Addr, bool) {
+	var ip [16]byte
+	ellipsis := -1 // byte offset in ip where :: stands
+	if len(v) >= 2 && v[0] == ':' && v[1] == ':' {
+		ellipsis, v = 0, v[2:]
+		if len(v) == 0 {
+			return netip.IPv6Unspecified(), true
+		}
+	}
+	i := 0
+	for i < 16 {
+		n, group := 0, 0
+		for n < len(v) && n < 5 {
+			h := hexValue(v[n])
+			if h < 0 {
+				break
+			}
+			group = group<<4 | h
+			n++
+		}
+		if n == 0 || n > 4 {
+			return netip.Addr{}, false
+		}
+		if n < len(v) && v[n] == '.' { // an embedded IPv4 address
+			if ellipsis < 0 && i != 12 || i > 12 {
+				return netip.Addr{}, false
+			}
+			a, ok := parseIPv4(v)
+			if !ok {
+				return netip.Addr{}, false
+			}
+			copy(ip[i:], a[:])
+			i += 4
+			v = nil
+			break
+		}
+		ip[i], ip[i+1] = byte(group>>8), byte(group)
+		i += 2
+		v = v[n:]
+		if len(v) == 0 {
+			break
+		}
+		if v[0] != ':' || len(v) == 1 {
+			return netip.Addr{}, false
+		}
+		v = v[1:]
+		if v[0] == ':' {
+			if ellipsis >= 0 {
+				return netip.Addr{}, false
+			}
+			ellipsis, v = i, v[1:]
+			if len(v) == 0 {
+				break
+			}
+		}
+	}
+	if len(v) != 0 {
+		return netip.Addr{}, false
+	}
+	if i < 16 {
+		if ellipsis < 0 {
+			return netip.Addr{}, false
+		}
+		n := 16 - i
+		copy(ip[ellipsis+n:], ip[ellipsis:i])
+		clear(ip[ellipsis : ellipsis+n])
+	} else if ellipsis >= 0 {
+		return netip.Addr{}, false // :: must stand for at least one group
+	}
+	return netip.AddrFrom16(ip), true
+}
+
+// hexValue returns the value of hex digit c, or -1.
+func hexValue(c byte) int {
+	switch {
+	case isDigit(c):
+		return int(c - '0')
+	case c|0x20 >= 'a' && c|0x20 <= 'f':
+		return int(c|0x20-'a') + 10
+	}
+	return -1
 }
 
 // appendPostal writes the first letters and digits of a postal code; see
