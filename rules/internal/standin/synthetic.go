@@ -180,7 +180,11 @@ func (num *number) addInt(v uint64, width int) {
 func appendPhone(dst, digest, original []byte) []byte {
 	v := trimBlank(original)
 	intl := len(v) > 0 && v[0] == '+'
-	nd, shaped := countDigits(v[min(len(v), 1):], phoneSeparators)
+	body := v
+	if intl {
+		body = v[1:]
+	}
+	nd, shaped := countDigits(body, phoneSeparators)
 	if len(v) > 0 && !intl && !isDigit(v[0]) && v[0] != '(' {
 		shaped = false
 	}
@@ -208,8 +212,10 @@ func appendPhone(dst, digest, original []byte) []byte {
 	case !intl && n == 7:
 		num.addNANP("", "", line)
 	case intl:
+		uk := lead[0] == '4' && lead[1] == '4'
 		num.add("44")
-		num.addUK(lead[0] == '4' && lead[1] == '4' && lead[2] == '7', line)
+		num.addUK(uk && lead[2] == '7', line)
+		shaped = shaped && uk // another country's layout would not fit
 	case lead[0] == '0':
 		num.add("0")
 		num.addUK(lead[1] == '7', line)
