@@ -286,7 +286,7 @@ func parseDate(v []byte) (year, month, day int, ambiguous, ok bool) {
 			return 0, 0, 0, false, false
 		}
 		return year, month, day, false, validDateTail(v[10:])
-	case n == 1 || n == 2: // 17.05.1990, 17/05/1990, 05-17-1990
+	case (n == 1 || n == 2) && len(v) > n: // 17.05.1990, 17/05/1990, 05-17-1990
 		a, _ := digits(v, n)
 		sep := v[n]
 		if sep != '.' && sep != '/' && sep != '-' {
