@@ -78,14 +78,16 @@ func wordCount(v []byte) int {
 	return n
 }
 
-// allCaps reports whether v has at least two letters and no lower-case one.
+// allCaps reports whether v has at least two upper-case letters and no
+// lower-case one (letters are told by their case mappings, which spares the
+// module unicode's category tables).
 func allCaps(v []byte) bool {
 	upper := 0
 	for _, r := range string(v) {
 		switch {
-		case unicode.IsLower(r):
+		case unicode.ToUpper(r) != r:
 			return false
-		case unicode.IsUpper(r):
+		case unicode.ToLower(r) != r:
 			upper++
 		}
 	}
