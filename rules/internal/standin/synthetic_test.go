@@ -253,6 +253,7 @@ func TestSyntheticSpread(t *testing.T) {
 		if k == Phone { // 16 area codes × 100 lines
 			min = 1600 * 99 / 100
 		}
+		t.Logf("%v: %d distinct of %d", k, len(seen), n)
 		if len(seen) < min {
 			t.Errorf("%v: %d distinct of %d, want ≥ %d", k, len(seen), n, min)
 		}
