@@ -3,8 +3,9 @@
 // network, a number to its bucket) and synthetic stand-ins (a plausible name,
 // email, phone, card or address chosen from a digest the caller computed with
 // a keyed hash). It knows nothing of JSON: callers hand it unescaped text and
-// escape what it returns. Everything it writes is valid UTF-8, and it never
-// copies a letter or digit of the original into a stand-in.
+// escape what it returns. Everything it writes is valid UTF-8, and a
+// synthetic stand-in keeps nothing of the original but its separators (and
+// a 00 international dialling prefix).
 //
 // README.md lists the word lists and reserved ranges synthetic stand-ins
 // are drawn from.
