@@ -12,7 +12,9 @@ require (
 )
 
 require (
+	github.com/capitalone/fpe v1.2.1 // indirect
 	github.com/tidwall/match v1.1.1 // indirect
 	github.com/tidwall/pretty v1.3.0 // indirect
-	golang.org/x/sys v0.44.0 // indirect
+	github.com/tink-crypto/tink-go/v2 v2.9.0 // indirect
+	golang.org/x/sys v0.46.0 // indirect
 )

@@ -1,0 +1,210 @@
+package pseudo
+
+import (
+	"bytes"
+	"encoding/base64"
+	"slices"
+
+	"github.com/tink-crypto/tink-go/v2/daead/subtle"
+)
+
+// b64 is the token alphabet's codec: base64url without padding, strict, so
+// that a token altered in its last character (non-zero trailing bits) is
+// refused instead of decoding to the same bytes.
+var b64 = base64.RawURLEncoding.Strict()
+
+// sivOverhead is the synthetic IV that AES-SIV puts before the ciphertext.
+const sivOverhead = 16
+
+// minTokenRun is the shortest base64url run a token can carry: the 16-byte
+// synthetic IV of an empty plaintext.
+var minTokenRun = b64.EncodedLen(sivOverhead)
+
+// Sealer makes deterministic reversible tokens with AES-SIV for one key id,
+// key and context: token = prefix + keyID + "." + base64url(SIV ‖ ciphertext)
+// without padding. The AES-256-SIV key is Subkey(key, "siv", context, 64)
+// and the associated data is the context (one component; never empty, a
+// "\x00" stands for an empty context). Safe for concurrent use.
+type Sealer struct {
+	marker string // prefix + keyID + "."
+	prefix string
+	keyID  string
+	ad     []byte
+	siv    *subtle.AESSIV
+}
+
+// NewSealer returns a Sealer. keyID is 1–16 of [a-z0-9]; prefix may be empty
+// (but an Opener refuses such a Sealer). It panics on a bad keyID or a key
+// shorter than MinKeyBytes.
+func NewSealer(keyID string, key []byte, context, prefix string) *Sealer {
+	checkKey(key)
+	if !validKeyID(keyID) {
+		panic("pseudo: key id must be 1–16 of [a-z0-9]")
+	}
+	siv, err := subtle.NewAESSIV(Subkey(key, "siv", context, 64))
+	if err != nil {
+		panic("pseudo: " + err.Error())
+	}
+	ad := []byte(context)
+	if len(ad) == 0 {
+		ad = []byte{0}
+	}
+	return &Sealer{marker: prefix + keyID + ".", prefix: prefix, keyID: keyID, ad: ad, siv: siv}
+}
+
+// validKeyID reports whether id is 1–16 of [a-z0-9].
+func validKeyID(id string) bool {
+	if len(id) < 1 || len(id) > 16 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if !isKeyIDByte(id[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// isKeyIDByte reports whether c may appear in a key id.
+func isKeyIDByte(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
+
+// isB64Byte reports whether c belongs to the base64url alphabet.
+func isB64Byte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+}
+
+// AppendToken appends the token of value to dst.
+func (s *Sealer) AppendToken(dst, value []byte) []byte {
+	ct, err := s.siv.EncryptDeterministically(value, s.ad)
+	if err != nil {
+		panic("pseudo: " + err.Error()) // only for values near math.MaxInt bytes
+	}
+	dst = append(dst, s.marker...)
+	return b64.AppendEncode(dst, ct)
+}
+
+// Open appends the plaintext of token (the whole token, prefix included) to
+// dst; ok is false when token was not made by this Sealer or was altered
+// (any character changed, dropped or added), and dst is then returned
+// unchanged.
+func (s *Sealer) Open(dst, token []byte) (out []byte, ok bool) {
+	body, found := bytes.CutPrefix(token, []byte(s.marker))
+	if !found || len(body) < minTokenRun {
+		return dst, false
+	}
+	n := b64.DecodedLen(len(body))
+	dst = slices.Grow(dst, n)
+	ct := dst[len(dst) : len(dst)+n]
+	if m, err := b64.Decode(ct, body); err != nil || m != n {
+		return dst, false
+	}
+	pt, err := s.siv.DecryptDeterministically(ct, s.ad)
+	if err != nil {
+		return dst, false
+	}
+	return append(dst, pt...), true
+}
+
+// Opener finds tokens of a set of Sealers in text and opens them. Add every
+// Sealer before the first Next; Next is then safe for concurrent use. The
+// zero value is an empty Opener.
+//
+// A token in text is prefix + keyID + "." of a registered Sealer followed by
+// the longest run of base64url characters [A-Za-z0-9_-], at least 22 of them
+// (an empty plaintext's length). Whatever comes before the prefix does not
+// matter, and anything outside the alphabet ends the token (".", ",", ")",
+// quotes, ":", spaces…). A prefix + keyID that is not registered is not a
+// token at all.
+type Opener struct {
+	groups []prefixGroup
+}
+
+// prefixGroup holds the Sealers of one prefix, by key id.
+type prefixGroup struct {
+	prefix string
+	byKey  map[string][]*Sealer
+}
+
+// Add registers s; its tokens are found by its prefix and key id. The same
+// prefix and key id may be added under several contexts: Next tries each.
+// Add panics when s has an empty prefix, since tokens without one cannot be
+// told from ordinary text.
+func (o *Opener) Add(s *Sealer) {
+	if s.prefix == "" {
+		panic("pseudo: Opener needs a non-empty token prefix")
+	}
+	for i := range o.groups {
+		if g := &o.groups[i]; g.prefix == s.prefix {
+			g.byKey[s.keyID] = append(g.byKey[s.keyID], s)
+			return
+		}
+	}
+	o.groups = append(o.groups, prefixGroup{prefix: s.prefix, byKey: map[string][]*Sealer{s.keyID: {s}}})
+}
+
+// Next finds the first token at or after text[from:] that carries a
+// registered prefix and key id. found is false when there is none. When
+// found, text[start:end] is the token (its longest base64url run), and ok
+// reports whether a registered Sealer opened it; its plaintext is appended to
+// dst. When two registered prefixes match at different places the earlier
+// wins; at the same place the longer token wins.
+func (o *Opener) Next(dst, text []byte, from int) (out []byte, start, end int, found, ok bool) {
+	if from < 0 {
+		from = 0
+	}
+	var sealers []*Sealer
+	start, end = -1, -1
+	for i := range o.groups {
+		g := &o.groups[i]
+		at, e, ss := g.find(text, from)
+		if at < 0 {
+			continue
+		}
+		if start < 0 || at < start || at == start && e > end {
+			start, end, sealers = at, e, ss
+		}
+	}
+	if start < 0 {
+		return dst, 0, 0, false, false
+	}
+	for _, s := range sealers {
+		if out, ok := s.Open(dst, text[start:end]); ok {
+			return out, start, end, true, true
+		}
+	}
+	return dst, start, end, true, false
+}
+
+// find returns the bounds and Sealers of the first token of g at or after
+// text[from:], or at = -1.
+func (g *prefixGroup) find(text []byte, from int) (at, end int, sealers []*Sealer) {
+	for from < len(text) {
+		i := bytes.Index(text[from:], []byte(g.prefix))
+		if i < 0 {
+			return -1, 0, nil
+		}
+		at = from + i
+		from = at + 1
+		k := at + len(g.prefix)
+		idEnd := k
+		for idEnd < len(text) && idEnd-k < 16 && isKeyIDByte(text[idEnd]) {
+			idEnd++
+		}
+		if idEnd == k || idEnd >= len(text) || text[idEnd] != '.' {
+			continue
+		}
+		ss := g.byKey[string(text[k:idEnd])]
+		if ss == nil {
+			continue
+		}
+		end = idEnd + 1
+		for end < len(text) && isB64Byte(text[end]) {
+			end++
+		}
+		if end-idEnd-1 < minTokenRun {
+			continue
+		}
+		return at, end, ss
+	}
+	return -1, 0, nil
+}
