@@ -11,8 +11,8 @@ import (
 
 // ff1 is the FF1 mode of NIST SP 800-38G over numeral strings (each byte a
 // numeral 0…radix-1) for one AES key, radix and tweak. Numeral strings whose
-// halves fit in uint64 take an allocation-free path; longer ones use
-// math/big. Safe for concurrent use.
+// halves fit in 128 bits (radix 10: 38 numerals, radix 62: 42) take an
+// allocation-free path; longer ones use math/big. Safe for concurrent use.
 type ff1 struct {
 	block cipher.Block
 	radix uint64
@@ -43,24 +43,62 @@ type ff1Scratch struct {
 
 var ff1Scratches = sync.Pool{New: func() any { return new(ff1Scratch) }}
 
-// pow returns radix^m and whether it fits in uint64.
-func pow(radix uint64, m int) (uint64, bool) {
-	p := uint64(1)
+// u128 is an unsigned 128-bit integer, for numeral strings whose halves
+// fit (up to 38 digits, 21 letters and digits).
+type u128 struct{ hi, lo uint64 }
+
+// less reports x < y.
+func (x u128) less(y u128) bool { return x.hi < y.hi || x.hi == y.hi && x.lo < y.lo }
+
+// add returns x + y and the carry out.
+func (x u128) add(y u128) (u128, uint64) {
+	lo, c := bits.Add64(x.lo, y.lo, 0)
+	hi, c := bits.Add64(x.hi, y.hi, c)
+	return u128{hi, lo}, c
+}
+
+// sub returns x - y modulo 2^128.
+func (x u128) sub(y u128) u128 {
+	lo, b := bits.Sub64(x.lo, y.lo, 0)
+	hi, _ := bits.Sub64(x.hi, y.hi, b)
+	return u128{hi, lo}
+}
+
+// mulAdd returns x*m + a and whether it overflowed 128 bits.
+func (x u128) mulAdd(m, a uint64) (u128, bool) {
+	h1, lo := bits.Mul64(x.lo, m)
+	h2, hi := bits.Mul64(x.hi, m)
+	hi, c := bits.Add64(hi, h1, 0)
+	lo, c2 := bits.Add64(lo, a, 0)
+	hi, c3 := bits.Add64(hi, 0, c2)
+	return u128{hi, lo}, h2 != 0 || c != 0 || c3 != 0
+}
+
+// pow returns radix^m and whether it fits in 128 bits.
+func pow(radix uint64, m int) (u128, bool) {
+	p := u128{0, 1}
 	for range m {
-		hi, lo := bits.Mul64(p, radix)
-		if hi != 0 {
-			return 0, false
+		var over bool
+		if p, over = p.mulAdd(radix, 0); over {
+			return u128{}, false
 		}
-		p = lo
 	}
 	return p, true
+}
+
+// bitLen returns the bit length of x.
+func (x u128) bitLen() int {
+	if x.hi != 0 {
+		return 64 + bits.Len64(x.hi)
+	}
+	return bits.Len64(x.lo)
 }
 
 // numBytes returns b = ceil(ceil(v*log2(radix))/8): the bytes of the largest
 // v-numeral value, radix^v - 1.
 func numBytes(radix uint64, v int) int {
 	if p, ok := pow(radix, v); ok {
-		return (bits.Len64(p-1) + 7) / 8
+		return (p.sub(u128{0, 1}).bitLen() + 7) / 8
 	}
 	p := new(big.Int).Exp(new(big.Int).SetUint64(radix), big.NewInt(int64(v)), nil)
 	return (p.Sub(p, big.NewInt(1)).BitLen() + 7) / 8
@@ -142,17 +180,17 @@ func (c *ff1) crypt(s *ff1Scratch, x []byte, inverse bool) {
 	u, v, b, d := c.setup(s, n)
 	modU, okU := pow(c.radix, u)
 	modV, okV := pow(c.radix, v)
-	if okU && okV && d <= 16 {
-		c.crypt64(s, x, u, v, b, d, modU, modV, inverse)
+	if okU && okV {
+		c.crypt128(s, x, u, v, b, d, modU, modV, inverse)
 		return
 	}
 	c.cryptBig(s, x, u, v, b, d, inverse)
 }
 
-// crypt64 is crypt when radix^v fits in uint64 (then b ≤ 8 and d ≤ 12).
-func (c *ff1) crypt64(s *ff1Scratch, x []byte, u, v, b, d int, modU, modV uint64, inverse bool) {
-	a, bn := c.num64(x[:u]), c.num64(x[u:])
-	var sb [16]byte
+// crypt128 is crypt when radix^v fits in 128 bits (then b ≤ 16, d ≤ 20).
+func (c *ff1) crypt128(s *ff1Scratch, x []byte, u, v, b, d int, modU, modV u128, inverse bool) {
+	a, bn := c.num128(x[:u]), c.num128(x[u:])
+	var sb [32]byte
 	for k := range 10 {
 		i := k
 		if inverse {
@@ -166,63 +204,80 @@ func (c *ff1) crypt64(s *ff1Scratch, x []byte, u, v, b, d int, modU, modV uint64
 		if inverse {
 			in = a
 		}
-		var nb [8]byte
-		binary.BigEndian.PutUint64(nb[:], in)
-		copy(s.q[len(s.q)-b:], nb[8-b:])
-		y := remBytes(c.prf(s, i, b, d, sb[:0]), mod)
+		var nb [16]byte
+		binary.BigEndian.PutUint64(nb[:8], in.hi)
+		binary.BigEndian.PutUint64(nb[8:], in.lo)
+		copy(s.q[len(s.q)-b:], nb[16-b:])
+		y := rem128(c.prf(s, i, b, d, sb[:0]), mod)
 		if !inverse {
-			sum, carry := bits.Add64(a, y, 0)
-			if carry != 0 || sum >= mod {
-				sum -= mod
+			sum, carry := a.add(y)
+			if carry != 0 || !sum.less(mod) {
+				sum = sum.sub(mod)
 			}
 			a, bn = bn, sum
 		} else {
-			diff := bn - y
-			if bn < y {
-				diff = mod - (y - bn)
+			diff := bn.sub(y)
+			if bn.less(y) {
+				diff = mod.sub(y.sub(bn))
 			}
 			a, bn = diff, a
 		}
 	}
-	c.str64(x[:u], a)
-	c.str64(x[u:], bn)
+	c.str128(x[:u], a)
+	c.str128(x[u:], bn)
 }
 
-// remBytes returns the big-endian number s modulo m.
-func remBytes(s []byte, m uint64) uint64 {
-	var r uint64
-	if head := len(s) % 8; head > 0 {
-		var w uint64
-		for _, c := range s[:head] {
-			w = w<<8 | uint64(c)
+// rem128 returns the big-endian number s modulo m: whole 64-bit words while
+// m fits in 64 bits, else bit by bit (shift in, subtract m when reached).
+func rem128(s []byte, m u128) u128 {
+	if m.hi == 0 {
+		var r uint64
+		if head := len(s) % 8; head > 0 {
+			var w uint64
+			for _, c := range s[:head] {
+				w = w<<8 | uint64(c)
+			}
+			r = w % m.lo
+			s = s[head:]
 		}
-		r = w % m
-		s = s[head:]
+		for ; len(s) > 0; s = s[8:] {
+			r = bits.Rem64(r, binary.BigEndian.Uint64(s), m.lo)
+		}
+		return u128{0, r}
 	}
-	for ; len(s) > 0; s = s[8:] {
-		r = bits.Rem64(r, binary.BigEndian.Uint64(s), m)
+	var r u128
+	for _, c := range s {
+		for j := 7; j >= 0; j-- {
+			top := r.hi >> 63
+			r = u128{r.hi<<1 | r.lo>>63, r.lo<<1 | uint64(c>>j&1)}
+			if top != 0 || !r.less(m) {
+				r = r.sub(m)
+			}
+		}
 	}
 	return r
 }
 
-// num64 returns NUM_radix(x) for a string whose value fits in uint64.
-func (c *ff1) num64(x []byte) uint64 {
-	var n uint64
+// num128 returns NUM_radix(x) for a string whose value fits in 128 bits.
+func (c *ff1) num128(x []byte) u128 {
+	var n u128
 	for _, d := range x {
-		n = n*c.radix + uint64(d)
+		n, _ = n.mulAdd(c.radix, uint64(d))
 	}
 	return n
 }
 
-// str64 writes STR^len(x)_radix(n) into x.
-func (c *ff1) str64(x []byte, n uint64) {
+// str128 writes STR^len(x)_radix(n) into x.
+func (c *ff1) str128(x []byte, n u128) {
 	for i := len(x) - 1; i >= 0; i-- {
-		x[i] = byte(n % c.radix)
-		n /= c.radix
+		var r uint64
+		n.hi, r = bits.Div64(0, n.hi, c.radix)
+		n.lo, r = bits.Div64(r, n.lo, c.radix)
+		x[i] = byte(r)
 	}
 }
 
-// cryptBig is crypt with math/big, for numeral strings too long for crypt64.
+// cryptBig is crypt with math/big, for numeral strings too long for crypt128.
 func (c *ff1) cryptBig(s *ff1Scratch, x []byte, u, v, b, d int, inverse bool) {
 	radix := new(big.Int).SetUint64(c.radix)
 	modU := new(big.Int).Exp(radix, big.NewInt(int64(u)), nil)

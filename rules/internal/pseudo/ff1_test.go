@@ -136,12 +136,19 @@ func TestFF1Radix62(t *testing.T) {
 	}
 }
 
-// TestFF1Paths checks the uint64 path against the math/big path directly.
+// TestFF1Paths checks the 128-bit path against the math/big path directly,
+// both directions, on every length the 128-bit path takes.
 func TestFF1Paths(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
+	checked := 0
+	defer func() {
+		if checked < 80 {
+			t.Errorf("only %d lengths took the 128-bit path", checked)
+		}
+	}()
 	for _, radix := range []int{10, 36, 62} {
 		c := newFF1(testKey, radix, []byte("tw"))
-		for n := 2; n <= 38; n++ {
+		for n := 2; n <= 48; n++ {
 			x := make([]byte, n)
 			for j := range x {
 				x[j] = byte(rng.IntN(radix))
@@ -154,12 +161,18 @@ func TestFF1Paths(t *testing.T) {
 				continue
 			}
 			fast, slow := bytes.Clone(x), bytes.Clone(x)
-			c.crypt64(s, fast, u, v, b, d, modU, modV, false)
+			c.crypt128(s, fast, u, v, b, d, modU, modV, false)
 			c.setup(s, n)
 			c.cryptBig(s, slow, u, v, b, d, false)
 			if !bytes.Equal(fast, slow) {
-				t.Fatalf("radix %d n %d: uint64 %v, big %v", radix, n, fast, slow)
+				t.Fatalf("radix %d n %d: 128-bit %v, big %v", radix, n, fast, slow)
 			}
+			c.crypt128(s, fast, u, v, b, d, modU, modV, true)
+			c.cryptBig(s, slow, u, v, b, d, true)
+			if !bytes.Equal(fast, x) || !bytes.Equal(slow, x) {
+				t.Fatalf("radix %d n %d: decrypt 128-bit %v, big %v, want %v", radix, n, fast, slow, x)
+			}
+			checked++
 		}
 	}
 }
