@@ -82,6 +82,7 @@ func TestOpenerNext(t *testing.T) {
 		{"in a word", "mail=" + email + "&x=1", []scanned{alice}},
 		{"after letters", "xyz" + email, []scanned{alice}},
 		{"space separated", email + " " + phone + " " + pii, []scanned{alice, {phone, "+33 6 12 34 56 78", true}, {pii, "Zoë", true}}},
+		{"second prefix first", pii + " " + email, []scanned{{pii, "Zoë", true}, alice}},
 		{"second context", phone, []scanned{{phone, "+33 6 12 34 56 78", true}}},
 		{"second key id", "[" + k2 + "]", []scanned{{k2, "bob", true}}},
 		{"empty plaintext", empty + ".", []scanned{{empty, "", true}}},
@@ -104,6 +105,23 @@ func TestOpenerNext(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestOpenerSameMarker checks two prefixes that spell the same marker
+// ("a" + "b1." and "ab" + "1."): both groups' Sealers are tried.
+func TestOpenerSameMarker(t *testing.T) {
+	s1 := NewSealer("b1", testKey, "c", "a")
+	s2 := NewSealer("1", otherKey, "c", "ab")
+	var o Opener
+	o.Add(s1)
+	o.Add(s2)
+	for _, s := range []*Sealer{s1, s2} {
+		tok := s.AppendToken(nil, []byte("v"))
+		out, start, end, found, ok := o.Next(nil, tok, 0)
+		if !found || !ok || start != 0 || end != len(tok) || string(out) != "v" {
+			t.Errorf("%s: %q [%d,%d) found %v ok %v", tok, out, start, end, found, ok)
+		}
 	}
 }
 

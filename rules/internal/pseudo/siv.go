@@ -146,65 +146,81 @@ func (o *Opener) Add(s *Sealer) {
 // registered prefix and key id. found is false when there is none. When
 // found, text[start:end] is the token (its longest base64url run), and ok
 // reports whether a registered Sealer opened it; its plaintext is appended to
-// dst. When two registered prefixes match at different places the earlier
-// wins; at the same place the longer token wins.
+// dst. When tokens of two prefixes overlap the one starting first wins, and
+// at the same start the longer one; every Sealer whose prefix and key id
+// spell the winner's marker is tried.
 func (o *Opener) Next(dst, text []byte, from int) (out []byte, start, end int, found, ok bool) {
-	if from < 0 {
-		from = 0
-	}
-	var sealers []*Sealer
+	from = max(from, 0)
 	start, end = -1, -1
 	for i := range o.groups {
-		g := &o.groups[i]
-		at, e, ss := g.find(text, from)
-		if at < 0 {
-			continue
+		limit := len(text) // an occurrence after the best one so far cannot win
+		if start >= 0 {
+			limit = start
 		}
-		if start < 0 || at < start || at == start && e > end {
-			start, end, sealers = at, e, ss
+		at, e := o.groups[i].find(text, from, limit)
+		if at >= 0 && (start < 0 || at < start || at == start && e > end) {
+			start, end = at, e
 		}
 	}
 	if start < 0 {
 		return dst, 0, 0, false, false
 	}
-	for _, s := range sealers {
-		if out, ok := s.Open(dst, text[start:end]); ok {
-			return out, start, end, true, true
+	for i := range o.groups {
+		if ss, e := o.groups[i].sealersAt(text, start); e == end {
+			for _, s := range ss {
+				if out, ok := s.Open(dst, text[start:end]); ok {
+					return out, start, end, true, true
+				}
+			}
 		}
 	}
 	return dst, start, end, true, false
 }
 
-// find returns the bounds and Sealers of the first token of g at or after
-// text[from:], or at = -1.
-func (g *prefixGroup) find(text []byte, from int) (at, end int, sealers []*Sealer) {
-	for from < len(text) {
-		i := bytes.Index(text[from:], []byte(g.prefix))
+// find returns the bounds of the first token of g that starts in
+// text[from:limit+1], or at = -1; looking no further than limit spares
+// rescanning text past the best token found so far.
+func (g *prefixGroup) find(text []byte, from, limit int) (at, end int) {
+	window := text[:min(len(text), limit+len(g.prefix))]
+	for from < len(window) {
+		i := bytes.Index(window[from:], []byte(g.prefix))
 		if i < 0 {
-			return -1, 0, nil
+			return -1, 0
 		}
 		at = from + i
+		if _, end = g.sealersAt(text, at); end > 0 {
+			return at, end
+		}
 		from = at + 1
-		k := at + len(g.prefix)
-		idEnd := k
-		for idEnd < len(text) && idEnd-k < 16 && isKeyIDByte(text[idEnd]) {
-			idEnd++
-		}
-		if idEnd == k || idEnd >= len(text) || text[idEnd] != '.' {
-			continue
-		}
-		ss := g.byKey[string(text[k:idEnd])]
-		if ss == nil {
-			continue
-		}
-		end = idEnd + 1
-		for end < len(text) && isB64Byte(text[end]) {
-			end++
-		}
-		if end-idEnd-1 < minTokenRun {
-			continue
-		}
-		return at, end, ss
 	}
-	return -1, 0, nil
+	return -1, 0
+}
+
+// sealersAt returns the Sealers of the token of g starting at text[at:] and
+// its end, or end = 0 when no token of g starts there: the prefix, a
+// registered key id, "." and at least minTokenRun base64url characters.
+func (g *prefixGroup) sealersAt(text []byte, at int) (sealers []*Sealer, end int) {
+	if !bytes.HasPrefix(text[at:], []byte(g.prefix)) {
+		return nil, 0
+	}
+	k := at + len(g.prefix)
+	idEnd := k
+	for idEnd < len(text) && idEnd-k < 16 && isKeyIDByte(text[idEnd]) {
+		idEnd++
+	}
+	if idEnd == k || idEnd >= len(text) || text[idEnd] != '.' {
+		return nil, 0
+	}
+	ss := g.byKey[string(text[k:idEnd])]
+	if ss == nil {
+		return nil, 0
+	}
+	end = idEnd + 1
+	for end < len(text) && isB64Byte(text[end]) {
+		end++
+	}
+	if end-idEnd-1 < minTokenRun {
+		return nil, 0
+	}
+	return ss, end
 }
