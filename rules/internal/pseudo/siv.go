@@ -112,9 +112,11 @@ func (s *Sealer) Open(dst, token []byte) (out []byte, ok bool) {
 // A token in text is prefix + keyID + "." of a registered Sealer followed by
 // the longest run of base64url characters [A-Za-z0-9_-], at least 22 of them
 // (an empty plaintext's length). Whatever comes before the prefix does not
-// matter, and anything outside the alphabet ends the token (".", ",", ")",
-// quotes, ":", spaces…). A prefix + keyID that is not registered is not a
-// token at all.
+// matter, and any other character ends the token (".", ",", ")", quotes,
+// ":", spaces…); a token directly followed by a letter, digit, "-" or "_" is
+// read with it and does not open. A prefix + keyID that is not registered is
+// not a token at all (found is false), nor is a marker followed by fewer
+// than 22 base64url characters.
 type Opener struct {
 	groups []prefixGroup
 }
