@@ -11,7 +11,7 @@ import (
 
 // ff1 is the FF1 mode of NIST SP 800-38G over numeral strings (each byte a
 // numeral 0…radix-1) for one AES key, radix and tweak. Numeral strings whose
-// halves fit in 128 bits (radix 10: 38 numerals, radix 62: 42) take an
+// halves fit in 128 bits (radix 10: 76 numerals, radix 62: 42) take an
 // allocation-free path; longer ones use math/big. Safe for concurrent use.
 type ff1 struct {
 	block cipher.Block
@@ -67,7 +67,7 @@ type ff1Scratch struct {
 var ff1Scratches = sync.Pool{New: func() any { return new(ff1Scratch) }}
 
 // u128 is an unsigned 128-bit integer, for numeral strings whose halves
-// fit (up to 38 digits, 21 letters and digits).
+// fit (up to 76 digits or 42 letters and digits in all).
 type u128 struct{ hi, lo uint64 }
 
 // less reports x < y.
