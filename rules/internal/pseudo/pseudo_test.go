@@ -5,6 +5,7 @@ import (
 	"crypto/hkdf"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -129,5 +130,45 @@ func TestConstructorPanics(t *testing.T) {
 			}()
 			f()
 		})
+	}
+}
+
+// TestConcurrentUse runs every type from several goroutines (run with
+// -race): pooled states must not be shared between calls.
+func TestConcurrentUse(t *testing.T) {
+	h := NewHasher(testKey, "c", "h_", 20)
+	s := NewSealer("k1", testKey, "c", "t_")
+	f := NewFPE(testKey, "c", false, 0, 4)
+	var o Opener
+	o.Add(s)
+	done := make(chan string, 4)
+	for g := range 4 {
+		go func() {
+			for i := range 300 {
+				v := []byte(fmt.Sprintf("%d-%d 4111 1111 1111 1111", g, i))
+				want := string(NewHasher(testKey, "c", "h_", 20).Append(nil, v))
+				if got := string(h.Append(nil, v)); got != want {
+					done <- "hasher: " + got + " != " + want
+					return
+				}
+				tok := s.AppendToken(nil, v)
+				if out, _, _, _, ok := o.Next(nil, tok, 0); !ok || !bytes.Equal(out, v) {
+					done <- "opener: " + string(out)
+					return
+				}
+				enc, err := f.Encrypt(nil, v)
+				dec, err2 := f.Decrypt(nil, enc)
+				if err != nil || err2 != nil || !bytes.Equal(dec, v) {
+					done <- fmt.Sprintf("fpe: %q → %q → %q", v, enc, dec)
+					return
+				}
+			}
+			done <- ""
+		}()
+	}
+	for range 4 {
+		if msg := <-done; msg != "" {
+			t.Error(msg)
+		}
 	}
 }
