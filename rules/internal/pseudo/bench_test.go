@@ -77,6 +77,8 @@ func BenchmarkFPE(b *testing.B) {
 	}{
 		{"10digits", false, 0, "0612345678"},
 		{"iban_alnum", true, 0, "FR76 3000 6000 0112 3456 7890 189"},
+		{"max_alnum_128_bigpath", true, 0, strings.Repeat("aZ", MaxSymbols/2)},
+		{"max_digits_128_bigpath", false, 0, strings.Repeat("12", MaxSymbols/2)},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			f := NewFPE(testKey, "ctx", c.alnum, 0, c.keepLast)

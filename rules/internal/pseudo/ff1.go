@@ -61,7 +61,7 @@ type ff1Scratch struct {
 	r    [16]byte
 	t    [16]byte
 	q    []byte
-	nums [64]byte // numerals of one value (FPE)
+	nums [MaxSymbols]byte // numerals of one value (FPE)
 }
 
 var ff1Scratches = sync.Pool{New: func() any { return new(ff1Scratch) }}

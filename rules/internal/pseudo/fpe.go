@@ -52,10 +52,11 @@ func NewFPE(key []byte, context string, alnum bool, keepFirst, keepLast int) *FP
 }
 
 // Encrypt appends the enciphered value to dst; ErrDomain when the part to
-// encipher is below MinDomain (dst is then returned unchanged).
+// encipher is below MinDomain, ErrTooLong when it has more than MaxSymbols
+// symbols (dst is then returned unchanged).
 func (f *FPE) Encrypt(dst, value []byte) ([]byte, error) { return f.crypt(dst, value, false) }
 
-// Decrypt reverses Encrypt, with the same ErrDomain rule.
+// Decrypt reverses Encrypt, with the same ErrDomain and ErrTooLong rules.
 func (f *FPE) Decrypt(dst, value []byte) ([]byte, error) { return f.crypt(dst, value, true) }
 
 // crypt appends value to dst and enciphers (or deciphers) its symbols there.
@@ -70,11 +71,11 @@ func (f *FPE) crypt(dst, value []byte, inverse bool) ([]byte, error) {
 	if k < f.minSymbols {
 		return dst, ErrDomain
 	}
+	if k > MaxSymbols {
+		return dst, ErrTooLong
+	}
 	s := ff1Scratches.Get().(*ff1Scratch)
 	nums := s.nums[:0]
-	if k > len(s.nums) {
-		nums = make([]byte, 0, k)
-	}
 	start := len(dst)
 	dst = append(dst, value...)
 	out := dst[start:]

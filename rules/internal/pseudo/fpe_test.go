@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -114,6 +115,38 @@ func TestFPEDomain(t *testing.T) {
 	}
 }
 
+// TestFPETooLong checks the MaxSymbols ceiling, counted after the kept
+// symbols, for both radixes; dst unchanged on ErrTooLong.
+func TestFPETooLong(t *testing.T) {
+	for _, c := range []struct {
+		alnum    bool
+		keepLast int
+		value    string
+		long     bool
+	}{
+		{false, 0, strings.Repeat("7", MaxSymbols), false},
+		{false, 0, strings.Repeat("7", MaxSymbols+1), true},
+		{false, 4, strings.Repeat("7", MaxSymbols+4), false},
+		{false, 0, strings.Repeat("12-", MaxSymbols/2) + "1", true},
+		{true, 0, strings.Repeat("aZ", MaxSymbols/2), false},
+		{true, 0, strings.Repeat("aZ ", MaxSymbols/2) + "9", true},
+	} {
+		f := NewFPE(testKey, "ctx", c.alnum, 0, c.keepLast)
+		out, err := f.Encrypt([]byte("dst"), []byte(c.value))
+		if c.long != errors.Is(err, ErrTooLong) {
+			t.Errorf("alnum %v, %d bytes: err %v", c.alnum, len(c.value), err)
+		}
+		if c.long && string(out) != "dst" {
+			t.Errorf("dst %q on ErrTooLong", out)
+		}
+		if !c.long {
+			if dec, err := f.Decrypt(nil, out[3:]); err != nil || string(dec) != c.value {
+				t.Errorf("alnum %v, %d bytes: round trip %v", c.alnum, len(c.value), err)
+			}
+		}
+	}
+}
+
 // luhnComplete appends the Luhn check digit to the digits in s.
 func luhnComplete(s []byte) []byte {
 	for d := byte('0'); d <= '9'; d++ {
@@ -177,7 +210,7 @@ func FuzzFPE(f *testing.F) {
 		keepFirst, keepLast = keepFirst&7, keepLast&7
 		p := NewFPE(testKey, "fuzz", alnum, keepFirst, keepLast)
 		enc, err := p.Encrypt(nil, []byte(v))
-		if errors.Is(err, ErrDomain) {
+		if errors.Is(err, ErrDomain) || errors.Is(err, ErrTooLong) {
 			return
 		}
 		if err != nil {

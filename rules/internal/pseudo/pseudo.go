@@ -27,6 +27,14 @@ const MinKeyBytes = 32
 // small for FF1 (fewer than MinDomain possible values).
 var ErrDomain = errors.New("value too short for format-preserving encryption")
 
+// ErrTooLong is returned by FPE when the part of a value to encipher has
+// more than MaxSymbols symbols: FF1's cost grows with the square of the
+// length, and no identifier Veil enciphers comes near it.
+var ErrTooLong = errors.New("value too long for format-preserving encryption")
+
+// MaxSymbols is the most symbols FPE enciphers in one value.
+const MaxSymbols = 128
+
 // MinDomain is FF1's domain floor: radix^length must reach it (NIST SP
 // 800-38G Rev. 1 draft).
 const MinDomain = 1_000_000
