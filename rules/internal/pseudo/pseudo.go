@@ -46,8 +46,7 @@ const subkeySalt = "veil/pseudo/v1"
 // Subkey derives n bytes for one purpose ("hash", "siv", "ff1", …) and
 // context from key: HKDF-SHA256 (RFC 5869) with salt "veil/pseudo/v1" and
 // info purpose + 0x00 + context (purposes hold no 0x00, so the split is
-// unambiguous). It panics when n exceeds HKDF's limit
-// (255*32 bytes).
+// unambiguous). It panics when n exceeds HKDF's limit (255*32 bytes).
 func Subkey(key []byte, purpose, context string, n int) []byte {
 	out, err := hkdf.Key(sha256.New, key, []byte(subkeySalt), purpose+"\x00"+context, n)
 	if err != nil {
