@@ -167,15 +167,32 @@ type revealAction struct {
 	markers [][]byte // prefix + key id + "." of every token the Opener knows
 }
 
-// touches reports whether raw may hold a token, so that the walk leaves
-// values without one untouched.
+// touches reports whether raw holds something the Opener finds: a marker
+// followed by at least pseudo.MinTokenBody base64url characters. The walk
+// leaves values without one untouched.
 func (a *revealAction) touches(raw []byte) bool {
 	for _, m := range a.markers {
-		if bytes.Contains(raw, m) {
-			return true
+		for from := 0; ; {
+			i := bytes.Index(raw[from:], m)
+			if i < 0 {
+				break
+			}
+			from += i + len(m)
+			n := 0
+			for from+n < len(raw) && isBase64URL(raw[from+n]) {
+				n++
+			}
+			if n >= pseudo.MinTokenBody {
+				return true
+			}
 		}
 	}
 	return false
+}
+
+// isBase64URL reports whether c is in the base64url alphabet.
+func isBase64URL(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_'
 }
 
 func (a *revealAction) value(dst, raw []byte, x *scratchpad) []byte {

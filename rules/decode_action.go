@@ -164,6 +164,7 @@ func (d *decoder) decodeKeyed(name string, opts *yaml.Node, r *ruleSpec, keys ma
 		o.prefix = defaultTokenPrefix
 	}
 	allowed := map[string][]string{"hash": hashFields, "encrypt": encryptFields, "fpe": fpeFields, "synthetic": syntheticFields}[name]
+	mistakes := len(d.list)
 	sawKey := false
 	ok := d.fields(opts, name, allowed, func(field string, _, v *yaml.Node) {
 		what := name + "." + field
@@ -222,8 +223,8 @@ func (d *decoder) decodeKeyed(name string, opts *yaml.Node, r *ruleSpec, keys ma
 	if o.keepFirst+o.keepLast > maxMaskKeep {
 		d.errorf(opts, "%s: keep_first + keep_last is %d, at most %d may stay readable", name, o.keepFirst+o.keepLast, maxMaskKeep)
 	}
-	if o.key == nil {
-		return action{}
+	if o.key == nil || len(d.list) > mistakes {
+		return action{} // nothing to build with options in error
 	}
 	m := o.key.material
 	switch name {
@@ -329,6 +330,8 @@ func (d *decoder) linkReveals(s *setSpec) {
 			switch {
 			case e == nil:
 				d.errorf(n, "reveal.from: no rule %q", n.Value)
+			case e.act.rw == nil && e.act.kind == actRedact:
+				// its action has a mistake of its own, reported there
 			case e.act.kind != actEncrypt:
 				d.errorf(n, "reveal.from: rule %q does not encrypt (its action is %s)", n.Value, e.act.kind)
 			default:

@@ -18,7 +18,8 @@ type Diagnostic struct {
 	Rule string
 	// Message is lower-case, without a final period.
 	Message string
-	// SourceLine is the text of line Line.
+	// SourceLine is the text of line Line; empty for a line holding inline
+	// key material (crypto_keys), which is never quoted.
 	SourceLine string
 }
 
@@ -31,6 +32,9 @@ func (d Diagnostic) String() string {
 		fmt.Fprintf(&b, "rule %q: ", d.Rule)
 	}
 	b.WriteString(d.Message)
+	if d.SourceLine == "" {
+		return b.String() // a blank line, or one holding key material
+	}
 	b.WriteByte('\n')
 	b.WriteString(d.SourceLine)
 	b.WriteByte('\n')

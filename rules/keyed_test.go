@@ -435,11 +435,11 @@ func TestBlock(t *testing.T) {
 	p := compileKeyed(t, `
 rules:
   - { id: trial, mode: shadow, select: { keys: [pan] }, action: block }
-  - { id: no-keys, direction: request, select: { detect: [aws_access_key] }, action: { block: { status: 403 } } }
+  - { id: no-keys, direction: request, select: { detect: [aws_access_key_id] }, action: { block: { status: 403 } } }
 `, nil)
 	_, rep := applyOK(t, p, Request, `{"prompt":"my key is AKIAIOSFODNN7EXAMPLE ok"}`)
 	b := rep.Blocked()
-	if b == nil || b.Rule != "no-keys" || b.Count != 1 || len(b.Detectors) != 1 || b.Detectors[0] != "aws_access_key" {
+	if b == nil || b.Rule != "no-keys" || b.Count != 1 || len(b.Detectors) != 1 || b.Detectors[0] != "aws_access_key_id" {
 		t.Fatalf("Blocked() = %+v", b)
 	}
 	if p.Rules()[1].BlockStatus != 403 || p.Rules()[0].BlockStatus != 400 {

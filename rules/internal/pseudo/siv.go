@@ -16,9 +16,10 @@ var b64 = base64.RawURLEncoding.Strict()
 // sivOverhead is the synthetic IV that AES-SIV puts before the ciphertext.
 const sivOverhead = 16
 
-// minTokenRun is the shortest base64url run a token can carry: the 16-byte
-// synthetic IV of an empty plaintext.
-var minTokenRun = b64.EncodedLen(sivOverhead)
+// MinTokenBody is the shortest base64url run a token can carry after its
+// marker (prefix, key id and "."): the 16-byte synthetic IV of an empty
+// plaintext, unpadded (TestMinTokenBody checks it).
+const MinTokenBody = 22
 
 // Sealer makes deterministic reversible tokens with AES-SIV for one key id,
 // key and context: token = prefix + keyID + "." + base64url(SIV ‖ ciphertext)
@@ -89,7 +90,7 @@ func (s *Sealer) AppendToken(dst, value []byte) []byte {
 // unchanged.
 func (s *Sealer) Open(dst, token []byte) (out []byte, ok bool) {
 	body, found := bytes.CutPrefix(token, []byte(s.marker))
-	if !found || len(body) < minTokenRun {
+	if !found || len(body) < MinTokenBody {
 		return dst, false
 	}
 	n := b64.DecodedLen(len(body))
@@ -200,7 +201,7 @@ func (g *prefixGroup) find(text []byte, from, limit int) (at, end int) {
 
 // sealersAt returns the Sealers of the token of g starting at text[at:] and
 // its end, or end = 0 when no token of g starts there: the prefix, a
-// registered key id, "." and at least minTokenRun base64url characters.
+// registered key id, "." and at least MinTokenBody base64url characters.
 func (g *prefixGroup) sealersAt(text []byte, at int) (sealers []*Sealer, end int) {
 	if !bytes.HasPrefix(text[at:], []byte(g.prefix)) {
 		return nil, 0
@@ -221,7 +222,7 @@ func (g *prefixGroup) sealersAt(text []byte, at int) (sealers []*Sealer, end int
 	for end < len(text) && isB64Byte(text[end]) {
 		end++
 	}
-	if end-idEnd-1 < minTokenRun {
+	if end-idEnd-1 < MinTokenBody {
 		return nil, 0
 	}
 	return ss, end

@@ -220,3 +220,9 @@ func TestSealerTamper(t *testing.T) {
 		}
 	}
 }
+
+func TestMinTokenBody(t *testing.T) {
+	if n := b64.EncodedLen(sivOverhead); n != MinTokenBody {
+		t.Errorf("MinTokenBody = %d, the SIV's base64url length is %d", MinTokenBody, n)
+	}
+}
