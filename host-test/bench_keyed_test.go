@@ -1,6 +1,7 @@
 package hosttest_test
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/veilproxy/veil/bench/corpus"
@@ -24,6 +25,18 @@ func BenchmarkKeyedActionsWasm(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*corpus.KeyedValues), "ns/value")
 		})
 	}
+	// the LLM round trip: 100 emails encrypted in the prompt, the 100
+	// tokens revealed in the model's answer, in one exchange
+	b.Run("encrypt+reveal", func(b *testing.B) {
+		req := nativeApply(b, corpus.RevealRules, corpus.RevealPrompt(), rules.Request)
+		vm := start(b, "veil", hosttest.Envoy133, hosttest.Config{PluginConfig: []byte(corpus.RevealRules)})
+		ex := jsonExchange(corpus.RevealPrompt(), corpus.RevealResponse(req), 0)
+		if res := vm.Do(ex); !bytes.Equal(res.Response.Body, corpus.RevealResponse(corpus.RevealPrompt())) {
+			b.Fatalf("the answer did not come back revealed: %s", res.Response.Body)
+		}
+		benchExchanges(b, vm, ex, req)
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*corpus.KeyedValues), "ns/value")
+	})
 }
 
 // nativeApply applies the rule set src to body natively.
