@@ -512,3 +512,30 @@ func TestKeyMaterialStaysInside(t *testing.T) {
 		t.Errorf("raw key in output: %s", out)
 	}
 }
+
+// Stand-ins reach values inside JSON held in strings (json_in_strings), by
+// key and by detector, and the nested document stays valid JSON.
+func TestKeyedInsideJSONStrings(t *testing.T) {
+	p := compileKeyed(t, keysA+`
+json_in_strings: true
+rules:
+  - { id: h, select: { keys: [email] }, action: { hash: { key: a } } }
+  - { id: f, select: { keys: [card] }, action: { fpe: { key: a, keep_last: 4 } } }
+  - { id: e, select: { detect: [phone] }, action: { encrypt: { key: a } } }
+`, testEnv)
+	direct, _ := applyOK(t, p, Request, `{"email":"ann@example.com","card":"4111111111111111"}`)
+	out, rep := applyOK(t, p, Request, `{"payload":"{\"user\":{\"email\":\"ann@example.com\",\"card\":\"4111111111111111\"},\"note\":\"call +1 415 555 0100\"}"}`)
+	inner := fieldOf(t, out, "payload")
+	if !json.Valid([]byte(inner)) {
+		t.Fatalf("inner document broken: %s", inner)
+	}
+	if fieldOf(t, inner, "email") != fieldOf(t, direct, "email") || fieldOf(t, inner, "card") != fieldOf(t, direct, "card") {
+		t.Errorf("nested stand-ins differ from direct ones: %s vs %s", inner, direct)
+	}
+	if note := fieldOf(t, inner, "note"); !strings.HasPrefix(note, "call veil_a.") {
+		t.Errorf("note = %q", note)
+	}
+	if rep.Total() != 3 {
+		t.Errorf("report %+v", rep)
+	}
+}
