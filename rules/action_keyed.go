@@ -3,6 +3,7 @@ package rules
 import (
 	"bytes"
 
+	"github.com/veilproxy/veil/rules/internal/detect"
 	"github.com/veilproxy/veil/rules/internal/pseudo"
 	"github.com/veilproxy/veil/rules/internal/standin"
 )
@@ -23,6 +24,10 @@ type scratchpad struct {
 	failed int
 	// found counts the tokens reveal found, since the walk last read it.
 	found int
+	// meter is the body's work budget, which reveal charges for each token
+	// it tries to open; overBudget records that it ran past it
+	meter      *detect.Meter
+	overBudget bool
 }
 
 // unescaped returns the text of raw, string content (no quotes) or a
@@ -165,7 +170,18 @@ func (a *generalizeAction) text(dst, raw []byte, x *scratchpad) []byte {
 type revealAction struct {
 	o       *pseudo.Opener
 	markers [][]byte // prefix + key id + "." of every token the Opener knows
+	tries   int      // the most Sealers one token may be tried with
 }
+
+// openCost is what reveal charges the body's work budget (see
+// Program.WorkBudget) for each attempt to open a token. The shortest token
+// is 30 bytes, which earn 7,680 steps: a body made of fake tokens tried
+// with one Sealer each stays within budget (one decryption per 30 bytes,
+// bounded like any detector's work per byte); tried with several (a set
+// with several encrypt contexts or keys), it fails with ErrWorkBudget
+// instead of holding the worker. Real tokens are longer (55 bytes for a
+// 20-character email) and open at the first or second try.
+const openCost = 4096
 
 // touches reports whether raw holds something the Opener finds: a marker
 // followed by at least pseudo.MinTokenBody base64url characters. The walk
@@ -213,6 +229,13 @@ func (a *revealAction) text(dst, raw []byte, x *scratchpad) []byte {
 		}
 		x.plain = plain
 		x.found++
+		if x.meter != nil {
+			x.meter.Used += openCost * a.tries
+			if x.meter.Exhausted() {
+				x.overBudget = true
+				return append(dst, raw[from:]...)
+			}
+		}
 		dst = append(dst, raw[from:start]...)
 		if ok {
 			dst = appendEscapedBytes(dst, plain)

@@ -352,6 +352,7 @@ func newRevealAction(from []*ruleSpec, keys map[string]*cryptoKey) *revealAction
 	a := &revealAction{o: &pseudo.Opener{}}
 	type seal struct{ key, context, prefix string }
 	seen := map[seal]bool{}
+	tries := map[string]int{} // Sealers per marker
 	for _, e := range from {
 		if e.act.rw == nil {
 			continue // its own mistake is reported
@@ -362,6 +363,8 @@ func newRevealAction(from []*ruleSpec, keys map[string]*cryptoKey) *revealAction
 				continue
 			}
 			seen[k] = true
+			tries[e.sealPrefix+id]++
+			a.tries = max(a.tries, tries[e.sealPrefix+id])
 			a.o.Add(pseudo.NewSealer(id, keys[id].material, e.sealContext, e.sealPrefix))
 			marker := []byte(e.sealPrefix + id + ".")
 			if !slices.ContainsFunc(a.markers, func(m []byte) bool { return string(m) == string(marker) }) {

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"encoding/base64"
+	"errors"
 	"encoding/json"
 	"regexp"
 	"strings"
@@ -537,5 +538,31 @@ rules:
 	}
 	if rep.Total() != 3 {
 		t.Errorf("report %+v", rep)
+	}
+}
+
+// A body made of fake tokens costs one decryption per token at most per
+// Sealer; past the work budget it fails instead of holding the worker.
+func TestRevealWorkBudget(t *testing.T) {
+	fake := strings.Repeat("veil_a.AAAAAAAAAAAAAAAAAAAAAA ", 1<<20/30)
+	body := []byte(`{"m":"` + fake + `"}`)
+	one := compileKeyed(t, keysA+`
+rules:
+  - { id: e, select: { keys: [x] }, action: { encrypt: { key: a } } }
+  - { id: r, select: { keys: [m] }, action: reveal }
+`, testEnv)
+	_, rep, err := one.Apply(body, Input{Direction: Response})
+	if err != nil || rep.Findings[0].Failed != 1<<20/30 {
+		t.Fatalf("one Sealer per token: %v, %+v", err, rep.Findings)
+	}
+	many := compileKeyed(t, keysA+`
+rules:
+  - { id: e1, select: { keys: [x] }, action: { encrypt: { key: a } } }
+  - { id: e2, select: { keys: [y] }, action: { encrypt: { key: a } } }
+  - { id: e3, select: { keys: [z] }, action: { encrypt: { key: a } } }
+  - { id: r, select: { keys: [m] }, action: reveal }
+`, testEnv)
+	if _, _, err := many.Apply(body, Input{Direction: Response}); !errors.Is(err, ErrWorkBudget) {
+		t.Fatalf("three Sealers per fake token: err = %v, want ErrWorkBudget", err)
 	}
 }

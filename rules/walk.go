@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"strconv"
 	"sync"
 
 	"github.com/veilproxy/veil/rules/internal/detect"
@@ -27,6 +28,7 @@ func (p *Program) Apply(body []byte, in Input) (out []byte, rep Report, err erro
 	w := p.pool.get(p)
 	w.a, w.body = a, body
 	w.meter.Limit = p.WorkBudget(len(body))
+	w.pad.meter = &w.meter
 	w.t.meter = &w.meter
 	w.bufs = append(w.bufs, body)
 	end := w.root()
@@ -174,6 +176,7 @@ func (w *walker) decided(i, r, depth int) int {
 		end := w.scan(i, depth, nil)
 		if end >= 0 {
 			w.pad.work = ru.act.rw.text(w.pad.work[:0], w.body[i:end], &w.pad)
+			w.checkBudget(i)
 			w.settle(r, depth)
 		}
 		return end
@@ -212,6 +215,15 @@ func (w *walker) rewrite(rw rewriter, i, end int) {
 	}
 	w.cut(i, end)
 	w.out = rw.value(w.out, w.body[i:end], &w.pad)
+	w.checkBudget(i)
+}
+
+// checkBudget fails the body with ErrWorkBudget when a rewriter (reveal)
+// ran past the work budget at body[i].
+func (w *walker) checkBudget(i int) {
+	if w.pad.overBudget && w.err == nil {
+		w.setErr(ErrWorkBudget, "reveal passed "+strconv.Itoa(w.meter.Limit)+" steps opening tokens", i)
+	}
 }
 
 // settle books what the rewriters of rule r counted in w.pad since the
