@@ -124,10 +124,10 @@ func (d *decoder) decodeCryptoKey(id string, n *yaml.Node, s *setSpec) (*cryptoK
 }
 
 // decodeKeyMaterial reads base64 in the standard or URL alphabet, padded or
-// not, ignoring surrounding whitespace (a trailing newline of a mounted
-// secret).
+// not, ignoring whitespace (a mounted secret's trailing newline, the line
+// breaks `base64` puts every 76 characters).
 func decodeKeyMaterial(text string) ([]byte, error) {
-	text = strings.TrimSpace(text)
+	text = strings.Join(strings.Fields(text), "")
 	enc := base64.StdEncoding
 	if strings.ContainsAny(text, "-_") {
 		enc = base64.URLEncoding
