@@ -25,7 +25,7 @@ type metrics struct {
 	// that can fail: fpe, generalize and reveal.
 	failed [][3]ruleCounter
 	// blocked counts, in the same order, the bodies a block rule refused;
-	// defined only for block rules.
+	// defined only for enforcing block rules (a shadow one refuses nothing).
 	blocked [][3]ruleCounter
 	// failures is indexed by failure kind, then direction.
 	failures map[rules.FailureKind]*[3]proxywasm.MetricCounter
@@ -71,7 +71,7 @@ func defineMetrics(p *rules.Program) *metrics {
 			if canFail(r.Action) {
 				m.failed[i][d] = ruleCounter{defined: true, counter: proxywasm.DefineCounterMetric("veil.values_failed" + labels)}
 			}
-			if r.Action == "block" {
+			if r.Action == "block" && !r.Shadow {
 				m.blocked[i][d] = ruleCounter{defined: true, counter: proxywasm.DefineCounterMetric("veil.bodies_blocked" + set + rule +
 					".direction." + d.String())}
 			}
