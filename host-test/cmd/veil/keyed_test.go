@@ -21,6 +21,7 @@ func TestEnvFlagNeverSpellsValue(t *testing.T) {
 		{"lint", "--env", secret, rulesFile},
 		{"token", "--rules", rulesFile, "--rule", "a", "--env", secret, "v"},
 		{"reveal", "--rules", rulesFile, "--env", secret, "t"},
+		{"run", "--plugin", pluginPath, "--rules", rulesFile, "--env", secret},
 	} {
 		out, stderr, code := cli(t, args...)
 		if code != 2 || !strings.Contains(stderr, "--env: want NAME=VALUE") {
@@ -101,4 +102,35 @@ func TestReadLines(t *testing.T) {
 			t.Errorf("readLines(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
+}
+
+// FuzzEnvFlag: whatever the --env value, a well-formed NAME=VALUE is kept
+// as given, anything else is counted as malformed; String names names only.
+func FuzzEnvFlag(f *testing.F) {
+	f.Add("VEIL_KEY_K2=q1/6mB+4Zx0LkXWc2VjcmV0=")
+	f.Add("q1/6mB+4Zx0LkXWc2VjcmV0=")
+	f.Add("=x")
+	f.Add("_a1=")
+	f.Fuzz(func(t *testing.T, v string) {
+		e := &envFlags{values: map[string]string{}}
+		if err := e.Set(v); err != nil {
+			t.Fatal(err)
+		}
+		name, value, ok := strings.Cut(v, "=")
+		if ok && validEnvName(name) {
+			if got, found := e.values[name]; !found || got != value || e.malformed != 0 {
+				t.Fatalf("%q: values %q, malformed %d", v, e.values, e.malformed)
+			}
+			if s := e.String(); s != name {
+				t.Fatalf("String() = %q, want the name %q", s, name)
+			}
+			return
+		}
+		if len(e.values) != 0 || e.malformed != 1 || e.String() != "" || e.check() == nil {
+			t.Fatalf("%q: values %q, malformed %d", v, e.values, e.malformed)
+		}
+		if strings.Contains(e.check().Error(), v) && v != "" {
+			t.Fatalf("%q: the error repeats the value", v)
+		}
+	})
 }
