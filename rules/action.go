@@ -9,13 +9,20 @@ import (
 type actionKind uint8
 
 const (
-	actRedact actionKind = iota // replace the value (whole, for objects and arrays)
-	actMask                     // replace characters, keeping length and separators
-	actRemove                   // drop the member or array element
-	actKeep                     // leave the value and everything in it as is
+	actRedact     actionKind = iota // replace the value (whole, for objects and arrays)
+	actMask                         // replace characters, keeping length and separators
+	actRemove                       // drop the member or array element
+	actKeep                         // leave the value and everything in it as is
+	actHash                         // keyed irreversible pseudonym (action_keyed.go)
+	actEncrypt                      // deterministic token key holders can reveal
+	actFPE                          // format-preserving encryption of digits or letters
+	actGeneralize                   // a coarser value (a date to its year)
+	actSynthetic                    // a realistic stand-in of the same kind
+	actBlock                        // refuse the exchange (Report.Blocked); the value is redacted too
+	actReveal                       // put back the originals of encrypt tokens
 )
 
-var actionNames = [...]string{"redact", "mask", "remove", "keep"}
+var actionNames = [...]string{"redact", "mask", "remove", "keep", "hash", "encrypt", "fpe", "generalize", "synthetic", "block", "reveal"}
 
 // String returns the action's name as written in rule sets.
 func (k actionKind) String() string { return actionNames[k] }
@@ -25,6 +32,15 @@ func (k actionKind) String() string { return actionNames[k] }
 type action struct {
 	kind actionKind
 	rw   rewriter
+	// blockStatus is the request-side status of a block rule's local reply
+	blockStatus int
+}
+
+// leafwise reports whether the action rewrites each string and number
+// inside an object or array it decides (mask and the stand-in actions),
+// rather than replacing the container whole (redact, block).
+func (a *action) leafwise() bool {
+	return a.kind != actRedact && a.kind != actBlock && a.rw != nil
 }
 
 // rewriter produces replacement text. Actions are values behind this one
@@ -32,10 +48,17 @@ type action struct {
 // a string) reuse them unchanged.
 type rewriter interface {
 	// value appends the replacement for raw, one complete scalar JSON value, to dst.
-	value(dst, raw []byte) []byte
+	value(dst, raw []byte, x *scratchpad) []byte
 	// text appends the replacement for raw, a span of escaped JSON string
 	// content (no quotes), to dst, escaped for use inside a string.
-	text(dst, raw []byte) []byte
+	text(dst, raw []byte, x *scratchpad) []byte
+}
+
+// conditional is a rewriter that changes only the values it touches
+// (reveal, which changes only strings holding a token); the walk leaves the
+// others as they are, so that a body without one is not rewritten.
+type conditional interface {
+	touches(raw []byte) bool
 }
 
 // redact replaces a value by a fixed JSON value ("[REDACTED]" by default).
@@ -54,9 +77,9 @@ func newRedact(with []byte) *redact {
 	return r
 }
 
-func (r *redact) value(dst, _ []byte) []byte { return append(dst, r.with...) }
+func (r *redact) value(dst, _ []byte, _ *scratchpad) []byte { return append(dst, r.with...) }
 
-func (r *redact) text(dst, _ []byte) []byte { return append(dst, r.span...) }
+func (r *redact) text(dst, _ []byte, _ *scratchpad) []byte { return append(dst, r.span...) }
 
 // mask replaces letters and digits by char, except
 // the first `first` and the last `last` of them; other characters stay.
@@ -99,17 +122,17 @@ func (m *mask) keeps(total int) (first, last int) {
 
 // value masks a string or a number (which becomes a string); true, false and
 // null are returned unchanged.
-func (m *mask) value(dst, raw []byte) []byte {
+func (m *mask) value(dst, raw []byte, _ *scratchpad) []byte {
 	switch c := raw[0]; {
 	case c == '"':
 		dst = append(dst, '"')
-		dst = m.text(dst, raw[1:len(raw)-1])
+		dst = m.text(dst, raw[1:len(raw)-1], nil)
 		return append(dst, '"')
 	case c == '-' || c >= '0' && c <= '9':
 		// a number masks like the string of its spelling, so that
 		// masking the result again changes nothing
 		dst = append(dst, '"')
-		dst = m.text(dst, raw)
+		dst = m.text(dst, raw, nil)
 		return append(dst, '"')
 	}
 	return append(dst, raw...)
@@ -117,7 +140,7 @@ func (m *mask) value(dst, raw []byte) []byte {
 
 // text masks escaped string content. Characters that stay are copied in their
 // original spelling (escapes included), so the result is valid wherever raw was.
-func (m *mask) text(dst, raw []byte) []byte {
+func (m *mask) text(dst, raw []byte, _ *scratchpad) []byte {
 	if dst, ok := m.asciiText(dst, raw); ok {
 		return dst
 	}

@@ -25,7 +25,7 @@ func Compile(src []byte, opts Options) (*Program, error) {
 	if file == "" {
 		file = "rules"
 	}
-	d, spec := decode(file, src)
+	d, spec := decode(file, src, opts.Env)
 	if err := d.err(); err != nil {
 		return nil, err
 	}
@@ -36,6 +36,8 @@ func Compile(src []byte, opts Options) (*Program, error) {
 		onFailure:    spec.onFailure,
 		reportHeader: spec.reportHeader,
 		scope:        spec.scope,
+		warnings:     spec.warnings,
+		tokens:       spec.tokens,
 		maxDepth:     opts.MaxDepth,
 	}
 	if p.maxDepth <= 0 {
@@ -132,8 +134,8 @@ func selectorsOf(all []selector, rules []rule, layer int, d Direction) []selecto
 // decode parses src (named file in diagnostics) and reads the rule set in
 // it: the first step of Compile. The decoder holds the mistakes found; spec
 // is nil when src is not a YAML document.
-func decode(file string, src []byte) (d *decoder, spec *setSpec) {
-	d = &decoder{diags: newDiags(file, src)}
+func decode(file string, src []byte, env func(string) (string, bool)) (d *decoder, spec *setSpec) {
+	d = &decoder{diags: newDiags(file, src), env: env}
 	var doc yaml.Node
 	if err := parseYAML(src, &doc); err != nil {
 		d.yamlError(err)

@@ -171,7 +171,7 @@ func (d *decoder) include(n *yaml.Node, s *setSpec) {
 			d.errorf(it, "include: unknown pack %q (want %s)", name, orList(packs.Names()))
 			continue
 		}
-		pd, ps := decode("pack "+name, src)
+		pd, ps := decode("pack "+name, src, nil)
 		if err := pd.err(); err != nil {
 			d.errorf(it, "include: pack %q: %s", name, pd.list[0].Message)
 			continue

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"strings"
-	"unicode/utf8"
 
 	"github.com/veilproxy/veil/rules/internal/detect"
 	"go.yaml.in/yaml/v3"
@@ -25,6 +24,10 @@ type setSpec struct {
 	// jsonInStringsSet records that the set wrote json_in_strings itself, so
 	// an included pack's json_in_strings does not override it.
 	jsonInStringsSet bool
+	// crypto_keys (decode_keys.go), by id
+	keys     map[string]*cryptoKey
+	warnings []string      // for Program.Warnings
+	tokens   *revealAction // opens the tokens of every encrypt rule (Program.Reveal); nil without one
 }
 
 // ruleSpec is a decoded rule.
@@ -37,6 +40,15 @@ type ruleSpec struct {
 	detect            []*yaml.Node // detector names of select.detect (checked by checkDetectorNames)
 	within            []selSpec    // select.within, nil for the whole body
 	caseSensitive     bool         // case_sensitive: names compare with case
+	// reveal: the rules named by reveal.from (nil: every encrypt rule), and
+	// the action node, for linkReveals
+	revealFrom []*yaml.Node
+	revealAt   *yaml.Node
+	// encrypt: the context and prefix its tokens are made with, for reveal
+	sealContext, sealPrefix string
+	// fpe: the radix it enciphers in and the symbols it keeps in clear,
+	// for checkFPEDomains
+	fpeRadix, fpeKept int
 	// at is where the compile step's diagnostics about the rule point: its
 	// `select:`, or for a rule of an included pack the `include:` entry
 	// naming the pack (pack is then the pack's name).
@@ -53,7 +65,7 @@ type selSpec struct {
 }
 
 var (
-	setFields    = []string{"version", "name", "mode", "match", "limits", "on", "report_header", "rules", "include", "detectors", "json_in_strings"}
+	setFields    = []string{"version", "name", "mode", "match", "limits", "on", "report_header", "rules", "include", "detectors", "json_in_strings", "crypto_keys"}
 	ruleFields   = []string{"id", "select", "direction", "action", "mode", "case_sensitive"}
 	selectFields = []string{"paths", "keys", "detect", "within"}
 	matchFields  = []string{"content_types", "never_sniff", "paths", "methods"}
@@ -117,6 +129,8 @@ func (d *decoder) decodeSet(n *yaml.Node) *setSpec {
 		case "detectors":
 			s.custom = d.decodeDetectors(v)
 			s.detectorsAt = posOf(k)
+		case "crypto_keys":
+			d.decodeCryptoKeys(v, s)
 		case "json_in_strings":
 			s.jsonInStrings, _ = d.boolean(v, "json_in_strings")
 			s.jsonInStringsSet = true
@@ -137,12 +151,14 @@ func (d *decoder) decodeSet(n *yaml.Node) *setSpec {
 		first := map[string]int{}
 		s.rules = make([]ruleSpec, 0, len(rulesNode.Content))
 		for _, rn := range rulesNode.Content {
-			r := d.decodeRule(resolve(rn), first)
+			r := d.decodeRule(resolve(rn), first, s.keys)
 			r.shadow = r.shadow || s.shadow
 			s.rules = append(s.rules, r)
 		}
 	}
 	d.checkDetectorNames(s)
+	d.linkReveals(s)
+	d.checkFPEDomains(s)
 	if includeNode != nil {
 		d.include(includeNode, s)
 	}
@@ -209,7 +225,7 @@ func (d *decoder) mediaTypes(items []*yaml.Node, field string) []string {
 }
 
 // decodeRule reads one rule; first maps ids to their first line.
-func (d *decoder) decodeRule(n *yaml.Node, first map[string]int) ruleSpec {
+func (d *decoder) decodeRule(n *yaml.Node, first map[string]int, keys map[string]*cryptoKey) ruleSpec {
 	r := ruleSpec{request: true, response: true}
 	d.rule = ""
 	defer func() { d.rule = "" }()
@@ -269,7 +285,7 @@ func (d *decoder) decodeRule(n *yaml.Node, first map[string]int) ruleSpec {
 	if act == nil {
 		d.errorf(n, "missing field \"action\"")
 	} else {
-		r.act = d.decodeAction(act)
+		r.act = d.decodeAction(act, &r, keys)
 	}
 	if sel == nil {
 		d.errorf(n, "missing field \"select\"")
@@ -385,85 +401,6 @@ func (d *decoder) foldKey(it *yaml.Node, cs bool) (string, bool) {
 		return k, true
 	}
 	return "", false
-}
-
-var actionList = []string{"redact", "mask", "remove", "keep"}
-
-// decodeAction reads `action:` in its short (`redact`) or long (`{mask: {…}}`) form.
-func (d *decoder) decodeAction(n *yaml.Node) action {
-	name, opts := "", (*yaml.Node)(nil)
-	switch {
-	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str":
-		name = n.Value
-	case n.Kind == yaml.MappingNode && len(n.Content) == 2:
-		name, opts = resolve(n.Content[0]).Value, resolve(n.Content[1])
-		n = resolve(n.Content[0])
-	case n.Kind == yaml.MappingNode:
-		d.errorf(n, "action: want exactly one of %s, got %d fields", orList(actionList), len(n.Content)/2)
-		return action{}
-	default:
-		d.errorf(n, "action: want a string or a mapping, got %s", kindName(n))
-		return action{}
-	}
-	if opts != nil && opts.ShortTag() == "!!null" {
-		opts = nil
-	}
-	switch name {
-	case "redact":
-		with := []byte(`"[REDACTED]"`)
-		if opts != nil {
-			d.fields(opts, "redact", []string{"with"}, func(_ string, _, v *yaml.Node) {
-				if j, ok := d.jsonValue(v, "redact.with"); ok {
-					with = j
-				}
-			})
-		}
-		return action{kind: actRedact, rw: newRedact(with)}
-	case "mask":
-		m := newMask(0, 0, '*')
-		if opts != nil {
-			d.fields(opts, "mask", maskFields, func(key string, _, v *yaml.Node) {
-				switch key {
-				case "keep_first", "keep_last":
-					k, ok := d.integer(v, "mask."+key)
-					if !ok {
-						return
-					}
-					if k < 0 || k > maxMaskKeep {
-						d.errorf(v, "mask.%s: want 0 to %d, got %d", key, maxMaskKeep, k)
-						return
-					}
-					if key == "keep_first" {
-						m.first = k
-					} else {
-						m.last = k
-					}
-				case "char":
-					c, ok := d.str(v, "mask.char")
-					if ok && utf8.RuneCountInString(c) != 1 {
-						d.errorf(v, "mask.char: want exactly one character, got %q", c)
-					} else if ok {
-						r, _ := utf8.DecodeRuneInString(c)
-						*m = *newMask(m.first, m.last, r)
-					}
-				}
-			})
-		}
-		if m.first+m.last > maxMaskKeep {
-			d.errorf(opts, "mask: keep_first + keep_last is %d, at most %d may stay readable", m.first+m.last, maxMaskKeep)
-		}
-		return action{kind: actMask, rw: m}
-	case "remove", "keep":
-		if opts != nil {
-			d.errorf(n, "action: %s takes no options (write `action: %s`)", name, name)
-		}
-		if name == "remove" {
-			return action{kind: actRemove}
-		}
-		return action{kind: actKeep}
-	}
-	d.errorf(n, "action: unknown action %q (want %s)", name, orList(actionList))
-	return action{}
 }
 
 // maxIDLen bounds rule ids, set names and custom detector names.

@@ -17,6 +17,8 @@ import (
 type decoder struct {
 	*diags
 	rule string // id of the rule being decoded, for diagnostics
+	// env looks up the environment variables crypto_keys name (Options.Env)
+	env func(string) (string, bool)
 }
 
 // errorf records a mistake at node n.

@@ -18,7 +18,8 @@ type Diagnostic struct {
 	Rule string
 	// Message is lower-case, without a final period.
 	Message string
-	// SourceLine is the text of line Line.
+	// SourceLine is the text of line Line; empty for a line holding inline
+	// key material (crypto_keys), which is never quoted.
 	SourceLine string
 }
 
@@ -31,6 +32,9 @@ func (d Diagnostic) String() string {
 		fmt.Fprintf(&b, "rule %q: ", d.Rule)
 	}
 	b.WriteString(d.Message)
+	if d.SourceLine == "" {
+		return b.String() // a blank line, or one holding key material
+	}
 	b.WriteByte('\n')
 	b.WriteString(d.SourceLine)
 	b.WriteByte('\n')
@@ -78,6 +82,8 @@ type diags struct {
 	file  string
 	lines [][]byte
 	list  []Diagnostic
+	// hidden lines hold key material: diagnostics never quote them
+	hidden map[int]bool
 }
 
 func newDiags(file string, src []byte) *diags {
@@ -103,7 +109,7 @@ func (d *diags) add(line, col int, rule, format string, args ...any) {
 		col = 1
 	}
 	src := ""
-	if line <= len(d.lines) {
+	if line <= len(d.lines) && !d.hidden[line] {
 		src = strings.TrimRight(string(d.lines[line-1]), "\r")
 	}
 	d.list = append(d.list, Diagnostic{

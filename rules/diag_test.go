@@ -72,7 +72,7 @@ func TestCompileStepDiagnosticsPointAtCause(t *testing.T) {
 // diagnostics at the include entry naming the pack, in the user's file.
 func TestPackRulesPointAtInclude(t *testing.T) {
 	src := []byte("rules:\n  - {id: mine, select: {paths: [\"$.a\"]}, action: redact}\ninclude:\n  - secrets\n")
-	d, spec := decode("r.yaml", src)
+	d, spec := decode("r.yaml", src, nil)
 	if err := d.err(); err != nil {
 		t.Fatal(err)
 	}

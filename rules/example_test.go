@@ -42,14 +42,14 @@ func ExampleCompile() {
 rules:
   - id: card
     select: { paths: ["$.x["] }
-    action: hash
+    action: hide
 `), rules.Options{Filename: "rules.yaml"})
 	fmt.Println(err)
 	// Output:
 	// rules.yaml:4:28: rule "card": path "$.x[": unclosed "["
 	//     select: { paths: ["$.x["] }
 	//                            ^
-	// rules.yaml:5:13: rule "card": action: unknown action "hash" (want keep, mask, redact or remove)
-	//     action: hash
+	// rules.yaml:5:13: rule "card": action: unknown action "hide" (want block, encrypt, fpe, generalize, hash, keep, mask, redact, remove, reveal or synthetic)
+	//     action: hide
 	//             ^
 }

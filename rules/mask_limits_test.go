@@ -73,7 +73,7 @@ func checkHalfMasked(t *testing.T, first, last int, s string) {
 	m := newMask(first, last, '*')
 	raw, _ := json.Marshal(s)
 	var out string
-	if err := json.Unmarshal(m.value(nil, raw), &out); err != nil {
+	if err := json.Unmarshal(m.value(nil, raw, nil), &out); err != nil {
 		t.Fatalf("mask %s: invalid output: %v", raw, err)
 	}
 	in := []rune(s) // as json.Marshal: U+FFFD for each invalid byte

@@ -1,10 +1,6 @@
 package rules
 
-import (
-	"fmt"
-
-	"github.com/veilproxy/veil/rules/internal/detect"
-)
+import "github.com/veilproxy/veil/rules/internal/detect"
 
 // Program is a compiled rule set. It is immutable and safe for concurrent use;
 // compile it once per configuration and share it across streams.
@@ -25,7 +21,8 @@ type Program struct {
 	det           *detect.Set
 	detNames      []string // det.Names(), for reports
 	jsonInStrings bool
-	warnings      []string // for the plugin's start-up log (Warnings)
+	warnings      []string      // for the plugin's start-up log (Warnings)
+	tokens        *revealAction // opens the tokens of every encrypt rule (Reveal); nil without one
 }
 
 // RuleInfo describes one compiled rule, for defining metrics up front.
@@ -106,7 +103,7 @@ func (p *Program) Rules() []RuleInfo {
 	out := make([]RuleInfo, len(p.rules))
 	for i := range p.rules {
 		r := &p.rules[i]
-		out[i] = RuleInfo{ID: r.id, Action: r.act.kind.String(), Shadow: r.shadow, Request: r.request, Response: r.response}
+		out[i] = RuleInfo{ID: r.id, Action: r.act.kind.String(), BlockStatus: r.act.blockStatus, Shadow: r.shadow, Request: r.request, Response: r.response}
 	}
 	return out
 }
@@ -179,26 +176,4 @@ func (p *Program) shadowFor(d Direction) *automaton {
 		return p.shadowAuto[d-1]
 	}
 	return nil
-}
-
-// Warnings returns what the plugin should log at start about the set, such
-// as keys given inline (`insecure_inline`), which are for tests and examples
-// only.
-func (p *Program) Warnings() []string { return p.warnings }
-
-// Pseudonym returns what value (plain text, not JSON) becomes under rule
-// ruleID when the rule's action is hash, encrypt, fpe or synthetic: the
-// stand-in an operator looks up for an access or erasure request without
-// storing plaintext. Other actions are an error.
-func (p *Program) Pseudonym(ruleID, value string) (string, error) {
-	return "", fmt.Errorf("rules: rule %q: no keyed action", ruleID)
-}
-
-// Reveal returns the original of an encrypt token made under one of the
-// set's keys (it carries its key id), or of a value fpe enciphered under
-// rule ruleID (FPE output carries no marker, so the rule must be named;
-// ruleID "" for tokens). A token that was altered or made under another key
-// is an error.
-func (p *Program) Reveal(ruleID, token string) (string, error) {
-	return "", fmt.Errorf("rules: %q is not a token of this rule set", token)
 }

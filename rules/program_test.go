@@ -138,7 +138,7 @@ func TestBuildsForWasip1(t *testing.T) {
 
 func TestRedactSpan(t *testing.T) {
 	for with, want := range map[string]string{`"[X]"`: `[X]`, `{"a":"b"}`: `{\"a\":\"b\"}`} {
-		if got := newRedact([]byte(with)).text(nil, []byte("secret")); string(got) != want {
+		if got := newRedact([]byte(with)).text(nil, []byte("secret"), nil); string(got) != want {
 			t.Errorf("span of %s = %s, want %s", with, got, want)
 		}
 	}

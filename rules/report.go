@@ -290,6 +290,7 @@ func appendU4(dst []byte, u rune) []byte {
 // nothing.
 type tally struct {
 	counts []int     // per rule, nil until the first finding
+	failed []int     // per rule, nil until the first failure (Finding.Failed)
 	ends   []pathEnd // where each stored path ends in buf
 	buf    []byte
 	names  *nameCheck    // the program's, for appendPath
@@ -315,6 +316,14 @@ func (t *tally) add(nrules, r, det int, bufs [][]byte, loc []pathElem) {
 		t.appendPath(bufs, loc)
 		t.ends = append(t.ends, pathEnd{r, len(t.buf), det})
 	}
+}
+
+// fail counts n values or tokens rule r could not act on (Finding.Failed).
+func (t *tally) fail(nrules, r, n int) {
+	if t.failed == nil {
+		t.failed = make([]int, nrules)
+	}
+	t.failed[r] += n
 }
 
 // report builds the Report for program p.
@@ -357,6 +366,9 @@ func (t *tally) report(p *Program) Report {
 		f := Finding{
 			Rule: r.id, Action: r.act.kind.String(), Shadow: r.shadow, Count: n,
 			Paths: paths[first[i]:first[i+1]:first[i+1]],
+		}
+		if t.failed != nil {
+			f.Failed = t.failed[i]
 		}
 		if dets != nil && slices.ContainsFunc(dets[first[i]:first[i+1]], func(s string) bool { return s != "" }) {
 			f.Detectors = dets[first[i]:first[i+1]:first[i+1]]

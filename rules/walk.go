@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"strconv"
 	"sync"
 
 	"github.com/veilproxy/veil/rules/internal/detect"
@@ -27,6 +28,7 @@ func (p *Program) Apply(body []byte, in Input) (out []byte, rep Report, err erro
 	w := p.pool.get(p)
 	w.a, w.body = a, body
 	w.meter.Limit = p.WorkBudget(len(body))
+	w.pad.meter = &w.meter
 	w.t.meter = &w.meter
 	w.bufs = append(w.bufs, body)
 	end := w.root()
@@ -65,7 +67,8 @@ func (wp *walkerPool) put(w *walker) {
 	t := w.t
 	t.reset()
 	clear(w.bufs[:cap(w.bufs)]) // drop references to bodies
-	*w = walker{p: w.p, loc: w.loc, t: t, bufs: w.bufs[:0], scratch: w.scratch, errv: walkError{in: w.errv.in[:0]}}
+	*w = walker{p: w.p, loc: w.loc, t: t, bufs: w.bufs[:0], scratch: w.scratch, errv: walkError{in: w.errv.in[:0]},
+		pad: scratchpad{plain: w.pad.plain[:0], work: w.pad.work[:0]}}
 	wp.Put(w)
 }
 
@@ -86,6 +89,7 @@ type walker struct {
 	// walked at json_in_strings nesting level n (see appendPath)
 	bufs    [][]byte
 	scratch *spanScratch // buffers for detectors, allocated on first use
+	pad     scratchpad   // the rewriters' working memory and failure counts
 
 	exBuf, normBuf [maxNameLen]byte
 }
@@ -163,28 +167,76 @@ func (w *walker) visit(i int, q int32, depth int) int {
 func (w *walker) decided(i, r, depth int) int {
 	ru := &w.p.rules[r]
 	c := w.body[i]
+	reveal := ru.act.kind == actReveal
 	switch {
 	case ru.act.kind == actKeep:
 		return w.scan(i, depth, nil)
-	case ru.act.kind == actMask && (c == '{' || c == '[' || c == '"' && w.p.jsonInStrings):
-		// mask reaches every string and number inside, also inside a
-		// document held in a string (json_in_strings)
-		w.record(r, wholeValue, depth)
+	case reveal && ru.shadow:
+		// count the tokens it would open, change nothing
+		end := w.scan(i, depth, nil)
+		if end >= 0 {
+			w.pad.work = ru.act.rw.text(w.pad.work[:0], w.body[i:end], &w.pad)
+			w.checkBudget(i)
+			w.settle(r, depth)
+		}
+		return end
+	case ru.act.leafwise() && (c == '{' || c == '[' || c == '"' && w.p.jsonInStrings):
+		// mask and the stand-ins reach every string and number inside,
+		// also inside a document held in a string (json_in_strings)
+		if !reveal {
+			w.record(r, wholeValue, depth)
+		}
 		if ru.shadow {
 			return w.scan(i, depth, nil)
 		}
-		return w.scan(i, depth, ru.act.rw)
+		end := w.scan(i, depth, ru.act.rw)
+		w.settle(r, depth)
+		return end
 	}
 	end := w.scan(i, depth, nil)
-	if end < 0 || ru.act.kind == actMask && (c == 't' || c == 'f' || c == 'n') {
+	if end < 0 || ru.act.leafwise() && (c == 't' || c == 'f' || c == 'n') {
 		return end // nothing to mask in true, false, null
 	}
-	w.record(r, wholeValue, depth)
+	if !reveal {
+		w.record(r, wholeValue, depth)
+	}
 	if !ru.shadow && ru.act.rw != nil {
-		w.cut(i, end)
-		w.out = ru.act.rw.value(w.out, w.body[i:end])
+		w.rewrite(ru.act.rw, i, end)
+		w.settle(r, depth)
 	}
 	return end
+}
+
+// rewrite replaces the scalar body[i:end] by rw's replacement; a
+// conditional rewriter leaves the values it does not touch as they are.
+func (w *walker) rewrite(rw rewriter, i, end int) {
+	if c, ok := rw.(conditional); ok && !c.touches(w.body[i:end]) {
+		return
+	}
+	w.cut(i, end)
+	w.out = rw.value(w.out, w.body[i:end], &w.pad)
+	w.checkBudget(i)
+}
+
+// checkBudget fails the body with ErrWorkBudget when a rewriter (reveal)
+// ran past the work budget at body[i].
+func (w *walker) checkBudget(i int) {
+	if w.pad.overBudget && w.err == nil {
+		w.setErr(ErrWorkBudget, "reveal passed "+strconv.Itoa(w.meter.Limit)+" steps opening tokens", i)
+	}
+}
+
+// settle books what the rewriters of rule r counted in w.pad since the
+// last call: the tokens reveal found (each one a finding at the current
+// location) and the values or tokens they could not act on.
+func (w *walker) settle(r, depth int) {
+	for ; w.pad.found > 0; w.pad.found-- {
+		w.record(r, wholeValue, depth)
+	}
+	if w.pad.failed > 0 {
+		w.t.fail(len(w.p.rules), r, w.pad.failed)
+		w.pad.failed = 0
+	}
 }
 
 // noComma is the offset of the comma before the first member or element of
@@ -366,8 +418,7 @@ func (w *walker) scan(i, depth int, rw rewriter) int {
 			}
 		}
 		if rw != nil {
-			w.cut(i, end)
-			w.out = rw.value(w.out, b[i:end])
+			w.rewrite(rw, i, end)
 		}
 		return end
 	case c == '-' || c >= '0' && c <= '9':
@@ -376,8 +427,7 @@ func (w *walker) scan(i, depth int, rw rewriter) int {
 			return w.fail(end, "invalid number")
 		}
 		if rw != nil {
-			w.cut(i, end)
-			w.out = rw.value(w.out, b[i:end])
+			w.rewrite(rw, i, end)
 		}
 		return end
 	case c == '{' || c == '[':

@@ -134,7 +134,8 @@ func (w *walker) findSpans(i, end int, esc bool, ctx *detCtx, depth int) bool {
 			s, e = int(sc.st[s]), int(sc.en[e-1])
 		}
 		w.cut(i+1+s, i+1+e)
-		w.out = ru.act.rw.text(w.out, raw[s:e])
+		w.out = ru.act.rw.text(w.out, raw[s:e], &w.pad)
+		w.settle(r, depth)
 	}
 	return len(sc.spans) > 0
 }
@@ -148,8 +149,8 @@ func (w *walker) number(i, end, det int, ctx *detCtx, depth int) {
 	}
 	w.record(r, det, depth)
 	if !ru.shadow {
-		w.cut(i, end)
-		w.out = ru.act.rw.value(w.out, w.body[i:end])
+		w.rewrite(ru.act.rw, i, end)
+		w.settle(r, depth)
 	}
 }
 
