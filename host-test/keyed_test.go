@@ -201,7 +201,7 @@ func TestKeyedBadKeyRefusesStart(t *testing.T) {
 					critical += l.Message + "\n"
 				}
 			}
-			if !strings.Contains(critical, "k2") || !strings.Contains(critical, "VEIL_KEY_K2") {
+			if !strings.Contains(critical, "crypto_keys.k2: environment variable VEIL_KEY_K2") {
 				t.Errorf("critical log does not name the key id and variable: %q", critical)
 			}
 			all := logText(se.Logs)
