@@ -198,8 +198,8 @@ func TestReveal(t *testing.T) {
 }
 
 // redact takes --env; lint checks a rule set whose key it cannot find with
-// a placeholder and names the variable in a note, and still refuses a key
-// given too short.
+// a placeholder and names the variable in a note, warns about an inline key
+// (never spelling it), and still refuses a key given too short.
 func TestKeyedRedactAndLint(t *testing.T) {
 	f := keyedFile(t)
 	in := filepath.Join(t.TempDir(), "in.json")
@@ -216,6 +216,12 @@ func TestKeyedRedactAndLint(t *testing.T) {
 	_, stderr, code = cli(t, "lint", "--env", "VEIL_KEY_T="+cliKey, f)
 	if code != 0 || stderr != "" {
 		t.Errorf("lint with the key: exit %d, stderr %q", code, stderr)
+	}
+	inline := filepath.Join(t.TempDir(), "inline.yaml")
+	os.WriteFile(inline, []byte(strings.Replace(keyedRuleSet, "t: { env: VEIL_KEY_T }", `t: { inline: "`+cliKey+`", insecure_inline: true }`, 1)), 0o644)
+	_, stderr, code = cli(t, "lint", inline)
+	if code != 0 || !strings.Contains(stderr, inline+": warning: crypto_keys.t:") || strings.Contains(stderr, cliKey) {
+		t.Errorf("lint with an inline key: exit %d, stderr %q", code, stderr)
 	}
 	short := base64.StdEncoding.EncodeToString([]byte("short key"))
 	_, stderr, code = cli(t, "lint", "--env", "VEIL_KEY_T="+short, f)
