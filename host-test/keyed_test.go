@@ -480,10 +480,12 @@ var tokenRE = regexp.MustCompile(`veil_k[12]\.[A-Za-z0-9_-]+`)
 
 // The LLM round trip through the .wasm: the request's emails and phone
 // become tokens (the same ones every turn); a provider response quoting them
-// in prose, in markdown, on line breaks and in tool-call arguments (JSON
-// in a string) comes back with the originals, revealed by another VM instance
-// (no state in the filter); altered tokens and tokens of another key stay as
-// they are and are counted as failed; a token of the retired key k1 still
+// in prose, in markdown, glued to punctuation, in URLs and HTML, between
+// non-ASCII characters, on line breaks and in tool-call arguments (JSON in
+// a string) comes back with the originals, revealed by another VM instance
+// (no state in the filter); altered tokens, tokens of another key and tokens
+// glued to a base64url character (`…-related`) stay as they are and are
+// counted as failed; a token of the retired key k1 still
 // reveals.
 func TestKeyedRevealRoundTrip(t *testing.T) {
 	env := keyEnv(keyK2, keyK1)
@@ -545,6 +547,11 @@ func TestKeyedRevealRoundTrip(t *testing.T) {
 		{"markdown", "**" + ann + "**, `" + phone + "`, <" + bo + ">", "**ann.lee@example.com**, `+1 415 555 2671`, <bo.park@example.net>", 0},
 		{"line breaks", "To:\n" + ann + "\nCc:\t" + bo, "To:\nann.lee@example.com\nCc:\tbo.park@example.net", 0},
 		{"twice", ann + " and again " + ann, "ann.lee@example.com and again ann.lee@example.com", 0},
+		{"glued punctuation", ann + "'s inbox;" + phone + "," + bo + "!", "ann.lee@example.com's inbox;+1 415 555 2671,bo.park@example.net!", 0},
+		{"url", "https://crm.example/find?u=" + ann + "&p=" + phone, "https://crm.example/find?u=ann.lee@example.com&p=+1 415 555 2671", 0},
+		{"html", "<a href=\"mailto:" + ann + "\">" + ann + "</a>", "<a href=\"mailto:ann.lee@example.com\">ann.lee@example.com</a>", 0},
+		{"non-ASCII around", "«" + ann + "» — " + phone + "。", "«ann.lee@example.com» — +1 415 555 2671。", 0},
+		{"glued base64url characters", ann + "-related", ann + "-related", 1},
 		{"retired key", "old: " + oldToken, "old: old@example.org", 0},
 		{"altered", "to " + altered, "to " + altered, 1},
 		{"truncated", "to " + truncated + " ok", "to " + truncated + " ok", 1},
