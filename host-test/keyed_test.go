@@ -154,14 +154,18 @@ func TestKeyedSameAcrossVMs(t *testing.T) {
 }
 
 // A key is accepted in each base64 spelling (standard or URL alphabet,
-// padded or not, surrounding whitespace aside) and gives the same
+// padded or not, with surrounding whitespace) and gives the same
 // pseudonyms whichever is used.
 func TestKeyedKeySpellings(t *testing.T) {
 	m := load(t, "veil", hosttest.Envoy133)
 	var first string
+	std := base64.StdEncoding.EncodeToString(keyK2)
+	spellings := []string{std + "\n", " \t" + std + "\r\n"} // as a secret file or a template may leave it
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-		k2 := enc.EncodeToString(keyK2)
-		env := []string{"VEIL_KEY_K2=" + k2, "VEIL_KEY_K1=" + enc.EncodeToString(keyK1)}
+		spellings = append(spellings, enc.EncodeToString(keyK2))
+	}
+	for _, k2 := range spellings {
+		env := []string{"VEIL_KEY_K2=" + k2, "VEIL_KEY_K1=" + base64.StdEncoding.EncodeToString(keyK1)}
 		vm, err := m.Start(t.Context(), hosttest.Config{PluginConfig: []byte(keyedRules), Env: env})
 		if err != nil {
 			t.Fatalf("key spelled %q: %v", k2, err)
@@ -169,6 +173,9 @@ func TestKeyedKeySpellings(t *testing.T) {
 		out := string(vm.Do(jsonExchange([]byte(keyedRequest), nil, 0)).Request.Body)
 		if first == "" {
 			first = out
+			if want := applyNative(t, compileKeyed(t, keyedRules, keyEnv(keyK2, keyK1)), keyedRequest, rules.Request); out != want {
+				t.Fatalf("output %s, native %s", out, want)
+			}
 		} else if out != first {
 			t.Errorf("key spelled %q: output differs:\n%s\nwant\n%s", k2, out, first)
 		}
