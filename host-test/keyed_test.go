@@ -638,3 +638,53 @@ func flip(c byte) string {
 	}
 	return "A"
 }
+
+// One VM serves 4,000 keyed exchanges (every keyed action on the request,
+// reveal of good and altered tokens on the response, blocked requests);
+// after warm-up its linear memory grows by at most 5 %. Each value differs,
+// so no result can be cached.
+func TestKeyedSoak(t *testing.T) {
+	if testing.Short() {
+		t.Skip("soak test: run without -short")
+	}
+	env := keyEnv(keyK2, keyK1)
+	src := keyedRules + `
+  - id: no-secrets
+    direction: request
+    select: { detect: [aws_access_key_id] }
+    action: block
+`
+	native := compileKeyed(t, src, env)
+	vm := start(t, "veil", hosttest.Envoy133, hosttest.Config{PluginConfig: []byte(src), Env: env})
+	const exchanges, warmUp = 4_000, 1_000
+	var afterWarmUp uint32
+	for i := range exchanges {
+		email := fmt.Sprintf("user%d@example.com", i)
+		tok, err := native.Pseudonym("contact", email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := fmt.Sprintf(`{"user_id":"u-%d","full_name":"Person %d","birth_date":"19%02d-04-12","profile":{"card_number":"4111 1111 %04d 1111"},`+
+			`"messages":[{"role":"user","content":"mail %s or call +1 415 555 %04d"}]}`, i, i, i%100, i%10000, email, i%10000)
+		resp := fmt.Sprintf(`{"choices":[{"message":{"content":"Wrote to %s, not %sx."}}]}`, tok, tok)
+		if i%10 == 0 {
+			req = `{"messages":[{"content":"AKIAIOSFODNN7EXAMPLE"}]}`
+		}
+		res := vm.Do(jsonExchange([]byte(req), []byte(resp), 0))
+		if res.VMError != nil {
+			t.Fatalf("exchange %d: %v", i, res.VMError)
+		}
+		if i%10 != 0 && !bytes.Contains(res.Response.Body, []byte("Wrote to "+email+",")) {
+			t.Fatalf("exchange %d: response %s", i, res.Response.Body)
+		}
+		if i == warmUp {
+			afterWarmUp = vm.MemorySize()
+		}
+	}
+	final := vm.MemorySize()
+	growth := float64(final)/float64(afterWarmUp) - 1
+	t.Logf("linear memory: %d bytes after %d exchanges, %d after %d (growth %.1f%%)", afterWarmUp, warmUp, final, exchanges, 100*growth)
+	if growth > 0.05 {
+		t.Errorf("linear memory grew %.1f%% after warm-up (limit 5%%)", 100*growth)
+	}
+}
