@@ -297,7 +297,6 @@ func (s *stream) fail(d rules.Direction, kind rules.FailureKind) types.Action {
 // warning names the rule.
 func (s *stream) block(d rules.Direction, f *rules.Finding) types.Action {
 	p := s.plugin
-	s.bodies[d].buffering = false
 	p.metrics.recordBlocked(d, f.Rule)
 	proxywasm.LogWarnf("veil: rule set %q: %s body: blocked by rule %q", p.program.Name(), d, f.Rule)
 	status := uint32(responseRejectStatus)
