@@ -18,12 +18,12 @@ const AuditPrefix = "veil audit "
 // with "failed" left out when zero and "detectors" when empty. "failed"
 // counts the values the action could not carry out (rules.Finding.Failed:
 // an fpe value too short, a token reveal could not open); a block rule's
-// finding (action "block", mode "enforce") means the exchange was refused. A finding carries counts and JSON
-// paths, never values, and never a member name that looks like personal
-// data: package rules writes such a name [<name>] in every path, whatever
-// the rule set (see "What Apply reports" in rules/SYNTAX.md). Detectors
-// names, per path, the detector that found a span there ("" for a value a
-// paths or keys selector picked whole).
+// finding (action "block", mode "enforce") means the exchange was refused.
+// A finding carries counts and JSON paths, never values, and never a member
+// name that looks like personal data: package rules writes such a name
+// [<name>] in every path, whatever the rule set (see "What Apply reports"
+// in rules/SYNTAX.md). Detectors names, per path, the detector that found a
+// span there ("" for a value a paths or keys selector picked whole).
 //
 // The line is appended by hand rather than with encoding/json: reflection
 // costs tens of microseconds per line inside the VM (docs/benchmarks.md,
