@@ -26,6 +26,7 @@ type setSpec struct {
 	jsonInStringsSet bool
 	// crypto_keys (decode_keys.go), by id
 	keys     map[string]*cryptoKey
+	badKeys  []string // ids under crypto_keys whose entry has a mistake
 	warnings []string      // for Program.Warnings
 	tokens   *revealAction // opens the tokens of every encrypt rule (Program.Reveal); nil without one
 }
@@ -151,7 +152,7 @@ func (d *decoder) decodeSet(n *yaml.Node) *setSpec {
 		first := map[string]int{}
 		s.rules = make([]ruleSpec, 0, len(rulesNode.Content))
 		for _, rn := range rulesNode.Content {
-			r := d.decodeRule(resolve(rn), first, s.keys)
+			r := d.decodeRule(resolve(rn), first, s)
 			r.shadow = r.shadow || s.shadow
 			s.rules = append(s.rules, r)
 		}
@@ -225,7 +226,7 @@ func (d *decoder) mediaTypes(items []*yaml.Node, field string) []string {
 }
 
 // decodeRule reads one rule; first maps ids to their first line.
-func (d *decoder) decodeRule(n *yaml.Node, first map[string]int, keys map[string]*cryptoKey) ruleSpec {
+func (d *decoder) decodeRule(n *yaml.Node, first map[string]int, s *setSpec) ruleSpec {
 	r := ruleSpec{request: true, response: true}
 	d.rule = ""
 	defer func() { d.rule = "" }()
@@ -285,7 +286,7 @@ func (d *decoder) decodeRule(n *yaml.Node, first map[string]int, keys map[string
 	if act == nil {
 		d.errorf(n, "missing field \"action\"")
 	} else {
-		r.act = d.decodeAction(act, &r, keys)
+		r.act = d.decodeAction(act, &r, s)
 	}
 	if sel == nil {
 		d.errorf(n, "missing field \"select\"")

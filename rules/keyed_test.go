@@ -2,8 +2,8 @@ package rules
 
 import (
 	"encoding/base64"
-	"errors"
 	"encoding/json"
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -142,6 +142,9 @@ func TestCryptoKeyMistakes(t *testing.T) {
 			msg := err.Error()
 			if !strings.Contains(msg, tt.want) {
 				t.Errorf("error\n%s\nwant it to contain %q", msg, tt.want)
+			}
+			if strings.Contains(msg, "unknown key") && !strings.Contains(tt.want, "unknown key") {
+				t.Errorf("a key with a mistake is also reported unknown where it is used:\n%s", msg)
 			}
 			for _, v := range tt.env {
 				if strings.Contains(msg, v) {
