@@ -26,7 +26,7 @@ type setSpec struct {
 	jsonInStringsSet bool
 	// crypto_keys (decode_keys.go), by id
 	keys     map[string]*cryptoKey
-	badKeys  []string // ids under crypto_keys whose entry has a mistake
+	badKeys  []string      // ids under crypto_keys whose entry has a mistake
 	warnings []string      // for Program.Warnings
 	tokens   *revealAction // opens the tokens of every encrypt rule (Program.Reveal); nil without one
 }
