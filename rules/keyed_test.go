@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"github.com/veilproxy/veil/rules/internal/luhn"
 	"regexp"
 	"strings"
 	"testing"
@@ -342,22 +343,6 @@ rules:
 	}
 }
 
-func luhnValid(digits string) bool {
-	sum, double := 0, false
-	for i := len(digits) - 1; i >= 0; i-- {
-		d := int(digits[i] - '0')
-		if double {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		double = !double
-	}
-	return sum%10 == 0
-}
-
 func TestFPE(t *testing.T) {
 	p := compileKeyed(t, keysA+`
 rules:
@@ -373,7 +358,7 @@ rules:
 			}
 			return -1
 		}, got)
-		if len(got) != len(in) || got[len(got)-4:] != in[len(in)-4:] || got == in || !luhnValid(digits) {
+		if len(got) != len(in) || got[len(got)-4:] != in[len(in)-4:] || got == in || !luhn.Valid([]byte(digits)) {
 			t.Errorf("%q >> %q, want same length and separators, last 4 kept, Luhn-valid", in, got)
 		}
 		for i := range in {

@@ -1,5 +1,7 @@
 package detect
 
+import "github.com/veilproxy/veil/rules/internal/luhn"
+
 // cards finds payment card numbers in a chain: 12 to 19 digits written as
 // one group, in groups (4-4-4-4, 4-6-5, Diners 4-6-4, …) joined by card
 // separators (cardSep: space, tab, line break, '-', '.', '/', '_', '+', mixed
@@ -120,5 +122,5 @@ func validCard(d []byte) bool {
 	case p4 == 5018, p4 == 5020, p4 == 5038, p4 == 5893, p4 == 6304, p4 == 6759, p4 >= 6761 && p4 <= 6763:
 		ok = true
 	}
-	return ok && luhn(d)
+	return ok && luhn.Valid(d)
 }

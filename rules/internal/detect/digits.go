@@ -2,6 +2,7 @@ package detect
 
 import (
 	"encoding/binary"
+	"github.com/veilproxy/veil/rules/internal/luhn"
 	"math/bits"
 )
 
@@ -371,23 +372,6 @@ func (c *chain) collect(buf []byte, i, j int) []byte {
 
 func sepIs(s []byte, b byte) bool { return len(s) == 1 && s[0] == b }
 
-// luhn reports whether the digit string d passes the Luhn check.
-func luhn(d []byte) bool {
-	sum, double := 0, false
-	for i := len(d) - 1; i >= 0; i-- {
-		v := int(d[i] - '0')
-		if double {
-			v *= 2
-			if v > 9 {
-				v -= 9
-			}
-		}
-		sum += v
-		double = !double
-	}
-	return sum%10 == 0
-}
-
 // luhnDigits validates a custom match: its digits (at least two) pass Luhn.
 func luhnDigits(m []byte) bool {
 	var buf [64]byte
@@ -397,7 +381,7 @@ func luhnDigits(m []byte) bool {
 			d = append(d, b)
 		}
 	}
-	return len(d) >= 2 && luhn(d)
+	return len(d) >= 2 && luhn.Valid(d)
 }
 
 // atoi parses a short digit string.

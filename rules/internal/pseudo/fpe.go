@@ -1,5 +1,7 @@
 package pseudo
 
+import "github.com/veilproxy/veil/rules/internal/luhn"
+
 // FPE enciphers the digits (radix 10) or ASCII letters and digits (radix 62)
 // of a value with FF1, keeping every other character in place, and the first
 // keepFirst and the last keepLast symbols in clear. The symbols in between
@@ -88,11 +90,11 @@ func (f *FPE) crypt(dst, value []byte, inverse bool) ([]byte, error) {
 			seen++
 		}
 	}
-	want := !f.alnum && luhnValid(out)
+	want := !f.alnum && luhn.Valid(out)
 	for {
 		f.ff1.crypt(s, nums, inverse)
 		f.write(out, nums)
-		if f.alnum || luhnValid(out) == want {
+		if f.alnum || luhn.Valid(out) == want {
 			ff1Scratches.Put(s)
 			return dst, nil
 		}
@@ -138,26 +140,4 @@ func (f *FPE) symbol(d byte) byte {
 		return 'A' + d - 10
 	}
 	return 'a' + d - 36
-}
-
-// luhnValid reports whether the digits of s (other bytes ignored) pass the
-// Luhn check.
-func luhnValid(s []byte) bool {
-	sum, double := 0, false
-	for i := len(s) - 1; i >= 0; i-- {
-		c := s[i]
-		if c < '0' || c > '9' {
-			continue
-		}
-		d := int(c - '0')
-		if double {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		double = !double
-	}
-	return sum%10 == 0
 }

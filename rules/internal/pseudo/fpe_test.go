@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/veilproxy/veil/rules/internal/luhn"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -62,7 +63,7 @@ func TestFPE(t *testing.T) {
 				if bytes.Equal(inSym, outSym) {
 					t.Errorf("%q: unchanged", v)
 				}
-				if !c.alnum && luhnValid(inSym) != luhnValid(outSym) {
+				if !c.alnum && luhn.Valid(inSym) != luhn.Valid(outSym) {
 					t.Errorf("%q → %q: Luhn class changed", v, enc)
 				}
 				if again, _ := f2.Encrypt(nil, []byte(v)); !bytes.Equal(again, enc) {
@@ -150,7 +151,7 @@ func TestFPETooLong(t *testing.T) {
 // luhnComplete appends the Luhn check digit to the digits in s.
 func luhnComplete(s []byte) []byte {
 	for d := byte('0'); d <= '9'; d++ {
-		if c := append(bytes.Clone(s), d); luhnValid(c) {
+		if c := append(bytes.Clone(s), d); luhn.Valid(c) {
 			return c
 		}
 	}
@@ -163,7 +164,7 @@ func luhnComplete(s []byte) []byte {
 func TestFPELuhn(t *testing.T) {
 	f := NewFPE(testKey, "cards", false, 0, 4)
 	enc, err := f.Encrypt(nil, []byte("4111111111111111"))
-	if err != nil || !luhnValid(enc) || string(enc[12:]) != "1111" || string(enc) == "4111111111111111" {
+	if err != nil || !luhn.Valid(enc) || string(enc[12:]) != "1111" || string(enc) == "4111111111111111" {
 		t.Fatalf("test card → %q, %v", enc, err)
 	}
 	rng := rand.New(rand.NewPCG(9, 10))
@@ -178,7 +179,7 @@ func TestFPELuhn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if luhnValid(enc) != valid || !bytes.Equal(enc[12:], v[12:]) || len(enc) != 16 {
+		if luhn.Valid(enc) != valid || !bytes.Equal(enc[12:], v[12:]) || len(enc) != 16 {
 			t.Fatalf("%s → %s: Luhn or last four broken", v, enc)
 		}
 		dec, err := f.Decrypt(nil, enc)
@@ -194,8 +195,8 @@ func TestLuhnValid(t *testing.T) {
 		"4111111111111111": true, "4111 1111 1111 1111": true, "79927398713": true,
 		"4111111111111112": false, "79927398710": false, "0": true, "": true,
 	} {
-		if luhnValid([]byte(v)) != want {
-			t.Errorf("luhnValid(%q) != %v", v, want)
+		if luhn.Valid([]byte(v)) != want {
+			t.Errorf("luhn.Valid(%q) != %v", v, want)
 		}
 	}
 }
@@ -221,7 +222,7 @@ func FuzzFPE(f *testing.F) {
 		if inForm != outForm || len(inSym) != len(outSym) {
 			t.Fatalf("%q → %q: format changed", v, enc)
 		}
-		if !alnum && luhnValid(inSym) != luhnValid(outSym) {
+		if !alnum && luhn.Valid(inSym) != luhn.Valid(outSym) {
 			t.Fatalf("%q → %q: Luhn class changed", v, enc)
 		}
 		dec, err := p.Decrypt(nil, enc)

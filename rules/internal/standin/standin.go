@@ -11,7 +11,11 @@
 // are drawn from.
 package standin
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/veilproxy/veil/rules/internal/luhn"
+)
 
 // Kind is the kind of a synthetic stand-in.
 type Kind uint8
@@ -95,7 +99,7 @@ func looksEmail(v []byte) bool {
 // hyphens, that pass the Luhn check.
 func looksCard(v []byte) bool {
 	n, ok := countDigits(v, " -")
-	return ok && n >= 13 && n <= 19 && luhnValid(v)
+	return ok && n >= 13 && n <= 19 && luhn.Valid(v)
 }
 
 // looksPhone reports whether v is mostly digits (7 to 15) with phone
@@ -159,9 +163,6 @@ func isSep(c byte, seps string) bool {
 	}
 	return false
 }
-
-// luhnValid reports whether the ASCII digits of v pass the Luhn check.
-func luhnValid(v []byte) bool { return luhnSum(v) == 0 }
 
 // Synthetic appends a stand-in of kind k chosen by digest to dst, shaped
 // like original where the kind allows it: a name keeps the original's word

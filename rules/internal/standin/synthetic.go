@@ -1,6 +1,7 @@
 package standin
 
 import (
+	"github.com/veilproxy/veil/rules/internal/luhn"
 	"unicode"
 	"unicode/utf8"
 )
@@ -337,34 +338,13 @@ func appendCard(dst, digest, original []byte) []byte {
 	num.addInt(uint64At(digest, dCard), n-num.n-1)
 	num.d[num.n] = '0'
 	num.n++
-	if sum := luhnSum(num.d[:num.n]); sum != 0 {
+	if sum := luhn.Sum(num.d[:num.n]); sum != 0 {
 		num.d[num.n-1] = byte('0' + 10 - sum)
 	}
 	if shaped {
 		return fillTemplate(dst, v, &num, 0)
 	}
 	return append(dst, num.d[:num.n]...)
-}
-
-// luhnSum returns the Luhn sum of the ASCII digits of v, modulo 10 (0 for a
-// valid number).
-func luhnSum(v []byte) int {
-	sum, double := 0, false
-	for i := len(v) - 1; i >= 0; i-- {
-		if !isDigit(v[i]) {
-			continue
-		}
-		d := int(v[i] - '0')
-		if double {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		double = !double
-	}
-	return sum % 10
 }
 
 // appendAddress writes a house number, street word and suffix (742 Maple
