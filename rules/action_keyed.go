@@ -53,65 +53,69 @@ func appendString(dst, text []byte) []byte {
 	return append(dst, '"')
 }
 
-// textStandIn computes the stand-in of a value's text.
-type textStandIn interface {
-	of(dst, text []byte, x *scratchpad) []byte
+// standIn computes the stand-in of a value's text. ok is false when the
+// value has none (fpe: too short for FF1; generalize: not of the kind).
+type standIn interface {
+	of(dst, text []byte) (out []byte, ok bool)
 }
 
-// stringRewriter adapts a textStandIn to the rewriter interface: values
-// become JSON strings, spans stay spans.
-type stringRewriter struct{ s textStandIn }
-
-func (s stringRewriter) value(dst, raw []byte, x *scratchpad) []byte {
-	x.work = s.s.of(x.work[:0], x.textOf(raw), x)
-	return appendString(dst, x.work)
+// standInRewriter adapts a standIn to the rewriter interface. A number
+// stays a number when its stand-in still is one (fpe of a card number, a
+// year of a numeric date); every other value becomes a JSON string. A value
+// without a stand-in is replaced as redact would and counted as failed,
+// never passed through.
+type standInRewriter struct {
+	s        standIn
+	fallback *redact
 }
 
-func (s stringRewriter) text(dst, raw []byte, x *scratchpad) []byte {
-	x.work = s.s.of(x.work[:0], x.unescaped(raw), x)
-	return appendEscapedBytes(dst, x.work)
+func (r standInRewriter) value(dst, raw []byte, x *scratchpad) []byte {
+	out, ok := r.s.of(x.work[:0], x.textOf(raw))
+	if !ok {
+		x.failed++
+		return r.fallback.value(dst, raw, x)
+	}
+	x.work = out
+	if raw[0] != '"' && isJSONNumber(string(out)) {
+		return append(dst, out...)
+	}
+	return appendString(dst, out)
+}
+
+func (r standInRewriter) text(dst, raw []byte, x *scratchpad) []byte {
+	out, ok := r.s.of(x.work[:0], x.unescaped(raw))
+	if !ok {
+		x.failed++
+		return r.fallback.text(dst, raw, x)
+	}
+	x.work = out
+	return appendEscapedBytes(dst, out)
+}
+
+// newStandIn returns the rewriter of stand-in s.
+func newStandIn(s standIn) rewriter {
+	return standInRewriter{s: s, fallback: newRedact([]byte(redactedText))}
 }
 
 // hashAction is `hash`: a keyed, irreversible pseudonym.
 type hashAction struct{ h *pseudo.Hasher }
 
-func (a *hashAction) of(dst, text []byte, _ *scratchpad) []byte { return a.h.Append(dst, text) }
+func (a *hashAction) of(dst, text []byte) ([]byte, bool) { return a.h.Append(dst, text), true }
 
 // encryptAction is `encrypt`: a deterministic AES-SIV token that key
 // holders can reveal.
 type encryptAction struct{ s *pseudo.Sealer }
 
-func (a *encryptAction) of(dst, text []byte, _ *scratchpad) []byte { return a.s.AppendToken(dst, text) }
+func (a *encryptAction) of(dst, text []byte) ([]byte, bool) { return a.s.AppendToken(dst, text), true }
 
 // fpeAction is `fpe`: format-preserving encryption of digits (or letters
-// and digits). A value whose enciphered part is below FF1's domain floor is
-// replaced as redact would, and counted as failed.
-type fpeAction struct {
-	f        *pseudo.FPE
-	fallback *redact
-}
+// and digits); a value whose enciphered part is below FF1's domain floor
+// (or above its ceiling) has none.
+type fpeAction struct{ f *pseudo.FPE }
 
-func (a *fpeAction) value(dst, raw []byte, x *scratchpad) []byte {
-	out, err := a.f.Encrypt(x.work[:0], x.textOf(raw))
-	if err != nil {
-		x.failed++
-		return a.fallback.value(dst, raw, x)
-	}
-	x.work = out
-	if raw[0] != '"' && isJSONNumber(string(out)) {
-		return append(dst, out...) // a number stays a number when it still is one
-	}
-	return appendString(dst, out)
-}
-
-func (a *fpeAction) text(dst, raw []byte, x *scratchpad) []byte {
-	out, err := a.f.Encrypt(x.work[:0], x.unescaped(raw))
-	if err != nil {
-		x.failed++
-		return a.fallback.text(dst, raw, x)
-	}
-	x.work = out
-	return appendEscapedBytes(dst, out)
+func (a *fpeAction) of(dst, text []byte) ([]byte, bool) {
+	out, err := a.f.Encrypt(dst, text)
+	return out, err == nil
 }
 
 // syntheticAction is `synthetic`: a realistic stand-in of the value's kind,
@@ -123,44 +127,23 @@ type syntheticAction struct {
 	guess bool // kind not configured: guessed from each value
 }
 
-func (a *syntheticAction) of(dst, text []byte, x *scratchpad) []byte {
+func (a *syntheticAction) of(dst, text []byte) ([]byte, bool) {
 	kind := a.kind
 	if a.guess {
 		kind = standin.Guess(text)
 	}
 	var digest [32]byte
-	return standin.Synthetic(dst, kind, a.h.Sum(digest[:0], text), text)
+	return standin.Synthetic(dst, kind, a.h.Sum(digest[:0], text), text), true
 }
 
 // generalizeAction is `generalize`: a coarser value of a known kind (a date
-// to its year, an address to its network). A value not of the kind is
-// replaced as redact would, and counted as failed.
-type generalizeAction struct {
-	g        *standin.Generalizer
-	fallback *redact
-}
+// to its year, an address to its network); a value not of the kind has
+// none.
+type generalizeAction struct{ g *standin.Generalizer }
 
-func (a *generalizeAction) value(dst, raw []byte, x *scratchpad) []byte {
-	out, number, ok := a.g.Append(x.work[:0], x.textOf(raw))
-	if !ok {
-		x.failed++
-		return a.fallback.value(dst, raw, x)
-	}
-	x.work = out
-	if number {
-		return append(dst, out...)
-	}
-	return appendString(dst, out)
-}
-
-func (a *generalizeAction) text(dst, raw []byte, x *scratchpad) []byte {
-	out, _, ok := a.g.Append(x.work[:0], x.unescaped(raw))
-	if !ok {
-		x.failed++
-		return a.fallback.text(dst, raw, x)
-	}
-	x.work = out
-	return appendEscapedBytes(dst, out)
+func (a *generalizeAction) of(dst, text []byte) ([]byte, bool) {
+	out, _, ok := a.g.Append(dst, text)
+	return out, ok
 }
 
 // revealAction is `reveal`: it puts back the originals of the encrypt

@@ -229,19 +229,19 @@ func (d *decoder) decodeKeyed(name string, opts *yaml.Node, r *ruleSpec, s *setS
 	m := o.key.material
 	switch name {
 	case "hash":
-		return action{kind: actHash, rw: stringRewriter{&hashAction{pseudo.NewHasher(m, o.context, o.prefix, o.length)}}}
+		return action{kind: actHash, rw: newStandIn(&hashAction{pseudo.NewHasher(m, o.context, o.prefix, o.length)})}
 	case "encrypt":
 		r.sealContext, r.sealPrefix = o.context, o.prefix
-		return action{kind: actEncrypt, rw: stringRewriter{&encryptAction{pseudo.NewSealer(o.key.id, m, o.context, o.prefix)}}}
+		return action{kind: actEncrypt, rw: newStandIn(&encryptAction{pseudo.NewSealer(o.key.id, m, o.context, o.prefix)})}
 	case "fpe":
 		r.fpeRadix, r.fpeKept = 10, o.keepFirst+o.keepLast
 		if o.alnum {
 			r.fpeRadix = 62
 		}
-		return action{kind: actFPE, rw: &fpeAction{pseudo.NewFPE(m, o.context, o.alnum, o.keepFirst, o.keepLast), newRedact([]byte(redactedText))}}
+		return action{kind: actFPE, rw: newStandIn(&fpeAction{pseudo.NewFPE(m, o.context, o.alnum, o.keepFirst, o.keepLast)})}
 	}
 	a := &syntheticAction{h: pseudo.NewHasher(m, "synthetic\x00"+o.context, "", maxHashLength), kind: o.kind, guess: o.guess}
-	return action{kind: actSynthetic, rw: stringRewriter{a}}
+	return action{kind: actSynthetic, rw: newStandIn(a)}
 }
 
 // decodeGeneralize reads `generalize: KIND` or `generalize: {KIND: OPTION}`.
@@ -277,7 +277,7 @@ func (d *decoder) decodeGeneralize(n, opts *yaml.Node) action {
 		d.errorf(at, "generalize.%s: %v", kind, err)
 		return action{}
 	}
-	return action{kind: actGeneralize, rw: &generalizeAction{g, newRedact([]byte(redactedText))}}
+	return action{kind: actGeneralize, rw: newStandIn(&generalizeAction{g})}
 }
 
 // decodeBlock reads block's options.

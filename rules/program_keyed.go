@@ -56,16 +56,16 @@ func (p *Program) Reveal(ruleID, token string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	switch a := r.act.rw.(type) {
-	case *fpeAction:
-		out, err := a.f.Decrypt(nil, []byte(token))
-		if err != nil {
-			return "", fmt.Errorf("rule %q: %v", ruleID, err)
-		}
-		return string(out), nil
-	case stringRewriter:
-		if e, ok := a.s.(*encryptAction); ok {
-			out, ok := e.s.Open(nil, []byte(token))
+	if rw, ok := r.act.rw.(standInRewriter); ok {
+		switch a := rw.s.(type) {
+		case *fpeAction:
+			out, err := a.f.Decrypt(nil, []byte(token))
+			if err != nil {
+				return "", fmt.Errorf("rule %q: %v", ruleID, err)
+			}
+			return string(out), nil
+		case *encryptAction:
+			out, ok := a.s.Open(nil, []byte(token))
 			if !ok {
 				return "", fmt.Errorf("rule %q: %q does not open: altered, or made under another key or context", ruleID, token)
 			}
