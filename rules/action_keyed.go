@@ -2,6 +2,8 @@ package rules
 
 import (
 	"bytes"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/veilproxy/veil/rules/internal/detect"
 	"github.com/veilproxy/veil/rules/internal/pseudo"
@@ -108,12 +110,28 @@ type encryptAction struct{ s *pseudo.Sealer }
 
 func (a *encryptAction) of(dst, text []byte) ([]byte, bool) { return a.s.AppendToken(dst, text), true }
 
-// fpeAction is `fpe`: format-preserving encryption of digits (or letters
-// and digits); a value whose enciphered part is below FF1's domain floor
-// (or above its ceiling) has none.
-type fpeAction struct{ f *pseudo.FPE }
+// fpeAction is `fpe`: format-preserving encryption of ASCII digits (or
+// letters and digits). A value has none when its enciphered part is below
+// FF1's domain floor (or above its ceiling), or when it holds a digit (or,
+// with alnum, a letter) outside ASCII: FF1 would leave "４" or "٤" in clear,
+// so "4111 1111 1111 １１１１" would show eight digits.
+type fpeAction struct {
+	f     *pseudo.FPE
+	alnum bool
+}
 
 func (a *fpeAction) of(dst, text []byte) ([]byte, bool) {
+	for i := 0; i < len(text); {
+		if text[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(text[i:])
+		if unicode.IsDigit(r) || a.alnum && unicode.IsLetter(r) {
+			return dst, false
+		}
+		i += n
+	}
 	out, err := a.f.Encrypt(dst, text)
 	return out, err == nil
 }

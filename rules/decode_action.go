@@ -238,7 +238,7 @@ func (d *decoder) decodeKeyed(name string, opts *yaml.Node, r *ruleSpec, s *setS
 		if o.alnum {
 			r.fpeRadix = 62
 		}
-		return action{kind: actFPE, rw: newStandIn(&fpeAction{pseudo.NewFPE(m, o.context, o.alnum, o.keepFirst, o.keepLast)})}
+		return action{kind: actFPE, rw: newStandIn(&fpeAction{pseudo.NewFPE(m, o.context, o.alnum, o.keepFirst, o.keepLast), o.alnum})}
 	}
 	a := &syntheticAction{h: pseudo.NewHasher(m, "synthetic\x00"+o.context, "", maxHashLength), kind: o.kind, guess: o.guess}
 	return action{kind: actSynthetic, rw: newStandIn(a)}

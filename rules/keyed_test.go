@@ -373,6 +373,16 @@ rules:
 			t.Errorf("report %+v", rep)
 		}
 	}
+	// digits outside ASCII would stay in clear: such a value is redacted
+	for _, in := range []string{"4111 1111 1111 １１１１", "٤١١١١١١١١١١١١١١١", "4111111111111\u0661\u0661\u0661"} {
+		out, rep := applyOK(t, p, Request, `{"card":"`+in+`"}`)
+		if fieldOf(t, out, "card") != "[REDACTED]" || rep.Findings[0].Failed != 1 {
+			t.Errorf("%q >> %s %+v, want it redacted and counted", in, out, rep)
+		}
+	}
+	if out, _ := applyOK(t, p, Request, `{"code":"Zoë12345"}`); fieldOf(t, out, "code") != "[REDACTED]" {
+		t.Errorf("alnum fpe with a letter outside ASCII >> %s, want it redacted", out)
+	}
 	out, rep := applyOK(t, p, Request, `{"card":"12345","code":"Ab3Xy9"}`)
 	if fieldOf(t, out, "card") != "[REDACTED]" || rep.Findings[0].Failed != 1 {
 		t.Errorf("a value below the FF1 domain must be redacted and counted: %s %+v", out, rep)
