@@ -2,6 +2,9 @@ package rules
 
 import (
 	"fmt"
+	"slices"
+
+	"github.com/veilproxy/veil/rules/internal/detect"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -13,6 +16,7 @@ const maxMaxDepth = 10000
 type rule struct {
 	id                string
 	act               action
+	cond              *ruleCond // nil: the rule always applies
 	shadow            bool // rule-level or set-level shadow mode
 	request, response bool
 }
@@ -39,6 +43,11 @@ func Compile(src []byte, opts Options) (*Program, error) {
 		warnings:     spec.warnings,
 		tokens:       spec.tokens,
 		maxDepth:     opts.MaxDepth,
+		atoms:        spec.cond.atoms,
+		consent:      spec.cond.consent,
+		jwtKey:       spec.cond.jwtKey,
+		marks:        spec.cond.marks,
+		trusted:      sortedNames(spec.cond.trusted),
 	}
 	if p.maxDepth <= 0 {
 		p.maxDepth = DefaultMaxDepth
@@ -62,7 +71,7 @@ func Compile(src []byte, opts Options) (*Program, error) {
 	var global [2][2][]int
 	p.rules = make([]rule, 0, len(spec.rules))
 	for i, r := range spec.rules {
-		p.rules = append(p.rules, rule{id: r.id, act: r.act, shadow: r.shadow, request: r.request, response: r.response})
+		p.rules = append(p.rules, rule{id: r.id, act: r.act, cond: r.cond, shadow: r.shadow, request: r.request, response: r.response})
 		for _, s := range r.sels {
 			all = append(all, selector{rule: i, selSpec: s})
 		}
@@ -96,7 +105,62 @@ func Compile(src []byte, opts Options) (*Program, error) {
 			autos[dir] = a
 		}
 	}
+	if !p.compileConds(all, global, cls, masks, d) {
+		return nil, d.err()
+	}
+	if !p.compileMinimize(spec.cond.minimize, d) {
+		return nil, d.err()
+	}
 	return p, nil
+}
+
+// compileConds sets up the automata cache of a set with conditional rules
+// (program_cond.go). The automata with every rule active are Compile's;
+// those with no conditional rule active are built now too, so that a set
+// too complex either way fails here. It reports false after recording
+// mistakes in d.
+func (p *Program) compileConds(all []selector, global [2][2][]int, cls *classifier, masks []detect.Mask, d *decoder) bool {
+	c := &condSet{rules: make([]*ruleCond, len(p.rules)), all: all, global: global, cls: cls, masks: masks, cache: map[string]*view{}}
+	for i := range p.rules {
+		r := &p.rules[i]
+		c.rules[i] = r.cond
+		for dir, on := range [2]bool{r.request, r.response} {
+			if on && r.cond != nil {
+				c.byDir[dir] = append(c.byDir[dir], i)
+			}
+		}
+	}
+	if c.byDir[0] == nil && c.byDir[1] == nil {
+		return true
+	}
+	for dir := range c.byDir {
+		if c.byDir[dir] == nil {
+			continue
+		}
+		active := make([]bool, len(p.rules))
+		for r := range active {
+			active[r] = c.rules[r] == nil
+		}
+		if _, err := c.buildFor(p, Direction(dir+1), active); err != nil {
+			for _, s := range err.sels {
+				sel := &err.layerSels[s]
+				d.addAt(sel.at, p.rules[sel.rule].id, "%s %q: %v (with no conditional rule active); %s", selectorKind(sel.within), sel.text, err.tooComplexError, sel.advice())
+			}
+			return false
+		}
+	}
+	p.conds = c
+	return true
+}
+
+// sortedNames returns the names of a set, sorted.
+func sortedNames(set map[string]bool) []string {
+	out := make([]string, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // selectorCount returns the number of selectors (paths, keys lists, within

@@ -1,0 +1,545 @@
+package rules
+
+import (
+	"bytes"
+	"strings"
+)
+
+// Conditions (`when:` and `unless:` on rules and minimize lists) are
+// compiled into atoms: one test of one request attribute (a method list, a
+// path glob list, one header, one claim…). Identical atoms are shared, so
+// each is evaluated once per Apply (evalAtoms), and each conditional rule
+// reads the values of its atoms (ruleCond.active).
+
+// tri is the value of an atom for one exchange.
+type tri uint8
+
+const (
+	// triNo: the condition does not hold.
+	triNo tri = iota
+	// triYes: the condition holds.
+	triYes
+	// triMaybe: the request reads two ways, one that satisfies the condition
+	// and one that does not (a path whose canonical spellings disagree, a
+	// header sent twice with different values). A rule reads it as whatever
+	// protects more (see ruleCond.active).
+	triMaybe
+	// triUnknown: an identity atom whose identity is absent or unreadable
+	// (no peer SAN, no or invalid claims, a trusted header absent or sent
+	// twice). A rule with such an atom does not match, under when and
+	// unless alike: identity fails closed.
+	triUnknown
+)
+
+// condKind is the kind of an atom, as written under when/unless.
+type condKind uint8
+
+const (
+	condMethod condKind = iota
+	condPath
+	condHost
+	condHeader
+	condPrincipal
+	condClaim
+	condGPC
+	condPurposes
+	condStatus
+)
+
+// atom is one compiled condition.
+type atom struct {
+	kind condKind
+	// identity: principal, claim, or a header listed under trust_headers;
+	// absent or unreadable identity makes the atom triUnknown
+	identity bool
+	list     []string   // method (upper-case), host globs (lower-case), principal globs, purposes (lower-case)
+	paths    [][]string // path globs, split at "/"
+	name     string     // header: lower-case name
+	claim    []string   // claim: the dotted path, split
+	vm       valueMatch // header and claim
+	gpc      bool       // consent.gpc: the signal wanted
+	status   [][2]int   // status: inclusive ranges
+}
+
+// valueMatch tests the value of a header or claim: exactly one of equals
+// (any of), globs (any of; "*" matches any run of characters) and present
+// is set.
+type valueMatch struct {
+	equals  []string
+	globs   []string
+	present int8 // 1: present: true, -1: present: false, 0: not a presence test
+}
+
+// testValue reports whether one value v satisfies the match.
+func testValue[T string | []byte](m *valueMatch, v T) bool {
+	switch {
+	case m.present != 0:
+		return m.present > 0
+	case m.globs != nil:
+		for _, g := range m.globs {
+			if globAny(g, v, false) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, e := range m.equals {
+		if string(v) == e {
+			return true
+		}
+	}
+	return false
+}
+
+// ruleCond is the condition of a rule or minimize list: every atom of when
+// must hold, and not every atom of unless may hold.
+type ruleCond struct {
+	when, unless []int32 // atom indexes
+	// weakens: the rule's action lowers protection (keep, mask, generalize,
+	// reveal): a triMaybe atom is read so that it does not match
+	weakens bool
+}
+
+// active reports whether the rule applies, given the atoms' values. A
+// triUnknown atom (identity absent) anywhere makes it inactive. A triMaybe
+// atom counts as the reading that protects more: against the match for a
+// rule that weakens protection, for it otherwise.
+func (c *ruleCond) active(vals []tri) bool {
+	for _, a := range c.unless {
+		if vals[a] == triUnknown {
+			return false
+		}
+	}
+	for _, a := range c.when {
+		switch vals[a] {
+		case triYes:
+		case triMaybe:
+			if c.weakens {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	if len(c.unless) == 0 {
+		return true
+	}
+	for _, a := range c.unless {
+		switch vals[a] {
+		case triNo:
+			return true
+		case triMaybe:
+			if !c.weakens {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// condEnv is what the atoms read of one exchange, with the lookups several
+// atoms share done once.
+type condEnv struct {
+	in     Input
+	req    *RequestAttributes
+	claims claimsState
+	// the canonical readings of the request path (pathReadings), computed
+	// on first use
+	pathDone  bool
+	pathSure  bool
+	pathReads [4]string
+	pathN     int
+}
+
+// claimsState is whether the claims were checked, and whether they are valid JSON.
+type claimsState uint8
+
+const (
+	claimsUnchecked claimsState = iota
+	claimsValid
+	claimsInvalid
+)
+
+// evalAtoms sets vals[i] to the value of atoms[i] for the exchange in.
+func (p *Program) evalAtoms(in Input, vals []tri) {
+	env := condEnv{in: in, req: in.Request}
+	for i := range p.atoms {
+		vals[i] = env.eval(&p.atoms[i], p.consent)
+	}
+}
+
+// eval returns the value of atom a.
+func (e *condEnv) eval(a *atom, consent *consentSource) tri {
+	r := e.req
+	switch a.kind {
+	case condStatus:
+		for _, s := range a.status {
+			if e.in.Status >= s[0] && e.in.Status <= s[1] {
+				return triYes
+			}
+		}
+		return triNo
+	case condPrincipal:
+		if r == nil || len(r.PeerURISANs) == 0 {
+			return triUnknown
+		}
+		for _, san := range r.PeerURISANs {
+			for _, g := range a.list {
+				if matchGlob(g, san, false) {
+					return triYes
+				}
+			}
+		}
+		return triNo
+	case condClaim:
+		return e.claim(a)
+	}
+	if r == nil {
+		if a.identity {
+			return triUnknown
+		}
+		if a.kind == condHeader && a.vm.present < 0 {
+			return triYes
+		}
+		return triNo
+	}
+	switch a.kind {
+	case condMethod:
+		return yesIf(r.Method != "" && containsFold(a.list, r.Method))
+	case condHost:
+		h := hostName(r.Host)
+		for _, g := range a.list {
+			if h != "" && globAny(g, h, true) {
+				return triYes
+			}
+		}
+		return triNo
+	case condPath:
+		return e.path(a)
+	case condHeader:
+		return headerAtom(a, r.Headers)
+	case condGPC:
+		return yesIf(gpcOn(r.Headers) == a.gpc)
+	case condPurposes:
+		return yesIf(consent != nil && consent.granted(r.Headers, a.list))
+	}
+	return triNo
+}
+
+// yesIf returns triYes when ok, triNo otherwise.
+func yesIf(ok bool) tri {
+	if ok {
+		return triYes
+	}
+	return triNo
+}
+
+// hostName returns the host of an :authority without port and trailing
+// dot, "" when empty.
+func hostName(h string) string {
+	if strings.HasPrefix(h, "[") {
+		if i := strings.IndexByte(h, ']'); i >= 0 {
+			return h[:i+1]
+		}
+		return h
+	}
+	if i := strings.LastIndexByte(h, ':'); i >= 0 && isDigits(h[i+1:]) {
+		h = h[:i]
+	}
+	return strings.TrimSuffix(h, ".")
+}
+
+// isDigits reports whether s is ASCII digits only (true for "").
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// path evaluates a path atom over every reading of the request path:
+// triYes when all match, triNo when none does, triMaybe when they disagree
+// or the path cannot be canonicalized with confidence.
+func (e *condEnv) path(a *atom) tri {
+	if e.req.Path == "" {
+		return triNo
+	}
+	if !e.pathDone {
+		e.pathDone = true
+		e.pathSure = true
+		add := func(path string) {
+			strict, literal, sure := canonicalPaths(path)
+			e.pathSure = e.pathSure && sure
+			e.pathReads[e.pathN] = strict
+			e.pathN++
+			if literal != strict {
+				e.pathReads[e.pathN] = literal
+				e.pathN++
+			}
+		}
+		add(e.req.Path)
+		if rest, ok := networkPath(e.req.Path); ok {
+			add(rest)
+		}
+	}
+	yes, no := 0, 0
+	for _, read := range e.pathReads[:e.pathN] {
+		hit := false
+		for _, g := range a.paths {
+			if matchSegments(g, read) {
+				hit = true
+				break
+			}
+		}
+		if hit {
+			yes++
+		} else {
+			no++
+		}
+	}
+	switch {
+	case !e.pathSure || yes > 0 && no > 0:
+		return triMaybe
+	case yes > 0:
+		return triYes
+	}
+	return triNo
+}
+
+// headerAtom evaluates a header atom. A trusted header (identity) must be
+// sent exactly once, else triUnknown. Another header is absent or tested
+// on each value sent: triYes when all pass, triNo when none, triMaybe when
+// they disagree.
+func headerAtom(a *atom, headers [][2]string) tri {
+	n, yes := 0, 0
+	for _, h := range headers {
+		if !strings.EqualFold(h[0], a.name) {
+			continue
+		}
+		n++
+		if testValue(&a.vm, strings.TrimSpace(h[1])) {
+			yes++
+		}
+	}
+	switch {
+	case a.identity && n != 1:
+		return triUnknown
+	case n == 0:
+		return yesIf(a.vm.present < 0)
+	case yes == n:
+		return triYes
+	case yes == 0:
+		return triNo
+	}
+	return triMaybe
+}
+
+// gpcOn reports whether the request carries the Global Privacy Control
+// signal: a Sec-GPC header whose value is "1" (any one of them, when sent
+// twice: the reading that honours the signal).
+func gpcOn(headers [][2]string) bool {
+	for _, h := range headers {
+		if strings.EqualFold(h[0], "sec-gpc") && strings.TrimSpace(h[1]) == "1" {
+			return true
+		}
+	}
+	return false
+}
+
+// globAny matches s against pat, where "*" matches any run of bytes
+// ("/" included); fold compares ASCII letters case-insensitively.
+func globAny[T string | []byte](pat string, s T, fold bool) bool {
+	pi, si := 0, 0
+	star, mark := -1, 0
+	for si < len(s) {
+		switch {
+		case pi < len(pat) && pat[pi] == '*':
+			star, mark = pi, si
+			pi++
+		case pi < len(pat) && eqByte(pat[pi], s[si], fold):
+			pi++
+			si++
+		case star >= 0:
+			mark++
+			pi, si = star+1, mark
+		default:
+			return false
+		}
+	}
+	for pi < len(pat) && pat[pi] == '*' {
+		pi++
+	}
+	return pi == len(pat)
+}
+
+// claim evaluates a claim atom against the verified JWT payload.
+func (e *condEnv) claim(a *atom) tri {
+	r := e.req
+	if r == nil || len(r.JWTClaims) == 0 {
+		return triUnknown
+	}
+	if e.claims == claimsUnchecked {
+		e.claims = claimsInvalid
+		b := r.JWTClaims
+		if i := skipWS(b, 0); i < len(b) && b[i] == '{' {
+			if end := skipValue(b, i, maxClaimDepth); end >= 0 && skipWS(b, end) == len(b) {
+				e.claims = claimsValid
+			}
+		}
+	}
+	if e.claims != claimsValid {
+		return triUnknown
+	}
+	v, found, ok := lookupClaim(r.JWTClaims, a.claim)
+	switch {
+	case !ok:
+		return triUnknown
+	case a.vm.present != 0:
+		return yesIf(found == (a.vm.present > 0))
+	case !found:
+		return triNo
+	}
+	return yesIf(claimMatches(&a.vm, v))
+}
+
+// claimMatches tests a claim's JSON value: a string by its text, a number,
+// true, false or null by its spelling, an array by each of its scalar
+// elements (any one passing: "roles contains support").
+func claimMatches(m *valueMatch, v []byte) bool {
+	var buf [256]byte
+	test := func(val []byte) bool {
+		if val[0] == '"' {
+			raw := val[1 : len(val)-1]
+			if bytes.IndexByte(raw, '\\') >= 0 {
+				if len(raw) > len(buf) {
+					return false
+				}
+				raw = appendUnescaped(buf[:0], raw)
+			}
+			return testValue(m, raw)
+		}
+		return val[0] != '{' && val[0] != '[' && testValue(m, val)
+	}
+	if v[0] != '[' {
+		return test(v)
+	}
+	i := skipWS(v, 1)
+	for i < len(v) && v[i] != ']' {
+		end := skipValue(v, i, maxClaimDepth)
+		if test(v[i:end]) {
+			return true
+		}
+		i = skipWS(v, end)
+		if i < len(v) && v[i] == ',' {
+			i = skipWS(v, i+1)
+		}
+	}
+	return false
+}
+
+// maxClaimDepth bounds the nesting of a JWT payload (deeper: invalid).
+const maxClaimDepth = 32
+
+// skipValue returns the offset after the JSON value at b[i], validated,
+// or -1 when it is not valid JSON or nests more than room containers deep.
+func skipValue(b []byte, i, room int) int {
+	if i >= len(b) {
+		return -1
+	}
+	switch c := b[i]; {
+	case c == '"':
+		end, _ := scanString(b, i)
+		return end
+	case c == '-' || c >= '0' && c <= '9':
+		end, ok := scanNumber(b, i)
+		if !ok {
+			return -1
+		}
+		return end
+	case c == '{' || c == '[':
+		if room <= 0 {
+			return -1
+		}
+		closer := byte(']')
+		if c == '{' {
+			closer = '}'
+		}
+		i = skipWS(b, i+1)
+		if i < len(b) && b[i] == closer {
+			return i + 1
+		}
+		for {
+			if c == '{' {
+				if i >= len(b) || b[i] != '"' {
+					return -1
+				}
+				ke, _ := scanString(b, i)
+				if ke < 0 {
+					return -1
+				}
+				if i = skipWS(b, ke); i >= len(b) || b[i] != ':' {
+					return -1
+				}
+				i = skipWS(b, i+1)
+			}
+			end := skipValue(b, i, room-1)
+			if end < 0 {
+				return -1
+			}
+			i = skipWS(b, end)
+			if i < len(b) && b[i] == ',' {
+				i = skipWS(b, i+1)
+				continue
+			}
+			if i < len(b) && b[i] == closer {
+				return i + 1
+			}
+			return -1
+		}
+	}
+	end, ok := scanLiteral(b, i)
+	if !ok {
+		return -1
+	}
+	return end
+}
+
+// lookupClaim finds the member at the dotted path in the valid JSON object
+// b. found is false when a step is missing (or not an object); ok is false
+// when the path is ambiguous (a member name repeated on the way).
+func lookupClaim(b []byte, path []string) (v []byte, found, ok bool) {
+	var buf [256]byte
+	i := skipWS(b, 0)
+	for _, name := range path {
+		if b[i] != '{' {
+			return nil, false, true
+		}
+		at := -1
+		j := skipWS(b, i+1)
+		for j < len(b) && b[j] == '"' {
+			ke, esc := scanString(b, j)
+			raw := b[j+1 : ke-1]
+			if esc && len(raw) <= len(buf) {
+				raw = appendUnescaped(buf[:0], raw)
+			}
+			j = skipWS(b, skipWS(b, ke)+1)
+			if string(raw) == name {
+				if at >= 0 {
+					return nil, false, false
+				}
+				at = j
+			}
+			j = skipWS(b, skipValue(b, j, maxClaimDepth))
+			if j < len(b) && b[j] == ',' {
+				j = skipWS(b, j+1)
+			}
+		}
+		if at < 0 {
+			return nil, false, true
+		}
+		i = at
+	}
+	return b[i:skipValue(b, i, maxClaimDepth)], true, true
+}
