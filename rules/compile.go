@@ -17,7 +17,7 @@ type rule struct {
 	id                string
 	act               action
 	cond              *ruleCond // nil: the rule always applies
-	shadow            bool // rule-level or set-level shadow mode
+	shadow            bool      // rule-level or set-level shadow mode
 	request, response bool
 }
 

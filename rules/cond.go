@@ -173,6 +173,9 @@ func (e *condEnv) eval(a *atom, consent *consentSource) tri {
 	r := e.req
 	switch a.kind {
 	case condStatus:
+		if e.in.Direction != Response {
+			return triNo
+		}
 		for _, s := range a.status {
 			if e.in.Status >= s[0] && e.in.Status <= s[1] {
 				return triYes

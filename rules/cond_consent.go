@@ -86,4 +86,3 @@ func purposeGranted(value, want string) bool {
 func grantWord(v string) bool {
 	return v == "1" || strings.EqualFold(v, "true") || strings.EqualFold(v, "yes")
 }
-

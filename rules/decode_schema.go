@@ -68,7 +68,7 @@ type selSpec struct {
 }
 
 var (
-	setFields    = []string{"version", "name", "mode", "match", "limits", "on", "report_header", "rules", "include", "detectors", "json_in_strings", "crypto_keys",
+	setFields = []string{"version", "name", "mode", "match", "limits", "on", "report_header", "rules", "include", "detectors", "json_in_strings", "crypto_keys",
 		"jwt", "trust_headers", "consent", "minimize", "mark_responses"}
 	ruleFields   = []string{"id", "select", "direction", "action", "mode", "case_sensitive", "when", "unless"}
 	selectFields = []string{"paths", "keys", "detect", "within"}
