@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/veilproxy/veil/rules/internal/detect"
 
@@ -44,6 +45,7 @@ func Compile(src []byte, opts Options) (*Program, error) {
 		tokens:       spec.tokens,
 		maxDepth:     opts.MaxDepth,
 		atoms:        spec.cond.atoms,
+		claimSlots:   numberClaimPaths(spec.cond.atoms),
 		consent:      spec.cond.consent,
 		jwtKey:       spec.cond.jwtKey,
 		marks:        spec.cond.marks,
@@ -228,4 +230,20 @@ func parseYAML(src []byte, doc *yaml.Node) (err error) {
 		}
 	}()
 	return yaml.Unmarshal(src, doc)
+}
+
+// numberClaimPaths gives each claim atom the slot of its path (atom.slot)
+// and returns the number of distinct paths.
+func numberClaimPaths(atoms []atom) int {
+	slots := map[string]int{}
+	for i := range atoms {
+		if a := &atoms[i]; a.kind == condClaim {
+			k := strings.Join(a.claim, ".")
+			if _, ok := slots[k]; !ok {
+				slots[k] = len(slots)
+			}
+			a.slot = slots[k]
+		}
+	}
+	return len(slots)
 }

@@ -56,6 +56,7 @@ type atom struct {
 	paths    [][]string // path globs, split at "/"
 	name     string     // header: lower-case name
 	claim    []string   // claim: the dotted path, split
+	slot     int        // claim: the index of its path among the set's distinct claim paths
 	vm       valueMatch // header and claim
 	gpc      bool       // consent.gpc: the signal wanted
 	status   [][2]int   // status: inclusive ranges
@@ -143,12 +144,24 @@ type condEnv struct {
 	in     Input
 	req    *RequestAttributes
 	claims claimsState
+	// by claim path slot (atom.slot), its lookup, done on first use
+	slots []claimSlot
+	host  string // hostName(req.Host), once hostDone
+	// hostDone: host is set
+	hostDone bool
+	buf      [maxNameLen]byte // scratch: an unescaped claim name or value
 	// the canonical readings of the request path (pathReadings), computed
 	// on first use
 	pathDone  bool
 	pathSure  bool
 	pathReads [4]string
 	pathN     int
+}
+
+// claimSlot is the lookup of one claim path: done, and its result.
+type claimSlot struct {
+	done, found, ok bool
+	v               []byte
 }
 
 // claimsState is whether the claims were checked, and whether they are valid JSON.
@@ -160,9 +173,11 @@ const (
 	claimsInvalid
 )
 
-// evalAtoms sets vals[i] to the value of atoms[i] for the exchange in.
-func (p *Program) evalAtoms(in Input, vals []tri) {
-	env := condEnv{in: in, req: in.Request}
+// evalAtoms sets vals[i] to the value of atoms[i] for the exchange in;
+// slots is scratch space, one per distinct claim path.
+func (p *Program) evalAtoms(in Input, vals []tri, slots []claimSlot) {
+	clear(slots)
+	env := condEnv{in: in, req: in.Request, slots: slots}
 	for i := range p.atoms {
 		vals[i] = env.eval(&p.atoms[i], p.consent)
 	}
@@ -210,9 +225,11 @@ func (e *condEnv) eval(a *atom, consent *consentSource) tri {
 	case condMethod:
 		return yesIf(r.Method != "" && containsFold(a.list, r.Method))
 	case condHost:
-		h := hostName(r.Host)
+		if !e.hostDone {
+			e.host, e.hostDone = hostName(r.Host), true
+		}
 		for _, g := range a.list {
-			if h != "" && globAny(g, h, true) {
+			if e.host != "" && globFold(g, e.host) {
 				return triYes
 			}
 		}
@@ -318,7 +335,7 @@ func (e *condEnv) path(a *atom) tri {
 func headerAtom(a *atom, headers [][2]string) tri {
 	n, yes := 0, 0
 	for _, h := range headers {
-		if !strings.EqualFold(h[0], a.name) {
+		if len(h[0]) != len(a.name) || h[0] != a.name && !strings.EqualFold(h[0], a.name) {
 			continue
 		}
 		n++
@@ -349,6 +366,15 @@ func gpcOn(headers [][2]string) bool {
 		}
 	}
 	return false
+}
+
+// globFold matches s against pat like globAny with fold, comparing a
+// pattern without "*" directly.
+func globFold(pat, s string) bool {
+	if strings.IndexByte(pat, '*') < 0 {
+		return len(pat) == len(s) && strings.EqualFold(pat, s)
+	}
+	return globAny(pat, s, true)
 }
 
 // globAny matches s against pat, where "*" matches any run of bytes
@@ -395,7 +421,12 @@ func (e *condEnv) claim(a *atom) tri {
 	if e.claims != claimsValid {
 		return triUnknown
 	}
-	v, found, ok := lookupClaim(r.JWTClaims, a.claim)
+	sl := &e.slots[a.slot]
+	if !sl.done {
+		sl.done = true
+		sl.v, sl.found, sl.ok = lookupClaim(r.JWTClaims, a.claim, &e.buf)
+	}
+	v, found, ok := sl.v, sl.found, sl.ok
 	switch {
 	case !ok:
 		return triUnknown
@@ -404,14 +435,13 @@ func (e *condEnv) claim(a *atom) tri {
 	case !found:
 		return triNo
 	}
-	return yesIf(claimMatches(&a.vm, v))
+	return yesIf(claimMatches(&a.vm, v, &e.buf))
 }
 
 // claimMatches tests a claim's JSON value: a string by its text, a number,
 // true, false or null by its spelling, an array by each of its scalar
 // elements (any one passing: "roles contains support").
-func claimMatches(m *valueMatch, v []byte) bool {
-	var buf [256]byte
+func claimMatches(m *valueMatch, v []byte, buf *[maxNameLen]byte) bool {
 	test := func(val []byte) bool {
 		if val[0] == '"' {
 			raw := val[1 : len(val)-1]
@@ -512,8 +542,7 @@ func skipValue(b []byte, i, room int) int {
 // lookupClaim finds the member at the dotted path in the valid JSON object
 // b. found is false when a step is missing (or not an object); ok is false
 // when the path is ambiguous (a member name repeated on the way).
-func lookupClaim(b []byte, path []string) (v []byte, found, ok bool) {
-	var buf [256]byte
+func lookupClaim(b []byte, path []string, buf *[maxNameLen]byte) (v []byte, found, ok bool) {
 	i := skipWS(b, 0)
 	for _, name := range path {
 		if b[i] != '{' {

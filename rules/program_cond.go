@@ -166,8 +166,11 @@ func (p *Program) view(w *walker, body []byte, in Input) (a, shadow *automaton, 
 	if cap(w.vals) < len(p.atoms) {
 		w.vals = make([]tri, len(p.atoms))
 	}
+	if cap(w.slots) < p.claimSlots {
+		w.slots = make([]claimSlot, p.claimSlots)
+	}
 	vals := w.vals[:len(p.atoms)]
-	p.evalAtoms(in, vals)
+	p.evalAtoms(in, vals, w.slots[:p.claimSlots])
 	a, shadow = p.automatonFor(in.Direction), p.shadowFor(in.Direction)
 	if p.conds != nil {
 		if a, shadow, err = p.conds.automata(p, in.Direction, vals, &w.key); err != nil {
