@@ -46,6 +46,9 @@ func TestMinimize(t *testing.T) {
 		{"whole body", `["$"]`, `{"a":1}`, `{"a":1}`, 0, nil},
 		{"root scalar", `["$.a"]`, `"text"`, `"text"`, 0, nil},
 		{"rules after", `["$.user"]`, `{"user":{"secret":"s","name":"n"},"secret":"t"}`, `{"user":{"secret":"[REDACTED]","name":"n"}}`, 1, nil},
+		{"doc example", `["$.id", "$.display_name", "$.items[*].sku"]`, `{"id":1,"email":"a@x.io","items":[{"sku":"7","cost":3},5],"meta":{"v":1}}`,
+			`{"id":1,"items":[{"sku":"7"}]}`, 4, nil},
+		{"doc folding", `["$.display_name"]`, `{"Display_Name":1,"\u0064isplay_name":2,"displayname":3}`, `{"Display_Name":1,"\u0064isplay_name":2}`, 1, nil},
 		{"personal member name", `["$.id"]`, `{"id":1,"ann@example.com":true}`, `{"id":1}`, 1, []string{"$[<name>]"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
