@@ -35,8 +35,8 @@ var (
 )
 
 // decodeAction reads rule r's `action:` in its short (`redact`) or long
-// (`{mask: {…}}`) form; keyed actions look their key up in keys.
-func (d *decoder) decodeAction(n *yaml.Node, r *ruleSpec, keys map[string]*cryptoKey) action {
+// (`{mask: {…}}`) form; keyed actions look their key up in s.keys.
+func (d *decoder) decodeAction(n *yaml.Node, r *ruleSpec, s *setSpec) action {
 	name, opts := "", (*yaml.Node)(nil)
 	switch {
 	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str":
@@ -72,7 +72,7 @@ func (d *decoder) decodeAction(n *yaml.Node, r *ruleSpec, keys map[string]*crypt
 			d.errorf(n, "action: %s needs options, at least the key (write `action: { %s: { key: ID } }`)", name, name)
 			return action{}
 		}
-		return d.decodeKeyed(name, opts, r, keys)
+		return d.decodeKeyed(name, opts, r, s)
 	case "generalize":
 		return d.decodeGeneralize(n, opts)
 	case "block":
@@ -155,7 +155,7 @@ type keyedOptions struct {
 }
 
 // decodeKeyed reads the options of the keyed action name and builds it.
-func (d *decoder) decodeKeyed(name string, opts *yaml.Node, r *ruleSpec, keys map[string]*cryptoKey) action {
+func (d *decoder) decodeKeyed(name string, opts *yaml.Node, r *ruleSpec, s *setSpec) action {
 	o := keyedOptions{context: r.id, length: defaultHashLength, guess: true}
 	switch name {
 	case "hash":
@@ -171,7 +171,7 @@ func (d *decoder) decodeKeyed(name string, opts *yaml.Node, r *ruleSpec, keys ma
 		switch field {
 		case "key":
 			sawKey = true
-			o.key = d.keyFor(v, what, keys, true)
+			o.key = d.keyFor(v, what, s)
 		case "prefix":
 			if p, ok := d.str(v, what); ok {
 				o.prefix = p

@@ -46,6 +46,8 @@ func (d *decoder) decodeCryptoKeys(n *yaml.Node, s *setSpec) {
 		}
 		if key, ok := d.decodeCryptoKey(id, v, s); ok {
 			s.keys[id] = key
+		} else {
+			s.badKeys = append(s.badKeys, id)
 		}
 	}
 }
@@ -124,10 +126,10 @@ func (d *decoder) decodeCryptoKey(id string, n *yaml.Node, s *setSpec) (*cryptoK
 }
 
 // decodeKeyMaterial reads base64 in the standard or URL alphabet, padded or
-// not, ignoring surrounding whitespace (a trailing newline of a mounted
-// secret).
+// not, ignoring whitespace (a mounted secret's trailing newline, the line
+// breaks `base64` puts every 76 characters).
 func decodeKeyMaterial(text string) ([]byte, error) {
-	text = strings.TrimSpace(text)
+	text = strings.Join(strings.Fields(text), "")
 	enc := base64.StdEncoding
 	if strings.ContainsAny(text, "-_") {
 		enc = base64.URLEncoding
@@ -149,20 +151,22 @@ func isKeyID(id string) bool {
 }
 
 // keyFor returns the key named by an action's `key:` option n, reporting an
-// unknown key, and a retired key when the action makes new values (what is
-// the option's name, as in "hash.key").
-func (d *decoder) keyFor(n *yaml.Node, what string, keys map[string]*cryptoKey, makesNew bool) *cryptoKey {
+// unknown key and a retired one (actions make new values; only reveal uses
+// retired keys). what is the option's name, as in "hash.key".
+func (d *decoder) keyFor(n *yaml.Node, what string, s *setSpec) *cryptoKey {
 	id, ok := d.str(n, what)
 	if !ok {
 		return nil
 	}
-	key := keys[id]
+	key := s.keys[id]
 	switch {
-	case key == nil && len(keys) == 0:
+	case key == nil && slices.Contains(s.badKeys, id):
+		// the key's own mistake is reported at crypto_keys
+	case key == nil && len(s.keys) == 0:
 		d.errorf(n, "%s: unknown key %q (the set has no crypto_keys)", what, id)
 	case key == nil:
-		d.errorf(n, "%s: unknown key %q (crypto_keys has %s)", what, id, orList(sortedKeys(keys)))
-	case key.retired && makesNew:
+		d.errorf(n, "%s: unknown key %q (crypto_keys has %s)", what, id, orList(sortedKeys(s.keys)))
+	case key.retired:
 		d.errorf(n, "%s: key %q is retired: it reveals old tokens but makes no new ones", what, id)
 		return nil
 	}

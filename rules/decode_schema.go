@@ -26,6 +26,7 @@ type setSpec struct {
 	jsonInStringsSet bool
 	// crypto_keys (decode_keys.go), by id
 	keys     map[string]*cryptoKey
+	badKeys  []string      // ids under crypto_keys whose entry has a mistake
 	warnings []string      // for Program.Warnings
 	tokens   *revealAction // opens the tokens of every encrypt rule (Program.Reveal); nil without one
 	// conditions (decode_cond.go), minimize lists and their settings
@@ -231,7 +232,6 @@ func (d *decoder) mediaTypes(items []*yaml.Node, field string) []string {
 
 // decodeRule reads one rule; first maps ids to their first line.
 func (d *decoder) decodeRule(n *yaml.Node, first map[string]int, s *setSpec) ruleSpec {
-	keys := s.keys
 	r := ruleSpec{request: true, response: true}
 	d.rule = ""
 	defer func() { d.rule = "" }()
@@ -295,7 +295,7 @@ func (d *decoder) decodeRule(n *yaml.Node, first map[string]int, s *setSpec) rul
 	if act == nil {
 		d.errorf(n, "missing field \"action\"")
 	} else {
-		r.act = d.decodeAction(act, &r, keys)
+		r.act = d.decodeAction(act, &r, s)
 	}
 	if act != nil && (when != nil || unless != nil) {
 		r.cond = &ruleCond{weakens: weakening(r.act.kind)}

@@ -2,8 +2,8 @@ package rules
 
 import (
 	"encoding/base64"
-	"errors"
 	"encoding/json"
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -109,6 +109,9 @@ func TestCryptoKeyMistakes(t *testing.T) {
 			`crypto_keys.k2: environment variable VEIL_KEY_K2 is not base64`},
 		{"inline without opt-in", "crypto_keys:\n  k2: { inline: " + testKeyA + " }\nrules: [{id: r, select: {keys: [a]}, action: {hash: {key: k2}}}]", nil,
 			`inline key material is for tests and examples only`},
+		{"wrapped base64 is read", "crypto_keys:\n  k2: { env: VEIL_KEY_K2 }\nrules: [{id: r, select: {keys: [a]}, action: {hash: {key: k2, length: 4}}}]",
+			map[string]string{"VEIL_KEY_K2": testKeyA[:20] + "\n" + testKeyA[20:] + "\n"},
+			`hash.length: want 8 to 43`},
 		{"unknown key", keysA + "rules: [{id: r, select: {keys: [a]}, action: {hash: {key: zz}}}]", testEnv,
 			`hash.key: unknown key "zz" (crypto_keys has a or b)`},
 		{"retired key makes no new tokens", "crypto_keys:\n  a: { env: KEY_A, retired: true }\nrules: [{id: r, select: {keys: [a]}, action: {encrypt: {key: a}}}]", testEnv,
@@ -139,6 +142,9 @@ func TestCryptoKeyMistakes(t *testing.T) {
 			msg := err.Error()
 			if !strings.Contains(msg, tt.want) {
 				t.Errorf("error\n%s\nwant it to contain %q", msg, tt.want)
+			}
+			if strings.Contains(msg, "unknown key") && !strings.Contains(tt.want, "unknown key") {
+				t.Errorf("a key with a mistake is also reported unknown where it is used:\n%s", msg)
 			}
 			for _, v := range tt.env {
 				if strings.Contains(msg, v) {

@@ -58,7 +58,7 @@ func benchCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if err != nil {
 		return err
 	}
-	prog, err := compile(*rulesFile)
+	prog, err := compile(*rulesFile, os.LookupEnv)
 	if err != nil {
 		return err
 	}

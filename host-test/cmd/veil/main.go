@@ -1,18 +1,29 @@
 // Command veil runs Veil rule sets: through the built plugin in an
 // Envoy-faithful host (run), natively (redact), as a linter (lint); checks a
-// module's imports against an Envoy release (check); and times one document
-// natively or through the plugin (bench).
+// module's imports against an Envoy release (check); times one document
+// natively or through the plugin (bench); and, for key holders, prints the
+// pseudonym of a value (token) or the original of a token (reveal).
 //
 //	veil run    --plugin build/veil.wasm --rules FILE [--request-body FILE] [--response-body FILE]
 //	            [--method M] [--path P] [-H 'name: value']... [--response-header 'name: value']... [--status N]
 //	            [--property name=value]... [--env NAME=VALUE]... [--chunk N] [--envoy 1.33|1.39] [--json]
-//	veil redact --rules FILE [--direction request|response] [FILE... | -]
-//	veil lint   FILE...
+//	veil redact --rules FILE [--env NAME=VALUE]... [--direction request|response] [FILE... | -]
+//	veil lint   [--env NAME=VALUE]... FILE...
 //	veil check  [--envoy 1.33|1.39] FILE.wasm
 //	veil bench  --rules FILE --in FILE [--iters N] [--max-ms M] [--wasm] [--plugin FILE] [--direction request|response]
+//	veil token  --rules FILE [--env NAME=VALUE]... --rule ID [VALUE... | -]
+//	veil reveal --rules FILE [--env NAME=VALUE]... [--rule ID] [TOKEN... | -]
+//
+// The commands that compile natively (redact, lint, token, reveal) read the
+// variables a rule set's crypto_keys name from --env first, then from veil's
+// own environment; prefer the environment, which keeps key material out of
+// shell history and process listings. lint checks a key it finds nowhere
+// with a random placeholder and says so. run hands the plugin exactly the
+// --env variables, as vm_config.environment_variables would.
 //
 // Exit status: 0 success, 1 failure (diagnostics, missing imports, a VM that
-// failed, an exchange error), 2 usage, 3 the exchange ended in a local reply.
+// failed, an exchange error, a value token or reveal could not handle), 2
+// usage, 3 the exchange ended in a local reply.
 package main
 
 import (
@@ -35,6 +46,8 @@ commands:
   lint     compile rule sets and report every mistake as file:line:col
   check    check a module's imports against an Envoy release
   bench    time one document natively or through the plugin; prints one JSON line
+  token    print the pseudonym each value gets under a rule (hash, encrypt, fpe, synthetic)
+  reveal   print the original of each encrypt token (or fpe value, with --rule)
 
 Run 'veil <command> --help' for the command's flags.
 `
@@ -59,6 +72,7 @@ func veil(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	}
 	cmds := map[string]func(context.Context, []string, io.Reader, io.Writer, io.Writer) error{
 		"run": runCmd, "redact": redactCmd, "lint": lintCmd, "check": checkCmd, "bench": benchCmd,
+		"token": tokenCmd, "reveal": revealCmd,
 	}
 	cmd, ok := cmds[args[0]]
 	switch {

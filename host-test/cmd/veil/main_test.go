@@ -147,7 +147,7 @@ func TestLint(t *testing.T) {
 }
 
 func TestUsage(t *testing.T) {
-	for _, cmd := range []string{"run", "redact", "lint", "check"} {
+	for _, cmd := range []string{"run", "redact", "lint", "check", "token", "reveal"} {
 		out, _, code := cli(t, cmd, "--help")
 		if code != 0 || !strings.HasPrefix(out, "usage: veil "+cmd) {
 			t.Errorf("%s --help: exit %d, %q", cmd, code, out)

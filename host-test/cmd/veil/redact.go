@@ -11,12 +11,16 @@ import (
 )
 
 func redactCmd(_ context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlags("redact", "redact --rules FILE [--direction request|response] [FILE... | -]\n\n"+
+	fs := newFlags("redact", "redact --rules FILE [--env NAME=VALUE]... [--direction request|response] [FILE... | -]\n\n"+
 		"Applies the rule set natively (no wasm) to each JSON document and prints the\n"+
 		"rewritten documents in order; no FILE or \"-\" reads standard input.", stderr)
 	rulesFile := fs.String("rules", "", "rule set `file` (YAML or JSON)")
 	direction := fs.String("direction", "request", "which rules apply: request or response")
+	env := addEnvFlag(fs)
 	if err := parse(fs, args, stdout); err != nil {
+		return err
+	}
+	if err := env.check(); err != nil {
 		return err
 	}
 	if *rulesFile == "" {
@@ -26,7 +30,7 @@ func redactCmd(_ context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	prog, err := compile(*rulesFile)
+	prog, err := compile(*rulesFile, env.lookup)
 	if err != nil {
 		return err
 	}
@@ -53,12 +57,14 @@ func redactCmd(_ context.Context, args []string, stdin io.Reader, stdout, stderr
 	return nil
 }
 
-func compile(file string) (*rules.Program, error) {
+// compile compiles a rule set natively; env looks up the variables its
+// crypto_keys name (nil: none is set).
+func compile(file string, env func(string) (string, bool)) (*rules.Program, error) {
 	src, err := os.ReadFile(file)
 	if err != nil {
 		return nil, err
 	}
-	prog, err := rules.Compile(src, rules.Options{Filename: file})
+	prog, err := rules.Compile(src, rules.Options{Filename: file, Env: env})
 	var ce *rules.CompileError
 	if errors.As(err, &ce) {
 		return nil, fail(1, "\n%v", ce)
@@ -67,9 +73,17 @@ func compile(file string) (*rules.Program, error) {
 }
 
 func lintCmd(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlags("lint", "lint FILE...\n\nCompiles each rule set and prints every mistake as file:line:col with the\n"+
-		"source line; exits 1 when there is one.", stderr)
+	fs := newFlags("lint", "lint [--env NAME=VALUE]... FILE...\n\nCompiles each rule set and prints every mistake as file:line:col with the\n"+
+		"source line; exits 1 when there is one. A crypto_keys variable given neither\n"+
+		"by --env nor in veil's environment is replaced by a random placeholder key\n"+
+		"(a note names it), so a rule set is checked without its deployment's keys.\n"+
+		"What the plugin would warn about at start (keys given inline) is printed\n"+
+		"as a warning, without changing the exit status.", stderr)
+	env := addEnvFlag(fs)
 	if err := parse(fs, args, stdout); err != nil {
+		return err
+	}
+	if err := env.check(); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
@@ -81,9 +95,18 @@ func lintCmd(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wr
 		if err != nil {
 			return err
 		}
-		if _, err := rules.Compile(src, rules.Options{Filename: f}); err != nil {
+		var missing []string
+		prog, err := rules.Compile(src, rules.Options{Filename: f, Env: env.placeholderLookup(&missing)})
+		if err != nil {
 			fmt.Fprintln(stderr, err)
 			bad = true
+		} else {
+			for _, w := range prog.Warnings() {
+				fmt.Fprintf(stderr, "%s: warning: %s\n", f, w)
+			}
+		}
+		for _, name := range missing {
+			fmt.Fprintf(stderr, "%s: note: variable %s is not set: its key checked with a placeholder\n", f, name)
 		}
 	}
 	if bad {

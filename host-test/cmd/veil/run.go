@@ -77,8 +77,8 @@ func runCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		cfg.Properties = append(cfg.Properties, hosttest.Property{Path: hosttest.ParseProperty(name), Value: propertyValue(value)})
 	}
 	for _, e := range env {
-		if !strings.Contains(e, "=") {
-			return fail(2, "--env %q: want NAME=VALUE", e)
+		if name, _, ok := strings.Cut(e, "="); !ok || !validEnvName(name) {
+			return fail(2, "--env: want NAME=VALUE (the value is not shown: it may be key material)")
 		}
 		cfg.Env = append(cfg.Env, e)
 	}

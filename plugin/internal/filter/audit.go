@@ -13,14 +13,17 @@ const AuditPrefix = "veil audit "
 // (and dst unchanged) when neither body found anything. The line is
 //
 //	veil audit {"request_id":…,"rule_set":…,"findings":[{"direction":…,"rule":…,
-//	"action":…,"mode":"enforce"|"shadow","count":…,"paths":[…],"detectors":[…]},…]}
+//	"action":…,"mode":"enforce"|"shadow","count":…,"failed":…,"paths":[…],"detectors":[…]},…]}
 //
-// with "detectors" left out when empty. A finding carries counts and JSON
-// paths, never values, and never a member name that looks like personal
-// data: package rules writes such a name [<name>] in every path, whatever
-// the rule set (see "What Apply reports" in rules/SYNTAX.md). Detectors
-// names, per path, the detector that found a span there ("" for a value a
-// paths or keys selector picked whole).
+// with "failed" left out when zero and "detectors" when empty. "failed"
+// counts the values the action could not carry out (rules.Finding.Failed:
+// an fpe value too short, a token reveal could not open); a block rule's
+// finding (action "block", mode "enforce") means the exchange was refused.
+// A finding carries counts and JSON paths, never values, and never a member
+// name that looks like personal data: package rules writes such a name
+// [<name>] in every path, whatever the rule set (see "What Apply reports"
+// in rules/SYNTAX.md). Detectors names, per path, the detector that found a
+// span there ("" for a value a paths or keys selector picked whole).
 //
 // The line is appended by hand rather than with encoding/json: reflection
 // costs tens of microseconds per line inside the VM (docs/benchmarks.md,
@@ -55,6 +58,10 @@ func appendAuditLine(dst []byte, ruleSet, requestID string, bodies *[3]bodyState
 			dst = append(dst, mode...)
 			dst = append(dst, `","count":`...)
 			dst = strconv.AppendInt(dst, int64(f.Count), 10)
+			if f.Failed > 0 {
+				dst = append(dst, `,"failed":`...)
+				dst = strconv.AppendInt(dst, int64(f.Failed), 10)
+			}
 			dst = append(dst, `,"paths":`...)
 			dst = appendStrings(dst, f.Paths)
 			if len(f.Detectors) > 0 {

@@ -20,6 +20,7 @@ type auditRecord struct {
 		Action    string   `json:"action"`
 		Mode      string   `json:"mode"`
 		Count     int      `json:"count"`
+		Failed    int      `json:"failed"`
 		Paths     []string `json:"paths"`
 		Detectors []string `json:"detectors"`
 	} `json:"findings"`

@@ -20,6 +20,13 @@ type metrics struct {
 	// order too, so recordBody matches them in one merge, without hashing ids.
 	ruleIDs []string
 	values  [][3]ruleCounter
+	// failed counts, in the same order, the values a rule's action could
+	// not carry out (rules.Finding.Failed); defined only for the actions
+	// that can fail: fpe, generalize and reveal.
+	failed [][3]ruleCounter
+	// blocked counts, in the same order, the bodies a block rule refused;
+	// defined only for enforcing block rules (a shadow one refuses nothing).
+	blocked [][3]ruleCounter
 	// failures is indexed by failure kind, then direction.
 	failures map[rules.FailureKind]*[3]proxywasm.MetricCounter
 }
@@ -38,6 +45,8 @@ func defineMetrics(p *rules.Program) *metrics {
 	set := ".rule_set." + tagValue(p.Name())
 	m := &metrics{
 		values:   make([][3]ruleCounter, len(p.Rules())),
+		failed:   make([][3]ruleCounter, len(p.Rules())),
+		blocked:  make([][3]ruleCounter, len(p.Rules())),
 		failures: make(map[rules.FailureKind]*[3]proxywasm.MetricCounter, len(failureKinds)),
 	}
 	for _, d := range directions {
@@ -56,8 +65,16 @@ func defineMetrics(p *rules.Program) *metrics {
 			if (d == rules.Request && !r.Request) || (d == rules.Response && !r.Response) {
 				continue
 			}
-			m.values[i][d] = ruleCounter{defined: true, counter: proxywasm.DefineCounterMetric("veil.values" + set + ".rule." +
-				tagValue(r.ID) + ".action." + r.Action + ".direction." + d.String() + ".mode." + mode)}
+			rule := ".rule." + tagValue(r.ID)
+			labels := set + rule + ".action." + r.Action + ".direction." + d.String() + ".mode." + mode
+			m.values[i][d] = ruleCounter{defined: true, counter: proxywasm.DefineCounterMetric("veil.values" + labels)}
+			if canFail(r.Action) {
+				m.failed[i][d] = ruleCounter{defined: true, counter: proxywasm.DefineCounterMetric("veil.values_failed" + labels)}
+			}
+			if r.Action == "block" && !r.Shadow {
+				m.blocked[i][d] = ruleCounter{defined: true, counter: proxywasm.DefineCounterMetric("veil.bodies_blocked" + set + rule +
+					".direction." + d.String())}
+			}
 		}
 	}
 	for _, kind := range failureKinds {
@@ -90,6 +107,9 @@ func (m *metrics) recordBody(d rules.Direction, size int, changed bool, report r
 		if i >= 0 && m.values[i][d].defined && f.Count > 0 {
 			m.values[i][d].counter.Increment(uint64(f.Count))
 		}
+		if i >= 0 && m.failed[i][d].defined && f.Failed > 0 {
+			m.failed[i][d].counter.Increment(uint64(f.Failed))
+		}
 		i++
 	}
 }
@@ -104,6 +124,19 @@ func (m *metrics) ruleIndex(id string, from int) int {
 		}
 	}
 	return -1
+}
+
+// recordBlocked counts one body refused by block rule id.
+func (m *metrics) recordBlocked(d rules.Direction, id string) {
+	if i := m.ruleIndex(id, 0); i >= 0 && m.blocked[i][d].defined {
+		m.blocked[i][d].counter.Increment(1)
+	}
+}
+
+// canFail reports whether a rule's action can fail on a value and so has a
+// veil.values_failed counter (see rules.Finding.Failed).
+func canFail(action string) bool {
+	return action == "fpe" || action == "generalize" || action == "reveal"
 }
 
 // recordFailure counts one body the filter could not rewrite.

@@ -45,12 +45,15 @@ func (*VM) NewPluginContext(uint32) types.PluginContext {
 }
 
 // ParseConfig compiles the plugin configuration (a rule set in YAML or JSON)
-// into a program. It is a pure function, tested without a host.
+// into a program. The key material its crypto_keys name comes from the VM
+// environment (vm_config.environment_variables, read through WASI environ:
+// no file access); it never appears in an error. Apart from that lookup it is
+// a pure function, tested without a host.
 func ParseConfig(config []byte) (*rules.Program, error) {
 	if len(config) == 0 {
 		return nil, errors.New("plugin configuration is empty: it must be a veil rule set (YAML or JSON)")
 	}
-	return rules.Compile(config, rules.Options{Filename: ConfigName})
+	return rules.Compile(config, rules.Options{Filename: ConfigName, Env: os.LookupEnv})
 }
 
 // pluginContext owns the compiled program and the metrics of one plugin configuration.
@@ -61,6 +64,9 @@ type pluginContext struct {
 	inject     func(applyFunc) applyFunc
 	metrics    *metrics
 	rejections map[rules.FailureKind]rejection
+	// blockStatuses maps each block rule's id to the status of its
+	// request-side local reply.
+	blockStatuses map[string]uint32
 	// auditBuf is reused for each stream's audit line: the VM runs one
 	// callback at a time, and the host copies the line out at once.
 	auditBuf []byte
@@ -86,8 +92,33 @@ func (p *pluginContext) OnPluginStart(int) types.OnPluginStartStatus {
 	}
 	p.metrics = defineMetrics(program)
 	p.rejections = prepareRejections(program.Name())
+	p.blockStatuses = blockStatuses(program)
+	for _, w := range program.Warnings() {
+		proxywasm.LogWarnf("veil: rule set %q: %s", program.Name(), w)
+	}
 	proxywasm.LogInfof("veil: rule set %q loaded with %d rules", program.Name(), len(program.Rules()))
 	return types.OnPluginStartStatusOK
+}
+
+// blockStatuses returns the request-side reply status of each block rule of
+// p, by rule id.
+func blockStatuses(p *rules.Program) map[string]uint32 {
+	out := make(map[string]uint32)
+	for _, r := range p.Rules() {
+		if r.Action == "block" {
+			out[r.ID] = uint32(r.BlockStatus)
+		}
+	}
+	return out
+}
+
+// blockStatus returns the status a request-side block by rule id answers
+// with: the rule's, or 400 when it names none.
+func (p *pluginContext) blockStatus(id string) uint32 {
+	if status := p.blockStatuses[id]; status != 0 {
+		return status
+	}
+	return defaultBlockStatus
 }
 
 // NewHttpContext implements types.PluginContext.

@@ -245,6 +245,10 @@ func (s *stream) finish(d rules.Direction, readSize int) types.Action {
 		return s.fail(d, rules.InternalError)
 	}
 	s.bodies[d].report = report
+	if f := report.Blocked(); f != nil {
+		s.plugin.metrics.recordBody(d, len(body), false, report)
+		return s.block(d, f)
+	}
 	if d == rules.Response && s.holdingResponseHeaders {
 		if summary := reportSummary(report); summary != "" {
 			if err := proxywasm.ReplaceHttpResponseHeader(p.ReportHeader(), summary); err != nil {
@@ -278,13 +282,35 @@ func (s *stream) fail(d rules.Direction, kind rules.FailureKind) types.Action {
 	if outcome == rules.Pass {
 		return types.ActionContinue
 	}
-	s.replied = true
 	reply := s.plugin.rejections[kind]
 	status := reply.requestStatus
 	if d == rules.Response {
 		status = responseRejectStatus
 	}
-	if err := proxywasm.SendHttpResponse(status, jsonHeaders, reply.body, -1); err != nil {
+	return s.reply(status, reply.body)
+}
+
+// block refuses the exchange because block rule finding f found something
+// in direction d: a local reply with the rule's status on the request side
+// (RuleInfo.BlockStatus), 502 on the response side, whose body names the
+// rule set, the rule and the detector kinds and counts, never a value; one
+// warning names the rule.
+func (s *stream) block(d rules.Direction, f *rules.Finding) types.Action {
+	p := s.plugin
+	p.metrics.recordBlocked(d, f.Rule)
+	proxywasm.LogWarnf("veil: rule set %q: %s body: blocked by rule %q", p.program.Name(), d, f.Rule)
+	status := uint32(responseRejectStatus)
+	if d == rules.Request {
+		status = p.blockStatus(f.Rule)
+	}
+	return s.reply(status, appendBlockReply(nil, p.program.Name(), f))
+}
+
+// reply answers the exchange with a local JSON reply; the stream's own
+// response callbacks then leave that reply alone.
+func (s *stream) reply(status uint32, body []byte) types.Action {
+	s.replied = true
+	if err := proxywasm.SendHttpResponse(status, jsonHeaders, body, -1); err != nil {
 		proxywasm.LogErrorf("veil: sending local reply: %v", err)
 	}
 	return types.ActionPause
