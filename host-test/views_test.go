@@ -199,6 +199,7 @@ rules:
 		{"payload a number", []hosttest.Property{jwtPayload("payload", float64(3))}, nil},
 		{"payload a bool", []hosttest.Property{jwtPayload("payload", true)}, nil},
 		{"payload truncated pairs", []hosttest.Property{jwtPayload("payload", []byte{1, 0, 0, 0, 3, 0, 0, 0})}, nil},
+		{"payload with a null claim (Envoy cannot serialize it)", []hosttest.Property{jwtPayload("payload", map[string]any{"sub": "u", "x": nil})}, nil},
 		{"payload with a binary claim", []hosttest.Property{jwtPayload("payload", map[string]any{"sub": "a\x00b\x00c"})}, nil},
 		{"namespace but no payload", []hosttest.Property{{Path: []string{"metadata", "filter_metadata", "envoy.filters.http.jwt_authn"},
 			Value: map[string]any{}}}, nil},
