@@ -340,3 +340,47 @@ func TestViewsMarkResponses(t *testing.T) {
 		})
 	}
 }
+
+// Response-side conditions see the response status and the request's
+// attributes, also for a request without a body (GET), whose own body
+// callbacks never run.
+func TestViewsStatusAndRequestOnResponse(t *testing.T) {
+	const src = `
+version: 1
+name: views-status
+rules:
+  - id: debug-on-errors
+    select: { keys: [trace] }
+    when: { status: [5xx], method: [GET] }
+    action: remove
+  - id: internal-path
+    select: { keys: [owner] }
+    when: { path: ["/internal/**"] }
+    action: redact
+`
+	vm := start(t, "veil", hosttest.Envoy133, hosttest.Config{PluginConfig: []byte(src)})
+	body := `{"trace":"t-1","owner":"ann"}`
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		want         string
+	}{
+		{"GET", "/api/x", 500, `{"owner":"ann"}`},
+		{"GET", "/api/x", 503, `{"owner":"ann"}`},
+		{"GET", "/api/x", 200, body},
+		{"GET", "/api/x", 404, body},
+		{"POST", "/api/x", 500, body},
+		{"GET", "/internal/a", 200, `{"trace":"t-1","owner":"[REDACTED]"}`},
+		{"GET", "/internal/a", 502, `{"owner":"[REDACTED]"}`},
+	} {
+		ex := jsonExchange(nil, []byte(body), 0)
+		ex.Method, ex.Path, ex.Status = tc.method, tc.path, tc.status
+		if tc.method == "POST" {
+			ex.RequestBody = []byte(`{}`)
+		}
+		res := vm.Do(ex)
+		if got := string(res.Response.Body); got != tc.want || res.VMError != nil || len(res.Errors) > 0 {
+			t.Errorf("%s %s → %d: response %s, want %s (vm %v, errors %v)", tc.method, tc.path, tc.status, got, tc.want, res.VMError, res.Errors)
+		}
+	}
+}
