@@ -86,3 +86,34 @@ func runJSON(t *testing.T, args ...string) runOutput {
 	}
 	return r
 }
+
+// A flags file: one argument a line, verbatim (spaces and quotes kept),
+// comments and blank lines skipped; a nested --flags and an argument that
+// is not a flag are refused.
+func TestRunFlagsFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	rulesFile := write("rules.yaml", "version: 1\nname: f\ntrust_headers: [x-role]\nrules:\n"+
+		"  - id: keep\n    select: { keys: [a] }\n    when: { header: { x-role: \"two words\" }, path: [\"/p\"] }\n    action: keep\n"+
+		"  - id: other\n    select: { keys: [a] }\n    action: redact\n")
+	body := write("body.json", `{"a":"v"}`)
+	good := write("good", "# caller\n\n-H=x-role: two words\n  --path=/p  \n")
+	out, stderr, code := cli(t, "run", "--plugin", pluginPath, "--rules", rulesFile, "--request-body", body, "--flags", good)
+	if code != 0 || out != "{\"a\":\"v\"}\n" {
+		t.Errorf("flags file: exit %d, output %q, stderr %s", code, out, stderr)
+	}
+	if out, _, _ := cli(t, "run", "--plugin", pluginPath, "--rules", rulesFile, "--request-body", body); out != "{\"a\":\"[REDACTED]\"}\n" {
+		t.Errorf("without the flags file: output %q", out)
+	}
+	for name, text := range map[string]string{"nested": "--flags=other\n", "argument": "--path=/p\nstray\n"} {
+		if _, stderr, code := cli(t, "run", "--plugin", pluginPath, "--rules", rulesFile, "--request-body", body, "--flags", write(name, text)); code == 0 {
+			t.Errorf("%s: exit 0, want a refusal (stderr %s)", name, stderr)
+		}
+	}
+}
