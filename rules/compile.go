@@ -46,6 +46,7 @@ func Compile(src []byte, opts Options) (*Program, error) {
 		maxDepth:     opts.MaxDepth,
 		atoms:        spec.cond.atoms,
 		claimSlots:   numberClaimPaths(spec.cond.atoms),
+		headerSlots:  numberHeaderNames(spec.cond.atoms),
 		consent:      spec.cond.consent,
 		jwtKey:       spec.cond.jwtKey,
 		marks:        spec.cond.marks,
@@ -122,26 +123,37 @@ func Compile(src []byte, opts Options) (*Program, error) {
 // too complex either way fails here. It reports false after recording
 // mistakes in d.
 func (p *Program) compileConds(all []selector, global [2][2][]int, cls *classifier, masks []detect.Mask, d *decoder) bool {
-	c := &condSet{rules: make([]*ruleCond, len(p.rules)), all: all, global: global, cls: cls, masks: masks, cache: map[string]*view{}}
-	for i := range p.rules {
-		r := &p.rules[i]
-		c.rules[i] = r.cond
-		for dir, on := range [2]bool{r.request, r.response} {
-			if on && r.cond != nil {
-				c.byDir[dir] = append(c.byDir[dir], i)
+	c := &condSet{all: all, global: global, cls: cls, masks: masks}
+	c.cache.Store(&map[string]*view{})
+	for dir := range c.conds {
+		ids := map[string]int32{}
+		c.condOf[dir] = make([]int32, len(p.rules))
+		for i := range p.rules {
+			r := &p.rules[i]
+			c.condOf[dir][i] = -1
+			if r.cond == nil || !(dir == 0 && r.request || dir == 1 && r.response) {
+				continue
 			}
+			k := r.cond.key()
+			id, ok := ids[k]
+			if !ok {
+				id = int32(len(c.conds[dir]))
+				ids[k] = id
+				c.conds[dir] = append(c.conds[dir], r.cond)
+			}
+			c.condOf[dir][i] = id
 		}
 	}
-	if c.byDir[0] == nil && c.byDir[1] == nil {
+	if c.conds[0] == nil && c.conds[1] == nil {
 		return true
 	}
-	for dir := range c.byDir {
-		if c.byDir[dir] == nil {
+	for dir := range c.conds {
+		if c.conds[dir] == nil {
 			continue
 		}
 		active := make([]bool, len(p.rules))
 		for r := range active {
-			active[r] = c.rules[r] == nil
+			active[r] = c.condOf[dir][r] < 0
 		}
 		if _, err := c.buildFor(p, Direction(dir+1), active); err != nil {
 			for _, s := range err.sels {
@@ -243,6 +255,21 @@ func numberClaimPaths(atoms []atom) int {
 				slots[k] = len(slots)
 			}
 			a.slot = slots[k]
+		}
+	}
+	return len(slots)
+}
+
+// numberHeaderNames gives each header atom the slot of its name
+// (atom.hslot) and returns the number of distinct names.
+func numberHeaderNames(atoms []atom) int {
+	slots := map[string]int{}
+	for i := range atoms {
+		if a := &atoms[i]; a.kind == condHeader {
+			if _, ok := slots[a.name]; !ok {
+				slots[a.name] = len(slots)
+			}
+			a.hslot = slots[a.name]
 		}
 	}
 	return len(slots)

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 )
 
@@ -53,13 +54,63 @@ type atom struct {
 	// absent or unreadable identity makes the atom triUnknown
 	identity bool
 	list     []string   // method (upper-case), host globs (lower-case), principal globs, purposes (lower-case)
-	paths    [][]string // path globs, split at "/"
+	paths    []pathGlob // path globs
 	name     string     // header: lower-case name
+	hslot    int        // header: the index of its name among the set's distinct header names
 	claim    []string   // claim: the dotted path, split
 	slot     int        // claim: the index of its path among the set's distinct claim paths
 	vm       valueMatch // header and claim
 	gpc      bool       // consent.gpc: the signal wanted
 	status   [][2]int   // status: inclusive ranges
+}
+
+// pathGlob is a compiled path glob: its segments (split at "/"), and a
+// faster test when it has no "*" (exact) or none but a final "/**"
+// (prefix): both compare the path case-insensitively as matchSegments
+// does.
+type pathGlob struct {
+	segs   []string
+	kind   uint8  // globGeneral, globExact or globPrefix
+	prefix string // exact: the whole glob; prefix: the glob without "/**"
+}
+
+const (
+	globGeneral = iota
+	globExact
+	globPrefix
+)
+
+// newPathGlob compiles the segments of a path glob.
+func newPathGlob(segs []string) pathGlob {
+	g := pathGlob{segs: segs}
+	last := len(segs) - 1
+	lit := func(ss []string) bool {
+		for _, s := range ss {
+			if strings.Contains(s, "*") {
+				return false
+			}
+		}
+		return true
+	}
+	switch {
+	case lit(segs):
+		g.kind, g.prefix = globExact, strings.Join(segs, "/")
+	case segs[last] == "**" && lit(segs[:last]):
+		g.kind, g.prefix = globPrefix, strings.Join(segs[:last], "/")
+	}
+	return g
+}
+
+// match reports whether the canonical path read matches the glob.
+func (g *pathGlob) match(read string) bool {
+	switch g.kind {
+	case globExact:
+		return len(read) == len(g.prefix) && strings.EqualFold(read, g.prefix)
+	case globPrefix:
+		n := len(g.prefix)
+		return len(read) >= n && strings.EqualFold(read[:n], g.prefix) && (len(read) == n || read[n] == '/')
+	}
+	return matchSegments(g.segs, read)
 }
 
 // valueMatch tests the value of a header or claim: exactly one of equals
@@ -101,11 +152,28 @@ type ruleCond struct {
 	weakens bool
 }
 
+// key spells the condition: rules with equal keys are active together.
+func (c *ruleCond) key() string {
+	b := []byte{'w'}
+	for _, a := range c.when {
+		b = strconv.AppendInt(append(b, ' '), int64(a), 10)
+	}
+	b = append(b, 'u')
+	for _, a := range c.unless {
+		b = strconv.AppendInt(append(b, ' '), int64(a), 10)
+	}
+	return string(strconv.AppendBool(b, c.weakens))
+}
+
 // active reports whether the rule applies, given the atoms' values. A
 // triUnknown atom (identity absent) anywhere makes it inactive. A triMaybe
 // atom counts as the reading that protects more: against the match for a
 // rule that weakens protection, for it otherwise.
 func (c *ruleCond) active(vals []tri) bool {
+	if len(c.when) == 1 && len(c.unless) == 0 { // the common case
+		v := vals[c.when[0]]
+		return v == triYes || v == triMaybe && !c.weakens
+	}
 	for _, a := range c.unless {
 		if vals[a] == triUnknown {
 			return false
@@ -146,7 +214,10 @@ type condEnv struct {
 	claims claimsState
 	// by claim path slot (atom.slot), its lookup, done on first use
 	slots []claimSlot
-	host  string // hostName(req.Host), once hostDone
+	// by header name slot (atom.hslot), its lookup, done on first use
+	hslots []headerSlot
+	elems  *[]claimElem // the values of claims, for claimSlot.elems
+	host   string       // hostName(req.Host), once hostDone
 	// hostDone: host is set
 	hostDone bool
 	buf      [maxNameLen]byte // scratch: an unescaped claim name or value
@@ -158,10 +229,23 @@ type condEnv struct {
 	pathN     int
 }
 
-// claimSlot is the lookup of one claim path: done, and its result.
+// claimSlot is the lookup of one claim path: done, and its result; the
+// values it holds (itself, or an array's elements) are elems[first:end]
+// of the condEnv.
 type claimSlot struct {
 	done, found, ok bool
-	v               []byte
+	first, end      int
+}
+
+// claimElem is one value of a claim: a string's text (unescaped), or a
+// number's, true's, false's or null's spelling.
+type claimElem struct{ text []byte }
+
+// headerSlot is the lookup of one header name: how many times it was
+// sent, and where first.
+type headerSlot struct {
+	done     bool
+	n, first int
 }
 
 // claimsState is whether the claims were checked, and whether they are valid JSON.
@@ -173,11 +257,20 @@ const (
 	claimsInvalid
 )
 
+// condScratch is the memory evalAtoms reuses across calls.
+type condScratch struct {
+	slots  []claimSlot
+	hslots []headerSlot
+	elems  []claimElem
+}
+
 // evalAtoms sets vals[i] to the value of atoms[i] for the exchange in;
 // slots is scratch space, one per distinct claim path.
-func (p *Program) evalAtoms(in Input, vals []tri, slots []claimSlot) {
-	clear(slots)
-	env := condEnv{in: in, req: in.Request, slots: slots}
+func (p *Program) evalAtoms(in Input, vals []tri, sc *condScratch) {
+	clear(sc.slots)
+	clear(sc.hslots)
+	sc.elems = sc.elems[:0]
+	env := condEnv{in: in, req: in.Request, slots: sc.slots, hslots: sc.hslots, elems: &sc.elems}
 	for i := range p.atoms {
 		vals[i] = env.eval(&p.atoms[i], p.consent)
 	}
@@ -237,7 +330,19 @@ func (e *condEnv) eval(a *atom, consent *consentSource) tri {
 	case condPath:
 		return e.path(a)
 	case condHeader:
-		return headerAtom(a, r.Headers)
+		hs := &e.hslots[a.hslot]
+		if !hs.done {
+			hs.done = true
+			for i, h := range r.Headers {
+				if len(h[0]) == len(a.name) && (h[0] == a.name || strings.EqualFold(h[0], a.name)) {
+					if hs.n == 0 {
+						hs.first = i
+					}
+					hs.n++
+				}
+			}
+		}
+		return headerAtom(a, r.Headers, hs)
 	case condGPC:
 		return yesIf(gpcOn(r.Headers) == a.gpc)
 	case condPurposes:
@@ -307,8 +412,8 @@ func (e *condEnv) path(a *atom) tri {
 	yes, no := 0, 0
 	for _, read := range e.pathReads[:e.pathN] {
 		hit := false
-		for _, g := range a.paths {
-			if matchSegments(g, read) {
+		for i := range a.paths {
+			if a.paths[i].match(read) {
 				hit = true
 				break
 			}
@@ -332,15 +437,14 @@ func (e *condEnv) path(a *atom) tri {
 // sent exactly once, else triUnknown. Another header is absent or tested
 // on each value sent: triYes when all pass, triNo when none, triMaybe when
 // they disagree.
-func headerAtom(a *atom, headers [][2]string) tri {
-	n, yes := 0, 0
-	for _, h := range headers {
-		if len(h[0]) != len(a.name) || h[0] != a.name && !strings.EqualFold(h[0], a.name) {
-			continue
-		}
-		n++
-		if testValue(&a.vm, strings.TrimSpace(h[1])) {
+func headerAtom(a *atom, headers [][2]string, hs *headerSlot) tri {
+	n, yes := hs.n, 0
+	for i := hs.first; n > 0 && i < len(headers); i++ {
+		if h := headers[i]; len(h[0]) == len(a.name) && (h[0] == a.name || strings.EqualFold(h[0], a.name)) && testValue(&a.vm, strings.TrimSpace(h[1])) {
 			yes++
+		}
+		if n == 1 {
+			break // the only one
 		}
 	}
 	switch {
@@ -424,52 +528,61 @@ func (e *condEnv) claim(a *atom) tri {
 	sl := &e.slots[a.slot]
 	if !sl.done {
 		sl.done = true
-		sl.v, sl.found, sl.ok = lookupClaim(r.JWTClaims, a.claim, &e.buf)
+		var v []byte
+		v, sl.found, sl.ok = lookupClaim(r.JWTClaims, a.claim, &e.buf)
+		sl.first = len(*e.elems)
+		if sl.found {
+			*e.elems = appendClaimElems(*e.elems, v)
+		}
+		sl.end = len(*e.elems)
 	}
-	v, found, ok := sl.v, sl.found, sl.ok
 	switch {
-	case !ok:
+	case !sl.ok:
 		return triUnknown
 	case a.vm.present != 0:
-		return yesIf(found == (a.vm.present > 0))
-	case !found:
-		return triNo
+		return yesIf(sl.found == (a.vm.present > 0))
 	}
-	return yesIf(claimMatches(&a.vm, v, &e.buf))
+	for _, el := range (*e.elems)[sl.first:sl.end] {
+		if testValue(&a.vm, el.text) {
+			return triYes
+		}
+	}
+	return triNo
 }
 
-// claimMatches tests a claim's JSON value: a string by its text, a number,
-// true, false or null by its spelling, an array by each of its scalar
-// elements (any one passing: "roles contains support").
-func claimMatches(m *valueMatch, v []byte, buf *[maxNameLen]byte) bool {
-	test := func(val []byte) bool {
-		if val[0] == '"' {
+// appendClaimElems appends the values of a claim's JSON value v that
+// conditions compare: a string by its text, a number, true, false or null
+// by its spelling, an array by each of its scalar elements ("roles
+// contains support"); an object, or an object or array inside an array,
+// adds nothing.
+func appendClaimElems(dst []claimElem, v []byte) []claimElem {
+	add := func(val []byte) {
+		switch val[0] {
+		case '{', '[':
+		case '"':
 			raw := val[1 : len(val)-1]
 			if bytes.IndexByte(raw, '\\') >= 0 {
-				if len(raw) > len(buf) {
-					return false
-				}
-				raw = appendUnescaped(buf[:0], raw)
+				raw = appendUnescaped(nil, raw) // rare: allocates
 			}
-			return testValue(m, raw)
+			dst = append(dst, claimElem{raw})
+		default:
+			dst = append(dst, claimElem{val})
 		}
-		return val[0] != '{' && val[0] != '[' && testValue(m, val)
 	}
 	if v[0] != '[' {
-		return test(v)
+		add(v)
+		return dst
 	}
 	i := skipWS(v, 1)
 	for i < len(v) && v[i] != ']' {
 		end := skipValue(v, i, maxClaimDepth)
-		if test(v[i:end]) {
-			return true
-		}
+		add(v[i:end])
 		i = skipWS(v, end)
 		if i < len(v) && v[i] == ',' {
 			i = skipWS(v, i+1)
 		}
 	}
-	return false
+	return dst
 }
 
 // maxClaimDepth bounds the nesting of a JWT payload (deeper: invalid).

@@ -124,7 +124,7 @@ func TestConditionsCacheBounded(t *testing.T) {
 			t.Fatalf("set %b: got %s (%v), want %s}", set, out, err, want)
 		}
 	}
-	if len(p.conds.cache) > maxCachedViews {
-		t.Errorf("cache holds %d views", len(p.conds.cache))
+	if n := len(*p.conds.cache.Load()); n > maxCachedViews {
+		t.Errorf("cache holds %d views", n)
 	}
 }

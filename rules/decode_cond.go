@@ -128,7 +128,7 @@ func (d *decoder) decodeCond(n *yaml.Node, what string, c *condSpec, weakens boo
 			a := atom{kind: condPath}
 			for _, it := range d.nonEmptyList(v, field) {
 				if segs, ok := d.pathGlob(it, field); ok {
-					a.paths = append(a.paths, segs)
+					a.paths = append(a.paths, newPathGlob(segs))
 				}
 			}
 			if a.paths != nil {
@@ -393,7 +393,7 @@ func atomKey(a *atom) string {
 	}
 	w("l", a.list)
 	for _, p := range a.paths {
-		w("p", p)
+		w("p", p.segs)
 	}
 	w("n", []string{a.name})
 	w("c", a.claim)

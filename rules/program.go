@@ -24,14 +24,15 @@ type Program struct {
 	warnings      []string      // for the plugin's start-up log (Warnings)
 	tokens        *revealAction // opens the tokens of every encrypt rule (Reveal); nil without one
 	// conditions (cond.go, program_cond.go) and minimization (minimize.go)
-	atoms      []atom         // the distinct conditions of rules and minimize lists
-	claimSlots int            // the distinct claim paths of the atoms
-	consent    *consentSource // where consent purposes are read; nil without
-	jwtKey     string         // jwt.provider_metadata_key
-	trusted    []string       // trust_headers, lower-case, sorted
-	marks      bool           // mark_responses
-	conds      *condSet       // nil when no rule has conditions
-	minimize   []allowList    // the minimize lists, in file order
+	atoms       []atom         // the distinct conditions of rules and minimize lists
+	claimSlots  int            // the distinct claim paths of the atoms
+	headerSlots int            // the distinct header names of the atoms
+	consent     *consentSource // where consent purposes are read; nil without
+	jwtKey      string         // jwt.provider_metadata_key
+	trusted     []string       // trust_headers, lower-case, sorted
+	marks       bool           // mark_responses
+	conds       *condSet       // nil when no rule has conditions
+	minimize    []allowList    // the minimize lists, in file order
 }
 
 // RuleInfo describes one compiled rule, for defining metrics up front.
