@@ -47,6 +47,7 @@ func Compile(src []byte, opts Options) (*Program, error) {
 		atoms:        spec.cond.atoms,
 		claimSlots:   numberClaimPaths(spec.cond.atoms),
 		headerSlots:  numberHeaderNames(spec.cond.atoms),
+		atomOrder:    byKind(spec.cond.atoms),
 		consent:      spec.cond.consent,
 		jwtKey:       spec.cond.jwtKey,
 		marks:        spec.cond.marks,
@@ -273,4 +274,14 @@ func numberHeaderNames(atoms []atom) int {
 		}
 	}
 	return len(slots)
+}
+
+// byKind returns the indexes of the atoms, grouped by kind.
+func byKind(atoms []atom) []int32 {
+	order := make([]int32, len(atoms))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int { return int(atoms[a].kind) - int(atoms[b].kind) })
+	return order
 }

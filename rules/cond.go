@@ -271,7 +271,7 @@ func (p *Program) evalAtoms(in Input, vals []tri, sc *condScratch) {
 	clear(sc.hslots)
 	sc.elems = sc.elems[:0]
 	env := condEnv{in: in, req: in.Request, slots: sc.slots, hslots: sc.hslots, elems: &sc.elems}
-	for i := range p.atoms {
+	for _, i := range p.atomOrder {
 		vals[i] = env.eval(&p.atoms[i], p.consent)
 	}
 }

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -126,5 +127,41 @@ func TestConditionsCacheBounded(t *testing.T) {
 	}
 	if n := len(*p.conds.cache.Load()); n > maxCachedViews {
 		t.Errorf("cache holds %d views", n)
+	}
+}
+
+// TestConditionsConcurrent: several goroutines applying with different
+// sets of active rules share one Program (run with -race).
+func TestConditionsConcurrent(t *testing.T) {
+	p := mustCompile(t, viewsRules)
+	ins := []*RequestAttributes{
+		nil,
+		{PeerURISANs: []string{"spiffe://cluster.local/ns/billing/sa/api"}},
+		{JWTClaims: []byte(`{"roles":["support"]}`)},
+		{Headers: hdrs("x-verified-role", "ops", "sec-gpc", "1")},
+	}
+	want := make([]string, len(ins))
+	for i, r := range ins {
+		out, _, _ := mustCompile(t, viewsRules).Apply([]byte(viewsBody), Input{Direction: Response, Request: r})
+		want[i] = string(out)
+	}
+	done := make(chan string, 4)
+	for g := range 4 {
+		go func() {
+			for n := range 200 {
+				i := (g + n) % len(ins)
+				out, _, err := p.Apply([]byte(viewsBody), Input{Direction: Response, Request: ins[i]})
+				if err != nil || string(out) != want[i] {
+					done <- fmt.Sprintf("goroutine %d: got %s (%v), want %s", g, out, err, want[i])
+					return
+				}
+			}
+			done <- ""
+		}()
+	}
+	for range 4 {
+		if msg := <-done; msg != "" {
+			t.Error(msg)
+		}
 	}
 }
