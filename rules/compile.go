@@ -47,12 +47,12 @@ func Compile(src []byte, opts Options) (*Program, error) {
 		atoms:        spec.cond.atoms,
 		claimSlots:   numberClaimPaths(spec.cond.atoms),
 		headerSlots:  numberHeaderNames(spec.cond.atoms),
-		atomOrder:    byKind(spec.cond.atoms),
 		consent:      spec.cond.consent,
 		jwtKey:       spec.cond.jwtKey,
 		marks:        spec.cond.marks,
 		trusted:      sortedNames(spec.cond.trusted),
 	}
+	p.index = newCondIndex(p.atoms, p.headerSlots, p.claimSlots)
 	if p.maxDepth <= 0 {
 		p.maxDepth = DefaultMaxDepth
 	}

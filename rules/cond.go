@@ -217,10 +217,12 @@ type condEnv struct {
 	// by header name slot (atom.hslot), its lookup, done on first use
 	hslots []headerSlot
 	elems  *[]claimElem // the values of claims, for claimSlot.elems
-	host   string       // hostName(req.Host), once hostDone
-	// hostDone: host is set
-	hostDone bool
-	buf      [maxNameLen]byte // scratch: an unescaped claim name or value
+	// the method upper-cased and the host lower-cased (in caseBuf), once
+	// methodDone and hostDone
+	methodUp, host       []byte
+	methodDone, hostDone bool
+	caseBuf              [maxMethodLen + maxHostLen]byte
+	buf                  [maxNameLen]byte // scratch: an unescaped claim name or value
 	// the canonical readings of the request path (pathReadings), computed
 	// on first use
 	pathDone  bool
@@ -264,16 +266,15 @@ type condScratch struct {
 	elems  []claimElem
 }
 
-// evalAtoms sets vals[i] to the value of atoms[i] for the exchange in;
+// evalAtoms sets vals[i] to the value of atoms[i] for the exchange in
+// (through the index, cond_index.go);
 // slots is scratch space, one per distinct claim path.
 func (p *Program) evalAtoms(in Input, vals []tri, sc *condScratch) {
 	clear(sc.slots)
 	clear(sc.hslots)
 	sc.elems = sc.elems[:0]
 	env := condEnv{in: in, req: in.Request, slots: sc.slots, hslots: sc.hslots, elems: &sc.elems}
-	for _, i := range p.atomOrder {
-		vals[i] = env.eval(&p.atoms[i], p.consent)
-	}
+	p.index.eval(&env, p.atoms, p.consent, vals)
 }
 
 // eval returns the value of atom a.
@@ -316,13 +317,17 @@ func (e *condEnv) eval(a *atom, consent *consentSource) tri {
 	}
 	switch a.kind {
 	case condMethod:
-		return yesIf(r.Method != "" && containsFold(a.list, r.Method))
-	case condHost:
-		if !e.hostDone {
-			e.host, e.hostDone = hostName(r.Host), true
+		m := e.method()
+		for _, x := range a.list {
+			if string(m) == x {
+				return triYes
+			}
 		}
+		return triNo
+	case condHost:
+		h := e.hostLower()
 		for _, g := range a.list {
-			if e.host != "" && globFold(g, e.host) {
+			if len(h) > 0 && globLower(g, h) {
 				return triYes
 			}
 		}
@@ -330,19 +335,7 @@ func (e *condEnv) eval(a *atom, consent *consentSource) tri {
 	case condPath:
 		return e.path(a)
 	case condHeader:
-		hs := &e.hslots[a.hslot]
-		if !hs.done {
-			hs.done = true
-			for i, h := range r.Headers {
-				if len(h[0]) == len(a.name) && (h[0] == a.name || strings.EqualFold(h[0], a.name)) {
-					if hs.n == 0 {
-						hs.first = i
-					}
-					hs.n++
-				}
-			}
-		}
-		return headerAtom(a, r.Headers, hs)
+		return headerAtom(a, r.Headers, e.header(a))
 	case condGPC:
 		return yesIf(gpcOn(r.Headers) == a.gpc)
 	case condPurposes:
@@ -472,13 +465,13 @@ func gpcOn(headers [][2]string) bool {
 	return false
 }
 
-// globFold matches s against pat like globAny with fold, comparing a
-// pattern without "*" directly.
-func globFold(pat, s string) bool {
+// globLower matches the lower-cased host s against the lower-case
+// pattern pat like globAny, comparing a pattern without "*" directly.
+func globLower(pat string, s []byte) bool {
 	if strings.IndexByte(pat, '*') < 0 {
-		return len(pat) == len(s) && strings.EqualFold(pat, s)
+		return pat == string(s)
 	}
-	return globAny(pat, s, true)
+	return globAny(pat, s, false)
 }
 
 // globAny matches s against pat, where "*" matches any run of bytes
@@ -509,33 +502,10 @@ func globAny[T string | []byte](pat string, s T, fold bool) bool {
 
 // claim evaluates a claim atom against the verified JWT payload.
 func (e *condEnv) claim(a *atom) tri {
-	r := e.req
-	if r == nil || len(r.JWTClaims) == 0 {
+	if !e.claimsValid() {
 		return triUnknown
 	}
-	if e.claims == claimsUnchecked {
-		e.claims = claimsInvalid
-		b := r.JWTClaims
-		if i := skipWS(b, 0); i < len(b) && b[i] == '{' {
-			if end := skipValue(b, i, maxClaimDepth); end >= 0 && skipWS(b, end) == len(b) {
-				e.claims = claimsValid
-			}
-		}
-	}
-	if e.claims != claimsValid {
-		return triUnknown
-	}
-	sl := &e.slots[a.slot]
-	if !sl.done {
-		sl.done = true
-		var v []byte
-		v, sl.found, sl.ok = lookupClaim(r.JWTClaims, a.claim, &e.buf)
-		sl.first = len(*e.elems)
-		if sl.found {
-			*e.elems = appendClaimElems(*e.elems, v)
-		}
-		sl.end = len(*e.elems)
-	}
+	sl := e.claimSlot(a)
 	switch {
 	case !sl.ok:
 		return triUnknown
@@ -548,6 +518,103 @@ func (e *condEnv) claim(a *atom) tri {
 		}
 	}
 	return triNo
+}
+
+// claimsValid reports whether the request has claims that are a valid
+// JSON object (checked on first use).
+func (e *condEnv) claimsValid() bool {
+	r := e.req
+	if r == nil || len(r.JWTClaims) == 0 {
+		return false
+	}
+	if e.claims == claimsUnchecked {
+		e.claims = claimsInvalid
+		b := r.JWTClaims
+		if i := skipWS(b, 0); i < len(b) && b[i] == '{' {
+			if end := skipValue(b, i, maxClaimDepth); end >= 0 && skipWS(b, end) == len(b) {
+				e.claims = claimsValid
+			}
+		}
+	}
+	return e.claims == claimsValid
+}
+
+// claimSlot returns the lookup of a's claim path in the valid claims,
+// done on first use.
+func (e *condEnv) claimSlot(a *atom) *claimSlot {
+	sl := &e.slots[a.slot]
+	if !sl.done {
+		sl.done = true
+		var v []byte
+		v, sl.found, sl.ok = lookupClaim(e.req.JWTClaims, a.claim, &e.buf)
+		sl.first = len(*e.elems)
+		if sl.found {
+			*e.elems = appendClaimElems(*e.elems, v)
+		}
+		sl.end = len(*e.elems)
+	}
+	return sl
+}
+
+// header returns the lookup of a's header name, done on first use.
+func (e *condEnv) header(a *atom) *headerSlot {
+	hs := &e.hslots[a.hslot]
+	if !hs.done {
+		hs.done = true
+		for i, h := range e.req.Headers {
+			if len(h[0]) == len(a.name) && (h[0] == a.name || strings.EqualFold(h[0], a.name)) {
+				if hs.n == 0 {
+					hs.first = i
+				}
+				hs.n++
+			}
+		}
+	}
+	return hs
+}
+
+// maxMethodLen and maxHostLen bound the method and host condEnv
+// upper-cases or lower-cases; a longer one matches nothing.
+const (
+	maxMethodLen = 32
+	maxHostLen   = 255
+)
+
+// method returns the request method, upper-cased (ASCII), empty when
+// absent or longer than maxMethodLen.
+func (e *condEnv) method() []byte {
+	if !e.methodDone {
+		e.methodDone = true
+		if m := e.req.Method; len(m) <= maxMethodLen {
+			e.methodUp = asciiCase(e.caseBuf[:0], m, 'a', 'z')
+		}
+	}
+	return e.methodUp
+}
+
+// hostLower returns the request host (hostName), lower-cased (ASCII),
+// empty when absent or longer than maxHostLen.
+func (e *condEnv) hostLower() []byte {
+	if !e.hostDone {
+		e.hostDone = true
+		if h := hostName(e.req.Host); len(h) <= maxHostLen {
+			e.host = asciiCase(e.caseBuf[maxMethodLen:maxMethodLen], h, 'A', 'Z')
+		}
+	}
+	return e.host
+}
+
+// asciiCase appends s to dst with the ASCII letters from lo to hi
+// switched to the other case.
+func asciiCase(dst []byte, s string, lo, hi byte) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= lo && c <= hi {
+			c ^= 0x20
+		}
+		dst = append(dst, c)
+	}
+	return dst
 }
 
 // appendClaimElems appends the values of a claim's JSON value v that

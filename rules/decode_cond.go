@@ -137,8 +137,8 @@ func (d *decoder) decodeCond(n *yaml.Node, what string, c *condSpec, weakens boo
 		case "host":
 			a := atom{kind: condHost}
 			for _, it := range d.nonEmptyList(v, field) {
-				h := strings.TrimSuffix(strings.ToLower(it.Value), ".")
-				if h == "" || strings.ContainsAny(h, "/ \t") {
+				h := strings.TrimSuffix(string(asciiCase(nil, it.Value, 'A', 'Z')), ".")
+				if h == "" || len(h) > maxHostLen || !isHostGlob(h) {
 					d.errorf(it, "%s: %q is not a host name glob", field, it.Value)
 					continue
 				}
@@ -406,4 +406,16 @@ func atomKey(a *atom) string {
 		b.WriteString("|" + strconv.Itoa(s[0]) + "-" + strconv.Itoa(s[1]))
 	}
 	return b.String()
+}
+
+// isHostGlob reports whether h is ASCII letters, digits and "-._:[]*"
+// only: a host name (punycode for IDNs), an IP literal, or a glob of them.
+func isHostGlob(h string) bool {
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.IndexByte("-._:[]*", c) >= 0) {
+			return false
+		}
+	}
+	return true
 }

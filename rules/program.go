@@ -28,6 +28,7 @@ type Program struct {
 	claimSlots  int            // the distinct claim paths of the atoms
 	atomOrder   []int32        // the atoms' indexes, grouped by kind (fewer mispredicted branches)
 	headerSlots int            // the distinct header names of the atoms
+	index       *condIndex     // evaluates the atoms (cond_index.go)
 	consent     *consentSource // where consent purposes are read; nil without
 	jwtKey      string         // jwt.provider_metadata_key
 	trusted     []string       // trust_headers, lower-case, sorted
