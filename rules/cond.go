@@ -221,7 +221,7 @@ type condEnv struct {
 	// methodDone and hostDone
 	methodUp, host       []byte
 	methodDone, hostDone bool
-	caseBuf              [maxMethodLen + maxHostLen]byte
+	caseBuf              []byte // condScratch.caseBuf
 	buf                  [maxNameLen]byte // scratch: an unescaped claim name or value
 	// the canonical readings of the request path (pathReadings), computed
 	// on first use
@@ -261,9 +261,10 @@ const (
 
 // condScratch is the memory evalAtoms reuses across calls.
 type condScratch struct {
-	slots  []claimSlot
-	hslots []headerSlot
-	elems  []claimElem
+	slots   []claimSlot
+	hslots  []headerSlot
+	elems   []claimElem
+	caseBuf []byte // the method upper-cased and the host lower-cased
 }
 
 // evalAtoms sets vals[i] to the value of atoms[i] for the exchange in
@@ -273,7 +274,10 @@ func (p *Program) evalAtoms(in Input, vals []tri, sc *condScratch) {
 	clear(sc.slots)
 	clear(sc.hslots)
 	sc.elems = sc.elems[:0]
-	env := condEnv{in: in, req: in.Request, slots: sc.slots, hslots: sc.hslots, elems: &sc.elems}
+	if sc.caseBuf == nil {
+		sc.caseBuf = make([]byte, maxMethodLen+maxHostLen)
+	}
+	env := condEnv{in: in, req: in.Request, slots: sc.slots, hslots: sc.hslots, elems: &sc.elems, caseBuf: sc.caseBuf}
 	p.index.eval(&env, p.atoms, p.consent, vals)
 }
 
@@ -586,7 +590,7 @@ func (e *condEnv) method() []byte {
 	if !e.methodDone {
 		e.methodDone = true
 		if m := e.req.Method; len(m) <= maxMethodLen {
-			e.methodUp = asciiCase(e.caseBuf[:0], m, 'a', 'z')
+			e.methodUp = asciiCase(e.caseBuf[:0:maxMethodLen], m, 'a', 'z')
 		}
 	}
 	return e.methodUp

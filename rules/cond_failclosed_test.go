@@ -165,3 +165,23 @@ func TestConditionsConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestConditionsNoMatchAllocs: with conditions, a body no rule changes is
+// still processed without allocating (once its view is cached).
+func TestConditionsNoMatchAllocs(t *testing.T) {
+	p := mustCompile(t, viewsRules)
+	body := []byte(`{"other":"x","list":[1,2,{"k":"v"}]}`)
+	for _, r := range []*RequestAttributes{
+		nil,
+		{Method: "GET", Path: "/api/x", Host: "h", PeerURISANs: []string{"spiffe://cluster.local/ns/billing/sa/api"}},
+		{JWTClaims: []byte(`{"roles":["support"]}`), Headers: hdrs("x-verified-role", "ops", "sec-gpc", "1")},
+	} {
+		in := Input{Direction: Response, Request: r, Status: 200}
+		if _, _, err := p.Apply(body, in); err != nil {
+			t.Fatal(err)
+		}
+		if n := testing.AllocsPerRun(100, func() { p.Apply(body, in) }); n != 0 {
+			t.Errorf("%+v: %v allocations", r, n)
+		}
+	}
+}

@@ -26,7 +26,6 @@ type Program struct {
 	// conditions (cond.go, program_cond.go) and minimization (minimize.go)
 	atoms       []atom         // the distinct conditions of rules and minimize lists
 	claimSlots  int            // the distinct claim paths of the atoms
-	atomOrder   []int32        // the atoms' indexes, grouped by kind (fewer mispredicted branches)
 	headerSlots int            // the distinct header names of the atoms
 	index       *condIndex     // evaluates the atoms (cond_index.go)
 	consent     *consentSource // where consent purposes are read; nil without

@@ -75,8 +75,10 @@ func (wp *walkerPool) put(w *walker) {
 	t := w.t
 	t.reset()
 	clear(w.bufs[:cap(w.bufs)]) // drop references to bodies
-	*w = walker{p: w.p, loc: w.loc, t: t, bufs: w.bufs[:0], scratch: w.scratch, errv: walkError{in: w.errv.in[:0]}, vals: w.vals, key: w.key, cond: w.cond,
-		pad: scratchpad{plain: w.pad.plain[:0], work: w.pad.work[:0]}}
+	clear(w.cond.elems[:cap(w.cond.elems)])
+	*w = walker{p: w.p, loc: w.loc, t: t, bufs: w.bufs[:0], scratch: w.scratch, errv: walkError{in: w.errv.in[:0]}, vals: w.vals, key: w.key,
+		cond: condScratch{slots: w.cond.slots, hslots: w.cond.hslots, elems: w.cond.elems[:0], caseBuf: w.cond.caseBuf},
+		pad:  scratchpad{plain: w.pad.plain[:0], work: w.pad.work[:0]}}
 	wp.Put(w)
 }
 
