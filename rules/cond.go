@@ -221,7 +221,7 @@ type condEnv struct {
 	// methodDone and hostDone
 	methodUp, host       []byte
 	methodDone, hostDone bool
-	caseBuf              []byte // condScratch.caseBuf
+	caseBuf              []byte           // condScratch.caseBuf
 	buf                  [maxNameLen]byte // scratch: an unescaped claim name or value
 	// the canonical readings of the request path (pathReadings), computed
 	// on first use
