@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/veilproxy/veil/bench/corpus"
 )
@@ -79,5 +80,35 @@ func BenchmarkConditions(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkConditionsPaired runs the three sets of BenchmarkConditions in
+// turn within each iteration (order rotating) and reports each
+// conditional set's time as a ratio of the unconditioned one's, so that
+// load on a shared machine weighs on all three alike.
+func BenchmarkConditionsPaired(b *testing.B) {
+	plain, _ := benchRules(100)
+	sets := []*Program{mustCompile(b, plain), mustCompile(b, condRules(true)), mustCompile(b, condRules(false))}
+	in := Input{Direction: Response, Request: condRequest, Status: 200}
+	for _, sz := range benchSizes[:2] {
+		body := corpus.UserPage(sz.size)
+		b.Run("size="+sz.name, func(b *testing.B) {
+			var spent [3]time.Duration
+			n := 0
+			for b.Loop() {
+				for k := range sets {
+					i := (n + k) % len(sets)
+					start := time.Now()
+					if _, _, err := sets[i].Apply(body, in); err != nil {
+						b.Fatal(err)
+					}
+					spent[i] += time.Since(start)
+				}
+				n++
+			}
+			b.ReportMetric(float64(spent[1])/float64(spent[0]), "conditional/plain")
+			b.ReportMetric(float64(spent[2])/float64(spent[0]), "shared/plain")
+		})
 	}
 }
