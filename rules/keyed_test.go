@@ -2,8 +2,8 @@ package rules
 
 import (
 	"encoding/base64"
-	"errors"
 	"encoding/json"
+	"errors"
 	"regexp"
 	"strings"
 	"testing"

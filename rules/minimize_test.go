@@ -159,3 +159,25 @@ func TestMarkResponses(t *testing.T) {
 		t.Error("a set with conditions is not Conditional")
 	}
 }
+
+// TestMinimizeApplies: a direction only a minimize list applies to is
+// still one the plugin must buffer.
+func TestMinimizeApplies(t *testing.T) {
+	p := mustCompile(t, `minimize:
+  - id: m
+    allow: ["$.id"]
+rules:
+  - { id: r, direction: request, select: { keys: [email] }, action: redact }
+`)
+	if !p.Applies(Response) || !p.Applies(Request) {
+		t.Errorf("Applies: request %v, response %v", p.Applies(Request), p.Applies(Response))
+	}
+	p = mustCompile(t, `minimize:
+  - { id: m, direction: request, allow: ["$.id"] }
+rules:
+  - { id: r, direction: request, select: { keys: [email] }, action: redact }
+`)
+	if p.Applies(Response) {
+		t.Error("Applies(Response) with nothing on responses")
+	}
+}

@@ -119,11 +119,20 @@ func (p *Program) Rules() []RuleInfo {
 	return out
 }
 
-// Applies reports whether any rule applies to direction d; the plugin does not
-// buffer a body no rule can change.
+// Applies reports whether any rule or minimize list applies to direction
+// d (on some exchange, whatever their conditions); the plugin does not
+// buffer a body nothing can change.
 func (p *Program) Applies(d Direction) bool {
 	a, s := p.automatonFor(d), p.shadowFor(d)
-	return a != nil && (a.live || s.live)
+	if a == nil {
+		return false
+	}
+	for i := range p.minimize {
+		if l := &p.minimize[i]; d == Request && l.request || d == Response && l.response {
+			return true
+		}
+	}
+	return a.live || s.live
 }
 
 // MaxBodyBytes returns limits.max_body_bytes (DefaultMaxBodyBytes when unset).
