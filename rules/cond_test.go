@@ -224,6 +224,9 @@ func TestConditionClaim(t *testing.T) {
 		{"trailing data", `{claim: {roles: support}}`, c(`{"roles":"support"} x`), "U"},
 		{"empty", `{claim: {roles: support}}`, c(``), "U"},
 		{"no request", `{claim: {roles: support}}`, Input{}, "U"},
+		{"namespaced", `{claim: {"$['https://app.example.com/roles']": admin}}`, c(`{"https://app.example.com/roles":["admin"]}`), "Y"},
+		{"namespaced nested", `{claim: {"$.ext['a.b'].c": x}}`, c(`{"ext":{"a.b":{"c":"x"}}}`), "Y"},
+		{"dotted is nested", `{claim: {"a.b": x}}`, c(`{"a.b":"x"}`), "N"},
 		{"two claims", `{claim: {roles: support, tenant: acme}}`, c(`{"roles":["support"],"tenant":"acme"}`), "Y"},
 		{"two claims one", `{claim: {roles: support, tenant: acme}}`, c(`{"roles":["support"],"tenant":"other"}`), "N"},
 	}, true)

@@ -186,12 +186,9 @@ func (d *decoder) decodeCond(n *yaml.Node, what string, c *condSpec, weakens boo
 				return
 			}
 			d.eachEntry(v, field, func(k, v *yaml.Node) {
-				path := strings.Split(k.Value, ".")
-				for _, seg := range path {
-					if seg == "" {
-						d.errorf(k, "%s: %q is not a claim path (want names joined by \".\")", field, k.Value)
-						return
-					}
+				path, ok := d.claimPath(k, field)
+				if !ok {
+					return
 				}
 				if vm, ok := d.valueMatch(v, field+"."+k.Value); ok {
 					add(atom{kind: condClaim, identity: true, claim: path, vm: vm})
@@ -418,4 +415,38 @@ func isHostGlob(h string) bool {
 		}
 	}
 	return true
+}
+
+// claimPath reads the name of a claim condition: names joined by "."
+// (realm_access.roles), or a JSONPath of member names for names holding a
+// dot ($['https://example.com/roles']); names compare exactly.
+func (d *decoder) claimPath(k *yaml.Node, field string) ([]string, bool) {
+	if !strings.HasPrefix(k.Value, "$") {
+		path := strings.Split(k.Value, ".")
+		for _, seg := range path {
+			if seg == "" {
+				d.errorf(k, "%s: %q is not a claim path (want names joined by \".\", or a JSONPath like $['a.b'])", field, k.Value)
+				return nil, false
+			}
+		}
+		return path, true
+	}
+	steps, perr := parsePath(k.Value)
+	if perr != nil {
+		d.errorAt(k, perr.off, "%s: claim path %q: %s", field, k.Value, perr.msg)
+		return nil, false
+	}
+	var path []string
+	for _, st := range steps {
+		if st.kind != stepName || st.desc {
+			d.errorf(k, "%s: claim path %q: only member names (no wildcards, indexes or descendants)", field, k.Value)
+			return nil, false
+		}
+		path = append(path, st.name)
+	}
+	if len(path) == 0 {
+		d.errorf(k, "%s: claim path %q: names no claim", field, k.Value)
+		return nil, false
+	}
+	return path, true
 }
