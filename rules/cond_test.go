@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 )
@@ -303,4 +304,48 @@ func TestConditionsResponseSeesRequest(t *testing.T) {
 	if string(out) != `{"v":"x"}` {
 		t.Fatalf("404: got %s", out)
 	}
+}
+
+// syntaxBlock returns the first yaml block after heading in SYNTAX.md.
+func syntaxBlock(t *testing.T, heading string) string {
+	t.Helper()
+	doc, err := os.ReadFile("SYNTAX.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(doc)
+	i := strings.Index(s, heading)
+	if i < 0 {
+		t.Fatalf("no %q in SYNTAX.md", heading)
+	}
+	s = s[i:]
+	start := strings.Index(s, "```yaml\n") + len("```yaml\n")
+	return s[start : start+strings.Index(s[start:], "```")]
+}
+
+// TestSyntaxViewsExample: the example of SYNTAX.md's when/unless section
+// does what the text says.
+func TestSyntaxViewsExample(t *testing.T) {
+	p := mustCompile(t, syntaxBlock(t, "### `when` and `unless`"))
+	body := []byte(`{"card_number":"4111-1111-1111-1234","device_id":"d","trace_id":"t"}`)
+	for _, c := range []struct {
+		name string
+		in   Input
+		want string
+	}{
+		{"anonymous", Input{Direction: Response, Status: 200},
+			`{"card_number":"[REDACTED]","device_id":"d","trace_id":"[REDACTED]"}`},
+		{"billing GET", Input{Direction: Response, Status: 200, Request: &RequestAttributes{Method: "GET", PeerURISANs: []string{"spiffe://cluster.local/ns/billing/sa/x"}}},
+			`{"card_number":"4111-1111-1111-1234","device_id":"d","trace_id":"t"}`},
+		{"support GET 500", Input{Direction: Response, Status: 500, Request: &RequestAttributes{Method: "GET", JWTClaims: []byte(`{"roles":["support"]}`)}},
+			`{"card_number":"****-****-****-1234","device_id":"d","trace_id":"[REDACTED]"}`},
+		{"gpc", Input{Direction: Request, Request: &RequestAttributes{Method: "POST", Headers: hdrs("sec-gpc", "1")}},
+			`{"card_number":"[REDACTED]","trace_id":"[REDACTED]"}`},
+	} {
+		out, _, err := p.Apply(body, c.in)
+		if err != nil || string(out) != c.want {
+			t.Errorf("%s: got %s (%v), want %s", c.name, out, err, c.want)
+		}
+	}
+	mustCompile(t, syntaxBlock(t, "### `minimize`"))
 }

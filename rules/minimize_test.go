@@ -181,3 +181,15 @@ rules:
 		t.Error("Applies(Response) with nothing on responses")
 	}
 }
+
+// TestMinimizeOnly: a rule set may minimize without rules.
+func TestMinimizeOnly(t *testing.T) {
+	p := mustCompile(t, "minimize:\n  - { id: m, allow: [\"$.id\"] }\n")
+	out, rep, err := p.Apply([]byte(`{"id":1,"x":2}`), Input{Direction: Response})
+	if err != nil || string(out) != `{"id":1}` || len(rep.Minimized) != 1 || len(rep.Findings) != 0 {
+		t.Fatalf("got %s %+v %v", out, rep, err)
+	}
+	if out, _, _ := p.Apply([]byte(`{"id":1,"x":2}`), Input{Direction: Request}); string(out) != `{"id":1,"x":2}` || p.Applies(Request) {
+		t.Fatalf("request side: %s", out)
+	}
+}
