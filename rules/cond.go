@@ -105,12 +105,26 @@ func newPathGlob(segs []string) pathGlob {
 func (g *pathGlob) match(read string) bool {
 	switch g.kind {
 	case globExact:
-		return len(read) == len(g.prefix) && strings.EqualFold(read, g.prefix)
+		return equalFoldASCII(read, g.prefix)
 	case globPrefix:
 		n := len(g.prefix)
-		return len(read) >= n && strings.EqualFold(read[:n], g.prefix) && (len(read) == n || read[n] == '/')
+		return len(read) >= n && equalFoldASCII(read[:n], g.prefix) && (len(read) == n || read[n] == '/')
 	}
 	return matchSegments(g.segs, read)
+}
+
+// equalFoldASCII reports whether a and b are equal with ASCII letters
+// compared case-insensitively, as matchSegments compares.
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if !eqByte(a[i], b[i], true) {
+			return false
+		}
+	}
+	return true
 }
 
 // valueMatch tests the value of a header or claim: exactly one of equals
@@ -267,15 +281,14 @@ type condScratch struct {
 	caseBuf []byte // the method upper-cased and the host lower-cased
 }
 
-// evalAtoms sets vals[i] to the value of atoms[i] for the exchange in
-// (through the index, cond_index.go);
-// slots is scratch space, one per distinct claim path.
+// evalAtoms sets vals[i] to the value of atoms[i] for the exchange in,
+// through the index (cond_index.go); sc is memory reused across calls.
 func (p *Program) evalAtoms(in Input, vals []tri, sc *condScratch) {
 	clear(sc.slots)
 	clear(sc.hslots)
 	sc.elems = sc.elems[:0]
 	if sc.caseBuf == nil {
-		sc.caseBuf = make([]byte, maxMethodLen+maxHostLen)
+		sc.caseBuf = make([]byte, maxMethodLen+maxHostLen+maxIndexedPath)
 	}
 	env := condEnv{in: in, req: in.Request, slots: sc.slots, hslots: sc.hslots, elems: &sc.elems, caseBuf: sc.caseBuf}
 	p.index.eval(&env, p.atoms, p.consent, vals)
@@ -388,24 +401,7 @@ func (e *condEnv) path(a *atom) tri {
 	if e.req.Path == "" {
 		return triNo
 	}
-	if !e.pathDone {
-		e.pathDone = true
-		e.pathSure = true
-		add := func(path string) {
-			strict, literal, sure := canonicalPaths(path)
-			e.pathSure = e.pathSure && sure
-			e.pathReads[e.pathN] = strict
-			e.pathN++
-			if literal != strict {
-				e.pathReads[e.pathN] = literal
-				e.pathN++
-			}
-		}
-		add(e.req.Path)
-		if rest, ok := networkPath(e.req.Path); ok {
-			add(rest)
-		}
-	}
+	e.readPath()
 	yes, no := 0, 0
 	for _, read := range e.pathReads[:e.pathN] {
 		hit := false
@@ -428,6 +424,30 @@ func (e *condEnv) path(a *atom) tri {
 		return triYes
 	}
 	return triNo
+}
+
+// readPath computes the canonical readings of the request path
+// (pathReads[:pathN]), once.
+func (e *condEnv) readPath() {
+	if e.pathDone {
+		return
+	}
+	e.pathDone = true
+	e.pathSure = true
+	add := func(path string) {
+		strict, literal, sure := canonicalPaths(path)
+		e.pathSure = e.pathSure && sure
+		e.pathReads[e.pathN] = strict
+		e.pathN++
+		if literal != strict {
+			e.pathReads[e.pathN] = literal
+			e.pathN++
+		}
+	}
+	add(e.req.Path)
+	if rest, ok := networkPath(e.req.Path); ok {
+		add(rest)
+	}
 }
 
 // headerAtom evaluates a header atom. A trusted header (identity) must be
@@ -579,9 +599,12 @@ func (e *condEnv) header(a *atom) *headerSlot {
 
 // maxMethodLen and maxHostLen bound the method and host condEnv
 // upper-cases or lower-cases; a longer one matches nothing.
+// maxIndexedPath bounds the canonical path the index looks up (a longer
+// one is compared glob by glob).
 const (
-	maxMethodLen = 32
-	maxHostLen   = 255
+	maxMethodLen   = 32
+	maxHostLen     = 255
+	maxIndexedPath = 2048
 )
 
 // method returns the request method, upper-cased (ASCII), empty when

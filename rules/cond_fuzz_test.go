@@ -121,7 +121,7 @@ rules:
 func (p *Program) evalAtomsRef(in Input, vals []tri) {
 	elems := []claimElem{}
 	env := condEnv{in: in, req: in.Request, slots: make([]claimSlot, p.claimSlots), hslots: make([]headerSlot, p.headerSlots), elems: &elems,
-		caseBuf: make([]byte, maxMethodLen+maxHostLen)}
+		caseBuf: make([]byte, maxMethodLen+maxHostLen+maxIndexedPath)}
 	for i := range p.atoms {
 		vals[i] = env.eval(&p.atoms[i], p.consent)
 	}
@@ -143,20 +143,24 @@ rules:
   - {id: i, select: {keys: [i]}, when: {claim: {roles: agent, sub: {present: true}}}, action: redact}
   - {id: j, select: {keys: [j]}, when: {claim: {"a.b": [true, 3, "x"]}}, action: redact}
   - {id: k, select: {keys: [k]}, when: {header: {x-role: {present: true}}}, action: redact}
+  - {id: l, select: {keys: [l]}, when: {path: ["/api/**", "/API/v1/users", "/**"]}, action: redact}
+  - {id: m, select: {keys: [m]}, when: {path: ["/api/v1/**", "/x/*/y"]}, action: redact}
+  - {id: n, select: {keys: [n]}, when: {path: ["/a/b", "/Ä/**"]}, action: redact}
 `
 
 // FuzzConditionIndex: the index gives every atom the value the one by one
 // evaluation gives it.
 func FuzzConditionIndex(f *testing.F) {
-	f.Add(true, "GET", "api.x.io:80", "x-role:admin\nx-tenant:acme\nx-tenant:acme", []byte(`{"roles":["support","agent"],"a":{"b":"1"},"sub":"u"}`))
-	f.Add(true, "post", "API.Y.IO.", "X-Role:ops\nx-role:ops\nx-tenant: a b \nx-other:xy", []byte(`{"roles":"admin","a":{"b":true}}`))
-	f.Add(false, "", "", "", []byte(`{"roles":`))
-	f.Add(true, "pUt", "[::1]:8080", "x-tenant:globex\nx-tenant:acme", []byte(`{"a":{"b":3},"a":{"b":3}}`))
+	f.Add(true, "GET", "api.x.io:80", "x-role:admin\nx-tenant:acme\nx-tenant:acme", []byte(`{"roles":["support","agent"],"a":{"b":"1"},"sub":"u"}`), "/api/v1/users?x")
+	f.Add(true, "post", "API.Y.IO.", "X-Role:ops\nx-role:ops\nx-tenant: a b \nx-other:xy", []byte(`{"roles":"admin","a":{"b":true}}`), "/API/V1")
+	f.Add(false, "", "", "", []byte(`{"roles":`), "")
+	f.Add(true, "pUt", "[::1]:8080", "x-tenant:globex\nx-tenant:acme", []byte(`{"a":{"b":3},"a":{"b":3}}`), "//h/a/b")
+	f.Add(true, "GET", "", "", []byte(nil), "/%C3%84/x;p=1/../b")
 	p := mustCompile(f, indexRules)
-	f.Fuzz(func(t *testing.T, hasReq bool, method, host, headers string, claims []byte) {
+	f.Fuzz(func(t *testing.T, hasReq bool, method, host, headers string, claims []byte, path string) {
 		in := Input{Direction: Request}
 		if hasReq {
-			in.Request = &RequestAttributes{Method: method, Host: host, Headers: fuzzHeaders(headers), JWTClaims: claims}
+			in.Request = &RequestAttributes{Method: method, Host: host, Headers: fuzzHeaders(headers), JWTClaims: claims, Path: path}
 		}
 		got, want := make([]tri, len(p.atoms)), make([]tri, len(p.atoms))
 		sc := &condScratch{slots: make([]claimSlot, p.claimSlots), hslots: make([]headerSlot, p.headerSlots)}

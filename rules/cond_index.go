@@ -15,6 +15,9 @@ type condIndex struct {
 	methodAtoms []int32
 	host        map[string][]int32 // lower-case host → the host atoms listing it (exactly)
 	hostAtoms   []int32
+	pathExact   map[string][]int32 // lower-case path → the path atoms with that glob (no "*")
+	pathPrefix  map[string][]int32 // lower-case prefix → the path atoms with that prefix glob ("/a/**")
+	pathAtoms   []int32
 	header      []valueIndex // by header slot: its atoms testing equality
 	claim       []valueIndex // by claim slot: its atoms testing equality
 	slow        []int32      // the other atoms, grouped by kind
@@ -29,7 +32,7 @@ type valueIndex struct {
 
 // newCondIndex indexes the atoms; header and claim slots must be numbered.
 func newCondIndex(atoms []atom, headerSlots, claimSlots int) *condIndex {
-	ix := &condIndex{method: map[string][]int32{}, host: map[string][]int32{},
+	ix := &condIndex{method: map[string][]int32{}, host: map[string][]int32{}, pathExact: map[string][]int32{}, pathPrefix: map[string][]int32{},
 		header: make([]valueIndex, headerSlots), claim: make([]valueIndex, claimSlots)}
 	add := func(m map[string][]int32, keys []string, id int32) {
 		for _, k := range keys {
@@ -55,6 +58,16 @@ func newCondIndex(atoms []atom, headerSlots, claimSlots int) *condIndex {
 		case a.kind == condHost && !hasGlob(a.list):
 			add(ix.host, a.list, id)
 			ix.hostAtoms = append(ix.hostAtoms, id)
+		case a.kind == condPath && simplePaths(a.paths):
+			for _, g := range a.paths {
+				key := string(asciiCase(nil, g.prefix, 'A', 'Z'))
+				if g.kind == globExact {
+					add(ix.pathExact, []string{key}, id)
+				} else {
+					add(ix.pathPrefix, []string{key}, id)
+				}
+			}
+			ix.pathAtoms = append(ix.pathAtoms, id)
 		case a.kind == condHeader && equals:
 			addValue(&ix.header[a.hslot], a.vm.equals, id)
 		case a.kind == condClaim && equals:
@@ -64,6 +77,16 @@ func newCondIndex(atoms []atom, headerSlots, claimSlots int) *condIndex {
 		}
 	}
 	return ix
+}
+
+// simplePaths reports whether every glob is exact or a prefix glob.
+func simplePaths(globs []pathGlob) bool {
+	for _, g := range globs {
+		if g.kind == globGeneral {
+			return false
+		}
+	}
+	return true
 }
 
 // hasGlob reports whether a pattern of the list holds a "*".
@@ -103,6 +126,9 @@ func (ix *condIndex) eval(e *condEnv, atoms []atom, consent *consentSource, vals
 				set(ix.host[string(h)], triYes)
 			}
 		}
+	}
+	if len(ix.pathAtoms) > 0 {
+		ix.paths(e, atoms, consent, vals)
 	}
 	for s := range ix.header {
 		vi := &ix.header[s]
@@ -157,4 +183,44 @@ func absent(identity bool) tri {
 		return triUnknown
 	}
 	return triNo
+}
+
+// paths sets the values of the indexed path atoms: by lookups when the
+// path has one sure reading, one by one otherwise (several readings are
+// counted per atom).
+func (ix *condIndex) paths(e *condEnv, atoms []atom, consent *consentSource, vals []tri) {
+	if r := e.req; r == nil || r.Path == "" {
+		for _, i := range ix.pathAtoms {
+			vals[i] = triNo
+		}
+		return
+	}
+	e.readPath()
+	if !e.pathSure || e.pathN != 1 {
+		for _, i := range ix.pathAtoms {
+			vals[i] = e.eval(&atoms[i], consent)
+		}
+		return
+	}
+	for _, i := range ix.pathAtoms {
+		vals[i] = triNo
+	}
+	read := e.pathReads[0]
+	if len(read) > cap(e.caseBuf)-maxMethodLen-maxHostLen {
+		for _, i := range ix.pathAtoms { // too long for the buffer: one by one
+			vals[i] = e.eval(&atoms[i], consent)
+		}
+		return
+	}
+	low := asciiCase(e.caseBuf[maxMethodLen+maxHostLen:maxMethodLen+maxHostLen], read, 'A', 'Z')
+	for _, id := range ix.pathExact[string(low)] {
+		vals[id] = triYes
+	}
+	for n := 0; n <= len(low); n++ {
+		if n == len(low) || low[n] == '/' {
+			for _, id := range ix.pathPrefix[string(low[:n])] {
+				vals[id] = triYes
+			}
+		}
+	}
 }
