@@ -3,7 +3,6 @@ package rules
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/veilproxy/veil/rules/internal/detect"
 
@@ -45,13 +44,14 @@ func Compile(src []byte, opts Options) (*Program, error) {
 		tokens:       spec.tokens,
 		maxDepth:     opts.MaxDepth,
 		atoms:        spec.cond.atoms,
-		claimSlots:   numberClaimPaths(spec.cond.atoms),
+		claimPaths:   numberClaimPaths(spec.cond.atoms),
 		headerSlots:  numberHeaderNames(spec.cond.atoms),
 		consent:      spec.cond.consent,
 		jwtKey:       spec.cond.jwtKey,
 		marks:        spec.cond.marks,
 		trusted:      sortedNames(spec.cond.trusted),
 	}
+	p.claimSlots = len(p.claimPaths)
 	p.index = newCondIndex(p.atoms, p.headerSlots, p.claimSlots)
 	if p.maxDepth <= 0 {
 		p.maxDepth = DefaultMaxDepth
@@ -246,19 +246,21 @@ func parseYAML(src []byte, doc *yaml.Node) (err error) {
 }
 
 // numberClaimPaths gives each claim atom the slot of its path (atom.slot)
-// and returns the number of distinct paths.
-func numberClaimPaths(atoms []atom) int {
+// and returns the distinct paths, by slot.
+func numberClaimPaths(atoms []atom) [][]string {
 	slots := map[string]int{}
+	var paths [][]string
 	for i := range atoms {
 		if a := &atoms[i]; a.kind == condClaim {
-			k := strings.Join(a.claim, ".")
+			k := fmt.Sprintf("%q", a.claim)
 			if _, ok := slots[k]; !ok {
 				slots[k] = len(slots)
+				paths = append(paths, a.claim)
 			}
 			a.slot = slots[k]
 		}
 	}
-	return len(slots)
+	return paths
 }
 
 // numberHeaderNames gives each header atom the slot of its name

@@ -227,7 +227,8 @@ type condEnv struct {
 	req    *RequestAttributes
 	claims claimsState
 	// by claim path slot (atom.slot), its lookup, done on first use
-	slots []claimSlot
+	slots      []claimSlot
+	claimPaths [][]string // by slot, its path
 	// by header name slot (atom.hslot), its lookup, done on first use
 	hslots []headerSlot
 	elems  *[]claimElem // the values of claims, for claimSlot.elems
@@ -251,6 +252,10 @@ type condEnv struct {
 type claimSlot struct {
 	done, found, ok bool
 	first, end      int
+	// at is 1 + the offset of the value of the path's top-level member
+	// (0: none), dup that the member is repeated (set by scanClaims)
+	at  int
+	dup bool
 }
 
 // claimElem is one value of a claim: a string's text (unescaped), or a
@@ -290,7 +295,7 @@ func (p *Program) evalAtoms(in Input, vals []tri, sc *condScratch) {
 	if sc.caseBuf == nil {
 		sc.caseBuf = make([]byte, maxMethodLen+maxHostLen+maxIndexedPath)
 	}
-	env := condEnv{in: in, req: in.Request, slots: sc.slots, hslots: sc.hslots, elems: &sc.elems, caseBuf: sc.caseBuf}
+	env := condEnv{in: in, req: in.Request, slots: sc.slots, claimPaths: p.claimPaths, hslots: sc.hslots, elems: &sc.elems, caseBuf: sc.caseBuf}
 	p.index.eval(&env, p.atoms, p.consent, vals)
 }
 
@@ -545,7 +550,8 @@ func (e *condEnv) claim(a *atom) tri {
 }
 
 // claimsValid reports whether the request has claims that are a valid
-// JSON object (checked on first use).
+// JSON object (checked on first use). The check also finds, for each claim
+// path, its top-level member (claimSlot.at), or that it is repeated.
 func (e *condEnv) claimsValid() bool {
 	r := e.req
 	if r == nil || len(r.JWTClaims) == 0 {
@@ -553,14 +559,60 @@ func (e *condEnv) claimsValid() bool {
 	}
 	if e.claims == claimsUnchecked {
 		e.claims = claimsInvalid
-		b := r.JWTClaims
-		if i := skipWS(b, 0); i < len(b) && b[i] == '{' {
-			if end := skipValue(b, i, maxClaimDepth); end >= 0 && skipWS(b, end) == len(b) {
-				e.claims = claimsValid
-			}
+		if e.scanClaims(r.JWTClaims) {
+			e.claims = claimsValid
 		}
 	}
 	return e.claims == claimsValid
+}
+
+// scanClaims validates the claims object b and records where the
+// top-level member of each claim path is.
+func (e *condEnv) scanClaims(b []byte) bool {
+	i := skipWS(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return false
+	}
+	i = skipWS(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return skipWS(b, i+1) == len(b)
+	}
+	for {
+		if i >= len(b) || b[i] != '"' {
+			return false
+		}
+		ke, esc := scanString(b, i)
+		if ke < 0 {
+			return false
+		}
+		name := b[i+1 : ke-1]
+		if esc && len(name) <= len(e.buf) {
+			name = appendUnescaped(e.buf[:0], name)
+		}
+		if i = skipWS(b, ke); i >= len(b) || b[i] != ':' {
+			return false
+		}
+		vs := skipWS(b, i+1)
+		end := skipValue(b, vs, maxClaimDepth-1)
+		if end < 0 {
+			return false
+		}
+		for s, path := range e.claimPaths {
+			if string(name) == path[0] {
+				if sl := &e.slots[s]; sl.at != 0 {
+					sl.dup = true
+				} else {
+					sl.at = vs + 1
+				}
+			}
+		}
+		i = skipWS(b, end)
+		if i < len(b) && b[i] == ',' {
+			i = skipWS(b, i+1)
+			continue
+		}
+		return i < len(b) && b[i] == '}' && skipWS(b, i+1) == len(b)
+	}
 }
 
 // claimSlot returns the lookup of a's claim path in the valid claims,
@@ -570,7 +622,13 @@ func (e *condEnv) claimSlot(a *atom) *claimSlot {
 	if !sl.done {
 		sl.done = true
 		var v []byte
-		v, sl.found, sl.ok = lookupClaim(e.req.JWTClaims, a.claim, &e.buf)
+		switch {
+		case sl.dup:
+		case sl.at == 0:
+			sl.ok = true
+		default:
+			v, sl.found, sl.ok = lookupClaim(e.req.JWTClaims[sl.at-1:], a.claim[1:], &e.buf)
+		}
 		sl.first = len(*e.elems)
 		if sl.found {
 			*e.elems = appendClaimElems(*e.elems, v)

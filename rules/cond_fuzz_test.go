@@ -120,7 +120,7 @@ rules:
 // reference the index is held to.
 func (p *Program) evalAtomsRef(in Input, vals []tri) {
 	elems := []claimElem{}
-	env := condEnv{in: in, req: in.Request, slots: make([]claimSlot, p.claimSlots), hslots: make([]headerSlot, p.headerSlots), elems: &elems,
+	env := condEnv{in: in, req: in.Request, slots: make([]claimSlot, p.claimSlots), claimPaths: p.claimPaths, hslots: make([]headerSlot, p.headerSlots), elems: &elems,
 		caseBuf: make([]byte, maxMethodLen+maxHostLen+maxIndexedPath)}
 	for i := range p.atoms {
 		vals[i] = env.eval(&p.atoms[i], p.consent)

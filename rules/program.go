@@ -25,7 +25,8 @@ type Program struct {
 	tokens        *revealAction // opens the tokens of every encrypt rule (Reveal); nil without one
 	// conditions (cond.go, program_cond.go) and minimization (minimize.go)
 	atoms       []atom         // the distinct conditions of rules and minimize lists
-	claimSlots  int            // the distinct claim paths of the atoms
+	claimPaths  [][]string     // the distinct claim paths of the atoms, by slot
+	claimSlots  int            // len(claimPaths)
 	headerSlots int            // the distinct header names of the atoms
 	index       *condIndex     // evaluates the atoms (cond_index.go)
 	consent     *consentSource // where consent purposes are read; nil without
