@@ -224,7 +224,7 @@ func TestConditionClaim(t *testing.T) {
 		{"duplicate elsewhere", `{claim: {roles: support}}`, c(`{"x":1,"x":2,"roles":"support"}`), "Y"},
 		{"duplicate parent", `{claim: {a.b: x}}`, c(`{"a":{"b":"x"},"a":{"b":"x"}}`), "U"},
 		{"invalid nested", `{claim: {roles: support}}`, c(`{"roles":"support","x":[1,}`), "U"},
-		{"deep", `{claim: {roles: support}}`, c(`{"roles":"support","x":`+strings.Repeat("[", 40)+strings.Repeat("]", 40)+`}`), "U"},
+		{"deep", `{claim: {roles: support}}`, c(`{"roles":"support","x":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}`), "U"},
 		{"invalid json", `{claim: {roles: support}}`, c(`{"roles":"support"`), "U"},
 		{"not an object", `{claim: {roles: support}}`, c(`["support"]`), "U"},
 		{"trailing data", `{claim: {roles: support}}`, c(`{"roles":"support"} x`), "U"},
