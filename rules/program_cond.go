@@ -11,10 +11,11 @@ import (
 // Which rules apply depends on the exchange when some have conditions. The
 // automata stay what they are (the first active rule in file order whose
 // selector matches decides), built for exactly the rules active on the
-// exchange: Apply evaluates each atom once, reads off the set of active
-// conditional rules of the body's direction as a bit string, and takes the
-// automata built for that set from a cache, building them on first use. A
-// set without conditional rules never reaches this code.
+// exchange: Apply evaluates each atom once (cond_index.go), reads off which
+// of the direction's distinct rule conditions hold as a bit string, and
+// takes the automata built for that set of active rules from a cache,
+// building them on first use. A set without conditional rules never
+// reaches this code.
 
 // maxCachedViews bounds the automata sets a Program caches (each for one
 // direction and one set of active conditional rules). Past it, an entry
