@@ -354,3 +354,31 @@ func TestSyntaxViewsExample(t *testing.T) {
 	}
 	mustCompile(t, syntaxBlock(t, "### `minimize`"))
 }
+
+// TestConsentHeader: purposes read from a header instead of a cookie.
+func TestConsentHeader(t *testing.T) {
+	p := mustCompile(t, `consent: { header: X-Consent }
+trust_headers: [X-Role, x-b]
+rules:
+  - {id: r, select: {keys: [v]}, unless: {consent: {purposes: [analytics]}}, action: remove}
+`)
+	for _, c := range []struct {
+		h    [][2]string
+		want string
+	}{
+		{hdrs("x-consent", "analytics,ads"), `{"v":1}`},
+		{hdrs("X-Consent", "ads+analytics=yes"), `{"v":1}`},
+		{hdrs("x-consent", "analytics=no"), `{}`},
+		{hdrs("x-consent", "analytics", "x-consent", "analytics"), `{}`},
+		{hdrs("cookie", "x-consent=analytics"), `{}`},
+		{nil, `{}`},
+	} {
+		out, _, err := p.Apply([]byte(`{"v":1}`), Input{Direction: Request, Request: &RequestAttributes{Headers: c.h}})
+		if err != nil || string(out) != c.want {
+			t.Errorf("%v: got %s (%v), want %s", c.h, out, err, c.want)
+		}
+	}
+	if got := p.TrustHeaders(); strings.Join(got, ",") != "x-b,x-role" {
+		t.Errorf("TrustHeaders %v", got)
+	}
+}

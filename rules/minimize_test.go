@@ -2,7 +2,9 @@ package rules
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -191,5 +193,23 @@ func TestMinimizeOnly(t *testing.T) {
 	}
 	if out, _, _ := p.Apply([]byte(`{"id":1,"x":2}`), Input{Direction: Request}); string(out) != `{"id":1,"x":2}` || p.Applies(Request) {
 		t.Fatalf("request side: %s", out)
+	}
+}
+
+// TestMinimizePathsCapped: the count is exact, the paths capped at 64.
+func TestMinimizePathsCapped(t *testing.T) {
+	p := mustCompile(t, minimizeSet(`["$.id"]`))
+	var b strings.Builder
+	b.WriteString(`{"id":1`)
+	for i := range 100 {
+		fmt.Fprintf(&b, `,"k%d":%d`, i, i)
+	}
+	b.WriteString("}")
+	out, rep, err := p.Apply([]byte(b.String()), Input{Direction: Response})
+	if err != nil || string(out) != `{"id":1}` || len(rep.Minimized) != 1 {
+		t.Fatalf("got %s %v", out, err)
+	}
+	if m := rep.Minimized[0]; m.Count != 100 || len(m.Paths) != maxReportPaths || m.Paths[63] != "$.k63" {
+		t.Errorf("count %d, %d paths, last %q", m.Count, len(m.Paths), m.Paths[len(m.Paths)-1])
 	}
 }
