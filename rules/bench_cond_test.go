@@ -4,30 +4,36 @@ import (
 	"fmt"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/veilproxy/veil/bench/corpus"
 )
 
-// condRules returns benchRules(100) with a distinct condition on every
-// rule, of five kinds in turn (method, path, host, trusted header, claim);
-// each holds for condRequest, so the same rules act as without conditions.
-func condRules() string {
+// condRules returns benchRules(100) with a condition on every rule, of five
+// kinds in turn (method, path, host, trusted header, claim): all distinct,
+// or five shared by 20 rules each. Each holds for condRequest, so the same
+// rules act as without conditions.
+func condRules(distinct bool) string {
 	src, _ := benchRules(100)
 	n := 0
 	src = regexp.MustCompile(`(?m)^  - id: (r\d+)$|^  - \{id: (d\d+),`).ReplaceAllStringFunc(src, func(m string) string {
 		n++
+		k := n
+		if !distinct {
+			k = 0 // the same five conditions, each on 20 rules
+		}
 		var cond string
 		switch n % 5 {
 		case 0:
-			cond = fmt.Sprintf("{method: [GET, M%d]}", n)
+			cond = fmt.Sprintf("{method: [GET, M%d]}", k)
 		case 1:
-			cond = fmt.Sprintf(`{path: ["/api/**", "/x%d/**"]}`, n)
+			cond = fmt.Sprintf(`{path: ["/api/**", "/x%d/**"]}`, k)
 		case 2:
-			cond = fmt.Sprintf(`{host: ["api.example.com", "h%d.example.com"]}`, n)
+			cond = fmt.Sprintf(`{host: ["api.example.com", "h%d.example.com"]}`, k)
 		case 3:
-			cond = fmt.Sprintf("{header: {x-tenant: [acme, t%d]}}", n)
+			cond = fmt.Sprintf("{header: {x-tenant: [acme, t%d]}}", k)
 		default:
-			cond = fmt.Sprintf("{claim: {roles: [support, r%d]}}", n)
+			cond = fmt.Sprintf("{claim: {roles: [support, r%d]}}", k)
 		}
 		if m[len(m)-1] == ',' { // a flow-style decoy rule
 			return m + " when: " + cond + ","
@@ -46,15 +52,16 @@ var condRequest = &RequestAttributes{
 	JWTClaims:   []byte(`{"iss":"https://idp.example.com","sub":"u-1234","aud":"api","exp":1893456000,"roles":["agent","support"],"tenant":"acme"}`),
 }
 
-// BenchmarkConditions compares Apply with 100 rules, unconditioned and
-// each under a distinct condition that holds, on the same bodies in the
+// BenchmarkConditions compares Apply with 100 rules, unconditioned, each
+// under a distinct condition that holds (conditional), and under five
+// conditions shared by 20 rules each (shared), on the same bodies in the
 // same run (the target: at most 20 % more).
 func BenchmarkConditions(b *testing.B) {
 	plain, _ := benchRules(100)
 	sets := []struct {
 		name string
 		p    *Program
-	}{{"plain", mustCompile(b, plain)}, {"conditional", mustCompile(b, condRules())}}
+	}{{"plain", mustCompile(b, plain)}, {"conditional", mustCompile(b, condRules(true))}, {"shared", mustCompile(b, condRules(false))}}
 	for _, sz := range benchSizes[:2] {
 		body := corpus.UserPage(sz.size)
 		for _, s := range sets {
@@ -73,5 +80,35 @@ func BenchmarkConditions(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkConditionsPaired runs the three sets of BenchmarkConditions in
+// turn within each iteration (order rotating) and reports each
+// conditional set's time as a ratio of the unconditioned one's, so that
+// load on a shared machine weighs on all three alike.
+func BenchmarkConditionsPaired(b *testing.B) {
+	plain, _ := benchRules(100)
+	sets := []*Program{mustCompile(b, plain), mustCompile(b, condRules(true)), mustCompile(b, condRules(false))}
+	in := Input{Direction: Response, Request: condRequest, Status: 200}
+	for _, sz := range benchSizes[:2] {
+		body := corpus.UserPage(sz.size)
+		b.Run("size="+sz.name, func(b *testing.B) {
+			var spent [3]time.Duration
+			n := 0
+			for b.Loop() {
+				for k := range sets {
+					i := (n + k) % len(sets)
+					start := time.Now()
+					if _, _, err := sets[i].Apply(body, in); err != nil {
+						b.Fatal(err)
+					}
+					spent[i] += time.Since(start)
+				}
+				n++
+			}
+			b.ReportMetric(float64(spent[1])/float64(spent[0]), "conditional/plain")
+			b.ReportMetric(float64(spent[2])/float64(spent[0]), "shared/plain")
+		})
 	}
 }

@@ -3,7 +3,6 @@ package rules
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/veilproxy/veil/rules/internal/detect"
 
@@ -45,12 +44,15 @@ func Compile(src []byte, opts Options) (*Program, error) {
 		tokens:       spec.tokens,
 		maxDepth:     opts.MaxDepth,
 		atoms:        spec.cond.atoms,
-		claimSlots:   numberClaimPaths(spec.cond.atoms),
+		claimPaths:   numberClaimPaths(spec.cond.atoms),
+		headerSlots:  numberHeaderNames(spec.cond.atoms),
 		consent:      spec.cond.consent,
 		jwtKey:       spec.cond.jwtKey,
 		marks:        spec.cond.marks,
 		trusted:      sortedNames(spec.cond.trusted),
 	}
+	p.claimSlots = len(p.claimPaths)
+	p.index = newCondIndex(p.atoms, p.headerSlots, p.claimSlots)
 	if p.maxDepth <= 0 {
 		p.maxDepth = DefaultMaxDepth
 	}
@@ -122,26 +124,37 @@ func Compile(src []byte, opts Options) (*Program, error) {
 // too complex either way fails here. It reports false after recording
 // mistakes in d.
 func (p *Program) compileConds(all []selector, global [2][2][]int, cls *classifier, masks []detect.Mask, d *decoder) bool {
-	c := &condSet{rules: make([]*ruleCond, len(p.rules)), all: all, global: global, cls: cls, masks: masks, cache: map[string]*view{}}
-	for i := range p.rules {
-		r := &p.rules[i]
-		c.rules[i] = r.cond
-		for dir, on := range [2]bool{r.request, r.response} {
-			if on && r.cond != nil {
-				c.byDir[dir] = append(c.byDir[dir], i)
+	c := &condSet{all: all, global: global, cls: cls, masks: masks}
+	c.cache.Store(&map[string]*view{})
+	for dir := range c.conds {
+		ids := map[string]int32{}
+		c.condOf[dir] = make([]int32, len(p.rules))
+		for i := range p.rules {
+			r := &p.rules[i]
+			c.condOf[dir][i] = -1
+			if r.cond == nil || !(dir == 0 && r.request || dir == 1 && r.response) {
+				continue
 			}
+			k := r.cond.key()
+			id, ok := ids[k]
+			if !ok {
+				id = int32(len(c.conds[dir]))
+				ids[k] = id
+				c.conds[dir] = append(c.conds[dir], r.cond)
+			}
+			c.condOf[dir][i] = id
 		}
 	}
-	if c.byDir[0] == nil && c.byDir[1] == nil {
+	if c.conds[0] == nil && c.conds[1] == nil {
 		return true
 	}
-	for dir := range c.byDir {
-		if c.byDir[dir] == nil {
+	for dir := range c.conds {
+		if c.conds[dir] == nil {
 			continue
 		}
 		active := make([]bool, len(p.rules))
 		for r := range active {
-			active[r] = c.rules[r] == nil
+			active[r] = c.condOf[dir][r] < 0
 		}
 		if _, err := c.buildFor(p, Direction(dir+1), active); err != nil {
 			for _, s := range err.sels {
@@ -233,17 +246,44 @@ func parseYAML(src []byte, doc *yaml.Node) (err error) {
 }
 
 // numberClaimPaths gives each claim atom the slot of its path (atom.slot)
-// and returns the number of distinct paths.
-func numberClaimPaths(atoms []atom) int {
+// and returns the distinct paths, by slot.
+func numberClaimPaths(atoms []atom) [][]string {
 	slots := map[string]int{}
+	var paths [][]string
 	for i := range atoms {
 		if a := &atoms[i]; a.kind == condClaim {
-			k := strings.Join(a.claim, ".")
+			k := fmt.Sprintf("%q", a.claim)
 			if _, ok := slots[k]; !ok {
 				slots[k] = len(slots)
+				paths = append(paths, a.claim)
 			}
 			a.slot = slots[k]
 		}
 	}
+	return paths
+}
+
+// numberHeaderNames gives each header atom the slot of its name
+// (atom.hslot) and returns the number of distinct names.
+func numberHeaderNames(atoms []atom) int {
+	slots := map[string]int{}
+	for i := range atoms {
+		if a := &atoms[i]; a.kind == condHeader {
+			if _, ok := slots[a.name]; !ok {
+				slots[a.name] = len(slots)
+			}
+			a.hslot = slots[a.name]
+		}
+	}
 	return len(slots)
+}
+
+// byKind returns the indexes of the atoms, grouped by kind.
+func byKind(atoms []atom) []int32 {
+	order := make([]int32, len(atoms))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int { return int(atoms[a].kind) - int(atoms[b].kind) })
+	return order
 }

@@ -1,7 +1,7 @@
 package rules
 
 import (
-	"bytes"
+	"strconv"
 	"strings"
 )
 
@@ -53,13 +53,77 @@ type atom struct {
 	// absent or unreadable identity makes the atom triUnknown
 	identity bool
 	list     []string   // method (upper-case), host globs (lower-case), principal globs, purposes (lower-case)
-	paths    [][]string // path globs, split at "/"
+	paths    []pathGlob // path globs
 	name     string     // header: lower-case name
+	hslot    int        // header: the index of its name among the set's distinct header names
 	claim    []string   // claim: the dotted path, split
 	slot     int        // claim: the index of its path among the set's distinct claim paths
 	vm       valueMatch // header and claim
 	gpc      bool       // consent.gpc: the signal wanted
 	status   [][2]int   // status: inclusive ranges
+}
+
+// pathGlob is a compiled path glob: its segments (split at "/"), and a
+// faster test when it has no "*" (exact) or none but a final "/**"
+// (prefix): both compare the path case-insensitively as matchSegments
+// does.
+type pathGlob struct {
+	segs   []string
+	kind   uint8  // globGeneral, globExact or globPrefix
+	prefix string // exact: the whole glob; prefix: the glob without "/**"
+}
+
+const (
+	globGeneral = iota
+	globExact
+	globPrefix
+)
+
+// newPathGlob compiles the segments of a path glob.
+func newPathGlob(segs []string) pathGlob {
+	g := pathGlob{segs: segs}
+	last := len(segs) - 1
+	lit := func(ss []string) bool {
+		for _, s := range ss {
+			if strings.Contains(s, "*") {
+				return false
+			}
+		}
+		return true
+	}
+	switch {
+	case lit(segs):
+		g.kind, g.prefix = globExact, strings.Join(segs, "/")
+	case segs[last] == "**" && lit(segs[:last]):
+		g.kind, g.prefix = globPrefix, strings.Join(segs[:last], "/")
+	}
+	return g
+}
+
+// match reports whether the canonical path read matches the glob.
+func (g *pathGlob) match(read string) bool {
+	switch g.kind {
+	case globExact:
+		return equalFoldASCII(read, g.prefix)
+	case globPrefix:
+		n := len(g.prefix)
+		return len(read) >= n && equalFoldASCII(read[:n], g.prefix) && (len(read) == n || read[n] == '/')
+	}
+	return matchSegments(g.segs, read)
+}
+
+// equalFoldASCII reports whether a and b are equal with ASCII letters
+// compared case-insensitively, as matchSegments compares.
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if !eqByte(a[i], b[i], true) {
+			return false
+		}
+	}
+	return true
 }
 
 // valueMatch tests the value of a header or claim: exactly one of equals
@@ -101,11 +165,28 @@ type ruleCond struct {
 	weakens bool
 }
 
+// key spells the condition: rules with equal keys are active together.
+func (c *ruleCond) key() string {
+	b := []byte{'w'}
+	for _, a := range c.when {
+		b = strconv.AppendInt(append(b, ' '), int64(a), 10)
+	}
+	b = append(b, 'u')
+	for _, a := range c.unless {
+		b = strconv.AppendInt(append(b, ' '), int64(a), 10)
+	}
+	return string(strconv.AppendBool(b, c.weakens))
+}
+
 // active reports whether the rule applies, given the atoms' values. A
 // triUnknown atom (identity absent) anywhere makes it inactive. A triMaybe
 // atom counts as the reading that protects more: against the match for a
 // rule that weakens protection, for it otherwise.
 func (c *ruleCond) active(vals []tri) bool {
+	if len(c.when) == 1 && len(c.unless) == 0 { // the common case
+		v := vals[c.when[0]]
+		return v == triYes || v == triMaybe && !c.weakens
+	}
 	for _, a := range c.unless {
 		if vals[a] == triUnknown {
 			return false
@@ -145,11 +226,17 @@ type condEnv struct {
 	req    *RequestAttributes
 	claims claimsState
 	// by claim path slot (atom.slot), its lookup, done on first use
-	slots []claimSlot
-	host  string // hostName(req.Host), once hostDone
-	// hostDone: host is set
-	hostDone bool
-	buf      [maxNameLen]byte // scratch: an unescaped claim name or value
+	slots      []claimSlot
+	claimPaths [][]string // by slot, its path
+	// by header name slot (atom.hslot), its lookup, done on first use
+	hslots []headerSlot
+	elems  *[]claimElem // the values of claims, for claimSlot.elems
+	// the method upper-cased and the host lower-cased (in caseBuf), once
+	// methodDone and hostDone
+	methodUp, host       []byte
+	methodDone, hostDone bool
+	caseBuf              []byte           // condScratch.caseBuf
+	buf                  [maxNameLen]byte // scratch: an unescaped claim name or value
 	// the canonical readings of the request path (pathReadings), computed
 	// on first use
 	pathDone  bool
@@ -158,10 +245,27 @@ type condEnv struct {
 	pathN     int
 }
 
-// claimSlot is the lookup of one claim path: done, and its result.
+// claimSlot is the lookup of one claim path: done, and its result; the
+// values it holds (itself, or an array's elements) are elems[first:end]
+// of the condEnv.
 type claimSlot struct {
 	done, found, ok bool
-	v               []byte
+	first, end      int
+	// at is 1 + the offset of the value of the path's top-level member
+	// (0: none), dup that the member is repeated (set by scanClaims)
+	at  int
+	dup bool
+}
+
+// claimElem is one value of a claim: a string's text (unescaped), or a
+// number's, true's, false's or null's spelling.
+type claimElem struct{ text []byte }
+
+// headerSlot is the lookup of one header name: how many times it was
+// sent, and where first.
+type headerSlot struct {
+	done     bool
+	n, first int
 }
 
 // claimsState is whether the claims were checked, and whether they are valid JSON.
@@ -173,14 +277,25 @@ const (
 	claimsInvalid
 )
 
-// evalAtoms sets vals[i] to the value of atoms[i] for the exchange in;
-// slots is scratch space, one per distinct claim path.
-func (p *Program) evalAtoms(in Input, vals []tri, slots []claimSlot) {
-	clear(slots)
-	env := condEnv{in: in, req: in.Request, slots: slots}
-	for i := range p.atoms {
-		vals[i] = env.eval(&p.atoms[i], p.consent)
+// condScratch is the memory evalAtoms reuses across calls.
+type condScratch struct {
+	slots   []claimSlot
+	hslots  []headerSlot
+	elems   []claimElem
+	caseBuf []byte // the method upper-cased and the host lower-cased
+}
+
+// evalAtoms sets vals[i] to the value of atoms[i] for the exchange in,
+// through the index (cond_index.go); sc is memory reused across calls.
+func (p *Program) evalAtoms(in Input, vals []tri, sc *condScratch) {
+	clear(sc.slots)
+	clear(sc.hslots)
+	sc.elems = sc.elems[:0]
+	if sc.caseBuf == nil {
+		sc.caseBuf = make([]byte, maxMethodLen+maxHostLen+maxIndexedPath)
 	}
+	env := condEnv{in: in, req: in.Request, slots: sc.slots, claimPaths: p.claimPaths, hslots: sc.hslots, elems: &sc.elems, caseBuf: sc.caseBuf}
+	p.index.eval(&env, p.atoms, p.consent, vals)
 }
 
 // eval returns the value of atom a.
@@ -223,13 +338,17 @@ func (e *condEnv) eval(a *atom, consent *consentSource) tri {
 	}
 	switch a.kind {
 	case condMethod:
-		return yesIf(r.Method != "" && containsFold(a.list, r.Method))
-	case condHost:
-		if !e.hostDone {
-			e.host, e.hostDone = hostName(r.Host), true
+		m := e.method()
+		for _, x := range a.list {
+			if string(m) == x {
+				return triYes
+			}
 		}
+		return triNo
+	case condHost:
+		h := e.hostLower()
 		for _, g := range a.list {
-			if e.host != "" && globFold(g, e.host) {
+			if len(h) > 0 && globLower(g, h) {
 				return triYes
 			}
 		}
@@ -237,7 +356,7 @@ func (e *condEnv) eval(a *atom, consent *consentSource) tri {
 	case condPath:
 		return e.path(a)
 	case condHeader:
-		return headerAtom(a, r.Headers)
+		return headerAtom(a, r.Headers, e.header(a))
 	case condGPC:
 		return yesIf(gpcOn(r.Headers) == a.gpc)
 	case condPurposes:
@@ -286,29 +405,12 @@ func (e *condEnv) path(a *atom) tri {
 	if e.req.Path == "" {
 		return triNo
 	}
-	if !e.pathDone {
-		e.pathDone = true
-		e.pathSure = true
-		add := func(path string) {
-			strict, literal, sure := canonicalPaths(path)
-			e.pathSure = e.pathSure && sure
-			e.pathReads[e.pathN] = strict
-			e.pathN++
-			if literal != strict {
-				e.pathReads[e.pathN] = literal
-				e.pathN++
-			}
-		}
-		add(e.req.Path)
-		if rest, ok := networkPath(e.req.Path); ok {
-			add(rest)
-		}
-	}
+	e.readPath()
 	yes, no := 0, 0
 	for _, read := range e.pathReads[:e.pathN] {
 		hit := false
-		for _, g := range a.paths {
-			if matchSegments(g, read) {
+		for i := range a.paths {
+			if a.paths[i].match(read) {
 				hit = true
 				break
 			}
@@ -328,19 +430,42 @@ func (e *condEnv) path(a *atom) tri {
 	return triNo
 }
 
+// readPath computes the canonical readings of the request path
+// (pathReads[:pathN]), once.
+func (e *condEnv) readPath() {
+	if e.pathDone {
+		return
+	}
+	e.pathDone = true
+	e.pathSure = true
+	add := func(path string) {
+		strict, literal, sure := canonicalPaths(path)
+		e.pathSure = e.pathSure && sure
+		e.pathReads[e.pathN] = strict
+		e.pathN++
+		if literal != strict {
+			e.pathReads[e.pathN] = literal
+			e.pathN++
+		}
+	}
+	add(e.req.Path)
+	if rest, ok := networkPath(e.req.Path); ok {
+		add(rest)
+	}
+}
+
 // headerAtom evaluates a header atom. A trusted header (identity) must be
 // sent exactly once, else triUnknown. Another header is absent or tested
 // on each value sent: triYes when all pass, triNo when none, triMaybe when
 // they disagree.
-func headerAtom(a *atom, headers [][2]string) tri {
-	n, yes := 0, 0
-	for _, h := range headers {
-		if len(h[0]) != len(a.name) || h[0] != a.name && !strings.EqualFold(h[0], a.name) {
-			continue
-		}
-		n++
-		if testValue(&a.vm, strings.TrimSpace(h[1])) {
+func headerAtom(a *atom, headers [][2]string, hs *headerSlot) tri {
+	n, yes := hs.n, 0
+	for i := hs.first; n > 0 && i < len(headers); i++ {
+		if h := headers[i]; len(h[0]) == len(a.name) && (h[0] == a.name || strings.EqualFold(h[0], a.name)) && testValue(&a.vm, strings.TrimSpace(h[1])) {
 			yes++
+		}
+		if n == 1 {
+			break // the only one
 		}
 	}
 	switch {
@@ -368,13 +493,13 @@ func gpcOn(headers [][2]string) bool {
 	return false
 }
 
-// globFold matches s against pat like globAny with fold, comparing a
-// pattern without "*" directly.
-func globFold(pat, s string) bool {
+// globLower matches the lower-cased host s against the lower-case
+// pattern pat like globAny, comparing a pattern without "*" directly.
+func globLower(pat string, s []byte) bool {
 	if strings.IndexByte(pat, '*') < 0 {
-		return len(pat) == len(s) && strings.EqualFold(pat, s)
+		return pat == string(s)
 	}
-	return globAny(pat, s, true)
+	return globAny(pat, s, false)
 }
 
 // globAny matches s against pat, where "*" matches any run of bytes
@@ -403,175 +528,66 @@ func globAny[T string | []byte](pat string, s T, fold bool) bool {
 	return pi == len(pat)
 }
 
-// claim evaluates a claim atom against the verified JWT payload.
-func (e *condEnv) claim(a *atom) tri {
-	r := e.req
-	if r == nil || len(r.JWTClaims) == 0 {
-		return triUnknown
-	}
-	if e.claims == claimsUnchecked {
-		e.claims = claimsInvalid
-		b := r.JWTClaims
-		if i := skipWS(b, 0); i < len(b) && b[i] == '{' {
-			if end := skipValue(b, i, maxClaimDepth); end >= 0 && skipWS(b, end) == len(b) {
-				e.claims = claimsValid
+// header returns the lookup of a's header name, done on first use.
+func (e *condEnv) header(a *atom) *headerSlot {
+	hs := &e.hslots[a.hslot]
+	if !hs.done {
+		hs.done = true
+		for i, h := range e.req.Headers {
+			if len(h[0]) == len(a.name) && (h[0] == a.name || strings.EqualFold(h[0], a.name)) {
+				if hs.n == 0 {
+					hs.first = i
+				}
+				hs.n++
 			}
 		}
 	}
-	if e.claims != claimsValid {
-		return triUnknown
-	}
-	sl := &e.slots[a.slot]
-	if !sl.done {
-		sl.done = true
-		sl.v, sl.found, sl.ok = lookupClaim(r.JWTClaims, a.claim, &e.buf)
-	}
-	v, found, ok := sl.v, sl.found, sl.ok
-	switch {
-	case !ok:
-		return triUnknown
-	case a.vm.present != 0:
-		return yesIf(found == (a.vm.present > 0))
-	case !found:
-		return triNo
-	}
-	return yesIf(claimMatches(&a.vm, v, &e.buf))
+	return hs
 }
 
-// claimMatches tests a claim's JSON value: a string by its text, a number,
-// true, false or null by its spelling, an array by each of its scalar
-// elements (any one passing: "roles contains support").
-func claimMatches(m *valueMatch, v []byte, buf *[maxNameLen]byte) bool {
-	test := func(val []byte) bool {
-		if val[0] == '"' {
-			raw := val[1 : len(val)-1]
-			if bytes.IndexByte(raw, '\\') >= 0 {
-				if len(raw) > len(buf) {
-					return false
-				}
-				raw = appendUnescaped(buf[:0], raw)
-			}
-			return testValue(m, raw)
-		}
-		return val[0] != '{' && val[0] != '[' && testValue(m, val)
-	}
-	if v[0] != '[' {
-		return test(v)
-	}
-	i := skipWS(v, 1)
-	for i < len(v) && v[i] != ']' {
-		end := skipValue(v, i, maxClaimDepth)
-		if test(v[i:end]) {
-			return true
-		}
-		i = skipWS(v, end)
-		if i < len(v) && v[i] == ',' {
-			i = skipWS(v, i+1)
+// maxMethodLen and maxHostLen bound the method and host condEnv
+// upper-cases or lower-cases; a longer one matches nothing.
+// maxIndexedPath bounds the canonical path the index looks up (a longer
+// one is compared glob by glob).
+const (
+	maxMethodLen   = 32
+	maxHostLen     = 255
+	maxIndexedPath = 2048
+)
+
+// method returns the request method, upper-cased (ASCII), empty when
+// absent or longer than maxMethodLen.
+func (e *condEnv) method() []byte {
+	if !e.methodDone {
+		e.methodDone = true
+		if m := e.req.Method; len(m) <= maxMethodLen {
+			e.methodUp = asciiCase(e.caseBuf[:0:maxMethodLen], m, 'a', 'z')
 		}
 	}
-	return false
+	return e.methodUp
 }
 
-// maxClaimDepth bounds the nesting of a JWT payload (deeper: invalid).
-const maxClaimDepth = 32
-
-// skipValue returns the offset after the JSON value at b[i], validated,
-// or -1 when it is not valid JSON or nests more than room containers deep.
-func skipValue(b []byte, i, room int) int {
-	if i >= len(b) {
-		return -1
-	}
-	switch c := b[i]; {
-	case c == '"':
-		end, _ := scanString(b, i)
-		return end
-	case c == '-' || c >= '0' && c <= '9':
-		end, ok := scanNumber(b, i)
-		if !ok {
-			return -1
-		}
-		return end
-	case c == '{' || c == '[':
-		if room <= 0 {
-			return -1
-		}
-		closer := byte(']')
-		if c == '{' {
-			closer = '}'
-		}
-		i = skipWS(b, i+1)
-		if i < len(b) && b[i] == closer {
-			return i + 1
-		}
-		for {
-			if c == '{' {
-				if i >= len(b) || b[i] != '"' {
-					return -1
-				}
-				ke, _ := scanString(b, i)
-				if ke < 0 {
-					return -1
-				}
-				if i = skipWS(b, ke); i >= len(b) || b[i] != ':' {
-					return -1
-				}
-				i = skipWS(b, i+1)
-			}
-			end := skipValue(b, i, room-1)
-			if end < 0 {
-				return -1
-			}
-			i = skipWS(b, end)
-			if i < len(b) && b[i] == ',' {
-				i = skipWS(b, i+1)
-				continue
-			}
-			if i < len(b) && b[i] == closer {
-				return i + 1
-			}
-			return -1
+// hostLower returns the request host (hostName), lower-cased (ASCII),
+// empty when absent or longer than maxHostLen.
+func (e *condEnv) hostLower() []byte {
+	if !e.hostDone {
+		e.hostDone = true
+		if h := hostName(e.req.Host); len(h) <= maxHostLen {
+			e.host = asciiCase(e.caseBuf[maxMethodLen:maxMethodLen], h, 'A', 'Z')
 		}
 	}
-	end, ok := scanLiteral(b, i)
-	if !ok {
-		return -1
-	}
-	return end
+	return e.host
 }
 
-// lookupClaim finds the member at the dotted path in the valid JSON object
-// b. found is false when a step is missing (or not an object); ok is false
-// when the path is ambiguous (a member name repeated on the way).
-func lookupClaim(b []byte, path []string, buf *[maxNameLen]byte) (v []byte, found, ok bool) {
-	i := skipWS(b, 0)
-	for _, name := range path {
-		if b[i] != '{' {
-			return nil, false, true
+// asciiCase appends s to dst with the ASCII letters from lo to hi
+// switched to the other case.
+func asciiCase(dst []byte, s string, lo, hi byte) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= lo && c <= hi {
+			c ^= 0x20
 		}
-		at := -1
-		j := skipWS(b, i+1)
-		for j < len(b) && b[j] == '"' {
-			ke, esc := scanString(b, j)
-			raw := b[j+1 : ke-1]
-			if esc && len(raw) <= len(buf) {
-				raw = appendUnescaped(buf[:0], raw)
-			}
-			j = skipWS(b, skipWS(b, ke)+1)
-			if string(raw) == name {
-				if at >= 0 {
-					return nil, false, false
-				}
-				at = j
-			}
-			j = skipWS(b, skipValue(b, j, maxClaimDepth))
-			if j < len(b) && b[j] == ',' {
-				j = skipWS(b, j+1)
-			}
-		}
-		if at < 0 {
-			return nil, false, true
-		}
-		i = at
+		dst = append(dst, c)
 	}
-	return b[i:skipValue(b, i, maxClaimDepth)], true, true
+	return dst
 }

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -124,7 +125,63 @@ func TestConditionsCacheBounded(t *testing.T) {
 			t.Fatalf("set %b: got %s (%v), want %s}", set, out, err, want)
 		}
 	}
-	if len(p.conds.cache) > maxCachedViews {
-		t.Errorf("cache holds %d views", len(p.conds.cache))
+	if n := len(*p.conds.cache.Load()); n > maxCachedViews {
+		t.Errorf("cache holds %d views", n)
+	}
+}
+
+// TestConditionsConcurrent: several goroutines applying with different
+// sets of active rules share one Program (run with -race).
+func TestConditionsConcurrent(t *testing.T) {
+	p := mustCompile(t, viewsRules)
+	ins := []*RequestAttributes{
+		nil,
+		{PeerURISANs: []string{"spiffe://cluster.local/ns/billing/sa/api"}},
+		{JWTClaims: []byte(`{"roles":["support"]}`)},
+		{Headers: hdrs("x-verified-role", "ops", "sec-gpc", "1")},
+	}
+	want := make([]string, len(ins))
+	for i, r := range ins {
+		out, _, _ := mustCompile(t, viewsRules).Apply([]byte(viewsBody), Input{Direction: Response, Request: r})
+		want[i] = string(out)
+	}
+	done := make(chan string, 4)
+	for g := range 4 {
+		go func() {
+			for n := range 200 {
+				i := (g + n) % len(ins)
+				out, _, err := p.Apply([]byte(viewsBody), Input{Direction: Response, Request: ins[i]})
+				if err != nil || string(out) != want[i] {
+					done <- fmt.Sprintf("goroutine %d: got %s (%v), want %s", g, out, err, want[i])
+					return
+				}
+			}
+			done <- ""
+		}()
+	}
+	for range 4 {
+		if msg := <-done; msg != "" {
+			t.Error(msg)
+		}
+	}
+}
+
+// TestConditionsNoMatchAllocs: with conditions, a body no rule changes is
+// still processed without allocating (once its view is cached).
+func TestConditionsNoMatchAllocs(t *testing.T) {
+	p := mustCompile(t, viewsRules)
+	body := []byte(`{"other":"x","list":[1,2,{"k":"v"}]}`)
+	for _, r := range []*RequestAttributes{
+		nil,
+		{Method: "GET", Path: "/api/x", Host: "h", PeerURISANs: []string{"spiffe://cluster.local/ns/billing/sa/api"}},
+		{JWTClaims: []byte(`{"roles":["support"]}`), Headers: hdrs("x-verified-role", "ops", "sec-gpc", "1")},
+	} {
+		in := Input{Direction: Response, Request: r, Status: 200}
+		if _, _, err := p.Apply(body, in); err != nil {
+			t.Fatal(err)
+		}
+		if n := testing.AllocsPerRun(100, func() { p.Apply(body, in) }); n != 0 {
+			t.Errorf("%+v: %v allocations", r, n)
+		}
 	}
 }

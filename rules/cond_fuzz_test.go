@@ -115,3 +115,61 @@ rules:
 		}
 	})
 }
+
+// evalAtomsRef evaluates every atom one by one (condEnv.eval), the
+// reference the index is held to.
+func (p *Program) evalAtomsRef(in Input, vals []tri) {
+	elems := []claimElem{}
+	env := condEnv{in: in, req: in.Request, slots: make([]claimSlot, p.claimSlots), claimPaths: p.claimPaths, hslots: make([]headerSlot, p.headerSlots), elems: &elems,
+		caseBuf: make([]byte, maxMethodLen+maxHostLen+maxIndexedPath)}
+	for i := range p.atoms {
+		vals[i] = env.eval(&p.atoms[i], p.consent)
+	}
+}
+
+// indexRules has atoms of every kind the index handles, and slow ones on
+// the same attributes.
+const indexRules = `jwt: {provider_metadata_key: p}
+trust_headers: [x-role]
+rules:
+  - {id: a, select: {keys: [a]}, when: {method: [GET, post, M1]}, action: redact}
+  - {id: b, select: {keys: [b]}, when: {method: PUT, host: [api.x.io, "Api.Y.io", "*.z.io"]}, action: redact}
+  - {id: c, select: {keys: [c]}, when: {host: [api.x.io, "[::1]"]}, action: redact}
+  - {id: d, select: {keys: [d]}, when: {header: {x-role: [admin, ops]}}, action: redact}
+  - {id: e, select: {keys: [e]}, when: {header: {x-role: intern}}, action: redact}
+  - {id: f, select: {keys: [f]}, when: {header: {x-tenant: [acme, "a b"], x-other: {glob: "x*"}}}, action: redact}
+  - {id: g, select: {keys: [g]}, when: {header: {x-tenant: globex}}, action: redact}
+  - {id: h, select: {keys: [h]}, when: {claim: {roles: [support, admin], "a.b": "1"}}, action: redact}
+  - {id: i, select: {keys: [i]}, when: {claim: {roles: agent, sub: {present: true}}}, action: redact}
+  - {id: j, select: {keys: [j]}, when: {claim: {"a.b": [true, 3, "x"]}}, action: redact}
+  - {id: k, select: {keys: [k]}, when: {header: {x-role: {present: true}}}, action: redact}
+  - {id: l, select: {keys: [l]}, when: {path: ["/api/**", "/API/v1/users", "/**"]}, action: redact}
+  - {id: m, select: {keys: [m]}, when: {path: ["/api/v1/**", "/x/*/y"]}, action: redact}
+  - {id: n, select: {keys: [n]}, when: {path: ["/a/b", "/Ä/**"]}, action: redact}
+`
+
+// FuzzConditionIndex: the index gives every atom the value the one by one
+// evaluation gives it.
+func FuzzConditionIndex(f *testing.F) {
+	f.Add(true, "GET", "api.x.io:80", "x-role:admin\nx-tenant:acme\nx-tenant:acme", []byte(`{"roles":["support","agent"],"a":{"b":"1"},"sub":"u"}`), "/api/v1/users?x")
+	f.Add(true, "post", "API.Y.IO.", "X-Role:ops\nx-role:ops\nx-tenant: a b \nx-other:xy", []byte(`{"roles":"admin","a":{"b":true}}`), "/API/V1")
+	f.Add(false, "", "", "", []byte(`{"roles":`), "")
+	f.Add(true, "pUt", "[::1]:8080", "x-tenant:globex\nx-tenant:acme", []byte(`{"a":{"b":3},"a":{"b":3}}`), "//h/a/b")
+	f.Add(true, "GET", "", "", []byte(nil), "/%C3%84/x;p=1/../b")
+	p := mustCompile(f, indexRules)
+	f.Fuzz(func(t *testing.T, hasReq bool, method, host, headers string, claims []byte, path string) {
+		in := Input{Direction: Request}
+		if hasReq {
+			in.Request = &RequestAttributes{Method: method, Host: host, Headers: fuzzHeaders(headers), JWTClaims: claims, Path: path}
+		}
+		got, want := make([]tri, len(p.atoms)), make([]tri, len(p.atoms))
+		sc := &condScratch{slots: make([]claimSlot, p.claimSlots), hslots: make([]headerSlot, p.headerSlots)}
+		p.evalAtoms(in, got, sc)
+		p.evalAtomsRef(in, want)
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("atom %d (kind %d): index %d, one by one %d", i, p.atoms[i].kind, got[i], want[i])
+			}
+		}
+	})
+}

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 )
@@ -219,11 +220,19 @@ func TestConditionClaim(t *testing.T) {
 		{"number", `{claim: {level: 3}}`, c(`{"level":3}`), "Y"},
 		{"string is not number", `{claim: {level: 3}}`, c(`{"level":"3 "}`), "N"},
 		{"duplicate member", `{claim: {roles: support}}`, c(`{"roles":"support","roles":"x"}`), "U"},
+		{"duplicate nested", `{claim: {a.b: x}}`, c(`{"a":{"b":"x","b":"x"}}`), "U"},
+		{"duplicate elsewhere", `{claim: {roles: support}}`, c(`{"x":1,"x":2,"roles":"support"}`), "Y"},
+		{"duplicate parent", `{claim: {a.b: x}}`, c(`{"a":{"b":"x"},"a":{"b":"x"}}`), "U"},
+		{"invalid nested", `{claim: {roles: support}}`, c(`{"roles":"support","x":[1,}`), "U"},
+		{"deep", `{claim: {roles: support}}`, c(`{"roles":"support","x":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}`), "U"},
 		{"invalid json", `{claim: {roles: support}}`, c(`{"roles":"support"`), "U"},
 		{"not an object", `{claim: {roles: support}}`, c(`["support"]`), "U"},
 		{"trailing data", `{claim: {roles: support}}`, c(`{"roles":"support"} x`), "U"},
 		{"empty", `{claim: {roles: support}}`, c(``), "U"},
 		{"no request", `{claim: {roles: support}}`, Input{}, "U"},
+		{"namespaced", `{claim: {"$['https://app.example.com/roles']": admin}}`, c(`{"https://app.example.com/roles":["admin"]}`), "Y"},
+		{"namespaced nested", `{claim: {"$.ext['a.b'].c": x}}`, c(`{"ext":{"a.b":{"c":"x"}}}`), "Y"},
+		{"dotted is nested", `{claim: {"a.b": x}}`, c(`{"a.b":"x"}`), "N"},
 		{"two claims", `{claim: {roles: support, tenant: acme}}`, c(`{"roles":["support"],"tenant":"acme"}`), "Y"},
 		{"two claims one", `{claim: {roles: support, tenant: acme}}`, c(`{"roles":["support"],"tenant":"other"}`), "N"},
 	}, true)
@@ -299,5 +308,77 @@ func TestConditionsResponseSeesRequest(t *testing.T) {
 	out, _, _ = p.Apply([]byte(`{"v":"x"}`), Input{Direction: Response, Request: r, Status: 404})
 	if string(out) != `{"v":"x"}` {
 		t.Fatalf("404: got %s", out)
+	}
+}
+
+// syntaxBlock returns the first yaml block after heading in SYNTAX.md.
+func syntaxBlock(t *testing.T, heading string) string {
+	t.Helper()
+	doc, err := os.ReadFile("SYNTAX.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(doc)
+	i := strings.Index(s, heading)
+	if i < 0 {
+		t.Fatalf("no %q in SYNTAX.md", heading)
+	}
+	s = s[i:]
+	start := strings.Index(s, "```yaml\n") + len("```yaml\n")
+	return s[start : start+strings.Index(s[start:], "```")]
+}
+
+// TestSyntaxViewsExample: the example of SYNTAX.md's when/unless section
+// does what the text says.
+func TestSyntaxViewsExample(t *testing.T) {
+	p := mustCompile(t, syntaxBlock(t, "### `when` and `unless`"))
+	body := []byte(`{"card_number":"4111-1111-1111-1234","device_id":"d","trace_id":"t"}`)
+	for _, c := range []struct {
+		name string
+		in   Input
+		want string
+	}{
+		{"anonymous", Input{Direction: Response, Status: 200},
+			`{"card_number":"[REDACTED]","device_id":"d","trace_id":"[REDACTED]"}`},
+		{"billing GET", Input{Direction: Response, Status: 200, Request: &RequestAttributes{Method: "GET", PeerURISANs: []string{"spiffe://cluster.local/ns/billing/sa/x"}}},
+			`{"card_number":"4111-1111-1111-1234","device_id":"d","trace_id":"t"}`},
+		{"support GET 500", Input{Direction: Response, Status: 500, Request: &RequestAttributes{Method: "GET", JWTClaims: []byte(`{"roles":["support"]}`)}},
+			`{"card_number":"****-****-****-1234","device_id":"d","trace_id":"[REDACTED]"}`},
+		{"gpc", Input{Direction: Request, Request: &RequestAttributes{Method: "POST", Headers: hdrs("sec-gpc", "1")}},
+			`{"card_number":"[REDACTED]","trace_id":"[REDACTED]"}`},
+	} {
+		out, _, err := p.Apply(body, c.in)
+		if err != nil || string(out) != c.want {
+			t.Errorf("%s: got %s (%v), want %s", c.name, out, err, c.want)
+		}
+	}
+	mustCompile(t, syntaxBlock(t, "### `minimize`"))
+}
+
+// TestConsentHeader: purposes read from a header instead of a cookie.
+func TestConsentHeader(t *testing.T) {
+	p := mustCompile(t, `consent: { header: X-Consent }
+trust_headers: [X-Role, x-b]
+rules:
+  - {id: r, select: {keys: [v]}, unless: {consent: {purposes: [analytics]}}, action: remove}
+`)
+	for _, c := range []struct {
+		h    [][2]string
+		want string
+	}{
+		{hdrs("x-consent", "analytics,ads"), `{"v":1}`},
+		{hdrs("X-Consent", "ads+analytics=yes"), `{"v":1}`},
+		{hdrs("x-consent", "analytics=no"), `{}`},
+		{hdrs("x-consent", "analytics", "x-consent", "analytics"), `{}`},
+		{hdrs("cookie", "x-consent=analytics"), `{}`},
+		{nil, `{}`},
+	} {
+		out, _, err := p.Apply([]byte(`{"v":1}`), Input{Direction: Request, Request: &RequestAttributes{Headers: c.h}})
+		if err != nil || string(out) != c.want {
+			t.Errorf("%v: got %s (%v), want %s", c.h, out, err, c.want)
+		}
+	}
+	if got := p.TrustHeaders(); strings.Join(got, ",") != "x-b,x-role" {
+		t.Errorf("TrustHeaders %v", got)
 	}
 }

@@ -128,7 +128,7 @@ func (d *decoder) decodeCond(n *yaml.Node, what string, c *condSpec, weakens boo
 			a := atom{kind: condPath}
 			for _, it := range d.nonEmptyList(v, field) {
 				if segs, ok := d.pathGlob(it, field); ok {
-					a.paths = append(a.paths, segs)
+					a.paths = append(a.paths, newPathGlob(segs))
 				}
 			}
 			if a.paths != nil {
@@ -137,8 +137,8 @@ func (d *decoder) decodeCond(n *yaml.Node, what string, c *condSpec, weakens boo
 		case "host":
 			a := atom{kind: condHost}
 			for _, it := range d.nonEmptyList(v, field) {
-				h := strings.TrimSuffix(strings.ToLower(it.Value), ".")
-				if h == "" || strings.ContainsAny(h, "/ \t") {
+				h := strings.TrimSuffix(string(asciiCase(nil, it.Value, 'A', 'Z')), ".")
+				if h == "" || len(h) > maxHostLen || !isHostGlob(h) {
 					d.errorf(it, "%s: %q is not a host name glob", field, it.Value)
 					continue
 				}
@@ -186,12 +186,9 @@ func (d *decoder) decodeCond(n *yaml.Node, what string, c *condSpec, weakens boo
 				return
 			}
 			d.eachEntry(v, field, func(k, v *yaml.Node) {
-				path := strings.Split(k.Value, ".")
-				for _, seg := range path {
-					if seg == "" {
-						d.errorf(k, "%s: %q is not a claim path (want names joined by \".\")", field, k.Value)
-						return
-					}
+				path, ok := d.claimPath(k, field)
+				if !ok {
+					return
 				}
 				if vm, ok := d.valueMatch(v, field+"."+k.Value); ok {
 					add(atom{kind: condClaim, identity: true, claim: path, vm: vm})
@@ -393,7 +390,7 @@ func atomKey(a *atom) string {
 	}
 	w("l", a.list)
 	for _, p := range a.paths {
-		w("p", p)
+		w("p", p.segs)
 	}
 	w("n", []string{a.name})
 	w("c", a.claim)
@@ -406,4 +403,50 @@ func atomKey(a *atom) string {
 		b.WriteString("|" + strconv.Itoa(s[0]) + "-" + strconv.Itoa(s[1]))
 	}
 	return b.String()
+}
+
+// isHostGlob reports whether h is ASCII letters, digits and "-._:[]*"
+// only: a host name (punycode for IDNs), an IP literal, or a glob of them.
+func isHostGlob(h string) bool {
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.IndexByte("-._:[]*", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// claimPath reads the name of a claim condition: names joined by "."
+// (realm_access.roles), or a JSONPath of member names for names holding a
+// dot ($['https://example.com/roles']); names compare exactly.
+func (d *decoder) claimPath(k *yaml.Node, field string) ([]string, bool) {
+	if !strings.HasPrefix(k.Value, "$") {
+		path := strings.Split(k.Value, ".")
+		for _, seg := range path {
+			if seg == "" {
+				d.errorf(k, "%s: %q is not a claim path (want names joined by \".\", or a JSONPath like $['a.b'])", field, k.Value)
+				return nil, false
+			}
+		}
+		return path, true
+	}
+	steps, perr := parsePath(k.Value)
+	if perr != nil {
+		d.errorAt(k, perr.off, "%s: claim path %q: %s", field, k.Value, perr.msg)
+		return nil, false
+	}
+	var path []string
+	for _, st := range steps {
+		if st.kind != stepName || st.desc {
+			d.errorf(k, "%s: claim path %q: only member names (no wildcards, indexes or descendants)", field, k.Value)
+			return nil, false
+		}
+		path = append(path, st.name)
+	}
+	if len(path) == 0 {
+		d.errorf(k, "%s: claim path %q: names no claim", field, k.Value)
+		return nil, false
+	}
+	return path, true
 }

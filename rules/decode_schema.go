@@ -156,7 +156,7 @@ func (d *decoder) decodeSet(n *yaml.Node) *setSpec {
 		return s
 	}
 	switch {
-	case rulesNode == nil && includeNode != nil:
+	case rulesNode == nil && (includeNode != nil || s.cond.minimizeNode != nil):
 	case rulesNode == nil:
 		d.errorf(n, "missing field \"rules\"")
 	case rulesNode.Kind != yaml.SequenceNode:

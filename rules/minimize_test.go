@@ -2,7 +2,9 @@ package rules
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -157,5 +159,57 @@ func TestMarkResponses(t *testing.T) {
 	}
 	if !mustCompile(t, viewsRules).Conditional() {
 		t.Error("a set with conditions is not Conditional")
+	}
+}
+
+// TestMinimizeApplies: a direction only a minimize list applies to is
+// still one the plugin must buffer.
+func TestMinimizeApplies(t *testing.T) {
+	p := mustCompile(t, `minimize:
+  - id: m
+    allow: ["$.id"]
+rules:
+  - { id: r, direction: request, select: { keys: [email] }, action: redact }
+`)
+	if !p.Applies(Response) || !p.Applies(Request) {
+		t.Errorf("Applies: request %v, response %v", p.Applies(Request), p.Applies(Response))
+	}
+	p = mustCompile(t, `minimize:
+  - { id: m, direction: request, allow: ["$.id"] }
+rules:
+  - { id: r, direction: request, select: { keys: [email] }, action: redact }
+`)
+	if p.Applies(Response) {
+		t.Error("Applies(Response) with nothing on responses")
+	}
+}
+
+// TestMinimizeOnly: a rule set may minimize without rules.
+func TestMinimizeOnly(t *testing.T) {
+	p := mustCompile(t, "minimize:\n  - { id: m, allow: [\"$.id\"] }\n")
+	out, rep, err := p.Apply([]byte(`{"id":1,"x":2}`), Input{Direction: Response})
+	if err != nil || string(out) != `{"id":1}` || len(rep.Minimized) != 1 || len(rep.Findings) != 0 {
+		t.Fatalf("got %s %+v %v", out, rep, err)
+	}
+	if out, _, _ := p.Apply([]byte(`{"id":1,"x":2}`), Input{Direction: Request}); string(out) != `{"id":1,"x":2}` || p.Applies(Request) {
+		t.Fatalf("request side: %s", out)
+	}
+}
+
+// TestMinimizePathsCapped: the count is exact, the paths capped at 64.
+func TestMinimizePathsCapped(t *testing.T) {
+	p := mustCompile(t, minimizeSet(`["$.id"]`))
+	var b strings.Builder
+	b.WriteString(`{"id":1`)
+	for i := range 100 {
+		fmt.Fprintf(&b, `,"k%d":%d`, i, i)
+	}
+	b.WriteString("}")
+	out, rep, err := p.Apply([]byte(b.String()), Input{Direction: Response})
+	if err != nil || string(out) != `{"id":1}` || len(rep.Minimized) != 1 {
+		t.Fatalf("got %s %v", out, err)
+	}
+	if m := rep.Minimized[0]; m.Count != 100 || len(m.Paths) != maxReportPaths || m.Paths[63] != "$.k63" {
+		t.Errorf("count %d, %d paths, last %q", m.Count, len(m.Paths), m.Paths[len(m.Paths)-1])
 	}
 }

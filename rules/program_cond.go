@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/veilproxy/veil/rules/internal/detect"
 )
@@ -10,10 +11,11 @@ import (
 // Which rules apply depends on the exchange when some have conditions. The
 // automata stay what they are (the first active rule in file order whose
 // selector matches decides), built for exactly the rules active on the
-// exchange: Apply evaluates each atom once, reads off the set of active
-// conditional rules of the body's direction as a bit string, and takes the
-// automata built for that set from a cache, building them on first use. A
-// set without conditional rules never reaches this code.
+// exchange: Apply evaluates each atom once (cond_index.go), reads off which
+// of the direction's distinct rule conditions hold as a bit string, and
+// takes the automata built for that set of active rules from a cache,
+// building them on first use. A set without conditional rules never
+// reaches this code.
 
 // maxCachedViews bounds the automata sets a Program caches (each for one
 // direction and one set of active conditional rules). Past it, an entry
@@ -24,15 +26,19 @@ const maxCachedViews = 256
 // what Compile used to build the automata, kept to build them again for
 // other sets of active rules.
 type condSet struct {
-	rules  []*ruleCond // by rule; nil for a rule without conditions
-	byDir  [2][]int    // by direction, the conditional rules applying to it
+	// by direction: the distinct conditions of its conditional rules, and
+	// by rule the index of its condition among them (-1: none)
+	conds  [2][]*ruleCond
+	condOf [2][]int32
 	all    []selector  // every selector, in rule order
 	global [2][2][]int // by layer and direction, the detector rules without within
 	cls    *classifier
 	masks  []detect.Mask // by rule, the detectors of its select.detect
 
-	mu    sync.RWMutex
-	cache map[string]*view
+	// cache maps keys to views; readers load it without locking, writers
+	// (under mu) replace it by a copy with the new view
+	mu    sync.Mutex
+	cache atomic.Pointer[map[string]*view]
 }
 
 // view is the automata of one direction for one set of active rules.
@@ -42,16 +48,18 @@ type view struct {
 }
 
 // automata returns the enforcing and shadow automata of direction d for
-// the rules active given the atoms' values vals; key is scratch space.
+// the rules active given the atoms' values vals; key is scratch space. The
+// key of a view has one bit per distinct condition of the direction, so
+// rules sharing a condition cost one evaluation.
 func (c *condSet) automata(p *Program, d Direction, vals []tri, key *[]byte) (a, shadow *automaton, err error) {
-	conds := c.byDir[d-1]
+	conds := c.conds[d-1]
 	if len(conds) == 0 {
 		return p.automatonFor(d), p.shadowFor(d), nil
 	}
 	k := append((*key)[:0], byte(d))
 	var bits byte
-	for i, r := range conds {
-		if c.rules[r].active(vals) {
+	for i, rc := range conds {
+		if rc.active(vals) {
 			bits |= 1 << (i & 7)
 		}
 		if i&7 == 7 {
@@ -62,9 +70,7 @@ func (c *condSet) automata(p *Program, d Direction, vals []tri, key *[]byte) (a,
 		k = append(k, bits)
 	}
 	*key = k
-	c.mu.RLock()
-	v := c.cache[string(k)]
-	c.mu.RUnlock()
+	v := (*c.cache.Load())[string(k)]
 	if v == nil {
 		v = c.build(p, d, k)
 	}
@@ -76,15 +82,14 @@ func (c *condSet) automata(p *Program, d Direction, vals []tri, key *[]byte) (a,
 func (c *condSet) build(p *Program, d Direction, key []byte) *view {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if v := c.cache[string(key)]; v != nil {
+	old := *c.cache.Load()
+	if v := old[string(key)]; v != nil {
 		return v
 	}
 	active := make([]bool, len(p.rules))
 	for r := range active {
-		active[r] = c.rules[r] == nil
-	}
-	for i, r := range c.byDir[d-1] {
-		active[r] = key[1+i/8]&(1<<(i&7)) != 0
+		i := c.condOf[d-1][r]
+		active[r] = i < 0 || key[1+i/8]&(1<<(i&7)) != 0
 	}
 	v := &view{}
 	autos, err := c.buildFor(p, d, active)
@@ -93,13 +98,14 @@ func (c *condSet) build(p *Program, d Direction, key []byte) *view {
 	} else {
 		v.enforce, v.shadow = autos[layerEnforce], autos[layerShadow]
 	}
-	if len(c.cache) >= maxCachedViews {
-		for k := range c.cache {
-			delete(c.cache, k)
-			break
+	cache := make(map[string]*view, len(old)+1)
+	for k, v := range old {
+		if len(cache) < maxCachedViews-1 {
+			cache[k] = v
 		}
 	}
-	c.cache[string(key)] = v
+	cache[string(key)] = v
+	c.cache.Store(&cache)
 	return v
 }
 
@@ -166,11 +172,16 @@ func (p *Program) view(w *walker, body []byte, in Input) (a, shadow *automaton, 
 	if cap(w.vals) < len(p.atoms) {
 		w.vals = make([]tri, len(p.atoms))
 	}
-	if cap(w.slots) < p.claimSlots {
-		w.slots = make([]claimSlot, p.claimSlots)
+	sc := &w.cond
+	if cap(sc.slots) < p.claimSlots {
+		sc.slots = make([]claimSlot, p.claimSlots)
 	}
+	if cap(sc.hslots) < p.headerSlots {
+		sc.hslots = make([]headerSlot, p.headerSlots)
+	}
+	sc.slots, sc.hslots = sc.slots[:p.claimSlots], sc.hslots[:p.headerSlots]
 	vals := w.vals[:len(p.atoms)]
-	p.evalAtoms(in, vals, w.slots[:p.claimSlots])
+	p.evalAtoms(in, vals, sc)
 	a, shadow = p.automatonFor(in.Direction), p.shadowFor(in.Direction)
 	if p.conds != nil {
 		if a, shadow, err = p.conds.automata(p, in.Direction, vals, &w.key); err != nil {

@@ -75,8 +75,10 @@ func (wp *walkerPool) put(w *walker) {
 	t := w.t
 	t.reset()
 	clear(w.bufs[:cap(w.bufs)]) // drop references to bodies
-	*w = walker{p: w.p, loc: w.loc, t: t, bufs: w.bufs[:0], scratch: w.scratch, errv: walkError{in: w.errv.in[:0]}, vals: w.vals, key: w.key, slots: w.slots,
-		pad: scratchpad{plain: w.pad.plain[:0], work: w.pad.work[:0]}}
+	clear(w.cond.elems[:cap(w.cond.elems)])
+	*w = walker{p: w.p, loc: w.loc, t: t, bufs: w.bufs[:0], scratch: w.scratch, errv: walkError{in: w.errv.in[:0]}, vals: w.vals, key: w.key,
+		cond: condScratch{slots: w.cond.slots, hslots: w.cond.hslots, elems: w.cond.elems[:0], caseBuf: w.cond.caseBuf},
+		pad:  scratchpad{plain: w.pad.plain[:0], work: w.pad.work[:0]}}
 	wp.Put(w)
 }
 
@@ -101,9 +103,9 @@ type walker struct {
 
 	exBuf, normBuf [maxNameLen]byte
 	// conditions: the atoms' values and the active-rules key (program_cond.go)
-	vals  []tri
-	key   []byte
-	slots []claimSlot
+	vals []tri
+	key  []byte
+	cond condScratch
 }
 
 // root walks the top-level value and checks nothing follows it.
