@@ -27,6 +27,8 @@ func TestStatsTags(t *testing.T) {
 		"wasmcustom.veil.failures.rule_set.s.kind.invalid_json.outcome.reject.direction.response": {
 			"rule_set": "s", "kind": "invalid_json", "outcome": "reject", "direction": "response"},
 		"wasmcustom.veil.bodies_inspected.rule_set.s.direction.request": {"rule_set": "s", "direction": "request"},
+		"wasmcustom.veil.values_minimized.rule_set.s.allow_list.public-profile.direction.response": {
+			"rule_set": "s", "allow_list": "public-profile", "direction": "response"},
 	} {
 		for tag, re := range extractors {
 			m := re.FindStringSubmatch(name)

@@ -53,9 +53,39 @@ func (d Direction) String() string {
 	return "unknown"
 }
 
-// Input describes the body being processed. It carries the direction now and
-// request attributes (method, path, headers, identity) in later versions, so
-// conditions can be added without changing Apply's signature.
+// Input describes the body being processed: its direction, and what the
+// rules' conditions (`when:`, `unless:`, minimize lists) read about the
+// exchange. The zero Request (nil) means nothing is known about the
+// request: every attribute is absent, so identity conditions fail closed.
 type Input struct {
 	Direction Direction
+	// Request holds the request's attributes. The plugin passes the same
+	// Request for both bodies of an exchange: response-side conditions see
+	// the request's method, path, headers and identity. nil: all absent.
+	Request *RequestAttributes
+	// Status is the response status code (response side); 0 when unknown,
+	// as on the request side, where no `status` condition holds.
+	Status int
+}
+
+// RequestAttributes holds the attributes of a request that conditions read. Strings
+// are as Envoy gives them; the rules package canonicalizes them itself.
+type RequestAttributes struct {
+	// Method is the :method pseudo-header.
+	Method string
+	// Path is the :path pseudo-header, the raw request target; `path`
+	// conditions canonicalize it as match.paths does.
+	Path string
+	// Host is the :authority pseudo-header (a port is ignored).
+	Host string
+	// Headers are the request headers in order, names lower-case as Envoy
+	// gives them; a header sent twice appears twice.
+	Headers [][2]string
+	// PeerURISANs are the URI SANs of the verified peer certificate
+	// (Envoy's connection.uri_san_peer_certificate); empty without mTLS.
+	PeerURISANs []string
+	// JWTClaims is the verified JWT payload, as JSON, that jwt_authn put in
+	// the dynamic metadata under the set's jwt.provider_metadata_key
+	// (Program.JWTMetadataKey); nil when there is none.
+	JWTClaims []byte
 }

@@ -2,6 +2,9 @@ package rules
 
 import (
 	"fmt"
+	"slices"
+
+	"github.com/veilproxy/veil/rules/internal/detect"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -13,7 +16,8 @@ const maxMaxDepth = 10000
 type rule struct {
 	id                string
 	act               action
-	shadow            bool // rule-level or set-level shadow mode
+	cond              *ruleCond // nil: the rule always applies
+	shadow            bool      // rule-level or set-level shadow mode
 	request, response bool
 }
 
@@ -39,7 +43,16 @@ func Compile(src []byte, opts Options) (*Program, error) {
 		warnings:     spec.warnings,
 		tokens:       spec.tokens,
 		maxDepth:     opts.MaxDepth,
+		atoms:        spec.cond.atoms,
+		claimPaths:   numberClaimPaths(spec.cond.atoms),
+		headerSlots:  numberHeaderNames(spec.cond.atoms),
+		consent:      spec.cond.consent,
+		jwtKey:       spec.cond.jwtKey,
+		marks:        spec.cond.marks,
+		trusted:      sortedNames(spec.cond.trusted),
 	}
+	p.claimSlots = len(p.claimPaths)
+	p.index = newCondIndex(p.atoms, p.headerSlots, p.claimSlots)
 	if p.maxDepth <= 0 {
 		p.maxDepth = DefaultMaxDepth
 	}
@@ -62,7 +75,7 @@ func Compile(src []byte, opts Options) (*Program, error) {
 	var global [2][2][]int
 	p.rules = make([]rule, 0, len(spec.rules))
 	for i, r := range spec.rules {
-		p.rules = append(p.rules, rule{id: r.id, act: r.act, shadow: r.shadow, request: r.request, response: r.response})
+		p.rules = append(p.rules, rule{id: r.id, act: r.act, cond: r.cond, shadow: r.shadow, request: r.request, response: r.response})
 		for _, s := range r.sels {
 			all = append(all, selector{rule: i, selSpec: s})
 		}
@@ -96,7 +109,73 @@ func Compile(src []byte, opts Options) (*Program, error) {
 			autos[dir] = a
 		}
 	}
+	if !p.compileConds(all, global, cls, masks, d) {
+		return nil, d.err()
+	}
+	if !p.compileMinimize(spec.cond.minimize, d) {
+		return nil, d.err()
+	}
 	return p, nil
+}
+
+// compileConds sets up the automata cache of a set with conditional rules
+// (program_cond.go). The automata with every rule active are Compile's;
+// those with no conditional rule active are built now too, so that a set
+// too complex either way fails here. It reports false after recording
+// mistakes in d.
+func (p *Program) compileConds(all []selector, global [2][2][]int, cls *classifier, masks []detect.Mask, d *decoder) bool {
+	c := &condSet{all: all, global: global, cls: cls, masks: masks}
+	c.cache.Store(&map[string]*view{})
+	for dir := range c.conds {
+		ids := map[string]int32{}
+		c.condOf[dir] = make([]int32, len(p.rules))
+		for i := range p.rules {
+			r := &p.rules[i]
+			c.condOf[dir][i] = -1
+			if r.cond == nil || !(dir == 0 && r.request || dir == 1 && r.response) {
+				continue
+			}
+			k := r.cond.key()
+			id, ok := ids[k]
+			if !ok {
+				id = int32(len(c.conds[dir]))
+				ids[k] = id
+				c.conds[dir] = append(c.conds[dir], r.cond)
+			}
+			c.condOf[dir][i] = id
+		}
+	}
+	if c.conds[0] == nil && c.conds[1] == nil {
+		return true
+	}
+	for dir := range c.conds {
+		if c.conds[dir] == nil {
+			continue
+		}
+		active := make([]bool, len(p.rules))
+		for r := range active {
+			active[r] = c.condOf[dir][r] < 0
+		}
+		if _, err := c.buildFor(p, Direction(dir+1), active); err != nil {
+			for _, s := range err.sels {
+				sel := &err.layerSels[s]
+				d.addAt(sel.at, p.rules[sel.rule].id, "%s %q: %v (with no conditional rule active); %s", selectorKind(sel.within), sel.text, err.tooComplexError, sel.advice())
+			}
+			return false
+		}
+	}
+	p.conds = c
+	return true
+}
+
+// sortedNames returns the names of a set, sorted.
+func sortedNames(set map[string]bool) []string {
+	out := make([]string, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // selectorCount returns the number of selectors (paths, keys lists, within
@@ -164,4 +243,47 @@ func parseYAML(src []byte, doc *yaml.Node) (err error) {
 		}
 	}()
 	return yaml.Unmarshal(src, doc)
+}
+
+// numberClaimPaths gives each claim atom the slot of its path (atom.slot)
+// and returns the distinct paths, by slot.
+func numberClaimPaths(atoms []atom) [][]string {
+	slots := map[string]int{}
+	var paths [][]string
+	for i := range atoms {
+		if a := &atoms[i]; a.kind == condClaim {
+			k := fmt.Sprintf("%q", a.claim)
+			if _, ok := slots[k]; !ok {
+				slots[k] = len(slots)
+				paths = append(paths, a.claim)
+			}
+			a.slot = slots[k]
+		}
+	}
+	return paths
+}
+
+// numberHeaderNames gives each header atom the slot of its name
+// (atom.hslot) and returns the number of distinct names.
+func numberHeaderNames(atoms []atom) int {
+	slots := map[string]int{}
+	for i := range atoms {
+		if a := &atoms[i]; a.kind == condHeader {
+			if _, ok := slots[a.name]; !ok {
+				slots[a.name] = len(slots)
+			}
+			a.hslot = slots[a.name]
+		}
+	}
+	return len(slots)
+}
+
+// byKind returns the indexes of the atoms, grouped by kind.
+func byKind(atoms []atom) []int32 {
+	order := make([]int32, len(atoms))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int { return int(atoms[a].kind) - int(atoms[b].kind) })
+	return order
 }

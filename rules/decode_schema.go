@@ -29,6 +29,8 @@ type setSpec struct {
 	badKeys  []string      // ids under crypto_keys whose entry has a mistake
 	warnings []string      // for Program.Warnings
 	tokens   *revealAction // opens the tokens of every encrypt rule (Program.Reveal); nil without one
+	// conditions (decode_cond.go), minimize lists and their settings
+	cond condSpec
 }
 
 // ruleSpec is a decoded rule.
@@ -41,6 +43,7 @@ type ruleSpec struct {
 	detect            []*yaml.Node // detector names of select.detect (checked by checkDetectorNames)
 	within            []selSpec    // select.within, nil for the whole body
 	caseSensitive     bool         // case_sensitive: names compare with case
+	cond              *ruleCond    // when/unless; nil for a rule that always applies
 	// reveal: the rules named by reveal.from (nil: every encrypt rule), and
 	// the action node, for linkReveals
 	revealFrom []*yaml.Node
@@ -66,8 +69,9 @@ type selSpec struct {
 }
 
 var (
-	setFields    = []string{"version", "name", "mode", "match", "limits", "on", "report_header", "rules", "include", "detectors", "json_in_strings", "crypto_keys"}
-	ruleFields   = []string{"id", "select", "direction", "action", "mode", "case_sensitive"}
+	setFields = []string{"version", "name", "mode", "match", "limits", "on", "report_header", "rules", "include", "detectors", "json_in_strings", "crypto_keys",
+		"jwt", "trust_headers", "consent", "minimize", "mark_responses"}
+	ruleFields   = []string{"id", "select", "direction", "action", "mode", "case_sensitive", "when", "unless"}
 	selectFields = []string{"paths", "keys", "detect", "within"}
 	matchFields  = []string{"content_types", "never_sniff", "paths", "methods"}
 	maskFields   = []string{"keep_first", "keep_last", "char"}
@@ -77,6 +81,7 @@ var (
 func (d *decoder) decodeSet(n *yaml.Node) *setSpec {
 	s := &setSpec{name: "veil", maxBodyBytes: DefaultMaxBodyBytes}
 	s.scope.contentTypes = defaultContentTypes
+	s.cond.atomIDs = map[string]int32{}
 	var rulesNode, includeNode *yaml.Node
 	ok := d.fields(n, "rule set", setFields, func(key string, k, v *yaml.Node) {
 		switch key {
@@ -135,13 +140,23 @@ func (d *decoder) decodeSet(n *yaml.Node) *setSpec {
 		case "json_in_strings":
 			s.jsonInStrings, _ = d.boolean(v, "json_in_strings")
 			s.jsonInStringsSet = true
+		case "jwt":
+			d.decodeJWT(v, &s.cond)
+		case "trust_headers":
+			d.decodeTrust(v, &s.cond)
+		case "consent":
+			d.decodeConsent(v, &s.cond)
+		case "minimize":
+			s.cond.minimizeNode = v
+		case "mark_responses":
+			s.cond.marks, _ = d.boolean(v, "mark_responses")
 		}
 	})
 	if !ok {
 		return s
 	}
 	switch {
-	case rulesNode == nil && includeNode != nil:
+	case rulesNode == nil && (includeNode != nil || s.cond.minimizeNode != nil):
 	case rulesNode == nil:
 		d.errorf(n, "missing field \"rules\"")
 	case rulesNode.Kind != yaml.SequenceNode:
@@ -156,6 +171,9 @@ func (d *decoder) decodeSet(n *yaml.Node) *setSpec {
 			r.shadow = r.shadow || s.shadow
 			s.rules = append(s.rules, r)
 		}
+	}
+	if s.cond.minimizeNode != nil {
+		d.decodeMinimize(s.cond.minimizeNode, &s.cond)
 	}
 	d.checkDetectorNames(s)
 	d.linkReveals(s)
@@ -180,22 +198,9 @@ func (d *decoder) decodeMatch(n *yaml.Node, sc *scope) {
 			sc.neverSniff = d.mediaTypes(items, "match.never_sniff")
 		case "paths":
 			for _, it := range items {
-				if !strings.HasPrefix(it.Value, "/") {
-					d.errorf(it, "match.paths: %q must start with \"/\"", it.Value)
-					continue
+				if segs, ok := d.pathGlob(it, "match.paths"); ok {
+					sc.paths = append(sc.paths, segs)
 				}
-				segs := strings.Split(it.Value, "/")
-				bad := false
-				for _, seg := range segs {
-					if seg != "**" && strings.Contains(seg, "**") {
-						bad = true
-					}
-				}
-				if bad {
-					d.errorf(it, "match.paths: %q: \"**\" must be a whole segment", it.Value)
-					continue
-				}
-				sc.paths = append(sc.paths, segs)
 			}
 		case "methods":
 			for _, it := range items {
@@ -233,7 +238,7 @@ func (d *decoder) decodeRule(n *yaml.Node, first map[string]int, s *setSpec) rul
 	if idn := field(n, "id"); idn != nil && idn.Kind == yaml.ScalarNode {
 		d.rule = idn.Value
 	}
-	var sel, act *yaml.Node
+	var sel, act, when, unless *yaml.Node
 	hasID := false
 	ok := d.fields(n, "rule", ruleFields, func(key string, _, v *yaml.Node) {
 		switch key {
@@ -275,6 +280,10 @@ func (d *decoder) decodeRule(n *yaml.Node, first map[string]int, s *setSpec) rul
 			r.shadow = m == "shadow"
 		case "case_sensitive":
 			r.caseSensitive, _ = d.boolean(v, "case_sensitive")
+		case "when":
+			when = v
+		case "unless":
+			unless = v
 		}
 	})
 	if !ok {
@@ -287,6 +296,15 @@ func (d *decoder) decodeRule(n *yaml.Node, first map[string]int, s *setSpec) rul
 		d.errorf(n, "missing field \"action\"")
 	} else {
 		r.act = d.decodeAction(act, &r, s)
+	}
+	if act != nil && (when != nil || unless != nil) {
+		r.cond = &ruleCond{weakens: weakening(r.act.kind)}
+		if when != nil {
+			r.cond.when = d.decodeCond(when, "when", &s.cond, r.cond.weakens)
+		}
+		if unless != nil {
+			r.cond.unless = d.decodeCond(unless, "unless", &s.cond, r.cond.weakens)
+		}
 	}
 	if sel == nil {
 		d.errorf(n, "missing field \"select\"")

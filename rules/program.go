@@ -23,6 +23,18 @@ type Program struct {
 	jsonInStrings bool
 	warnings      []string      // for the plugin's start-up log (Warnings)
 	tokens        *revealAction // opens the tokens of every encrypt rule (Reveal); nil without one
+	// conditions (cond.go, program_cond.go) and minimization (minimize.go)
+	atoms       []atom         // the distinct conditions of rules and minimize lists
+	claimPaths  [][]string     // the distinct claim paths of the atoms, by slot
+	claimSlots  int            // len(claimPaths)
+	headerSlots int            // the distinct header names of the atoms
+	index       *condIndex     // evaluates the atoms (cond_index.go)
+	consent     *consentSource // where consent purposes are read; nil without
+	jwtKey      string         // jwt.provider_metadata_key
+	trusted     []string       // trust_headers, lower-case, sorted
+	marks       bool           // mark_responses
+	conds       *condSet       // nil when no rule has conditions
+	minimize    []allowList    // the minimize lists, in file order
 }
 
 // RuleInfo describes one compiled rule, for defining metrics up front.
@@ -108,11 +120,20 @@ func (p *Program) Rules() []RuleInfo {
 	return out
 }
 
-// Applies reports whether any rule applies to direction d; the plugin does not
-// buffer a body no rule can change.
+// Applies reports whether any rule or minimize list applies to direction
+// d (on some exchange, whatever their conditions); the plugin does not
+// buffer a body nothing can change.
 func (p *Program) Applies(d Direction) bool {
 	a, s := p.automatonFor(d), p.shadowFor(d)
-	return a != nil && (a.live || s.live)
+	if a == nil {
+		return false
+	}
+	for i := range p.minimize {
+		if l := &p.minimize[i]; d == Request && l.request || d == Response && l.response {
+			return true
+		}
+	}
+	return a.live || s.live
 }
 
 // MaxBodyBytes returns limits.max_body_bytes (DefaultMaxBodyBytes when unset).

@@ -19,6 +19,9 @@ const maxReportPaths = 64
 type Report struct {
 	// Findings lists the rules with Count > 0, in rule order.
 	Findings []Finding
+	// Minimized lists the minimize lists that removed anything, in file
+	// order. Findings are about the minimized body.
+	Minimized []Minimized `json:",omitempty"`
 }
 
 // Finding is what one rule did to one body.

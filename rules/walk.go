@@ -22,10 +22,17 @@ func (p *Program) Apply(body []byte, in Input) (out []byte, rep Report, err erro
 	if a == nil {
 		return nil, Report{}, fmt.Errorf("rules: unknown direction %d", in.Direction)
 	}
+	w := p.pool.get(p)
+	var mins []Minimized
+	if len(p.atoms) > 0 || len(p.minimize) > 0 {
+		if a, shadow, body, mins, err = p.view(w, body, in); err != nil {
+			p.pool.put(w)
+			return nil, Report{}, err
+		}
+	}
 	if !a.live && shadow.live { // only shadow rules: one pass
 		a, shadow = shadow, nil
 	}
-	w := p.pool.get(p)
 	w.a, w.body = a, body
 	w.meter.Limit = p.WorkBudget(len(body))
 	w.pad.meter = &w.meter
@@ -48,6 +55,7 @@ func (p *Program) Apply(body []byte, in Input) (out []byte, rep Report, err erro
 			out = append(w.out, body[w.from:]...)
 		}
 		rep = w.t.report(p)
+		rep.Minimized = mins
 	}
 	p.pool.put(w)
 	return out, rep, err
@@ -67,8 +75,10 @@ func (wp *walkerPool) put(w *walker) {
 	t := w.t
 	t.reset()
 	clear(w.bufs[:cap(w.bufs)]) // drop references to bodies
-	*w = walker{p: w.p, loc: w.loc, t: t, bufs: w.bufs[:0], scratch: w.scratch, errv: walkError{in: w.errv.in[:0]},
-		pad: scratchpad{plain: w.pad.plain[:0], work: w.pad.work[:0]}}
+	clear(w.cond.elems[:cap(w.cond.elems)])
+	*w = walker{p: w.p, loc: w.loc, t: t, bufs: w.bufs[:0], scratch: w.scratch, errv: walkError{in: w.errv.in[:0]}, vals: w.vals, key: w.key,
+		cond: condScratch{slots: w.cond.slots, hslots: w.cond.hslots, elems: w.cond.elems[:0], caseBuf: w.cond.caseBuf},
+		pad:  scratchpad{plain: w.pad.plain[:0], work: w.pad.work[:0]}}
 	wp.Put(w)
 }
 
@@ -92,6 +102,10 @@ type walker struct {
 	pad     scratchpad   // the rewriters' working memory and failure counts
 
 	exBuf, normBuf [maxNameLen]byte
+	// conditions: the atoms' values and the active-rules key (program_cond.go)
+	vals []tri
+	key  []byte
+	cond condScratch
 }
 
 // root walks the top-level value and checks nothing follows it.

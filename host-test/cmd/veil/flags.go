@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 )
 
@@ -50,4 +51,26 @@ func header(s string) ([2]string, error) {
 		return [2]string{}, fmt.Errorf("header %q: want 'name: value'", s)
 	}
 	return [2]string{strings.ToLower(strings.TrimSpace(name)), strings.TrimSpace(value)}, nil
+}
+
+// readFlagsFile reads the arguments of a --flags file: one a line, taken
+// verbatim (no shell quoting: write --property=name=value, -H=name: value),
+// blank lines and lines starting with # skipped.
+func readFlagsFile(name string) ([]string, error) {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	var args []string
+	for line := range strings.Lines(string(b)) {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if line == "--flags" || strings.HasPrefix(line, "--flags=") || strings.HasPrefix(line, "-flags") {
+			return nil, fmt.Errorf("%s: --flags cannot be nested", name)
+		}
+		args = append(args, line)
+	}
+	return args, nil
 }

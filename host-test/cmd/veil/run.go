@@ -15,6 +15,7 @@ import (
 const runSynopsis = `run --plugin build/veil.wasm --rules FILE [--request-body FILE] [--response-body FILE]
             [--method M] [--path P] [-H 'name: value']... [--response-header 'name: value']... [--status N]
             [--property name=value]... [--env NAME=VALUE]... [--chunk N] [--envoy 1.33|1.39] [--json]
+            [--flags FILE]
 
 Runs one HTTP exchange through the plugin in host-test's Envoy emulation, the
 rule file as plugin configuration. Prints the request body as the upstream
@@ -40,11 +41,25 @@ func runCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		"value is JSON when it parses as JSON, else a string (e.g. connection.mtls=true,\n"+
 		"metadata/filter_metadata/envoy.filters.http.jwt_authn/payload='{\"sub\":\"alice\"}')")
 	fs.Var(&env, "env", "VM environment variable `NAME=VALUE` (repeatable)")
+	flagsFile := fs.String("flags", "", "read more flags from `file`, one argument a line (--name=value), # comments;\n"+
+		"how an example names the identity and request it runs with (examples/*/flags)")
 	if err := parse(fs, args, stdout); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
 		return fail(2, "unexpected argument %q", fs.Arg(0))
+	}
+	if *flagsFile != "" {
+		more, err := readFlagsFile(*flagsFile)
+		if err != nil {
+			return err
+		}
+		if err := parse(fs, more, stdout); err != nil {
+			return err
+		}
+		if fs.NArg() != 0 {
+			return fail(2, "%s: unexpected argument %q", *flagsFile, fs.Arg(0))
+		}
 	}
 	if *rulesFile == "" {
 		return fail(2, "--rules is required")
@@ -221,8 +236,8 @@ func addContentType(h *hosttest.Headers, body []byte) {
 }
 
 // propertyValue reads a --property value: JSON when it parses (objects as
-// maps, numbers as doubles, as Envoy's Struct metadata holds them), else
-// the raw string.
+// maps, numbers as doubles, as Envoy's Struct metadata holds them; a null
+// anywhere fails to serialize, as in Envoy), else the raw string.
 func propertyValue(s string) any {
 	var v any
 	if err := json.Unmarshal([]byte(s), &v); err != nil {
@@ -241,8 +256,6 @@ func jsonToProperty(v any) any {
 		for i, e := range t {
 			t[i] = jsonToProperty(e)
 		}
-	case nil:
-		return ""
 	}
 	return v
 }

@@ -13,8 +13,11 @@ const AuditPrefix = "veil audit "
 // (and dst unchanged) when neither body found anything. The line is
 //
 //	veil audit {"request_id":…,"rule_set":…,"findings":[{"direction":…,"rule":…,
-//	"action":…,"mode":"enforce"|"shadow","count":…,"failed":…,"paths":[…],"detectors":[…]},…]}
+//	"action":…,"mode":"enforce"|"shadow","count":…,"failed":…,"paths":[…],"detectors":[…]},…],
+//	"minimized":[{"direction":…,"allow_list":…,"count":…,"paths":[…]},…]}
 //
+// with "minimized" present only when a minimize list removed anything
+// (its paths are those of the removed members, at most 64 per list);
 // with "failed" left out when zero and "detectors" when empty. "failed"
 // counts the values the action could not carry out (rules.Finding.Failed:
 // an fpe value too short, a token reveal could not open); a block rule's
@@ -29,7 +32,7 @@ const AuditPrefix = "veil audit "
 // costs tens of microseconds per line inside the VM (docs/benchmarks.md,
 // "Per exchange").
 func appendAuditLine(dst []byte, ruleSet, requestID string, bodies *[3]bodyState) (line []byte, ok bool) {
-	if len(bodies[rules.Request].report.Findings) == 0 && len(bodies[rules.Response].report.Findings) == 0 {
+	if !reported(&bodies[rules.Request].report) && !reported(&bodies[rules.Response].report) {
 		return dst, false
 	}
 	dst = append(dst, AuditPrefix+`{"request_id":`...)
@@ -71,7 +74,37 @@ func appendAuditLine(dst []byte, ruleSet, requestID string, bodies *[3]bodyState
 			dst = append(dst, '}')
 		}
 	}
-	return append(dst, "]}"...), true
+	dst = append(dst, ']')
+	n = 0
+	for _, d := range directions {
+		for _, m := range bodies[d].report.Minimized {
+			if n == 0 {
+				dst = append(dst, `,"minimized":[`...)
+			} else {
+				dst = append(dst, ',')
+			}
+			n++
+			dst = append(dst, `{"direction":"`...)
+			dst = append(dst, d.String()...)
+			dst = append(dst, `","allow_list":`...)
+			dst = rules.AppendQuoted(dst, m.ID)
+			dst = append(dst, `,"count":`...)
+			dst = strconv.AppendInt(dst, int64(m.Count), 10)
+			dst = append(dst, `,"paths":`...)
+			dst = appendStrings(dst, m.Paths)
+			dst = append(dst, '}')
+		}
+	}
+	if n > 0 {
+		dst = append(dst, ']')
+	}
+	return append(dst, '}'), true
+}
+
+// reported reports whether a body's report has anything for the audit
+// line: a finding or a minimization.
+func reported(r *rules.Report) bool {
+	return len(r.Findings) > 0 || len(r.Minimized) > 0
 }
 
 // appendStrings appends ss as a JSON array of strings (null for none, as

@@ -24,6 +24,12 @@ type auditRecord struct {
 		Paths     []string `json:"paths"`
 		Detectors []string `json:"detectors"`
 	} `json:"findings"`
+	Minimized []struct {
+		Direction string   `json:"direction"`
+		AllowList string   `json:"allow_list"`
+		Count     int      `json:"count"`
+		Paths     []string `json:"paths"`
+	} `json:"minimized"`
 }
 
 // decodeAudit checks that line is the prefix and one strict JSON object,
@@ -114,4 +120,38 @@ func FuzzAuditLine(f *testing.F) {
 			t.Fatalf("decoded %+v", rec)
 		}
 	})
+}
+
+// A stream whose only news is a minimization still gets its line, with the
+// lists of both directions in order and their paths exactly; a stream
+// without findings or minimizations gets none.
+func TestAuditLineMinimized(t *testing.T) {
+	var bodies [3]bodyState
+	if _, ok := appendAuditLine(nil, "s", "r", &bodies); ok {
+		t.Fatal("a line for a stream that found nothing")
+	}
+	awkward := `$.a['b\'c"']`
+	bodies[rules.Request].report = rules.Report{Minimized: []rules.Minimized{{ID: "in", Count: 1, Paths: []string{"$.x"}}}}
+	bodies[rules.Response].report = rules.Report{Minimized: []rules.Minimized{
+		{ID: "public-profile", Count: 70, Paths: []string{"$.email", awkward}}, {ID: "second", Count: 2, Paths: []string{"$.y", "$.z"}}}}
+	line, ok := appendAuditLine(nil, "s", "r", &bodies)
+	if !ok {
+		t.Fatal("no line for a minimized stream")
+	}
+	rec := decodeAudit(t, line)
+	if len(rec.Findings) != 0 || len(rec.Minimized) != 3 {
+		t.Fatalf("line %s", line)
+	}
+	got := rec.Minimized
+	if got[0].Direction != "request" || got[0].AllowList != "in" || got[0].Count != 1 ||
+		got[1].Direction != "response" || got[1].AllowList != "public-profile" || got[1].Count != 70 ||
+		!reflect.DeepEqual(got[1].Paths, []string{"$.email", awkward}) || got[2].AllowList != "second" {
+		t.Errorf("minimized %+v", got)
+	}
+	bodies[rules.Request].report = rules.Report{Findings: []rules.Finding{{Rule: "e", Action: "redact", Count: 1, Paths: []string{"$.e"}}}}
+	bodies[rules.Response].report = rules.Report{}
+	line, _ = appendAuditLine(nil, "s", "r", &bodies)
+	if bytes.Contains(line, []byte("minimized")) {
+		t.Errorf("minimized written without a minimization: %s", line)
+	}
 }

@@ -27,6 +27,11 @@ type metrics struct {
 	// blocked counts, in the same order, the bodies a block rule refused;
 	// defined only for enforcing block rules (a shadow one refuses nothing).
 	blocked [][3]ruleCounter
+	// listIDs and minimized are in minimize-list order: minimized[i][d]
+	// counts the values list listIDs[i] removed in direction d (reports
+	// list them in that order too).
+	listIDs   []string
+	minimized [][3]ruleCounter
 	// failures is indexed by failure kind, then direction.
 	failures map[rules.FailureKind]*[3]proxywasm.MetricCounter
 }
@@ -77,6 +82,17 @@ func defineMetrics(p *rules.Program) *metrics {
 			}
 		}
 	}
+	for _, l := range p.MinimizeLists() {
+		m.listIDs = append(m.listIDs, l.ID)
+		var counters [3]ruleCounter
+		for _, d := range directions {
+			if (d == rules.Request && l.Request) || (d == rules.Response && l.Response) {
+				counters[d] = ruleCounter{defined: true, counter: proxywasm.DefineCounterMetric("veil.values_minimized" + set +
+					".allow_list." + tagValue(l.ID) + ".direction." + d.String())}
+			}
+		}
+		m.minimized = append(m.minimized, counters)
+	}
 	for _, kind := range failureKinds {
 		counters := new([3]proxywasm.MetricCounter)
 		outcome := ".outcome." + p.OnFailure(kind).String()
@@ -111,6 +127,17 @@ func (m *metrics) recordBody(d rules.Direction, size int, changed bool, report r
 			m.failed[i][d].counter.Increment(uint64(f.Failed))
 		}
 		i++
+	}
+	for _, mz := range report.Minimized {
+		if mz.Count <= 0 {
+			continue
+		}
+		for i, id := range m.listIDs {
+			if id == mz.ID && m.minimized[i][d].defined {
+				m.minimized[i][d].counter.Increment(uint64(mz.Count))
+				break
+			}
+		}
 	}
 }
 

@@ -18,13 +18,21 @@ type stream struct {
 	method    string
 	path      string
 	requestID string
+	// attrs are what the rule set's conditions read about the request, for
+	// both bodies; nil when the set has no conditions.
+	attrs *rules.RequestAttributes
+	// status is the response's :status (0 until the response headers came).
+	status int
+	// cacheControl holds the response's Cache-Control values while the
+	// response headers are held for mark_responses.
+	cacheControl []string
 	// bodies is indexed by rules.Direction.
 	bodies [3]bodyState
 	// replied is set once this filter sent a local reply: Envoy passes that
 	// reply back through our own response callbacks, which must leave it alone.
 	replied bool
-	// holdingResponseHeaders is set when report_header asked to hold the
-	// response headers until the body is rewritten (see reportHeader).
+	// holdingResponseHeaders is set when report_header or mark_responses
+	// asked to hold the response headers until the body is rewritten.
 	holdingResponseHeaders bool
 }
 
@@ -56,6 +64,9 @@ func (s *stream) OnHttpRequestHeaders(_ int, endOfStream bool) (action types.Act
 	if !rules.ValidPath(s.path) {
 		return s.fail(rules.Request, rules.InvalidPath)
 	}
+	if p := s.plugin.program; p.Conditional() && p.InScope(s.method, s.path) {
+		s.attrs = requestAttributes(p, headers)
+	}
 	if !s.inScope(rules.Request, endOfStream) {
 		return types.ActionContinue
 	}
@@ -75,6 +86,7 @@ func (s *stream) OnHttpResponseHeaders(_ int, endOfStream bool) (action types.Ac
 	if err != nil && !errors.Is(err, types.ErrorStatusNotFound) {
 		return s.fail(rules.Response, rules.InternalError)
 	}
+	s.status, _ = strconv.Atoi(firstValue(headers, ":status"))
 	return s.begin(rules.Response, headers)
 }
 
@@ -146,10 +158,13 @@ func (s *stream) begin(d rules.Direction, headers [][2]string) types.Action {
 		return s.fail(d, rules.InternalError)
 	}
 	s.bodies[d] = bodyState{buffering: true, kind: kind, sniffing: kind == rules.BodySniff}
-	if d == rules.Response && p.ReportHeader() != "" {
+	if d == rules.Response && (p.ReportHeader() != "" || p.MarkResponses()) {
 		// Needs allow_on_headers_stop_iteration (Envoy ≥ 1.35): the body
 		// callbacks still come while the headers wait for the report.
 		s.holdingResponseHeaders = true
+		if p.MarkResponses() {
+			s.cacheControl = appendHeaderValues(nil, headers, "cache-control")
+		}
 		return types.ActionPause
 	}
 	return types.ActionContinue
@@ -233,7 +248,7 @@ func (s *stream) finish(d rules.Direction, readSize int) types.Action {
 	if len(body) == 0 {
 		return types.ActionContinue
 	}
-	out, report, err := p.ApplyAs(s.bodies[d].kind, body, rules.Input{Direction: d}, rules.ApplyFunc(s.plugin.apply))
+	out, report, err := p.ApplyAs(s.bodies[d].kind, body, rules.Input{Direction: d, Request: s.attrs, Status: s.status}, rules.ApplyFunc(s.plugin.apply))
 	switch {
 	case errors.Is(err, rules.ErrNotJSON):
 		return types.ActionContinue // not JSON, and nothing claimed it was
@@ -252,6 +267,11 @@ func (s *stream) finish(d rules.Direction, readSize int) types.Action {
 	if d == rules.Response && s.holdingResponseHeaders {
 		if summary := reportSummary(report); summary != "" {
 			if err := proxywasm.ReplaceHttpResponseHeader(p.ReportHeader(), summary); err != nil {
+				return s.fail(d, rules.InternalError)
+			}
+		}
+		if p.MarkResponses() && foundPersonalData(report) && !noStore(s.cacheControl) {
+			if err := proxywasm.ReplaceHttpResponseHeader("cache-control", markedCacheControl(s.cacheControl)); err != nil {
 				return s.fail(d, rules.InternalError)
 			}
 		}
@@ -339,6 +359,44 @@ func reportSummary(report rules.Report) string {
 		b.WriteString(strconv.Itoa(f.Count))
 	}
 	return b.String()
+}
+
+// foundPersonalData reports whether a body's report shows personal data
+// for mark_responses: an enforcing finding or a minimization. A keep rule
+// reports nothing, so a value kept whole does not mark its response.
+func foundPersonalData(report rules.Report) bool {
+	for _, f := range report.Findings {
+		if !f.Shadow {
+			return true
+		}
+	}
+	return len(report.Minimized) > 0
+}
+
+// noStore reports whether Cache-Control values already carry no-store (the
+// strictest directive), so mark_responses leaves them alone.
+func noStore(values []string) bool {
+	for _, v := range values {
+		for _, directive := range strings.Split(v, ",") {
+			name, _, _ := strings.Cut(directive, "=")
+			if strings.EqualFold(strings.TrimSpace(name), "no-store") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// markedCacheControl returns the Cache-Control value mark_responses sets:
+// the response's own directives, joined, followed by no-store.
+func markedCacheControl(values []string) string {
+	var kept []string
+	for _, v := range values {
+		if v = strings.TrimSpace(v); v != "" {
+			kept = append(kept, v)
+		}
+	}
+	return strings.Join(append(kept, "no-store"), ", ")
 }
 
 // firstValue returns the first value of the header name ("" for none).
