@@ -50,8 +50,10 @@ demo: build
 	  echo "=== $$dir ==="; \
 	  echo "--- request as sent by the client"; cat $$dir/request.json; \
 	  echo "--- response as sent by the upstream"; cat $$dir/response.json; \
+	  if [ -f $$dir/flags ]; then echo "--- as the caller and request in $$dir/flags"; grep -v '^#' $$dir/flags; fi; \
 	  echo "--- through $(WASM) (request as the upstream receives it, then response as the client receives it)"; \
-	  $(VEIL) run --plugin $(WASM) --rules $$rules --request-body $$dir/request.json --response-body $$dir/response.json || exit 1; \
+	  $(VEIL) run --plugin $(WASM) --rules $$rules --request-body $$dir/request.json --response-body $$dir/response.json \
+	    $$(if [ -f $$dir/flags ]; then echo --flags $$dir/flags; fi) || exit 1; \
 	  echo; \
 	done
 

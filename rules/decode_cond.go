@@ -29,11 +29,11 @@ var (
 )
 
 // weakening reports whether an action lowers protection, so that a header
-// condition turning it on must name a trusted header: keep, mask (shows
-// part of the value), generalize (shows a coarser value) and reveal (puts
-// originals back).
+// condition turning it on must name a trusted header: keep, mask and fpe
+// (show part of the value), generalize (shows a coarser value) and reveal
+// (puts originals back).
 func weakening(k actionKind) bool {
-	return k == actKeep || k == actMask || k == actGeneralize || k == actReveal
+	return k == actKeep || k == actMask || k == actFPE || k == actGeneralize || k == actReveal
 }
 
 // decodeJWT reads `jwt:`.
@@ -173,7 +173,7 @@ func (d *decoder) decodeCond(n *yaml.Node, what string, c *condSpec, weakens boo
 					d.errorf(k, "%s: %q is not listed under trust_headers; only a trusted header may turn a rule off", field, k.Value)
 					return
 				case weakens:
-					d.errorf(k, "%s: %q is not listed under trust_headers; a rule that weakens protection (keep, mask, generalize, reveal) may only depend on a trusted header", field, k.Value)
+					d.errorf(k, "%s: %q is not listed under trust_headers; a rule that weakens protection (keep, mask, fpe, generalize, reveal) may only depend on a trusted header", field, k.Value)
 					return
 				}
 				if vm, ok := d.valueMatch(v, field+"."+name); ok {

@@ -131,6 +131,8 @@ func TestCryptoKeyMistakes(t *testing.T) {
 			`fpe: keep_first + keep_last is 13`},
 		{"fpe on a pattern too short", keysA + "detectors: { zip: { regex: \"[0-9]{5}\" }, pin: { regex: \"P[0-9]{8}\" } }\nrules: [{id: r, select: {detect: [zip, pin]}, action: {fpe: {key: a, keep_last: 4}}}]", testEnv,
 			`fpe: its detectors match at most 9 characters, leaving at most 5 to encipher`},
+		{"fpe on an untrusted header", keysA + "rules: [{id: r, select: {keys: [card]}, when: {header: {x-role: billing}}, action: {fpe: {key: a, keep_last: 4}}}]", testEnv,
+			`when.header: "x-role" is not listed under trust_headers; a rule that weakens protection (keep, mask, fpe, generalize, reveal)`},
 		{"hash length", keysA + "rules: [{id: r, select: {keys: [a]}, action: {hash: {key: a, length: 4}}}]", testEnv,
 			`hash.length: want 8 to 43 characters, got 4`},
 	}
