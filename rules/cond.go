@@ -505,27 +505,7 @@ func globLower(pat string, s []byte) bool {
 // globAny matches s against pat, where "*" matches any run of bytes
 // ("/" included); fold compares ASCII letters case-insensitively.
 func globAny[T string | []byte](pat string, s T, fold bool) bool {
-	pi, si := 0, 0
-	star, mark := -1, 0
-	for si < len(s) {
-		switch {
-		case pi < len(pat) && pat[pi] == '*':
-			star, mark = pi, si
-			pi++
-		case pi < len(pat) && eqByte(pat[pi], s[si], fold):
-			pi++
-			si++
-		case star >= 0:
-			mark++
-			pi, si = star+1, mark
-		default:
-			return false
-		}
-	}
-	for pi < len(pat) && pat[pi] == '*' {
-		pi++
-	}
-	return pi == len(pat)
+	return glob(pat, s, fold, false)
 }
 
 // header returns the lookup of a's header name, done on first use.

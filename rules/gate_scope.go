@@ -303,7 +303,12 @@ func segmentAt(path string, i int) (seg string, next int) {
 
 // matchGlob matches s against pat, where * matches any run of characters
 // other than "/". fold compares ASCII letters case-insensitively.
-func matchGlob(pat, s string, fold bool) bool {
+func matchGlob(pat, s string, fold bool) bool { return glob(pat, s, fold, true) }
+
+// glob matches s against pat, where * matches any run of bytes, not
+// crossing "/" when inSegment; fold compares ASCII letters
+// case-insensitively.
+func glob[T string | []byte](pat string, s T, fold, inSegment bool) bool {
 	pi, si := 0, 0
 	star, mark := -1, 0
 	for si < len(s) {
@@ -314,7 +319,7 @@ func matchGlob(pat, s string, fold bool) bool {
 		case pi < len(pat) && eqByte(pat[pi], s[si], fold):
 			pi++
 			si++
-		case star >= 0 && s[mark] != '/':
+		case star >= 0 && !(inSegment && s[mark] == '/'):
 			mark++
 			pi, si = star+1, mark
 		default:
