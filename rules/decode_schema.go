@@ -258,21 +258,7 @@ func (d *decoder) decodeRule(n *yaml.Node, first map[string]int, s *setSpec) rul
 			sel = v
 			r.at = posOf(v)
 		case "direction":
-			r.request, r.response = false, false
-			items := d.stringList(v, "direction")
-			if v.Kind == yaml.SequenceNode && len(v.Content) == 0 {
-				d.errorf(v, "direction: empty list (omit it for both directions)")
-			}
-			for _, it := range items {
-				switch it.Value {
-				case "request":
-					r.request = true
-				case "response":
-					r.response = true
-				default:
-					d.errorf(it, "direction: unknown value %q (want request or response)", it.Value)
-				}
-			}
+			r.request, r.response = d.decodeDirection(v, "direction", "both directions")
 		case "action":
 			act = v
 		case "mode":
@@ -370,6 +356,26 @@ func (d *decoder) decodeSelect(n *yaml.Node, r *ruleSpec, remove bool) {
 		d.errorf(n, "empty selector (want paths, keys or detect)")
 	}
 	d.decodeDetect(r, detectNode, withinNode, remove)
+}
+
+// decodeDirection reads a `direction:` (a string or a list of request and
+// response); what names the field in diagnostics, omitted what omitting it
+// means.
+func (d *decoder) decodeDirection(v *yaml.Node, what, omitted string) (request, response bool) {
+	if v.Kind == yaml.SequenceNode && len(v.Content) == 0 {
+		d.errorf(v, "%s: empty list (omit it for %s)", what, omitted)
+	}
+	for _, it := range d.stringList(v, what) {
+		switch it.Value {
+		case "request":
+			request = true
+		case "response":
+			response = true
+		default:
+			d.errorf(it, "%s: unknown value %q (want request or response)", what, it.Value)
+		}
+	}
+	return request, response
 }
 
 // keysText spells a keys list for diagnostics: keys [a, b].

@@ -71,20 +71,7 @@ func (d *decoder) decodeMinimize(n *yaml.Node, c *condSpec) {
 			case "unless":
 				unless = v
 			case "direction":
-				m.request, m.response = false, false
-				if v.Kind == yaml.SequenceNode && len(v.Content) == 0 {
-					d.errorf(v, "minimize.direction: empty list (omit it for response)")
-				}
-				for _, it := range d.stringList(v, "minimize.direction") {
-					switch it.Value {
-					case "request":
-						m.request = true
-					case "response":
-						m.response = true
-					default:
-						d.errorf(it, "minimize.direction: unknown value %q (want request or response)", it.Value)
-					}
-				}
+				m.request, m.response = d.decodeDirection(v, "minimize.direction", "response")
 			case "allow":
 				allow = v
 			}
