@@ -12,6 +12,10 @@ var ErrTooDeep = errors.New("json nesting too deep")
 // content detectors ran past their work budget (see WorkBudget).
 var ErrWorkBudget = errors.New("work budget exceeded")
 
+// ErrRecordTooLarge is returned (wrapped) by a record stream (Stream) for
+// a record longer than limits.max_record_bytes: the body is oversize.
+var ErrRecordTooLarge = errors.New("record too large")
+
 // DefaultMaxDepth is the nesting limit used when Options.MaxDepth is zero.
 const DefaultMaxDepth = 128
 

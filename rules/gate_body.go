@@ -30,11 +30,21 @@ const (
 	// BodySniff is anything else, whatever its label: read as JSON when its
 	// bytes say so (Sniff).
 	BodySniff
+	// BodyEventStream is a labelled stream of server-sent events
+	// (text/event-stream): the JSON in each event's data is a record.
+	BodyEventStream
+	// BodyForm is an application/x-www-form-urlencoded body read as
+	// members (match.forms).
+	BodyForm
+	// BodyMultipart is a multipart/form-data or multipart/mixed body read
+	// part by part.
+	BodyMultipart
 )
 
-var bodyKindNames = [...]string{"skip", "json", "json-lines", "json-seq", "sniff"}
+var bodyKindNames = [...]string{"skip", "json", "json-lines", "json-seq", "sniff", "event-stream", "form", "multipart"}
 
-// String returns the kind's name: "skip", "json", "json-lines", "json-seq" or "sniff".
+// String returns the kind's name: "skip", "json", "json-lines",
+// "json-seq", "sniff", "event-stream", "form" or "multipart".
 func (k BodyKind) String() string {
 	if int(k) < len(bodyKindNames) {
 		return bodyKindNames[k]
