@@ -277,6 +277,13 @@ func (s *Stream) feed(data []byte, final bool) (int, error) {
 		}
 		start = end
 		s.scanned = 0
+		if s.carry != nil && s.carry.heldRaw > s.max {
+			// the records queued behind a delayed one pass the bound:
+			// the texts end here
+			if err := s.flush(); err != nil {
+				return start, err
+			}
+		}
 	}
 	return start, nil
 }

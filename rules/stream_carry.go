@@ -122,9 +122,16 @@ func (s *Stream) carried(data []byte, start int, u *unit, rec []byte, texts []te
 	c.rec, c.seen = c.rec[:0], c.seen[:0]
 	held := make([]heldText, 0, len(texts)) // kept by the queue when the record is delayed
 	prev, holds := 0, false
-	for _, t := range texts {
+	for j, t := range texts {
 		c.rec = append(c.rec, rec[prev:t.start+1]...)
 		w0 := len(c.rec)
+		if duplicateKey(texts[:j], t.key) {
+			// a duplicate member: only the first value of a key is carried
+			c.rec = append(c.rec, rec[t.start+1:t.end-1]...)
+			held = append(held, heldText{start: w0, n: len(c.rec) - w0, cut: len(c.rec) - w0})
+			prev = t.end - 1
+			continue
+		}
 		if k := c.tailFor(t.key); k >= 0 {
 			tl := &c.tails[k]
 			c.rec = append(c.rec, tl.raw...)
@@ -178,9 +185,6 @@ func (s *Stream) carried(data []byte, start int, u *unit, rec []byte, texts []te
 		}
 	}
 	s.release()
-	if c.heldRaw > s.max {
-		return s.flush()
-	}
 	return nil
 }
 
@@ -270,18 +274,63 @@ func (s *Stream) finalize(i int) error {
 	return nil
 }
 
-// release emits the ready records at the head of the queue.
+// duplicateKey reports whether one of texts has key.
+func duplicateKey(texts []textRef, key []byte) bool {
+	for _, t := range texts {
+		if bytes.Equal(t.key, key) {
+			return true
+		}
+	}
+	return false
+}
+
+// release emits the ready records at the head of the queue, and moves the
+// records still queued to the front of the queue and of the arena, so that
+// a stream that always delays a record keeps one record's memory.
 func (s *Stream) release() {
 	c := s.carry
 	for c.head < len(c.q) && c.q[c.head].ready {
 		q := &c.q[c.head]
 		s.out = append(s.out, c.bytesOf(q.out)...)
 		c.heldRaw -= q.size
-		*q = queued{}
+		q.segs, q.texts = nil, nil
 		c.head++
 	}
-	if c.head == len(c.q) {
-		c.q, c.head, c.arena, c.heldRaw = c.q[:0], 0, c.arena[:0], 0
+	if c.head == 0 {
+		return
+	}
+	live := c.q[c.head:]
+	low := len(c.arena)
+	for i := range live {
+		for _, sp := range live[i].spans() {
+			if sp.n > 0 {
+				low = min(low, sp.off)
+			}
+		}
+	}
+	c.arena = c.arena[:copy(c.arena, c.arena[low:])]
+	for i := range live {
+		live[i].raw.shift(low)
+		live[i].rec.shift(low)
+		live[i].out.shift(low)
+	}
+	for i := range c.tails {
+		c.tails[i].owner -= c.head
+	}
+	c.q = c.q[:copy(c.q, live)]
+	clear(c.q[len(c.q):cap(c.q)])
+	c.head = 0
+}
+
+// spans returns the parts of the arena q uses.
+func (q *queued) spans() [3]span { return [3]span{q.raw, q.rec, q.out} }
+
+// shift moves sp down by n bytes (a span of nothing is reset).
+func (sp *span) shift(n int) {
+	if sp.n > 0 {
+		sp.off -= n
+	} else {
+		sp.off = 0
 	}
 }
 

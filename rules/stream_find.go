@@ -84,11 +84,6 @@ func (f *textFinder) value(i int, mask uint64, depth int) int {
 
 // add records the string rec[start:end] as a text at the current path.
 func (f *textFinder) add(start, end int, esc bool) {
-	for _, t := range f.texts {
-		if string(t.key) == string(f.path) {
-			return // a duplicate member: only its first value is carried
-		}
-	}
 	n := len(f.texts)
 	if n < cap(f.texts) {
 		f.texts = f.texts[:n+1]
