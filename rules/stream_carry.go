@@ -38,8 +38,11 @@ type textCarry struct {
 	rec     []byte // the record being processed, with its pieces' W
 	fin     []byte // a delayed record as it is finally rewritten
 	tmp     []byte
-	meter   detect.Meter
-	seen    []int // scratch: the tails a record resolved
+	// meter counts the detectors' work on the carried texts over the
+	// whole stream: carryBudgetPerByte steps per byte of the records that
+	// carry texts, on top of the budget floor
+	meter detect.Meter
+	seen  []int // scratch: the tails a record resolved
 }
 
 // tail is the text held for one key: raw JSON string content, and where
@@ -76,6 +79,15 @@ type heldText struct {
 	open          bool // waiting for the next record of its key
 	moved         bool // the tail moved to that record
 }
+
+// carryBudgetPerByte is what the detectors may spend on the carried texts
+// per byte of the records that carry them, over a whole stream (beyond
+// the budget floor): four times a body's budget, as a held text is read
+// again with each piece (at most maxHeldRun bytes of it, or maxHeldKey in
+// a private key). A stream of tiny pieces of one long run without a
+// break passes it and fails with ErrWorkBudget, so the work stays linear
+// in the stream's length.
+const carryBudgetPerByte = 4 * budgetPerByte
 
 // newTextCarry returns the carry state of a stream of p.
 func newTextCarry(p *Program) *textCarry {
@@ -120,6 +132,7 @@ func (s *Stream) carried(data []byte, start int, u *unit, rec []byte, texts []te
 	c := s.carry
 	end := start + len(u.raw)
 	c.rec, c.seen = c.rec[:0], c.seen[:0]
+	c.meter.Limit = max(c.meter.Limit, budgetFloor) + carryBudgetPerByte*len(rec)
 	held := make([]heldText, 0, len(texts)) // kept by the queue when the record is delayed
 	prev, holds := 0, false
 	for j, t := range texts {
@@ -230,18 +243,20 @@ func (s *Stream) cutOf(w []byte) (int, error) {
 	}
 	c.bounds = c.bounds[:0]
 	if s.p.det != nil {
-		c.meter = detect.Meter{Limit: s.p.WorkBudget(len(text))}
 		c.spans = s.p.det.FindStringMetered(text, ^detect.Mask(0), &c.meter, c.spans[:0])
 		if c.meter.Exhausted() {
 			return 0, fmt.Errorf("%w: the content detectors passed %s steps on a streamed text", ErrWorkBudget, strconv.Itoa(c.meter.Limit))
 		}
 		for _, sp := range c.spans {
-			c.bounds = append(c.bounds, spanBounds{sp.Start, sp.End})
+			c.bounds = append(c.bounds, spanBounds{contextStart(text, sp.Start, s.p.detNames[sp.Detector]), sp.End})
 		}
 	}
 	cut := holdFrom(text, c.bounds, c.custom)
-	if esc && cut < len(text) {
-		return int(c.sc.st[cut]), nil
+	switch {
+	case cut >= len(text):
+		return len(w), nil
+	case esc:
+		return int(c.sc.st[cut]), nil // the start of the escape or character
 	}
 	return cut, nil
 }
