@@ -238,6 +238,9 @@ func (s *Stream) pass(data []byte, start, end int) {
 func (s *Stream) cutOut(data []byte, start, end int) {
 	if !s.changed {
 		s.changed = true
+		if cap(s.out) == 0 {
+			s.out = make([]byte, 0, len(data)+outSlack)
+		}
 		s.out = append(s.out, data[:start]...)
 	} else {
 		s.out = append(s.out, data[s.from:start]...)

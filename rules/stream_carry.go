@@ -133,7 +133,8 @@ func (s *Stream) carried(data []byte, start int, u *unit, rec []byte, texts []te
 	end := start + len(u.raw)
 	c.rec, c.seen = c.rec[:0], c.seen[:0]
 	c.meter.Limit = max(c.meter.Limit, budgetFloor) + carryBudgetPerByte*len(rec)
-	held := make([]heldText, 0, len(texts)) // kept by the queue when the record is delayed
+	slot := c.slot()
+	held := slot.texts[:0] // the slot keeps it when the record is delayed
 	prev, holds := 0, false
 	for j, t := range texts {
 		c.rec = append(c.rec, rec[prev:t.start+1]...)
@@ -152,7 +153,7 @@ func (s *Stream) carried(data []byte, start int, u *unit, rec []byte, texts []te
 			o.texts[tl.text].open, o.texts[tl.text].moved = false, true
 			o.open--
 			c.seen = append(c.seen, tl.owner)
-			c.tails = append(c.tails[:k], c.tails[k+1:]...)
+			c.dropTail(k)
 		}
 		c.rec = append(c.rec, rec[t.start+1:t.end-1]...)
 		w := c.rec[w0:]
@@ -169,23 +170,27 @@ func (s *Stream) carried(data []byte, start int, u *unit, rec []byte, texts []te
 		return s.applyNow(data, start, u, c.rec, rec)
 	}
 	s.cutOut(data, start, end)
+	idx := len(c.q)
+	c.q = c.q[:idx+1] // slot is c.q[idx]
+	q := &c.q[idx]
+	q.texts = held
 	if !holds {
 		out, err := s.applyRecord(c.rec)
 		if err != nil {
 			return err
 		}
 		c.tmp = u.render(c.tmp[:0], out)
-		c.q = append(c.q, queued{ready: true, out: c.store(c.tmp), size: len(u.raw)})
+		q.ready, q.out, q.size = true, c.store(c.tmp), len(u.raw)
 	} else {
-		idx := len(c.q)
-		c.q = append(c.q, queued{raw: c.store(u.raw), rec: c.store(c.rec), recSeg: u.rec,
-			segs: append([]dataSeg(nil), u.segs...), texts: held, size: len(u.raw)})
-		q := &c.q[idx]
+		q.raw, q.rec, q.recSeg, q.size = c.store(u.raw), c.store(c.rec), u.rec, len(u.raw)
+		q.segs = append(q.segs[:0], u.segs...)
 		for k, h := range held {
 			if h.open {
 				q.open++
 				w := c.rec[h.start : h.start+h.n]
-				c.tails = append(c.tails, tail{key: append([]byte(nil), texts[k].key...), raw: append([]byte(nil), w[h.cut:]...), owner: idx, text: k})
+				tl := c.newTail()
+				tl.key, tl.raw = append(tl.key[:0], texts[k].key...), append(tl.raw[:0], w[h.cut:]...)
+				tl.owner, tl.text = idx, k
 			}
 		}
 	}
@@ -289,6 +294,36 @@ func (s *Stream) finalize(i int) error {
 	return nil
 }
 
+// slot returns the queue slot past the end, its storage kept from an
+// earlier record (the caller extends c.q over it when it queues).
+func (c *textCarry) slot() *queued {
+	n := len(c.q)
+	if n == cap(c.q) {
+		c.q = append(c.q, queued{})[:n]
+	}
+	q := &c.q[:n+1][n]
+	*q = queued{segs: q.segs[:0], texts: q.texts[:0]}
+	return q
+}
+
+// newTail returns a new tail slot, its storage kept from an earlier tail.
+func (c *textCarry) newTail() *tail {
+	n := len(c.tails)
+	if n < cap(c.tails) {
+		c.tails = c.tails[:n+1]
+	} else {
+		c.tails = append(c.tails, tail{})
+	}
+	return &c.tails[n]
+}
+
+// dropTail removes tail k, keeping its storage past the end.
+func (c *textCarry) dropTail(k int) {
+	last := len(c.tails) - 1
+	c.tails[k], c.tails[last] = c.tails[last], c.tails[k]
+	c.tails = c.tails[:last]
+}
+
 // duplicateKey reports whether one of texts has key.
 func duplicateKey(texts []textRef, key []byte) bool {
 	for _, t := range texts {
@@ -308,7 +343,6 @@ func (s *Stream) release() {
 		q := &c.q[c.head]
 		s.out = append(s.out, c.bytesOf(q.out)...)
 		c.heldRaw -= q.size
-		q.segs, q.texts = nil, nil
 		c.head++
 	}
 	if c.head == 0 {
@@ -332,8 +366,10 @@ func (s *Stream) release() {
 	for i := range c.tails {
 		c.tails[i].owner -= c.head
 	}
-	c.q = c.q[:copy(c.q, live)]
-	clear(c.q[len(c.q):cap(c.q)])
+	for i := range live { // swap, so that each slot keeps storage of its own
+		c.q[i], c.q[c.head+i] = c.q[c.head+i], c.q[i]
+	}
+	c.q = c.q[:len(live)]
 	c.head = 0
 }
 
