@@ -280,3 +280,30 @@ func TestStreamCarryKeys(t *testing.T) {
 		t.Errorf("held %d: %v", held, err)
 	}
 }
+
+// The example of SYNTAX.md's stream_text section.
+func TestStreamTextDocExample(t *testing.T) {
+	p := compileT(t, "version: 1\ninclude: [llm-prompts]\n")
+	var body strings.Builder
+	for _, piece := range []string{"mail ali", "ce@exam", "ple.com now"} {
+		body.WriteString(`data: {"choices":[{"index":0,"delta":{"content":"` + piece + `"}}]}` + "\n\n")
+	}
+	out, _, err := p.ApplyAs(BodyEventStream, []byte(body.String()), Input{Direction: Response}, p.Apply)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := sseData(out)
+	var got []string
+	for _, r := range recs {
+		var v struct {
+			Choices []struct{ Delta struct{ Content string } }
+		}
+		if err := json.Unmarshal([]byte(r), &v); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, v.Choices[0].Delta.Content)
+	}
+	if strings.Join(got, "|") != "mail ||[email] now" {
+		t.Errorf("contents %q", got)
+	}
+}
