@@ -504,6 +504,9 @@ func (s *Stream) record(data []byte, start int, u *unit) error {
 	if len(u.raw) > s.max {
 		return fmt.Errorf("%w: a record of %d bytes passes %d", ErrRecordTooLarge, len(u.raw), s.max)
 	}
+	if !plausibleJSON(rec) {
+		return errNotJSONValue
+	}
 	if s.carry != nil {
 		if texts := s.carry.find.find(rec); len(texts) > 0 {
 			return s.carried(data, start, u, rec, texts)
@@ -524,6 +527,34 @@ func (s *Stream) record(data []byte, start int, u *unit) error {
 
 // mayBeJSON reports whether rec holds something but whitespace.
 func mayBeJSON(rec []byte) bool { return len(bytes.TrimSpace(rec)) > 0 }
+
+// errNotJSONValue is record's answer, without calling apply, for a record
+// whose first bytes no JSON value starts with ("[DONE]", text): an invalid
+// record, at no cost per record.
+var errNotJSONValue = fmt.Errorf("%w: not a JSON value", ErrInvalidJSON)
+
+// plausibleJSON reports whether the first bytes of rec (not blank) may
+// start a JSON value: a scalar's first byte, or a container's and the
+// first byte inside it (or nothing more yet).
+func plausibleJSON(rec []byte) bool {
+	i := skipWS(rec, 0)
+	c := rec[i]
+	switch c {
+	case '"', '-', 't', 'f', 'n':
+		return true
+	case '{', '[':
+		j := skipWS(rec, i+1)
+		if j == len(rec) {
+			return true
+		}
+		d := rec[j]
+		if c == '{' {
+			return d == '"' || d == '}'
+		}
+		return d == ']' || d == '{' || d == '[' || d == '"' || d == '-' || d == 't' || d == 'f' || d == 'n' || d >= '0' && d <= '9'
+	}
+	return c >= '0' && c <= '9'
+}
 
 // record returns the record of u: its one segment, or its segments joined
 // with "\n" in *buf.
