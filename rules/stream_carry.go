@@ -167,7 +167,7 @@ func (s *Stream) carried(data []byte, start int, u *unit, rec []byte, texts []te
 	}
 	c.rec = append(c.rec, rec[prev:]...)
 	if !holds && !c.busy() {
-		return s.applyNow(data, start, u, c.rec, rec)
+		return s.applyNow(data, start, u, c.rec)
 	}
 	s.cutOut(data, start, end)
 	idx := len(c.q)
@@ -207,9 +207,9 @@ func (s *Stream) carried(data []byte, start int, u *unit, rec []byte, texts []te
 }
 
 // applyNow rewrites a record with texts that neither waits nor holds
-// anything, the queue being empty: mod is rec with its pieces' W, which
-// are the pieces themselves.
-func (s *Stream) applyNow(data []byte, start int, u *unit, mod, rec []byte) error {
+// anything, the queue being empty: mod is its record with each piece's W,
+// which is the piece itself, so mod equals the record.
+func (s *Stream) applyNow(data []byte, start int, u *unit, mod []byte) error {
 	out, err := s.applyRecord(mod)
 	if err != nil {
 		return err
@@ -217,7 +217,6 @@ func (s *Stream) applyNow(data []byte, start int, u *unit, mod, rec []byte) erro
 	if !sameSlice(out, mod) {
 		s.replace(data, start, start+len(u.raw), u, out)
 	}
-	_ = rec
 	return nil
 }
 

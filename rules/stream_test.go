@@ -259,3 +259,22 @@ func TestStreamBodyKind(t *testing.T) {
 		t.Errorf("never_sniff text/event-stream: %s", k)
 	}
 }
+
+// A pretty-printed document under an NDJSON label is released when its
+// closing line arrives, not at the end of the stream.
+func TestStreamAcrossLinesReleased(t *testing.T) {
+	p := compileT(t, streamSet)
+	doc := "{\n  \"a\": [\n    1\n  ],\n  \"email\": \"a@x.com\"\n}\n"
+	s := p.NewStream(BodyJSONLines, Input{Direction: Request}, p.Apply)
+	var out []byte
+	for i := range len(doc) {
+		o, err := s.Write([]byte(doc[i : i+1]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, o...)
+	}
+	if want := strings.Replace(doc, "a@x.com", "[REDACTED]", 1); string(out) != want || s.Held() != 0 {
+		t.Errorf("before Close: %q (held %d)", out, s.Held())
+	}
+}
