@@ -219,6 +219,22 @@ func TestStreamAliasing(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { _, _, _ = p.ApplyAs(BodyJSONLines, body, Input{Direction: Request}, apply) }); n > 0 {
 		t.Errorf("ApplyAs on an unchanged NDJSON body allocates %v times", n)
 	}
+	// many tiny events cost no allocation each
+	tiny := []byte(strings.Repeat("data: [DONE]\n\n: ping\n\ndata: 1\n\ndata: x\r\n\r\ndata: {\"n\":1}\n\n", 2000))
+	n := testing.AllocsPerRun(5, func() {
+		s := p.NewStream(BodyEventStream, Input{Direction: Request}, apply)
+		for i := 0; i < len(tiny); i += 7 {
+			if _, err := s.Write(tiny[i:min(i+7, len(tiny))]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if n > 20 {
+		t.Errorf("10,000 tiny events allocate %v times", n)
+	}
 }
 
 // Mistakes in stream_text and limits.max_record_bytes are compile errors
