@@ -144,7 +144,7 @@ func (s *Stream) Write(chunk []byte) ([]byte, error) {
 // still held, rewritten where it is JSON: an incomplete last record is
 // rewritten as it is, and the records delayed by stream_text are released
 // with their texts whole (the texts ended). The result is an internal
-// buffer (or aliases nothing the caller gave).
+// buffer, valid until the next call; every call after Close fails.
 func (s *Stream) Close() ([]byte, error) {
 	if s.err != nil {
 		return nil, s.err
@@ -155,8 +155,12 @@ func (s *Stream) Close() ([]byte, error) {
 		return nil, s.fail(err)
 	}
 	s.pend = s.pend[:0]
+	s.err = errStreamClosed
 	return res, nil
 }
+
+// errStreamClosed is what a Stream answers after Close.
+var errStreamClosed = errors.New("rules: stream closed")
 
 // finish reads data, the last bytes of the body, to its end and releases
 // what the carry holds; it returns the output (see result).

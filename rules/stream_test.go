@@ -195,6 +195,13 @@ func TestStreamErrors(t *testing.T) {
 		if _, err2 := s.Write([]byte("{}\n")); err2 != err {
 			t.Errorf("%s: a spent stream answered %v", kind, err2)
 		}
+		s = p.NewStream(kind, Input{Direction: Request}, p.Apply)
+		if _, err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Write([]byte("{}\n")); err == nil {
+			t.Errorf("%s: Write after Close succeeded", kind)
+		}
 	}
 	if _, _, err := p.ApplyAs(BodyJSONLines, []byte("{\n"+strings.Repeat("[", 200)), Input{Direction: Request}, p.Apply); !errors.Is(err, ErrTooDeep) {
 		t.Errorf("pretty-printed too deep: %v", err)
