@@ -43,6 +43,7 @@ type ruleSpec struct {
 	detect            []*yaml.Node // detector names of select.detect (checked by checkDetectorNames)
 	within            []selSpec    // select.within, nil for the whole body
 	caseSensitive     bool         // case_sensitive: names compare with case
+	headers           headerSelect // select.headers (header_rules_decode.go); empty for a body rule
 	cond              *ruleCond    // when/unless; nil for a rule that always applies
 	// reveal: the rules named by reveal.from (nil: every encrypt rule), and
 	// the action node, for linkReveals
@@ -72,7 +73,7 @@ var (
 	setFields = []string{"version", "name", "mode", "match", "limits", "on", "report_header", "rules", "include", "detectors", "json_in_strings", "crypto_keys",
 		"jwt", "trust_headers", "consent", "minimize", "mark_responses"}
 	ruleFields   = []string{"id", "select", "direction", "action", "mode", "case_sensitive", "when", "unless"}
-	selectFields = []string{"paths", "keys", "detect", "within"}
+	selectFields = []string{"paths", "keys", "detect", "within", "headers"}
 	matchFields  = []string{"content_types", "never_sniff", "paths", "methods"}
 	maskFields   = []string{"keep_first", "keep_last", "char"}
 )
@@ -305,13 +306,15 @@ func (d *decoder) decodeRule(n *yaml.Node, first map[string]int, s *setSpec) rul
 func (d *decoder) decodeSelect(n *yaml.Node, r *ruleSpec, remove bool) {
 	var sels []selSpec
 	empty := true
-	var detectNode, withinNode *yaml.Node
+	var detectNode, withinNode, headersNode *yaml.Node
 	ok := d.fields(n, "select", selectFields, func(key string, _, v *yaml.Node) {
 		switch key {
 		case "detect":
 			detectNode = v
 		case "within":
 			withinNode = v
+		case "headers":
+			headersNode = v
 		}
 		if key == "within" {
 			return
@@ -323,6 +326,8 @@ func (d *decoder) decodeSelect(n *yaml.Node, r *ruleSpec, remove bool) {
 		switch key {
 		case "detect":
 			r.detect = append(r.detect, items...)
+		case "headers":
+			r.headers = d.decodeHeaders(items)
 		case "paths":
 			for _, it := range items {
 				steps, perr := parsePath(it.Value)
@@ -353,7 +358,10 @@ func (d *decoder) decodeSelect(n *yaml.Node, r *ruleSpec, remove bool) {
 		return
 	}
 	if empty {
-		d.errorf(n, "empty selector (want paths, keys or detect)")
+		d.errorf(n, "empty selector (want paths, keys, headers or detect)")
+	}
+	if headersNode != nil {
+		d.checkHeaderRule(r, headersNode, withinNode)
 	}
 	d.decodeDetect(r, detectNode, withinNode, remove)
 }

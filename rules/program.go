@@ -35,6 +35,7 @@ type Program struct {
 	marks       bool           // mark_responses
 	conds       *condSet       // nil when no rule has conditions
 	minimize    []allowList    // the minimize lists, in file order
+	headers     *headerProgram // the header rules (header_rules.go); nil without
 }
 
 // RuleInfo describes one compiled rule, for defining metrics up front.
