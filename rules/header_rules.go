@@ -247,7 +247,7 @@ func headerEdits(out []byte, headers [][2]string, picked []int) ([]HeaderEdit, e
 		return nil, errors.New("rules: rewritten headers: not an object")
 	}
 	i = skipWS(out, i+1)
-	var name []byte
+	var name, enc []byte
 	for m := range picked {
 		orig := headers[picked[m]]
 		name = AppendQuoted(name[:0], strings.ToLower(orig[0]))
@@ -260,6 +260,16 @@ func headerEdits(out []byte, headers [][2]string, picked []int) ([]HeaderEdit, e
 			return nil, errors.New("rules: rewritten headers: want ':'")
 		}
 		i = skipWS(out, i+1)
+		enc = appendHeaderValue(append(enc[:0], '"'), orig[1])
+		enc = append(enc, '"')
+		if hasPrefixAt(out, i, enc) { // unchanged: no need to decode it
+			i = skipWS(out, i+len(enc))
+			if i < len(out) && out[i] == ',' {
+				i = skipWS(out, i+1)
+			}
+			values[m] = orig[1]
+			continue
+		}
 		end, value, err := headerValueAt(out, i)
 		if err != nil {
 			return nil, err
