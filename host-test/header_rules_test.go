@@ -20,6 +20,7 @@ name: hdr
 match: { paths: ["/api/**"], never_sniff: ["image/*"] }
 trust_headers: [x-role]
 report_header: x-veil
+mark_responses: true
 rules:
   - { id: user-email, select: { headers: [x-user-email] }, action: redact }
   - { id: gone, select: { headers: [x-debug-user] }, action: remove }
@@ -159,6 +160,9 @@ func TestHeaderRulesResponse(t *testing.T) {
 			}
 			if got := headerValues(h, "x-veil"); !reflect.DeepEqual(got, []string{c.report}) {
 				t.Errorf("x-veil %q, want %q", got, c.report)
+			}
+			if got := headerValues(h, "cache-control"); !reflect.DeepEqual(got, []string{"no-store"}) {
+				t.Errorf("cache-control %q: mark_responses did not mark", got)
 			}
 		})
 	}

@@ -244,6 +244,7 @@ rules:
 		t.Fatal(err)
 	}
 	checkHeaderValues(t, edits)
+	spans := p
 	want := []HeaderEdit{{"x-a", []string{"line  X-Injected: 1 "}}, {"x-b", []string{"to a b"}}, {"x-c", []string{"   "}}}
 	if !reflect.DeepEqual(edits, want) {
 		t.Errorf("got %q, want %q", edits, want)
@@ -255,6 +256,10 @@ rules:
 	in = [][2]string{{"x-a", `{"a":"b","c":"d"}`}}
 	if _, _, err = p.ApplyHeaders(in, Input{Direction: Request}); err != nil {
 		t.Fatalf("a short replacement: %v", err)
+	}
+	in = [][2]string{{"x-b", strings.Repeat("[", 200) + strings.Repeat("]", 200)}}
+	if _, _, err = spans.ApplyHeaders(in, Input{Direction: Request}); !errors.Is(err, ErrTooDeep) {
+		t.Errorf("a JSON document nested too deep: %v", err)
 	}
 	src = `
 crypto_keys: { k1: { inline: "` + testKeyA + `", insecure_inline: true } }
