@@ -48,9 +48,13 @@ func (s *stream) applyHeaderRules(d rules.Direction, headers [][2]string) (actio
 	}
 	w := headerWriteCalls[d]
 	for _, e := range edits {
-		// remove then add: replace keeps only one value on some Envoys
-		if err := w.remove(e.Name); err != nil {
-			return s.fail(d, rules.InternalError), s.replied
+		// Remove every value, then add the new ones: Envoy removes all
+		// values of a name at once (a second remove finds nothing and
+		// succeeds), the SDK's emulator one per call.
+		for range appendHeaderValues(nil, headers, e.Name) {
+			if err := w.remove(e.Name); err != nil {
+				return s.fail(d, rules.InternalError), s.replied
+			}
 		}
 		for _, v := range e.Values {
 			if err := w.add(e.Name, v); err != nil {
