@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -47,6 +48,8 @@ type HeaderEdit struct {
 // headerProgram is the compiled header rules of a rule set.
 type headerProgram struct {
 	prog *Program // the header rules over the synthesized object
+	// scratch recycles *headerScratch across calls
+	scratch sync.Pool
 	// by direction - 1: the names some header rule of the direction
 	// selects (lower-case), and whether one selects "*"
 	names [2][]string
@@ -185,24 +188,32 @@ func (p *Program) ApplyHeaders(headers [][2]string, in Input) ([]HeaderEdit, Rep
 	}
 	h := p.headers
 	dir := int(in.Direction) - 1
-	var picked []int // indexes in headers of the object's members
-	doc := make([]byte, 0, 256)
-	doc = append(doc, '{')
+	sc, _ := h.scratch.Get().(*headerScratch)
+	if sc == nil {
+		sc = &headerScratch{}
+	}
+	defer h.scratch.Put(sc)
+	members := sc.members[:0]
+	doc := append(sc.doc[:0], '{')
+	defer func() { sc.doc, sc.members = doc[:0], members[:0] }()
 	for i, kv := range headers {
 		name := strings.ToLower(kv[0])
 		if !h.selected(dir, name) {
 			continue
 		}
-		if len(picked) > 0 {
+		if len(members) > 0 {
 			doc = append(doc, ',')
 		}
+		m := headerMember{index: i, name: name, start: len(doc)}
 		doc = AppendQuoted(doc, name)
+		m.colon = len(doc)
 		doc = append(doc, ':', '"')
 		doc = appendHeaderValue(doc, kv[1])
 		doc = append(doc, '"')
-		picked = append(picked, i)
+		m.end = len(doc)
+		members = append(members, m)
 	}
-	if len(picked) == 0 {
+	if len(members) == 0 {
 		return nil, Report{}, nil
 	}
 	doc = append(doc, '}')
@@ -214,11 +225,27 @@ func (p *Program) ApplyHeaders(headers [][2]string, in Input) ([]HeaderEdit, Rep
 	if sameSlice(out, doc) {
 		return nil, rep, nil
 	}
-	edits, err := headerEdits(out, headers, picked)
+	edits, err := headerEdits(out, doc, headers, members)
 	if err != nil {
 		return nil, Report{}, err
 	}
 	return edits, rep, nil
+}
+
+// headerScratch is the memory ApplyHeaders reuses across calls.
+type headerScratch struct {
+	doc     []byte
+	members []headerMember
+}
+
+// headerMember is one member of the synthesized object: the header it
+// carries (headers[index], whose lower-case name is name) and where it is
+// written in the object: the quoted name at doc[start:colon], the ':'
+// and the value up to doc[end].
+type headerMember struct {
+	index             int
+	name              string
+	start, colon, end int
 }
 
 // headerReport spells the paths of a header program's report from the
@@ -235,57 +262,46 @@ func headerReport(rep Report) Report {
 }
 
 // headerEdits reads the rewritten object out back into header values: the
-// members of out are those of the synthesized object, in order, less the
-// removed ones (header names are never rewritten: detectors scan values
-// only). picked are the indexes in headers of the object's members.
-func headerEdits(out []byte, headers [][2]string, picked []int) ([]HeaderEdit, error) {
-	values := make([]string, len(picked)) // the new value of each member
-	removed := make([]bool, len(picked))
+// members of out are those of the synthesized object doc, in order, less
+// the removed ones (header names are never rewritten: detectors scan
+// values only).
+func headerEdits(out, doc []byte, headers [][2]string, members []headerMember) ([]HeaderEdit, error) {
+	values := make([]string, len(members)) // the new value of each member
+	removed := make([]bool, len(members))
 	changed := false
 	i := skipWS(out, 0)
 	if i >= len(out) || out[i] != '{' {
 		return nil, errors.New("rules: rewritten headers: not an object")
 	}
 	i = skipWS(out, i+1)
-	var name, enc []byte
-	for m := range picked {
-		orig := headers[picked[m]]
-		name = AppendQuoted(name[:0], strings.ToLower(orig[0]))
-		if i >= len(out) || out[i] == '}' || !hasPrefixAt(out, i, name) {
-			removed[m], changed = true, true
+	for k, m := range members {
+		orig := headers[m.index][1]
+		values[k] = orig
+		if hasPrefixAt(out, i, doc[m.start:m.end]) { // unchanged: no need to decode it
+			i = nextMember(out, i+m.end-m.start)
 			continue
 		}
-		i = skipWS(out, i+len(name))
+		if !hasPrefixAt(out, i, doc[m.start:m.colon]) {
+			removed[k], changed = true, true
+			continue
+		}
+		i = skipWS(out, i+m.colon-m.start)
 		if i >= len(out) || out[i] != ':' {
 			return nil, errors.New("rules: rewritten headers: want ':'")
 		}
-		i = skipWS(out, i+1)
-		enc = appendHeaderValue(append(enc[:0], '"'), orig[1])
-		enc = append(enc, '"')
-		if hasPrefixAt(out, i, enc) { // unchanged: no need to decode it
-			i = skipWS(out, i+len(enc))
-			if i < len(out) && out[i] == ',' {
-				i = skipWS(out, i+1)
-			}
-			values[m] = orig[1]
-			continue
-		}
-		end, value, err := headerValueAt(out, i)
+		end, value, err := headerValueAt(out, skipWS(out, i+1))
 		if err != nil {
 			return nil, err
 		}
-		i = skipWS(out, end)
-		if i < len(out) && out[i] == ',' {
-			i = skipWS(out, i+1)
+		i = nextMember(out, end)
+		if value == orig {
+			continue
 		}
-		values[m] = orig[1]
-		if value != orig[1] {
-			value = validHeaderValue(value)
-			if len(value) > MaxHeaderValueBytes && len(value) > len(orig[1]) {
-				return nil, fmt.Errorf("%w: header %q would be %d bytes", ErrHeaderValueTooLong, strings.ToLower(orig[0]), len(value))
-			}
-			values[m], changed = value, true
+		value = validHeaderValue(value)
+		if len(value) > MaxHeaderValueBytes && len(value) > len(orig) {
+			return nil, fmt.Errorf("%w: header %q would be %d bytes", ErrHeaderValueTooLong, m.name, len(value))
 		}
+		values[k], changed = value, true
 	}
 	if i >= len(out) || out[i] != '}' {
 		return nil, errors.New("rules: rewritten headers: members left over")
@@ -293,30 +309,36 @@ func headerEdits(out []byte, headers [][2]string, picked []int) ([]HeaderEdit, e
 	if !changed {
 		return nil, nil
 	}
-	return groupEdits(headers, picked, values, removed), nil
+	return groupEdits(headers, members, values, removed), nil
+}
+
+// nextMember skips the separator after a member value ending at out[i].
+func nextMember(out []byte, i int) int {
+	i = skipWS(out, i)
+	if i < len(out) && out[i] == ',' {
+		i = skipWS(out, i+1)
+	}
+	return i
 }
 
 // groupEdits turns the new values of the members into one edit per name
 // of which some value changed or was removed, in the order of the names'
 // first appearance.
-func groupEdits(headers [][2]string, picked []int, values []string, removed []bool) []HeaderEdit {
+func groupEdits(headers [][2]string, members []headerMember, values []string, removed []bool) []HeaderEdit {
 	var edits []HeaderEdit
-	done := map[string]bool{}
-	for m := range picked {
-		name := strings.ToLower(headers[picked[m]][0])
-		if done[name] {
-			continue
+	for k, m := range members {
+		if slices.ContainsFunc(members[:k], func(e headerMember) bool { return e.name == m.name }) {
+			continue // the name's edit is made at its first value
 		}
-		done[name] = true
-		edit := HeaderEdit{Name: name}
+		edit := HeaderEdit{Name: m.name}
 		touched := false
-		for k := m; k < len(picked); k++ {
-			if strings.ToLower(headers[picked[k]][0]) != name {
+		for j := k; j < len(members); j++ {
+			if members[j].name != m.name {
 				continue
 			}
-			touched = touched || removed[k] || values[k] != headers[picked[k]][1]
-			if !removed[k] {
-				edit.Values = append(edit.Values, values[k])
+			touched = touched || removed[j] || values[j] != headers[members[j].index][1]
+			if !removed[j] {
+				edit.Values = append(edit.Values, values[j])
 			}
 		}
 		if touched {

@@ -2,6 +2,7 @@ package filter
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm"
 	"github.com/proxy-wasm/proxy-wasm-go-sdk/proxywasm/types"
@@ -51,7 +52,7 @@ func (s *stream) applyHeaderRules(d rules.Direction, headers [][2]string) (actio
 		// Remove every value, then add the new ones: Envoy removes all
 		// values of a name at once (a second remove finds nothing and
 		// succeeds), the SDK's emulator one per call.
-		for range appendHeaderValues(nil, headers, e.Name) {
+		for range countHeader(headers, e.Name) {
 			if err := w.remove(e.Name); err != nil {
 				return s.fail(d, rules.InternalError), s.replied
 			}
@@ -123,4 +124,15 @@ func (s *stream) joinHeaderReports() {
 			s.bodies[d].report = s.plugin.program.MergeReports(s.headerReports[d], s.bodies[d].report)
 		}
 	}
+}
+
+// countHeader returns how many values of the lower-case name headers holds.
+func countHeader(headers [][2]string, name string) int {
+	n := 0
+	for _, kv := range headers {
+		if strings.EqualFold(kv[0], name) {
+			n++
+		}
+	}
+	return n
 }
