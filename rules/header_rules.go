@@ -362,7 +362,7 @@ func headerValueAt(out []byte, i int) (end int, value string, err error) {
 		if end < 0 {
 			return 0, "", errors.New("rules: rewritten headers: invalid string")
 		}
-		return end, string(decodeHeaderValue(nil, out[i+1:end-1])), nil
+		return end, string(decodeHeaderValue(make([]byte, 0, end-i), out[i+1:end-1])), nil
 	}
 	l := lenient{b: out}
 	end, ok := l.value(i, 0)
@@ -430,6 +430,15 @@ func quotedPairMarked(c byte) bool {
 // raw (from the rewritten object) carries: appendHeaderValue's inverse.
 func decodeHeaderValue(dst, raw []byte) []byte {
 	for i := 0; i < len(raw); {
+		if c := raw[i]; c != '\\' && c < utf8.RuneSelf { // a plain run reads as itself
+			j := i + 1
+			for j < len(raw) && raw[j] != '\\' && raw[j] < utf8.RuneSelf {
+				j++
+			}
+			dst = append(dst, raw[i:j]...)
+			i = j
+			continue
+		}
 		if raw[i] == '\\' && raw[i+1] == 'u' {
 			if r := hex4(raw[i+2 : i+6]); r >= 0x20 && r < 0x7f {
 				dst = append(dst, '\\', byte(r))

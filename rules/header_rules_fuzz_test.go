@@ -15,8 +15,9 @@ rules:
   - { id: gone, select: { headers: [x-gone] }, action: remove }
 `
 
-// FuzzHeaderRules: ApplyHeaders never panics, every value it writes is a
-// valid header value, a value planted in a whole-value header or between
+// FuzzHeaderRules: a header value reads back from its JSON form as it
+// was; ApplyHeaders never panics, every value it writes is a valid header
+// value, a value planted in a whole-value header or between
 // spaces in a scanned one never survives, and headers no rule selects are
 // never edited.
 func FuzzHeaderRules(f *testing.F) {
@@ -38,6 +39,9 @@ func FuzzHeaderRules(f *testing.F) {
 			}
 		}
 		value := prefix + " " + plant + " " + suffix
+		if got := string(decodeHeaderValue(nil, appendHeaderValue(nil, prefix+suffix))); got != prefix+suffix {
+			t.Fatalf("%q reads back as %q", prefix+suffix, got)
+		}
 		in := [][2]string{{":path", "/" + prefix}, {"x-secret", value}, {"x-scan", value}, {"x-mask", value},
 			{"x-gone", prefix}, {"x-other", value}}
 		if dup&1 != 0 {
