@@ -33,6 +33,13 @@ func Compile(src []byte, opts Options) (*Program, error) {
 	if err := d.err(); err != nil {
 		return nil, err
 	}
+	return build(d, spec, opts)
+}
+
+// build compiles a decoded rule set: the second step of Compile. The header
+// rules of spec become a program of their own (header_rules.go).
+func build(d *decoder, spec *setSpec, opts Options) (*Program, error) {
+	hs := splitHeaderRules(spec)
 	p := &Program{
 		name:         spec.name,
 		shadow:       spec.shadow,
@@ -115,6 +122,11 @@ func Compile(src []byte, opts Options) (*Program, error) {
 	}
 	if !p.compileMinimize(spec.cond.minimize, d) {
 		return nil, d.err()
+	}
+	if hs != nil {
+		if err := p.compileHeaderRules(d, hs, opts); err != nil {
+			return nil, err
+		}
 	}
 	return p, nil
 }

@@ -48,6 +48,7 @@ type ruleSpec struct {
 	detect            []*yaml.Node // detector names of select.detect (checked by checkDetectorNames)
 	within            []selSpec    // select.within, nil for the whole body
 	caseSensitive     bool         // case_sensitive: names compare with case
+	headers           headerSelect // select.headers (header_rules_decode.go); empty for a body rule
 	cond              *ruleCond    // when/unless; nil for a rule that always applies
 	// reveal: the rules named by reveal.from (nil: every encrypt rule), and
 	// the action node, for linkReveals
@@ -78,7 +79,7 @@ var (
 		"jwt", "trust_headers", "consent", "minimize", "mark_responses",
 		"stream_text"}
 	ruleFields   = []string{"id", "select", "direction", "action", "mode", "case_sensitive", "when", "unless"}
-	selectFields = []string{"paths", "keys", "detect", "within"}
+	selectFields = []string{"paths", "keys", "detect", "within", "headers"}
 	matchFields  = []string{"content_types", "never_sniff", "paths", "methods"}
 	maskFields   = []string{"keep_first", "keep_last", "char"}
 )
@@ -317,13 +318,15 @@ func (d *decoder) decodeRule(n *yaml.Node, first map[string]int, s *setSpec) rul
 func (d *decoder) decodeSelect(n *yaml.Node, r *ruleSpec, remove bool) {
 	var sels []selSpec
 	empty := true
-	var detectNode, withinNode *yaml.Node
+	var detectNode, withinNode, headersNode *yaml.Node
 	ok := d.fields(n, "select", selectFields, func(key string, _, v *yaml.Node) {
 		switch key {
 		case "detect":
 			detectNode = v
 		case "within":
 			withinNode = v
+		case "headers":
+			headersNode = v
 		}
 		if key == "within" {
 			return
@@ -335,6 +338,8 @@ func (d *decoder) decodeSelect(n *yaml.Node, r *ruleSpec, remove bool) {
 		switch key {
 		case "detect":
 			r.detect = append(r.detect, items...)
+		case "headers":
+			r.headers = d.decodeHeaders(items)
 		case "paths":
 			for _, it := range items {
 				steps, perr := parsePath(it.Value)
@@ -365,7 +370,10 @@ func (d *decoder) decodeSelect(n *yaml.Node, r *ruleSpec, remove bool) {
 		return
 	}
 	if empty {
-		d.errorf(n, "empty selector (want paths, keys or detect)")
+		d.errorf(n, "empty selector (want paths, keys, headers or detect)")
+	}
+	if headersNode != nil {
+		d.checkHeaderRule(r, headersNode, withinNode)
 	}
 	d.decodeDetect(r, detectNode, withinNode, remove)
 }

@@ -28,6 +28,9 @@ type stream struct {
 	cacheControl []string
 	// bodies is indexed by rules.Direction.
 	bodies [3]bodyState
+	// headerReports are what the header rules found, by rules.Direction
+	// (headers_rules.go); they join the body reports for the audit line.
+	headerReports [3]rules.Report
 	// replied is set once this filter sent a local reply: Envoy passes that
 	// reply back through our own response callbacks, which must leave it alone.
 	replied bool
@@ -67,6 +70,9 @@ func (s *stream) OnHttpRequestHeaders(_ int, endOfStream bool) (action types.Act
 	if p := s.plugin.program; p.Conditional() && p.InScope(s.method, s.path) {
 		s.attrs = requestAttributes(p, headers)
 	}
+	if action, answered := s.applyHeaderRules(rules.Request, headers); answered {
+		return action
+	}
 	if !s.inScope(rules.Request, endOfStream) {
 		return types.ActionContinue
 	}
@@ -79,7 +85,7 @@ func (s *stream) OnHttpResponseHeaders(_ int, endOfStream bool) (action types.Ac
 		return types.ActionContinue
 	}
 	defer s.recoverPanic(rules.Response, &action)
-	if !s.inScope(rules.Response, endOfStream) {
+	if !s.inScope(rules.Response, endOfStream) && !s.plugin.program.HeaderRules(rules.Response) {
 		return types.ActionContinue
 	}
 	headers, err := proxywasm.GetHttpResponseHeaders()
@@ -87,6 +93,9 @@ func (s *stream) OnHttpResponseHeaders(_ int, endOfStream bool) (action types.Ac
 		return s.fail(rules.Response, rules.InternalError)
 	}
 	s.status, _ = strconv.Atoi(firstValue(headers, ":status"))
+	if action, answered := s.applyHeaderRules(rules.Response, headers); answered || !s.inScope(rules.Response, endOfStream) {
+		return action
+	}
 	return s.begin(rules.Response, headers)
 }
 
@@ -133,6 +142,7 @@ func (s *stream) OnHttpResponseTrailers(int) (action types.Action) {
 func (s *stream) OnHttpStreamDone() {
 	defer func() { _ = recover() }() // nothing left to protect but the worker
 	p := s.plugin
+	s.joinHeaderReports()
 	if line, ok := appendAuditLine(p.auditBuf[:0], p.program.Name(), s.requestID, &s.bodies); ok {
 		proxywasm.LogInfo(string(line))
 		p.auditBuf = line
@@ -265,12 +275,13 @@ func (s *stream) finish(d rules.Direction, readSize int) types.Action {
 		return s.block(d, f)
 	}
 	if d == rules.Response && s.holdingResponseHeaders {
-		if summary := reportSummary(report); summary != "" {
+		shown := p.MergeReports(s.headerReports[d], report) // what the headers and the body changed
+		if summary := reportSummary(shown); summary != "" {
 			if err := proxywasm.ReplaceHttpResponseHeader(p.ReportHeader(), summary); err != nil {
 				return s.fail(d, rules.InternalError)
 			}
 		}
-		if p.MarkResponses() && foundPersonalData(report) && !noStore(s.cacheControl) {
+		if p.MarkResponses() && foundPersonalData(shown) && !noStore(s.cacheControl) {
 			if err := proxywasm.ReplaceHttpResponseHeader("cache-control", markedCacheControl(s.cacheControl)); err != nil {
 				return s.fail(d, rules.InternalError)
 			}
