@@ -40,7 +40,7 @@ type Program struct {
 	// and the compiled stream_text selectors (stream_text.go)
 	maxRecordBytes int
 	streamText     []textSelector
-	headers     *headerProgram // the header rules (header_rules.go); nil without
+	headers        *headerProgram // the header rules (header_rules.go); nil without
 }
 
 // RuleInfo describes one compiled rule, for defining metrics up front.
