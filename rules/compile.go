@@ -50,6 +50,7 @@ func Compile(src []byte, opts Options) (*Program, error) {
 		jwtKey:       spec.cond.jwtKey,
 		marks:        spec.cond.marks,
 		trusted:      sortedNames(spec.cond.trusted),
+		enc:          spec.enc,
 	}
 	p.claimSlots = len(p.claimPaths)
 	p.index = newCondIndex(p.atoms, p.headerSlots, p.claimSlots)

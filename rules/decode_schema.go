@@ -31,6 +31,8 @@ type setSpec struct {
 	tokens   *revealAction // opens the tokens of every encrypt rule (Program.Reveal); nil without one
 	// conditions (decode_cond.go), minimize lists and their settings
 	cond condSpec
+	// encodings and the decoded-size limits (encoding_schema.go)
+	enc encodingSpec
 }
 
 // ruleSpec is a decoded rule.
@@ -70,7 +72,7 @@ type selSpec struct {
 
 var (
 	setFields = []string{"version", "name", "mode", "match", "limits", "on", "report_header", "rules", "include", "detectors", "json_in_strings", "crypto_keys",
-		"jwt", "trust_headers", "consent", "minimize", "mark_responses"}
+		"jwt", "trust_headers", "consent", "minimize", "mark_responses", "encodings"}
 	ruleFields   = []string{"id", "select", "direction", "action", "mode", "case_sensitive", "when", "unless"}
 	selectFields = []string{"paths", "keys", "detect", "within"}
 	matchFields  = []string{"content_types", "never_sniff", "paths", "methods"}
@@ -79,7 +81,7 @@ var (
 
 // decodeSet reads the top level of a rule set.
 func (d *decoder) decodeSet(n *yaml.Node) *setSpec {
-	s := &setSpec{name: "veil", maxBodyBytes: DefaultMaxBodyBytes}
+	s := &setSpec{name: "veil", maxBodyBytes: DefaultMaxBodyBytes, enc: encodingSpec{decode: decodeAll}}
 	s.scope.contentTypes = defaultContentTypes
 	s.cond.atomIDs = map[string]int32{}
 	var rulesNode, includeNode *yaml.Node
@@ -99,7 +101,11 @@ func (d *decoder) decodeSet(n *yaml.Node) *setSpec {
 		case "match":
 			d.decodeMatch(v, &s.scope)
 		case "limits":
-			d.fields(v, "limits", []string{"max_body_bytes"}, func(_ string, _, v *yaml.Node) {
+			d.fields(v, "limits", []string{"max_body_bytes", "max_decoded_bytes", "max_decoded_ratio"}, func(key string, _, v *yaml.Node) {
+				if key != "max_body_bytes" {
+					d.decodeEncodingLimit(key, v, &s.enc)
+					return
+				}
 				n, ok := d.integer(v, "max_body_bytes")
 				switch {
 				case !ok:
@@ -150,6 +156,8 @@ func (d *decoder) decodeSet(n *yaml.Node) *setSpec {
 			s.cond.minimizeNode = v
 		case "mark_responses":
 			s.cond.marks, _ = d.boolean(v, "mark_responses")
+		case "encodings":
+			d.decodeEncodings(v, &s.enc)
 		}
 	})
 	if !ok {

@@ -35,6 +35,7 @@ type Program struct {
 	marks       bool           // mark_responses
 	conds       *condSet       // nil when no rule has conditions
 	minimize    []allowList    // the minimize lists, in file order
+	enc         encodingSpec   // encodings and decoded-size limits (encoding_schema.go)
 }
 
 // RuleInfo describes one compiled rule, for defining metrics up front.
@@ -61,7 +62,7 @@ type FailureKind uint8
 const (
 	InvalidJSON   FailureKind = iota // the body is not valid JSON (or is nested too deep)
 	Oversize                         // the body exceeds limits.max_body_bytes
-	Encoded                          // the body has a content-encoding other than identity
+	Encoded                          // the body has a content-encoding the filter cannot read (Program.Encoding, Codec.Decode)
 	InternalError                    // any internal failure, including a recovered panic
 	InvalidPath                      // the request path holds NUL or control characters (ValidPath)
 	numFailureKinds
