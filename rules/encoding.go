@@ -208,8 +208,11 @@ func zlibHeader(b []byte) bool {
 
 // readGzip reads every member of a gzip body (gzip.Reader reads the next
 // header after each member: bytes after the last member that are not one
-// fail).
+// fail). A body not starting with gzip's magic fails at once, even partial.
 func (c *Codec) readGzip(src, dst []byte, limit int, partial bool) ([]byte, error) {
+	if len(src) >= 2 && (src[0] != 0x1f || src[1] != 0x8b) {
+		return dst[:0], readError(gzip.ErrHeader, partial) // before gzip.Reader waits for 10 bytes
+	}
 	c.src.Reset(src)
 	if err := c.gzip.Reset(&c.src); err != nil {
 		return dst[:0], readError(err, partial)
