@@ -376,3 +376,30 @@ func TestStripAcceptEncoding(t *testing.T) {
 		}
 	}
 }
+
+// TestEncodedMemoryFlat: the codec's readers, compressor and buffers are
+// reused from one body to the next: linear memory stays flat over many
+// gzip exchanges of several sizes once warmed up.
+func TestEncodedMemoryFlat(t *testing.T) {
+	vm := start(t, "veil", hosttest.Envoy133, hosttest.Config{PluginConfig: []byte(encodingRules)})
+	var bodies [][]byte
+	for _, n := range []int{1, 50, 1000} {
+		bodies = append(bodies, gz([]byte("["+strings.Repeat(encodingJSON+",", n)+"{}]")))
+	}
+	const warmUp, exchanges = 30, 300
+	var afterWarmUp uint32
+	for i := range exchanges {
+		res := vm.Do(encodedExchange(hosttest.Headers{{"content-type", "application/json"}, {"content-encoding", "gzip"}}, bodies[i%len(bodies)], 8192))
+		if res.VMError != nil || res.LocalReply != nil {
+			t.Fatalf("exchange %d: %v %+v", i, res.VMError, res.LocalReply)
+		}
+		if i == warmUp {
+			afterWarmUp = vm.MemorySize()
+		}
+	}
+	growth := float64(vm.MemorySize())/float64(afterWarmUp) - 1
+	t.Logf("linear memory: %d bytes after %d exchanges, %d after %d", afterWarmUp, warmUp, vm.MemorySize(), exchanges)
+	if growth > 0.05 {
+		t.Errorf("linear memory grew %.1f%% after warm-up (limit 5%%)", 100*growth)
+	}
+}

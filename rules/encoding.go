@@ -126,7 +126,8 @@ type Codec struct {
 // stops and the error is ErrDecodedTooLarge, having held no more than limit
 // bytes. A layer that does not decode completely and exactly (bad header or
 // checksum, truncated, bytes after the end) is ErrUndecodable. A gzip layer
-// of several members decodes to all of them, as clients read it.
+// of several members decodes to all of them, as clients read it. An
+// identity enc returns body itself.
 func (c *Codec) Decode(enc Encoding, body []byte, limit int) ([]byte, Encoding, error) {
 	src := body
 	for i := int(enc.n) - 1; i >= 0; i-- {
@@ -292,8 +293,9 @@ func readLimited(r io.Reader, dst []byte, limit int) ([]byte, error) {
 }
 
 // encodeLevel is the compression level of re-encoded bodies: flate's
-// fastest, several times faster than the default for a few percent more
-// bytes (BenchmarkEncodedApply).
+// fastest, about 3× faster than the default level (6) on JSON for about 20%
+// more bytes; the sender chose to compress for size, the filter keeps the
+// cost of its own pass low.
 const encodeLevel = flate.BestSpeed
 
 // Encode applies enc's codings to body in order (the first applied first)

@@ -435,3 +435,56 @@ func TestEncodeForms(t *testing.T) {
 		t.Fatal("encodingBody")
 	}
 }
+
+// FuzzDecodeBody: any bytes under any codings decode without a panic,
+// never past the limit; what Encode writes decodes back to its input, in
+// every form and stacked; a decodable body re-encoded in the form read
+// decodes to the same bytes.
+func FuzzDecodeBody(f *testing.F) {
+	body := []byte(encodingBody)
+	f.Add(gzipOf(body), uint8(1), uint16(1000))
+	f.Add(zlibOf(body), uint8(2), uint16(50))
+	f.Add(rawFlateOf(body), uint8(2), uint16(4096))
+	f.Add(multiMember(body), uint8(1), uint16(90))
+	f.Add(gzipOf(gzipOf(body)), uint8(5), uint16(2000))
+	f.Add(body, uint8(3), uint16(10))
+	var c, check Codec
+	headers := []string{"identity", "gzip", "deflate", "x-gzip, deflate", "deflate, deflate", "gzip, gzip", "deflate, gzip", "gzip, deflate, gzip"}
+	f.Fuzz(func(t *testing.T, in []byte, which uint8, limit uint16) {
+		enc := mustEncoding(t, headers[int(which)%len(headers)])
+		out, form, err := c.Decode(enc, in, int(limit))
+		switch {
+		case errors.Is(err, ErrDecodedTooLarge), errors.Is(err, ErrUndecodable):
+			if out != nil {
+				t.Fatal("a failed decode returned a body")
+			}
+		case err != nil:
+			t.Fatalf("unexpected error %v", err)
+		case len(out) > int(limit) && !enc.Identity(): // identity returns the body itself
+			t.Fatalf("decoded %d bytes past the limit %d", len(out), limit)
+		default:
+			re, err := check.Encode(form, out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, _, err := check.Decode(form, re, int(limit))
+			if err != nil || !bytes.Equal(back, out) {
+				t.Fatalf("re-encoding in the form read: %v", err)
+			}
+		}
+		// decode(encode(x)) == x for the fuzzed bytes themselves
+		for _, e := range []Encoding{enc, {codings: [MaxCodings]coding{codingRawFlate, codingGzip}, n: 2}} {
+			encoded, err := c.Encode(e, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, _, err := c.Decode(e, encoded, 2*len(in)+1024) // an inner layer may outgrow x
+			if err != nil || !bytes.Equal(back, in) {
+				t.Fatalf("decode(encode(x)) != x under %v: %v", e.codings[:e.n], err)
+			}
+		}
+		if prefix, _, err := c.DecodePrefix(enc, in, 512); err == nil && len(prefix) > 512 {
+			t.Fatalf("prefix of %d bytes", len(prefix))
+		}
+	})
+}
