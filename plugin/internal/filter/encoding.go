@@ -47,8 +47,8 @@ func (s *stream) beginEncoding(d rules.Direction, values []string) (enc rules.En
 }
 
 // encodedSniffRead is how much of an encoded sniffed body is read to
-// decode its first sniffRead bytes: enough for any gzip header and the
-// first deflate blocks.
+// decode its first sniffRead bytes: enough for ordinary gzip headers and
+// the first deflate blocks (a longer start leaves the decision to the end).
 const encodedSniffRead = 16 << 10
 
 // sniffEncoded is sniff for an encoded body: rules.Sniff looks at the
@@ -91,22 +91,26 @@ func (s *stream) sniffEncoded(d rules.Direction, bodySize int, endOfStream bool)
 // decodeBody decodes a whole encoded body read at end of stream. With
 // recode: identity the decoded body replaces the encoded one at once, so
 // that whatever follows (a pass under an on choice included) forwards it
-// decoded. ok false: the body failed, action says what to return.
-func (s *stream) decodeBody(d rules.Direction, raw []byte) (decoded []byte, form rules.Encoding, action types.Action, ok bool) {
+// decoded. An error goes to failDecode.
+func (s *stream) decodeBody(d rules.Direction, raw []byte) (decoded []byte, form rules.Encoding, err error) {
 	p := s.plugin.program
-	decoded, form, err := s.plugin.codec.Decode(s.bodies[d].encoding, raw, p.DecodedLimit(len(raw)))
+	decoded, form, err = s.plugin.codec.Decode(s.bodies[d].encoding, raw, p.DecodedLimit(len(raw)))
+	if err == nil && p.RecodeIdentity() {
+		err = hostCalls[d].replaceBody(decoded)
+	}
+	return decoded, form, err
+}
+
+// failDecode applies the rule set's choice for a body decodeBody failed
+// on: past the decoded-size limits it is oversize, undecodable encoded.
+func (s *stream) failDecode(d rules.Direction, err error) types.Action {
 	switch {
 	case errors.Is(err, rules.ErrDecodedTooLarge):
-		return nil, form, s.fail(d, rules.Oversize), false
-	case err != nil:
-		return nil, form, s.fail(d, rules.Encoded), false
+		return s.fail(d, rules.Oversize)
+	case errors.Is(err, rules.ErrUndecodable):
+		return s.fail(d, rules.Encoded)
 	}
-	if p.RecodeIdentity() {
-		if err := hostCalls[d].replaceBody(decoded); err != nil {
-			return nil, form, s.fail(d, rules.InternalError), false
-		}
-	}
-	return decoded, form, 0, true
+	return s.fail(d, rules.InternalError)
 }
 
 // encodeBody returns a rewritten decoded body as it is forwarded: encoded

@@ -264,10 +264,8 @@ func (s *stream) finish(d rules.Direction, readSize int) types.Action {
 	}
 	var form rules.Encoding // the codings to write a changed body in
 	if !s.bodies[d].encoding.Identity() {
-		var action types.Action
-		var ok bool
-		if body, form, action, ok = s.decodeBody(d, body); !ok {
-			return action
+		if body, form, err = s.decodeBody(d, body); err != nil {
+			return s.failDecode(d, err)
 		}
 	}
 	out, report, err := p.ApplyAs(s.bodies[d].kind, body, rules.Input{Direction: d, Request: s.attrs, Status: s.status}, rules.ApplyFunc(s.plugin.apply))
