@@ -403,3 +403,35 @@ func TestEncodedMemoryFlat(t *testing.T) {
 		t.Errorf("linear memory grew %.1f%% after warm-up (limit 5%%)", 100*growth)
 	}
 }
+
+// TestEncodedReportHeader: a compressed response held for report_header
+// and mark_responses gets its report and no-store, compressed again or,
+// under recode: identity, decoded without its content-encoding.
+func TestEncodedReportHeader(t *testing.T) {
+	for _, recode := range []string{"same", "identity"} {
+		vm := start(t, "veil", hosttest.Envoy139, hosttest.Config{PluginConfig: []byte(encodingRules +
+			"report_header: x-veil\nmark_responses: true\nencodings: { recode: " + recode + " }\n"), AllowOnHeadersStopIteration: true})
+		res := vm.Do(hosttest.Exchange{Method: "GET", Path: "/x", ChunkSize: 5,
+			ResponseHeaders: hosttest.Headers{{"content-type", "application/json"}, {"content-encoding", "gzip"}},
+			ResponseBody:    gz([]byte(encodingJSON))})
+		if res.VMError != nil || res.LocalReply != nil || len(res.Errors) > 0 {
+			t.Fatalf("%s: vm %v, reply %+v, errors %q", recode, res.VMError, res.LocalReply, res.Errors)
+		}
+		h := res.Response.Headers
+		if v, _ := h.Get("x-veil"); v != "email=1, ssn=1" {
+			t.Errorf("%s: x-veil %q", recode, v)
+		}
+		if v, _ := h.Get("cache-control"); v != "no-store" {
+			t.Errorf("%s: cache-control %q", recode, v)
+		}
+		body := res.Response.Body
+		if recode == "same" {
+			body = undo(t, body, "gzip")
+		} else if _, ok := h.Get("content-encoding"); ok {
+			t.Errorf("identity: content-encoding kept")
+		}
+		if want := `{"user":{"email":"[REDACTED]","note":"ssn [REDACTED] on file"},"items":[1,2,3]}`; string(body) != want {
+			t.Errorf("%s: body %s", recode, body)
+		}
+	}
+}
