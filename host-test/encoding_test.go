@@ -269,68 +269,71 @@ func TestEncodedFailures(t *testing.T) {
 		body     []byte
 		kind     string
 		status   int
+		notJSON  bool // its decoded start is no JSON candidate: sniffed, it streams through unread
 	}{
-		{"br", "", []string{"br"}, []byte("\x1b\x10\x00"), "encoded", 415},
-		{"zstd", "", []string{"zstd"}, []byte("\x28\xb5\x2f\xfd"), "encoded", 415},
-		{"compress", "", []string{"compress"}, []byte("\x1f\x9d"), "encoded", 415},
-		{"unknown", "", []string{"snappy"}, good, "encoded", 415},
-		{"gzip then br", "", []string{"gzip, br"}, good, "encoded", 415},
-		{"gzip header then br header", "", []string{"gzip", "br"}, good, "encoded", 415},
-		{"four stacked", "", []string{"gzip, gzip, gzip, gzip"}, gz(gz(gz(good))), "encoded", 415},
-		{"decode: []", "encodings: { decode: [] }\n", []string{"gzip"}, good, "encoded", 415},
-		{"deflate not in decode", "encodings: { decode: [gzip, x-gzip] }\n", []string{"deflate"}, zl(json), "encoded", 415},
-		{"not gzip at all", "", []string{"gzip"}, json, "encoded", 415},
-		{"truncated", "", []string{"gzip"}, good[:len(good)/2], "encoded", 415},
-		{"no trailer", "", []string{"gzip"}, good[:len(good)-8], "encoded", 415},
-		{"bad CRC", "", []string{"gzip"}, flip(good, -6), "encoded", 415},
-		{"trailing garbage", "", []string{"gzip"}, append(bytes.Clone(good), "garbage"...), "encoded", 415},
-		{"zlib bad checksum", "", []string{"deflate"}, flip(zl(json), -1), "encoded", 415},
-		{"one layer for two", "", []string{"gzip, gzip"}, good, "encoded", 415},
-		{"zip bomb", "", []string{"gzip"}, bomb, "oversize", 413},
-		{"JSON bomb", "", []string{"gzip"}, jsonBomb, "oversize", 413},
-		{"stacked bomb", "", []string{"gzip", "gzip"}, stackedBomb, "oversize", 413},
-		{"whitespace bomb", "", []string{"gzip"}, spaceBomb, "oversize", 413},
-		{"over max_decoded_bytes", "limits: { max_decoded_bytes: 64 }\n", []string{"gzip"}, good, "oversize", 413},
-		{"over the ratio", "limits: { max_decoded_ratio: 2 }\n", []string{"gzip"}, gz(bytes.Repeat(json, 10)), "oversize", 413},
+		{"br", "", []string{"br"}, []byte("\x1b\x10\x00"), "encoded", 415, false},
+		{"zstd", "", []string{"zstd"}, []byte("\x28\xb5\x2f\xfd"), "encoded", 415, false},
+		{"compress", "", []string{"compress"}, []byte("\x1f\x9d"), "encoded", 415, false},
+		{"unknown", "", []string{"snappy"}, good, "encoded", 415, false},
+		{"gzip then br", "", []string{"gzip, br"}, good, "encoded", 415, false},
+		{"gzip header then br header", "", []string{"gzip", "br"}, good, "encoded", 415, false},
+		{"four stacked", "", []string{"gzip, gzip, gzip, gzip"}, gz(gz(gz(good))), "encoded", 415, false},
+		{"decode: []", "encodings: { decode: [] }\n", []string{"gzip"}, good, "encoded", 415, false},
+		{"deflate not in decode", "encodings: { decode: [gzip, x-gzip] }\n", []string{"deflate"}, zl(json), "encoded", 415, false},
+		{"not gzip at all", "", []string{"gzip"}, json, "encoded", 415, false},
+		{"truncated", "", []string{"gzip"}, good[:len(good)/2], "encoded", 415, false},
+		{"no trailer", "", []string{"gzip"}, good[:len(good)-8], "encoded", 415, false},
+		{"bad CRC", "", []string{"gzip"}, flip(good, -6), "encoded", 415, false},
+		{"trailing garbage", "", []string{"gzip"}, append(bytes.Clone(good), "garbage"...), "encoded", 415, false},
+		{"zlib bad checksum", "", []string{"deflate"}, flip(zl(json), -1), "encoded", 415, false},
+		{"one layer for two", "", []string{"gzip, gzip"}, good, "encoded", 415, false},
+		{"zip bomb", "", []string{"gzip"}, bomb, "oversize", 413, true},
+		{"JSON bomb", "", []string{"gzip"}, jsonBomb, "oversize", 413, false},
+		{"stacked bomb", "", []string{"gzip", "gzip"}, stackedBomb, "oversize", 413, true},
+		{"whitespace bomb", "", []string{"gzip"}, spaceBomb, "oversize", 413, false},
+		{"over max_decoded_bytes", "limits: { max_decoded_bytes: 64 }\n", []string{"gzip"}, good, "oversize", 413, false},
+		{"over the ratio", "limits: { max_decoded_ratio: 2 }\n", []string{"gzip"}, gz(bytes.Repeat(json, 10)), "oversize", 413, false},
 	}
 	for _, c := range cases {
 		for _, choice := range []string{"reject", "pass"} {
 			t.Run(c.name+"/"+choice, func(t *testing.T) {
 				vm := start(t, "veil", hosttest.Envoy133, hosttest.Config{PluginConfig: []byte(encodingRules + c.extra + "on: { " + c.kind + ": " + choice + " }\n")})
-				headers := hosttest.Headers{{"content-type", "application/json"}}
-				for _, e := range c.encoding {
-					headers = append(headers, [2]string{"content-encoding", e})
-				}
-				for _, d := range []string{"request", "response"} {
-					ex := hosttest.Exchange{Path: "/x", ChunkSize: 16 << 10}
-					if d == "request" {
-						ex.RequestHeaders, ex.RequestBody = headers, c.body
-					} else {
-						ex.Method, ex.ResponseHeaders, ex.ResponseBody = "GET", headers, c.body
+				for _, label := range []string{"application/json", "text/plain"} { // strict, and sniffed on its decoded start
+					headers := hosttest.Headers{{"content-type", label}}
+					for _, e := range c.encoding {
+						headers = append(headers, [2]string{"content-encoding", e})
 					}
-					before := vm.MemorySize()
-					res := vm.Do(ex)
-					// a response-side reject from the body callback, the headers
-					// gone downstream, resets the stream (as for any response body)
-					mayReset := d == "response" && choice == "reject"
-					if res.VMError != nil || (len(res.Errors) > 0 || res.Reset != "") && !mayReset {
-						t.Fatalf("%s: vm %v, errors %q, reset %q", d, res.VMError, res.Errors, res.Reset)
-					}
-					if grown := int(vm.MemorySize()) - int(before); grown > 8<<20 {
-						t.Errorf("%s: linear memory grew %d bytes", d, grown)
-					}
-					status, got := c.status, res.Request
-					if d == "response" {
-						status, got = 502, res.Response
-					}
-					if choice == "reject" {
-						if res.LocalReply == nil || res.LocalReply.Status != status || !bytes.Contains(res.LocalReply.Body, []byte(`"error":"`+c.kind+`"`)) {
-							t.Errorf("%s: want a %d %s reply, got %+v", d, status, c.kind, res.LocalReply)
+					for _, d := range []string{"request", "response"} {
+						ex := hosttest.Exchange{Path: "/x", ChunkSize: 16 << 10}
+						if d == "request" {
+							ex.RequestHeaders, ex.RequestBody = headers, c.body
+						} else {
+							ex.Method, ex.ResponseHeaders, ex.ResponseBody = "GET", headers, c.body
 						}
-						continue
-					}
-					if res.LocalReply != nil || !bytes.Equal(got.Body, c.body) || !slices.Equal(values(got.Headers, "content-encoding"), c.encoding) {
-						t.Errorf("%s: pass forwarded %d bytes (want %d unchanged), content-encoding %q, reply %+v", d, len(got.Body), len(c.body), values(got.Headers, "content-encoding"), res.LocalReply)
+						before := vm.MemorySize()
+						res := vm.Do(ex)
+						// a response-side reject from the body callback, the headers
+						// gone downstream, resets the stream (as for any response body)
+						mayReset := d == "response" && choice == "reject"
+						if res.VMError != nil || (len(res.Errors) > 0 || res.Reset != "") && !mayReset {
+							t.Fatalf("%s: vm %v, errors %q, reset %q", d, res.VMError, res.Errors, res.Reset)
+						}
+						if grown := int(vm.MemorySize()) - int(before); grown > 8<<20 {
+							t.Errorf("%s: linear memory grew %d bytes", d, grown)
+						}
+						status, got := c.status, res.Request
+						if d == "response" {
+							status, got = 502, res.Response
+						}
+						if choice == "reject" && !(c.notJSON && label == "text/plain") {
+							if res.LocalReply == nil || res.LocalReply.Status != status || !bytes.Contains(res.LocalReply.Body, []byte(`"error":"`+c.kind+`"`)) {
+								t.Errorf("%s %s: want a %d %s reply, got %+v", label, d, status, c.kind, res.LocalReply)
+							}
+							continue
+						}
+						if res.LocalReply != nil || !bytes.Equal(got.Body, c.body) || !slices.Equal(values(got.Headers, "content-encoding"), c.encoding) {
+							t.Errorf("%s %s: pass forwarded %d bytes (want %d unchanged), content-encoding %q, reply %+v", label, d, len(got.Body), len(c.body), values(got.Headers, "content-encoding"), res.LocalReply)
+						}
 					}
 				}
 			})
