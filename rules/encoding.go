@@ -62,9 +62,6 @@ type Encoding struct {
 // Identity reports whether the body has no coding to undo.
 func (e Encoding) Identity() bool { return e.n == 0 }
 
-// Len returns the number of stacked codings.
-func (e Encoding) Len() int { return int(e.n) }
-
 // ParseEncoding reads every content-encoding value of a body, in order (two
 // headers count as one list): codings are case-insensitive, surrounding
 // whitespace and empty list entries are ignored, and so is "identity".
@@ -123,8 +120,8 @@ type Codec struct {
 // Decode undoes enc's codings on body, the last applied first, and returns
 // the decoded body and enc with each deflate resolved to the form read, for
 // Encode. Each layer may decode to at most limit bytes: beyond, decoding
-// stops and the error is ErrDecodedTooLarge, having held no more than limit
-// bytes. A layer that does not decode completely and exactly (bad header or
+// stops and the error is ErrDecodedTooLarge, having held no more than
+// limit+1 decoded bytes. A layer that does not decode completely and exactly (bad header or
 // checksum, truncated, bytes after the end) is ErrUndecodable. A gzip layer
 // of several members decodes to all of them, as clients read it. An
 // identity enc returns body itself.
