@@ -57,6 +57,7 @@ func build(d *decoder, spec *setSpec, opts Options) (*Program, error) {
 		jwtKey:       spec.cond.jwtKey,
 		marks:        spec.cond.marks,
 		trusted:      sortedNames(spec.cond.trusted),
+		enc:          spec.enc,
 	}
 	p.claimSlots = len(p.claimPaths)
 	p.maxRecordBytes, p.streamText = spec.maxRecordBytes, spec.streamText

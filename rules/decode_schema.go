@@ -36,6 +36,8 @@ type setSpec struct {
 	maxRecordBytes int
 	streamText     []textSelector
 	streamTextSet  bool // the set wrote stream_text: packs add none
+	// encodings and the decoded-size limits (encoding_schema.go)
+	enc encodingSpec
 }
 
 // ruleSpec is a decoded rule.
@@ -77,7 +79,7 @@ type selSpec struct {
 var (
 	setFields = []string{"version", "name", "mode", "match", "limits", "on", "report_header", "rules", "include", "detectors", "json_in_strings", "crypto_keys",
 		"jwt", "trust_headers", "consent", "minimize", "mark_responses",
-		"stream_text"}
+		"stream_text", "encodings"}
 	ruleFields   = []string{"id", "select", "direction", "action", "mode", "case_sensitive", "when", "unless"}
 	selectFields = []string{"paths", "keys", "detect", "within", "headers"}
 	matchFields  = []string{"content_types", "never_sniff", "paths", "methods"}
@@ -86,7 +88,7 @@ var (
 
 // decodeSet reads the top level of a rule set.
 func (d *decoder) decodeSet(n *yaml.Node) *setSpec {
-	s := &setSpec{name: "veil", maxBodyBytes: DefaultMaxBodyBytes}
+	s := &setSpec{name: "veil", maxBodyBytes: DefaultMaxBodyBytes, enc: encodingSpec{decode: decodeAll}}
 	s.scope.contentTypes = defaultContentTypes
 	s.cond.atomIDs = map[string]int32{}
 	var rulesNode, includeNode *yaml.Node
@@ -106,9 +108,13 @@ func (d *decoder) decodeSet(n *yaml.Node) *setSpec {
 		case "match":
 			d.decodeMatch(v, &s.scope)
 		case "limits":
-			d.fields(v, "limits", []string{"max_body_bytes", "max_record_bytes"}, func(key string, _, v *yaml.Node) {
-				if key == "max_record_bytes" {
+			d.fields(v, "limits", []string{"max_body_bytes", "max_record_bytes", "max_decoded_bytes", "max_decoded_ratio"}, func(key string, _, v *yaml.Node) {
+				switch key {
+				case "max_record_bytes":
 					s.maxRecordBytes = d.maxRecordBytes(v)
+					return
+				case "max_decoded_bytes", "max_decoded_ratio":
+					d.decodeEncodingLimit(key, v, &s.enc)
 					return
 				}
 				n, ok := d.integer(v, "max_body_bytes")
@@ -163,6 +169,8 @@ func (d *decoder) decodeSet(n *yaml.Node) *setSpec {
 			s.cond.marks, _ = d.boolean(v, "mark_responses")
 		case "stream_text":
 			s.streamText, s.streamTextSet = d.decodeStreamText(v), true
+		case "encodings":
+			d.decodeEncodings(v, &s.enc)
 		}
 	})
 	if !ok {

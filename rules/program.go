@@ -41,6 +41,7 @@ type Program struct {
 	maxRecordBytes int
 	streamText     []textSelector
 	headers        *headerProgram // the header rules (header_rules.go); nil without
+	enc            encodingSpec   // encodings and decoded-size limits (encoding_schema.go)
 }
 
 // RuleInfo describes one compiled rule, for defining metrics up front.
@@ -66,8 +67,8 @@ type FailureKind uint8
 // The failure kinds a rule set chooses an action for under `on:`.
 const (
 	InvalidJSON   FailureKind = iota // the body is not valid JSON (or is nested too deep)
-	Oversize                         // the body exceeds limits.max_body_bytes
-	Encoded                          // the body has a content-encoding other than identity
+	Oversize                         // the body exceeds limits.max_body_bytes, or decodes past limits.max_decoded_bytes
+	Encoded                          // the body has a content-encoding the filter cannot read (Program.Encoding, Codec.Decode)
 	InternalError                    // any internal failure, including a recovered panic
 	InvalidPath                      // the request path holds NUL or control characters (ValidPath)
 	numFailureKinds

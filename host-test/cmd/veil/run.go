@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,17 +11,21 @@ import (
 	"strings"
 
 	hosttest "github.com/veilproxy/veil/host-test"
+	"github.com/veilproxy/veil/rules"
 )
 
 const runSynopsis = `run --plugin build/veil.wasm --rules FILE [--request-body FILE] [--response-body FILE]
             [--method M] [--path P] [-H 'name: value']... [--response-header 'name: value']... [--status N]
             [--property name=value]... [--env NAME=VALUE]... [--chunk N] [--envoy 1.33|1.39] [--json]
-            [--flags FILE]
+            [--decode] [--flags FILE]
 
 Runs one HTTP exchange through the plugin in host-test's Envoy emulation, the
 rule file as plugin configuration. Prints the request body as the upstream
 receives it, then the response body as the client receives it (each only
-where given). A local reply prints its status and body and exits 3.`
+where given). A local reply prints its status and body and exits 3.
+A compressed body is given as is with its header, e.g.
+--response-header 'content-encoding: gzip' --response-body x.json.gz;
+--decode prints the forwarded bodies decompressed.`
 
 func runCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("run", runSynopsis, stderr)
@@ -34,6 +39,7 @@ func runCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	chunk := fs.Int("chunk", 0, "split bodies into DATA frames of `N` bytes (0: one frame)")
 	envoy := fs.String("envoy", "1.33", "emulated Envoy: 1.33 (1.33–1.38) or 1.39")
 	asJSON := fs.Bool("json", false, "print one JSON object {request, response, local_reply, logs, metrics}")
+	decode := fs.Bool("decode", false, "print forwarded bodies decompressed per their content-encoding (gzip, x-gzip, deflate)")
 	var reqHeaders, respHeaders, props, env multi
 	fs.Var(&reqHeaders, "H", "request header 'name: value' (repeatable)")
 	fs.Var(&respHeaders, "response-header", "response header 'name: value' (repeatable)")
@@ -126,6 +132,13 @@ func runCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return err
 	}
 	res := vm.Do(ex)
+	if *decode {
+		for _, m := range []*hosttest.Message{&res.Request, &res.Response} {
+			if err := decodeBody(m); err != nil {
+				return fail(1, "--decode: %v", err)
+			}
+		}
+	}
 	if *asJSON {
 		if err := printJSON(stdout, res, mod.Metrics()); err != nil {
 			return err
@@ -214,6 +227,32 @@ type jsonLocalReply struct {
 	hosttest.LocalReply
 	Body string `json:"body"`
 }
+
+// decodeBody replaces a forwarded body by its decompressed bytes, per the
+// content-encoding values it was forwarded with (rules.Codec, as the plugin
+// reads them).
+func decodeBody(m *hosttest.Message) error {
+	var values []string
+	for _, kv := range m.Headers {
+		if strings.EqualFold(kv[0], "content-encoding") {
+			values = append(values, kv[1])
+		}
+	}
+	enc, ok := rules.ParseEncoding(values)
+	if !ok {
+		return fmt.Errorf("cannot decode content-encoding %q", values)
+	}
+	var c rules.Codec
+	body, _, err := c.Decode(enc, m.Body, maxDecoded)
+	if err != nil {
+		return err
+	}
+	m.Body = bytes.Clone(body)
+	return nil
+}
+
+// maxDecoded bounds what --decode decompresses.
+const maxDecoded = 1 << 30
 
 func readBody(name string, stdin io.Reader) ([]byte, error) {
 	if name == "-" {

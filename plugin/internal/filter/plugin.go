@@ -70,6 +70,9 @@ type pluginContext struct {
 	// auditBuf is reused for each stream's audit line: the VM runs one
 	// callback at a time, and the host copies the line out at once.
 	auditBuf []byte
+	// codec decodes and re-encodes encoded bodies, its readers, compressor
+	// and buffers reused from one body to the next (encoding.go).
+	codec rules.Codec
 }
 
 // OnPluginStart compiles the configuration and defines the metrics; a rule

@@ -48,6 +48,9 @@ type bodyState struct {
 	// from its first bytes whether it is a JSON candidate.
 	sniffing bool
 	report   rules.Report
+	// encoding is the body's content codings (identity for most bodies):
+	// an encoded body is decoded at end of stream (encoding.go).
+	encoding rules.Encoding
 }
 
 // OnHttpRequestHeaders decides whether the request body is in scope. It
@@ -72,6 +75,9 @@ func (s *stream) OnHttpRequestHeaders(_ int, endOfStream bool) (action types.Act
 	}
 	if action, answered := s.applyHeaderRules(rules.Request, headers); answered {
 		return action
+	}
+	if err := s.stripAcceptEncoding(headers); err != nil {
+		return s.fail(rules.Request, rules.InternalError)
 	}
 	if !s.inScope(rules.Request, endOfStream) {
 		return types.ActionContinue
@@ -150,9 +156,10 @@ func (s *stream) OnHttpStreamDone() {
 }
 
 // begin runs in a headers callback of a direction in scope: it gates the
-// body on its labels and its content encoding (every value of each, from
-// the whole header map) and, for a body that may be rewritten, drops
-// content-length (the only moment headers can still change).
+// body on its labels and its content codings (every value of each, from
+// the whole header map; beginEncoding) and, for a body that may be
+// rewritten, drops content-length (the only moment headers can still
+// change).
 func (s *stream) begin(d rules.Direction, headers [][2]string) types.Action {
 	p := s.plugin.program
 	h := hostCalls[d]
@@ -161,13 +168,17 @@ func (s *stream) begin(d rules.Direction, headers [][2]string) types.Action {
 	if kind == rules.BodySkip {
 		return types.ActionContinue
 	}
-	if !rules.IdentityEncoding(appendHeaderValues(values[:0], headers, "content-encoding")) {
+	enc, readable, err := s.beginEncoding(d, appendHeaderValues(values[:0], headers, "content-encoding"))
+	if !readable {
 		return s.fail(d, rules.Encoded)
+	}
+	if err != nil {
+		return s.fail(d, rules.InternalError)
 	}
 	if err := h.removeHeader("content-length"); err != nil {
 		return s.fail(d, rules.InternalError)
 	}
-	s.bodies[d] = bodyState{buffering: true, kind: kind, sniffing: kind == rules.BodySniff}
+	s.bodies[d] = bodyState{buffering: true, kind: kind, sniffing: kind == rules.BodySniff, encoding: enc}
 	if d == rules.Response && (p.ReportHeader() != "" || p.MarkResponses()) {
 		// Needs allow_on_headers_stop_iteration (Envoy ≥ 1.35): the body
 		// callbacks still come while the headers wait for the report.
@@ -212,6 +223,9 @@ const sniffRead = 512
 // labelled JSON. Until it can decide, the body stays buffered (decided
 // false), bounded by max_body_bytes.
 func (s *stream) sniff(d rules.Direction, bodySize int, endOfStream bool) (action types.Action, decided bool) {
+	if !s.bodies[d].encoding.Identity() {
+		return s.sniffEncoded(d, bodySize, endOfStream)
+	}
 	get := hostCalls[d].getBody
 	prefix, err := get(0, min(bodySize, sniffRead))
 	verdict := rules.Sniff(prefix, endOfStream && bodySize <= sniffRead)
@@ -258,6 +272,12 @@ func (s *stream) finish(d rules.Direction, readSize int) types.Action {
 	if len(body) == 0 {
 		return types.ActionContinue
 	}
+	var form rules.Encoding // the codings to write a changed body in
+	if !s.bodies[d].encoding.Identity() {
+		if body, form, err = s.decodeBody(d, body); err != nil {
+			return s.failDecode(d, err)
+		}
+	}
 	out, report, err := p.ApplyAs(s.bodies[d].kind, body, rules.Input{Direction: d, Request: s.attrs, Status: s.status}, rules.ApplyFunc(s.plugin.apply))
 	switch {
 	case errors.Is(err, rules.ErrNotJSON):
@@ -290,6 +310,9 @@ func (s *stream) finish(d rules.Direction, readSize int) types.Action {
 	changed := !sameBytes(out, body)
 	s.plugin.metrics.recordBody(d, len(body), changed, report)
 	if changed {
+		if out, err = s.encodeBody(form, out); err != nil {
+			return s.fail(d, rules.InternalError)
+		}
 		if err := h.replaceBody(out); err != nil {
 			return s.fail(d, rules.InternalError)
 		}
