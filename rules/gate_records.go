@@ -18,6 +18,10 @@ type ApplyFunc func(body []byte, in Input) ([]byte, Report, error)
 //     applied like labelled JSON (after a UTF-8 byte-order mark, which is
 //     kept), and when it is not valid JSON the error is ErrInvalidJSON if it
 //     is almost JSON (AlmostJSON) and ErrNotJSON if not.
+//   - BodyForm: read as members (form.go), or as a sniffed body when its
+//     bytes are JSON.
+//   - BodyMultipart: part by part (multipart.go), its boundary read from
+//     in.ContentType.
 //   - BodySkip: ErrNotJSON.
 //
 // As with Apply, an unchanged body is returned as is.
@@ -31,6 +35,10 @@ func (p *Program) ApplyAs(kind BodyKind, body []byte, in Input, apply ApplyFunc)
 		return p.ApplyRecords(body, 0x1e, in, apply)
 	case BodySniff:
 		return applySniffed(body, in, apply)
+	case BodyForm:
+		return p.applyFormBody(body, in, apply)
+	case BodyMultipart:
+		return p.applyMultipart(body, in, apply)
 	}
 	return body, Report{}, ErrNotJSON
 }

@@ -117,6 +117,12 @@ func (m *metrics) recordBody(d rules.Direction, size int, changed bool, report r
 	if changed {
 		m.bodiesChanged[d].Increment(1)
 	}
+	m.recordFindings(d, report)
+}
+
+// recordFindings counts the values each rule and minimize list acted on in
+// direction d (a body's, or a query string's).
+func (m *metrics) recordFindings(d rules.Direction, report rules.Report) {
 	i := 0
 	for _, f := range report.Findings {
 		i = m.ruleIndex(f.Rule, i)

@@ -45,6 +45,8 @@ type bodyState struct {
 	// from its first bytes whether it is a JSON candidate.
 	sniffing bool
 	report   rules.Report
+	// contentType is the content-type of a BodyMultipart body (its boundary).
+	contentType string
 }
 
 // OnHttpRequestHeaders decides whether the request body is in scope. It
@@ -66,6 +68,9 @@ func (s *stream) OnHttpRequestHeaders(_ int, endOfStream bool) (action types.Act
 	}
 	if p := s.plugin.program; p.Conditional() && p.InScope(s.method, s.path) {
 		s.attrs = requestAttributes(p, headers)
+	}
+	if action := s.rewriteQuery(); action != types.ActionContinue {
+		return action
 	}
 	if !s.inScope(rules.Request, endOfStream) {
 		return types.ActionContinue
@@ -157,7 +162,10 @@ func (s *stream) begin(d rules.Direction, headers [][2]string) types.Action {
 	if err := h.removeHeader("content-length"); err != nil {
 		return s.fail(d, rules.InternalError)
 	}
-	s.bodies[d] = bodyState{buffering: true, kind: kind, sniffing: kind == rules.BodySniff}
+	s.bodies[d] = bodyState{buffering: true, kind: kind, sniffing: kind == rules.BodySniff, report: s.bodies[d].report}
+	if kind == rules.BodyMultipart {
+		s.bodies[d].contentType = firstValue(headers, "content-type")
+	}
 	if d == rules.Response && (p.ReportHeader() != "" || p.MarkResponses()) {
 		// Needs allow_on_headers_stop_iteration (Envoy ≥ 1.35): the body
 		// callbacks still come while the headers wait for the report.
@@ -248,7 +256,8 @@ func (s *stream) finish(d rules.Direction, readSize int) types.Action {
 	if len(body) == 0 {
 		return types.ActionContinue
 	}
-	out, report, err := p.ApplyAs(s.bodies[d].kind, body, rules.Input{Direction: d, Request: s.attrs, Status: s.status}, rules.ApplyFunc(s.plugin.apply))
+	in := rules.Input{Direction: d, Request: s.attrs, Status: s.status, ContentType: s.bodies[d].contentType}
+	out, report, err := p.ApplyAs(s.bodies[d].kind, body, in, rules.ApplyFunc(s.plugin.apply))
 	switch {
 	case errors.Is(err, rules.ErrNotJSON):
 		return types.ActionContinue // not JSON, and nothing claimed it was
@@ -256,10 +265,12 @@ func (s *stream) finish(d rules.Direction, readSize int) types.Action {
 		return s.fail(d, rules.InvalidJSON)
 	case errors.Is(err, rules.ErrWorkBudget):
 		return s.fail(d, rules.WorkBudget)
+	case errors.Is(err, rules.ErrEncodedPart):
+		return s.fail(d, rules.Encoded)
 	case err != nil:
 		return s.fail(d, rules.InternalError)
 	}
-	s.bodies[d].report = report
+	s.bodies[d].report = p.MergeReports(s.bodies[d].report, report) // the query's findings first
 	if f := report.Blocked(); f != nil {
 		s.plugin.metrics.recordBody(d, len(body), false, report)
 		return s.block(d, f)
