@@ -107,8 +107,8 @@ func splitFormName(name string) []formStep {
 		switch rest[0] {
 		case '[':
 			j := strings.IndexByte(rest, ']')
-			if j < 0 || last.array {
-				if last.array { // "a[][x" : the text is a member of the element
+			if j < 0 {
+				if last.array { // "a[][x": the text is a member of the element
 					steps = append(steps, formStep{name: rest})
 				} else {
 					last.name += rest
