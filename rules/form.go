@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+
+	"github.com/veilproxy/veil/rules/internal/detect"
 )
 
 // Forms and query strings (match.forms, match.query).
@@ -56,14 +58,29 @@ func formPieces(form []byte) [][]byte {
 // readPair decodes one non-empty piece of a form: '+' is a space, %XX a
 // byte (an invalid escape is kept as written, as PHP and most servers keep
 // it), in the name as in the value; a piece without '=' has an empty value.
-func readPair(raw []byte) formPair {
+func (p *Program) readPair(raw []byte) formPair {
 	name, value, _ := bytes.Cut(raw, []byte{'='})
 	return formPair{
 		raw:    raw,
 		rawEnd: len(name),
-		steps:  splitFormName(string(decodeFormText(nil, name))),
+		steps:  p.formSteps(decodeFormText(nil, name)),
 		value:  decodeFormText(nil, value),
 	}
+}
+
+// formSteps reads a decoded field name as nested members (splitFormName),
+// except a name in which a detector finds something ("ann.lee@x.com",
+// "10.0.0.1", a JWT): it stays one member, so that the detectors of the
+// rules read it whole, as they read a JSON member name, and no split
+// hides it from them.
+func (p *Program) formSteps(name []byte) []formStep {
+	if bytes.ContainsAny(name, "[.") {
+		var spans []detect.Span
+		if p.names.personal(name, &spans, nil) {
+			return []formStep{{name: string(name)}}
+		}
+	}
+	return splitFormName(string(name))
 }
 
 // decodeFormText appends the decoded form text s to dst: '+' is a space,
@@ -345,7 +362,7 @@ func (p *Program) applyForm(form []byte, in Input, apply ApplyFunc, spacePlus bo
 	var pieceOf []int // pieceOf[k] is the piece of pairs[k]
 	for i, raw := range pieces {
 		if len(raw) > 0 {
-			pairs = append(pairs, readPair(raw))
+			pairs = append(pairs, p.readPair(raw))
 			pieceOf = append(pieceOf, i)
 		}
 	}

@@ -49,6 +49,7 @@ var formCases = []struct {
 	{"invalid escapes kept", "x=%zz%4&email=%", "x=%zz%4&email=%5BREDACTED%5D"},
 	{"invalid utf-8 kept", "x=%ff%fe&note=%ff123-45-6789", "x=%ff%fe&note=%FF%5Bssn%5D"},
 	{"member name detector", "123-45-6789=1", "%5Bssn%5D=1"},
+	{"dotted name holding a value", "123.45.6789=1&x[123.45.6789]=2", "%5Bssn%5D=1&x%5B%5Bssn%5D%5D=2"},
 	{"unchanged", "a=1&b=%41+c", "a=1&b=%41+c"},
 }
 

@@ -133,7 +133,7 @@ func (p *Program) rewriteMultipart(body []byte, contentType string, in Input, ap
 			if errors.Is(err, ErrNotJSON) {
 				err = nil
 				if name, ok := formField(pt.headers, cts); ok && formData && p.scope.forms {
-					fields = append(fields, formPair{steps: splitFormName(name), value: partBody})
+					fields = append(fields, formPair{steps: p.formSteps([]byte(name)), value: partBody})
 					owners = append(owners, i)
 				}
 				continue
