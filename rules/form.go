@@ -28,7 +28,9 @@ const (
 	maxFormNesting = 32
 	// maxFormIndex is the largest array index read as one ("a[20]"); a
 	// larger one is a member name ("a[21]" is {"a":{"21":…}}), as qs does
-	// past its arrayLimit of 20.
+	// past its arrayLimit of 20. The indexes of one name add up to at most
+	// this too (an index past it is a member name), so that the nulls
+	// written before elements keep the synthesized document small.
 	maxFormIndex = 20
 )
 
@@ -45,7 +47,7 @@ type formPair struct {
 	raw    []byte     // the pair as written, without its '&'
 	rawEnd int        // len of the name as written in raw (the '=' or the end)
 	steps  []formStep // the name read as nested members, steps[0] the top level
-	value  []byte     // the value, decoded
+	value  []byte     // the value: form text to decode when raw is set, else its text
 	member [2]int     // the pair's member in the synthesized document
 }
 
@@ -64,7 +66,7 @@ func (p *Program) readPair(raw []byte) formPair {
 		raw:    raw,
 		rawEnd: len(name),
 		steps:  p.formSteps(decodeFormText(nil, name)),
-		value:  decodeFormText(nil, value),
+		value:  value,
 	}
 }
 
@@ -74,18 +76,23 @@ func (p *Program) readPair(raw []byte) formPair {
 // rules read it whole, as they read a JSON member name, and no split
 // hides it from them.
 func (p *Program) formSteps(name []byte) []formStep {
-	if bytes.ContainsAny(name, "[.") {
-		var spans []detect.Span
-		if p.names.personal(name, &spans, nil) {
-			return []formStep{{name: string(name)}}
-		}
+	if !bytes.ContainsAny(name, "[.") {
+		return []formStep{{name: string(name)}}
+	}
+	var spans []detect.Span
+	if p.names.personal(name, &spans, nil) {
+		return []formStep{{name: string(name)}}
 	}
 	return splitFormName(string(name))
 }
 
 // decodeFormText appends the decoded form text s to dst: '+' is a space,
-// "%XX" the byte XX, and any other '%' stays as it is.
+// "%XX" the byte XX, and any other '%' stays as it is. Text with nothing to
+// decode is returned as is when dst is nil.
 func decodeFormText(dst, s []byte) []byte {
+	if dst == nil && bytes.IndexByte(s, '+') < 0 && bytes.IndexByte(s, '%') < 0 {
+		return s
+	}
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case c == '+':
@@ -115,6 +122,7 @@ func splitFormName(name string) []formStep {
 	}
 	steps := []formStep{{name: name[:i]}}
 	rest := name[i:]
+	padding := 0 // the indexes so far
 	for rest != "" {
 		last := &steps[len(steps)-1]
 		if len(steps) == maxFormNesting {
@@ -132,7 +140,12 @@ func splitFormName(name string) []formStep {
 				}
 				return steps
 			}
-			steps = append(steps, bracketStep(rest[1:j]))
+			st := bracketStep(rest[1:j])
+			if st.array && padding+st.index > maxFormIndex {
+				st = formStep{name: rest[1:j]}
+			}
+			padding += st.index
+			steps = append(steps, st)
 			rest = rest[j+1:]
 		case '.':
 			j := strings.IndexAny(rest[1:], "[.")
@@ -187,7 +200,11 @@ func appendFormMember(doc []byte, pr *formPair) []byte {
 		doc = appendJSONText(doc, []byte(st.name))
 		doc = append(doc, ':')
 	}
-	doc = appendJSONText(doc, pr.value)
+	if pr.raw != nil {
+		doc = appendJSONFormText(doc, pr.value)
+	} else {
+		doc = appendJSONText(doc, pr.value)
+	}
 	for i := len(pr.steps) - 1; i > 0; i-- {
 		if pr.steps[i].array {
 			doc = append(doc, ']')
@@ -205,6 +222,31 @@ func appendFormMember(doc []byte, pr *formPair) []byte {
 func appendJSONText(dst, s []byte) []byte {
 	dst = append(dst, '"')
 	for _, c := range s {
+		switch {
+		case c == '"' || c == '\\':
+			dst = append(dst, '\\', c)
+		case c < 0x20:
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return append(dst, '"')
+}
+
+// appendJSONFormText appends form text s, decoded (decodeFormText), as a
+// JSON string (appendJSONText) in one pass.
+func appendJSONFormText(dst, s []byte) []byte {
+	dst = append(dst, '"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '+':
+			c = ' '
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			c = hexValue(s[i+1])<<4 | hexValue(s[i+2])
+			i += 2
+		}
 		switch {
 		case c == '"' || c == '\\':
 			dst = append(dst, '\\', c)

@@ -248,6 +248,8 @@ func TestSplitFormName(t *testing.T) {
 		"a[ b ]":    "a.' b '",
 		"a[b]]":     "a.b",
 		"x[y][z][]": "x.y.z[0]",
+		"a[15][6]":  "a[15].6",
+		"a[15][5]":  "a[15][5]",
 	}
 	for in, want := range tests {
 		var b strings.Builder
