@@ -3,6 +3,7 @@ package rules
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -60,12 +61,12 @@ func formPieces(form []byte) [][]byte {
 // readPair decodes one non-empty piece of a form: '+' is a space, %XX a
 // byte (an invalid escape is kept as written, as PHP and most servers keep
 // it), in the name as in the value; a piece without '=' has an empty value.
-func (p *Program) readPair(raw []byte) formPair {
+func (p *Program) readPair(raw []byte, meter *detect.Meter) formPair {
 	name, value, _ := bytes.Cut(raw, []byte{'='})
 	return formPair{
 		raw:    raw,
 		rawEnd: len(name),
-		steps:  p.formSteps(decodeFormText(nil, name)),
+		steps:  p.formSteps(decodeFormText(nil, name), meter),
 		value:  value,
 	}
 }
@@ -74,13 +75,13 @@ func (p *Program) readPair(raw []byte) formPair {
 // except a name in which a detector finds something ("ann.lee@x.com",
 // "10.0.0.1", a JWT): it stays one member, so that the detectors of the
 // rules read it whole, as they read a JSON member name, and no split
-// hides it from them.
-func (p *Program) formSteps(name []byte) []formStep {
+// hides it from them. The detectors' work is charged to meter.
+func (p *Program) formSteps(name []byte, meter *detect.Meter) []formStep {
 	if !bytes.ContainsAny(name, "[.") {
 		return []formStep{{name: string(name)}}
 	}
 	var spans []detect.Span
-	if p.names.personal(name, &spans, nil) {
+	if p.names.personal(name, &spans, meter) {
 		return []formStep{{name: string(name)}}
 	}
 	return splitFormName(string(name))
@@ -259,9 +260,8 @@ func appendJSONFormText(dst, s []byte) []byte {
 	return append(dst, '"')
 }
 
-// errFormShape is returned by readFormMember for an output it cannot map
-// back to a pair (it never happens with Apply's output of a synthesized
-// document; it guards the reader).
+// errFormShape is returned by readFormOutput for an output it cannot map
+// back to the pairs: an object that replaced the document whole.
 var errFormShape = errors.New("rules: form: unexpected rewritten shape")
 
 // formResult is one pair as Apply left it.
@@ -276,14 +276,12 @@ type formResult struct {
 // shape the pair was written in. Where a rule replaced a container whole
 // ("[REDACTED]" for {"user":{…}}), that replacement is the value and the
 // names below keep their spelling.
-func readFormMember(out []byte, name jsonSpan, value jsonSpan, pr *formPair) formResult {
+func readFormMember(out []byte, name, value jsonSpan, pr *formPair) formResult {
 	res := formResult{names: make([]string, len(pr.steps))}
 	for i, st := range pr.steps {
 		res.names[i] = st.name
 	}
-	if name.start >= 0 {
-		res.names[0] = string(appendUnescaped(nil, out[name.start+1:name.end-1]))
-	}
+	res.names[0] = string(appendUnescaped(nil, out[name.start+1:name.end-1]))
 	for i := 1; i < len(pr.steps); i++ {
 		st := pr.steps[i]
 		switch {
@@ -402,24 +400,20 @@ func (p *Program) applyForm(form []byte, in Input, apply ApplyFunc, spacePlus bo
 	pieces := formPieces(form)
 	pairs := make([]formPair, 0, len(pieces))
 	var pieceOf []int // pieceOf[k] is the piece of pairs[k]
+	meter := detect.Meter{Limit: p.WorkBudget(len(form))}
 	for i, raw := range pieces {
 		if len(raw) > 0 {
-			pairs = append(pairs, p.readPair(raw))
+			pairs = append(pairs, p.readPair(raw, &meter))
 			pieceOf = append(pieceOf, i)
 		}
+	}
+	if meter.Exhausted() {
+		return nil, Report{}, fmt.Errorf("%w: reading the names of a form", ErrWorkBudget)
 	}
 	if len(pairs) == 0 {
 		return form, Report{}, nil
 	}
-	doc := make([]byte, 0, len(form)+16*len(pairs))
-	doc = append(doc, '{')
-	for k := range pairs {
-		if k > 0 {
-			doc = append(doc, ',')
-		}
-		doc = appendFormMember(doc, &pairs[k])
-	}
-	doc = append(doc, '}')
+	doc := appendFormDoc(make([]byte, 0, len(form)+16*len(pairs)), pairs)
 	out, report, err := apply(doc, in)
 	if err != nil {
 		return nil, Report{}, err
@@ -428,11 +422,8 @@ func (p *Program) applyForm(form []byte, in Input, apply ApplyFunc, spacePlus bo
 		return form, report, nil
 	}
 	results, err := p.readFormOutput(out, doc, pairs)
-	if errors.Is(err, errFormShape) { // a pair was removed: apply pair by pair
-		results, report, err = p.applyFormPairs(pairs, doc, in, apply)
-	}
-	if err != nil {
-		return nil, Report{}, err
+	if err != nil { // an object that is not the document: "$" redacted with one
+		results = replacedForm(out, pairs)
 	}
 	changed := false
 	for k := range results {
@@ -467,69 +458,89 @@ func (p *Program) applyForm(form []byte, in Input, apply ApplyFunc, spacePlus bo
 	return rewritten, report, nil
 }
 
-// readFormOutput maps Apply's output of the synthesized document back to
-// the pairs: nil for a pair whose member is byte for byte as written. It
-// returns errFormShape when the members do not line up one to one (a rule
-// removed some).
+// readFormOutput maps Apply's output of the synthesized document (built
+// by appendFormDoc) back to the pairs: nil for a pair whose member is byte
+// for byte as written. A rule that removes a member cuts from the comma
+// before it (or from its name, for the first) to the end of its value, and
+// never the whitespace after a value: so the '\n' written after each
+// member stays in the output, and a run of them after a value (or after
+// the '{') counts the members removed there, in order.
 func (p *Program) readFormOutput(out, doc []byte, pairs []formPair) ([]*formResult, error) {
 	results := make([]*formResult, len(pairs))
 	i := skipWS(out, 0)
 	if i >= len(out) || out[i] != '{' { // the whole document was replaced
-		v := jsonSpan{i, skipJSONValue(out, i)}
-		for k := range pairs {
-			res := readFormMember(out, jsonSpan{-1, -1}, v, &pairs[k])
+		return replacedForm(out, pairs), nil
+	}
+	k := 0 // the next pair
+	removed := func(from int) int {
+		for ; from < len(out) && isJSONSpace(out[from]); from++ {
+			if out[from] == '\n' {
+				if k >= len(pairs) {
+					return -1
+				}
+				results[k] = &formResult{removed: true}
+				k++
+			}
+		}
+		return from
+	}
+	i = removed(i + 1)
+	for i >= 0 && i < len(out) && out[i] == '"' && k < len(pairs) {
+		nameEnd, _ := scanString(out, i)
+		vs := skipWS(out, skipWS(out, nameEnd)+1)
+		ve := skipJSONValue(out, vs)
+		pr := &pairs[k]
+		if !bytes.Equal(out[i:ve], doc[pr.member[0]:pr.member[1]]) {
+			res := readFormMember(out, jsonSpan{i, nameEnd}, jsonSpan{vs, ve}, pr)
 			results[k] = &res
 		}
-		return results, nil
-	}
-	members := jsonMembers(out, i)
-	if len(members) != len(pairs) {
-		return nil, errFormShape
-	}
-	for k := range pairs {
-		m := members[k]
-		pr := &pairs[k]
-		if bytes.Equal(out[m[0].start:m[1].end], doc[pr.member[0]:pr.member[1]]) {
-			continue
+		k++
+		if ve >= len(out) || out[ve] != '\n' {
+			return nil, errFormShape
 		}
-		res := readFormMember(out, m[0], m[1], pr)
-		results[k] = &res
+		i = removed(ve + 1)
+		if i >= 0 && i < len(out) && out[i] == ',' {
+			i = removed(i + 1)
+		}
+	}
+	if i < 0 || k != len(pairs) || i >= len(out) || out[i] != '}' {
+		return nil, errFormShape
 	}
 	return results, nil
 }
 
-// applyFormPairs applies the rules to each pair's member on its own (a
-// document of one member), when a rule removed members of the whole
-// document and the others no longer line up; the reports are merged.
-func (p *Program) applyFormPairs(pairs []formPair, doc []byte, in Input, apply ApplyFunc) ([]*formResult, Report, error) {
+// replacedForm reads back a document a rule replaced whole (a rule on
+// "$"): every pair keeps its name and gets the replacement as its value.
+func replacedForm(out []byte, pairs []formPair) []*formResult {
 	results := make([]*formResult, len(pairs))
-	var report Report
-	var one []byte
+	i := skipWS(out, 0)
+	value := formValueText(out[i:skipJSONValue(out, i)])
 	for k := range pairs {
-		pr := &pairs[k]
-		member := doc[pr.member[0]:pr.member[1]]
-		one = append(append(append(one[:0], '{'), member...), '}')
-		out, rep, err := apply(one, in)
-		if err != nil {
-			return nil, Report{}, err
+		names := make([]string, len(pairs[k].steps))
+		for j, st := range pairs[k].steps {
+			names[j] = st.name
 		}
-		report = p.MergeReports(report, rep)
-		if sameSlice(out, one) {
-			continue
-		}
-		shifted := *pr
-		shifted.member = [2]int{1, 1 + len(member)}
-		rs, err := p.readFormOutput(out, one, []formPair{shifted})
-		switch {
-		case errors.Is(err, errFormShape):
-			results[k] = &formResult{removed: true}
-		case err != nil:
-			return nil, Report{}, err
-		default:
-			results[k] = rs[0]
-		}
+		results[k] = &formResult{names: names, value: value}
 	}
-	return results, report, nil
+	return results
+}
+
+// isJSONSpace reports whether c is JSON whitespace.
+func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// appendFormDoc appends the synthesized document of the pairs: an object
+// with one member per pair (appendFormMember), each followed by a '\n'
+// (see readFormOutput).
+func appendFormDoc(doc []byte, pairs []formPair) []byte {
+	doc = append(doc, '{')
+	for k := range pairs {
+		if k > 0 {
+			doc = append(doc, ',')
+		}
+		doc = appendFormMember(doc, &pairs[k])
+		doc = append(doc, '\n')
+	}
+	return append(doc, '}')
 }
 
 // appendFormPair appends a rewritten pair: its name as written unless a

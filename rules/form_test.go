@@ -142,6 +142,12 @@ rules: [{ id: u, select: { paths: ["$.a[0]"] }, action: remove }]`, "a[0]=x&a[1]
 match: { forms: true }
 crypto_keys: { k: { inline: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", insecure_inline: true } }
 rules: [{ id: h, select: { keys: [email] }, action: { hash: { key: k, prefix: "" , length: 8} } }]`, "email=a", "email="},
+		{"root rule with an object", `
+match: { forms: true }
+rules: [{ id: all, select: { paths: ["$"] }, action: { redact: { with: { gone: true } } } }]`, "a=1&b[c]=2", "a=%7B%22gone%22%3Atrue%7D&b[c]=%7B%22gone%22%3Atrue%7D"},
+		{"remove many", `
+match: { forms: true }
+rules: [{ id: u, select: { keys: [x] }, action: remove }, { id: e, select: { keys: [e] }, action: redact }]`, "x=1&x=2&e=3&x[a]=4&e&x=5&a=6&x=7", "e=%5BREDACTED%5D&e=%5BREDACTED%5D&a=6"},
 		{"root rule", `
 match: { forms: true }
 rules: [{ id: all, select: { paths: ["$"] }, action: redact }]`, "a=1&b[c]=2", "a=%5BREDACTED%5D&b[c]=%5BREDACTED%5D"},

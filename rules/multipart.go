@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/veilproxy/veil/rules/internal/detect"
 )
 
 // Multipart bodies (RFC 2046, RFC 7578): read part by part. Each part is
@@ -86,6 +88,7 @@ func (p *Program) rewriteMultipart(body []byte, contentType string, in Input, ap
 		return nil, Report{}, err
 	}
 	mediaType, _ := parseMediaType(contentType)
+	meter := detect.Meter{Limit: p.WorkBudget(len(body))} // for the field names (formSteps)
 	formData := mediaType == "multipart/form-data"
 	var (
 		report Report
@@ -133,7 +136,7 @@ func (p *Program) rewriteMultipart(body []byte, contentType string, in Input, ap
 			if errors.Is(err, ErrNotJSON) {
 				err = nil
 				if name, ok := formField(pt.headers, cts); ok && formData && p.scope.forms {
-					fields = append(fields, formPair{steps: p.formSteps([]byte(name)), value: partBody})
+					fields = append(fields, formPair{steps: p.formSteps([]byte(name), &meter), value: partBody})
 					owners = append(owners, i)
 				}
 				continue
@@ -152,6 +155,9 @@ func (p *Program) rewriteMultipart(body []byte, contentType string, in Input, ap
 		if !sameSlice(out, partBody) {
 			edits = append(edits, bodyEdits(pt, out)...)
 		}
+	}
+	if meter.Exhausted() {
+		return nil, Report{}, fmt.Errorf("%w: reading the field names of a multipart body", ErrWorkBudget)
 	}
 	if len(fields) > 0 {
 		fieldEdits, rep, err := p.applyFields(parts, closeAt, fields, owners, in, apply)
@@ -204,24 +210,14 @@ func applyEdits(body []byte, edits []mpEdit) []byte {
 // to the next), a field a rule renamed gets a new content-disposition
 // line.
 func (p *Program) applyFields(parts []mpPart, closeAt int, fields []formPair, owners []int, in Input, apply ApplyFunc) ([]mpEdit, Report, error) {
-	doc := []byte{'{'}
-	for k := range fields {
-		if k > 0 {
-			doc = append(doc, ',')
-		}
-		doc = appendFormMember(doc, &fields[k])
-	}
-	doc = append(doc, '}')
+	doc := appendFormDoc(nil, fields)
 	out, report, err := apply(doc, in)
 	if err != nil || sameSlice(out, doc) {
 		return nil, report, err
 	}
 	results, err := p.readFormOutput(out, doc, fields)
-	if errors.Is(err, errFormShape) {
-		results, report, err = p.applyFormPairs(fields, doc, in, apply)
-	}
 	if err != nil {
-		return nil, Report{}, err
+		results = replacedForm(out, fields)
 	}
 	var edits []mpEdit
 	for k, res := range results {
