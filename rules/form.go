@@ -543,16 +543,21 @@ func appendFormDoc(doc []byte, pairs []formPair) []byte {
 	return append(doc, '}')
 }
 
+// renamed reports whether a rule (a detector on member names) renamed a
+// step of the pair's name.
+func (res *formResult) renamed(pr *formPair) bool {
+	for i, st := range pr.steps {
+		if !st.array && res.names[i] != st.name {
+			return true
+		}
+	}
+	return false
+}
+
 // appendFormPair appends a rewritten pair: its name as written unless a
 // rule renamed a step (a detector on member names), its value encoded.
 func appendFormPair(dst []byte, pr *formPair, res *formResult, spacePlus bool) []byte {
-	renamed := false
-	for i, st := range pr.steps {
-		if !st.array && res.names[i] != st.name {
-			renamed = true
-		}
-	}
-	if !renamed {
+	if !res.renamed(pr) {
 		dst = append(dst, pr.raw[:pr.rawEnd]...)
 	} else {
 		for i, st := range pr.steps {

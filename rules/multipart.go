@@ -99,8 +99,7 @@ func (p *Program) rewriteMultipart(body []byte, contentType string, in Input, ap
 	for i := range parts {
 		pt := &parts[i]
 		partBody := body[pt.bodyStart:pt.bodyEnd]
-		var cts, ces []string
-		cte := ""
+		var cts, ces, ctes []string
 		for _, h := range pt.headers {
 			switch h.name {
 			case "content-type":
@@ -108,17 +107,19 @@ func (p *Program) rewriteMultipart(body []byte, contentType string, in Input, ap
 			case "content-encoding":
 				ces = append(ces, h.value)
 			case "content-transfer-encoding":
-				cte = strings.ToLower(strings.TrimSpace(h.value))
+				ctes = append(ctes, h.value)
 			}
 		}
 		kind := p.BodyKind(cts)
 		if kind == BodySkip {
 			continue
 		}
-		switch cte {
-		case "", "7bit", "8bit", "binary":
-		default:
-			return nil, Report{}, fmt.Errorf("%w: content-transfer-encoding %q", ErrEncodedPart, cte)
+		for _, cte := range ctes { // every value counts, as for content-encoding
+			switch strings.ToLower(strings.TrimSpace(cte)) {
+			case "", "7bit", "8bit", "binary":
+			default:
+				return nil, Report{}, fmt.Errorf("%w: content-transfer-encoding %q", ErrEncodedPart, cte)
+			}
 		}
 		if !IdentityEncoding(ces) {
 			return nil, Report{}, fmt.Errorf("%w: content-encoding %q", ErrEncodedPart, strings.Join(ces, ", "))
@@ -235,24 +236,44 @@ func (p *Program) applyFields(parts []mpPart, closeAt int, fields []formPair, ow
 			continue
 		}
 		edits = append(edits, bodyEdits(pt, res.value)...)
-		renamed := false
-		for j, st := range fields[k].steps {
-			if !st.array && res.names[j] != st.name {
-				renamed = true
-			}
+		if !res.renamed(&fields[k]) {
+			continue
 		}
-		if renamed {
-			for _, h := range pt.headers {
-				if h.name == "content-disposition" {
-					name := appendFormPair(nil, &fields[k], res, false)
-					name = name[:bytes.LastIndexByte(name, '=')]
-					line := append([]byte(`Content-Disposition: form-data; name="`), name...)
-					edits = append(edits, mpEdit{h.lineStart, h.valEnd, append(line, '"')})
-				}
+		for _, h := range pt.headers {
+			if h.name == "content-disposition" {
+				line := append([]byte(`Content-Disposition: form-data; name="`), fieldName(&fields[k], res)...)
+				edits = append(edits, mpEdit{h.lineStart, h.valEnd, append(line, '"')})
+				break
 			}
 		}
 	}
 	return edits, report, nil
+}
+
+// fieldName spells the name of a renamed field for its
+// content-disposition: its steps in bracket (or dot) notation, '"', CR
+// and LF percent-encoded as browsers write them (HTML's multipart/form-data
+// encoding).
+func fieldName(pr *formPair, res *formResult) []byte {
+	var b []byte
+	for i, st := range pr.steps {
+		switch {
+		case i == 0:
+			b = append(b, res.names[0]...)
+		case st.array:
+			b = append(b, '[')
+			if st.index > 0 {
+				b = strconv.AppendInt(b, int64(st.index), 10)
+			}
+			b = append(b, ']')
+		case st.dot:
+			b = append(append(b, '.'), res.names[i]...)
+		default:
+			b = append(append(append(b, '['), res.names[i]...), ']')
+		}
+	}
+	r := strings.NewReplacer(`"`, "%22", "\r", "%0D", "\n", "%0A")
+	return []byte(r.Replace(string(b)))
 }
 
 // formField returns the field name of a form-data part that is a text

@@ -38,6 +38,8 @@ func TestMultipart(t *testing.T) {
 			mp("\r\n", "--XyZ", `Content-Disposition: form-data; name="email"`, "", "[REDACTED]", "--XyZ", `Content-Disposition: form-data; name="x"`, "", "1", "--XyZ--")},
 		{"nested text field, detector", ct, mp("\r\n", "preamble", "--XyZ", `content-disposition: form-data; name="user[note]"`, "Content-Type: text/plain; charset=utf-8", "", "ssn 123-45-6789", "--XyZ--", "epilogue"),
 			mp("\r\n", "preamble", "--XyZ", `content-disposition: form-data; name="user[note]"`, "Content-Type: text/plain; charset=utf-8", "", "ssn [ssn]", "--XyZ--", "epilogue")},
+		{"renamed field", ct, mp("\r\n", "--XyZ", `Content-Disposition: form-data; name="123-45-6789"`, "", "1", "--XyZ--"),
+			mp("\r\n", "--XyZ", `Content-Disposition: form-data; name="[ssn]"`, "", "1", "--XyZ--")},
 		{"removed field", ct, mp("\r\n", "--XyZ", `Content-Disposition: form-data; name="a"`, "", "1", "--XyZ", `Content-Disposition: form-data; name="notes"`, "", "x", "--XyZ--"),
 			mp("\r\n", "--XyZ", `Content-Disposition: form-data; name="a"`, "", "1", "--XyZ--")},
 		{"file upload untouched", ct, mp("\r\n", "--XyZ", `Content-Disposition: form-data; name="email"; filename="a.txt"`, "Content-Type: text/plain", "", "a@b.com", "--XyZ--"),
@@ -93,7 +95,11 @@ func TestMultipartRefused(t *testing.T) {
 			t.Errorf("%s: %v, want encoded", cte, err)
 		}
 	}
-	in := mp("\r\n", "--XyZ", "Content-Encoding: gzip", "", "x", "--XyZ--")
+	in := mp("\r\n", "--XyZ", "Content-Transfer-Encoding: base64", "Content-Transfer-Encoding: binary", "", "eyJlbWFpbCI6ImEifQ==", "--XyZ--")
+	if _, _, err := applyMP(p, ct, in); !errors.Is(err, ErrEncodedPart) {
+		t.Errorf("two transfer encodings: %v, want encoded", err)
+	}
+	in = mp("\r\n", "--XyZ", "Content-Encoding: gzip", "", "x", "--XyZ--")
 	if _, _, err := applyMP(p, ct, in); !errors.Is(err, ErrEncodedPart) {
 		t.Errorf("gzip part: %v, want encoded", err)
 	}
