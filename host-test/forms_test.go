@@ -46,6 +46,12 @@ var formSpellings = []string{
 	"zq7%40example.com=1",
 	"notes=zq7%40example.com&a=1",
 	"x=%zz&note=zq7%40example.com%",
+	"email=&n=zq7%40example.com",
+	"email&n=zq7%40example.com&&",
+	"n=zq7%40example.com;email=x",
+	"a[b][c][]=zq7%40example.com",
+	"zq7@example.com[x]=1",
+	"user%2Eemail=zq7%40example.com",
 	"user[card]=4111111111111111&n=1",
 	"user.card=4111+1111+1111+1111",
 }
