@@ -295,14 +295,15 @@ func readFormMember(out []byte, name, value jsonSpan, pr *formPair) formResult {
 			value = members[0][1]
 		case st.array && out[value.start] == '[':
 			elems := jsonElements(out, value.start)
+			last := elems[max(len(elems)-1, 0):]
 			switch {
-			case len(elems) == 0:
-				res.removed = true
-				return res
 			case len(elems) == st.index+1:
 				value = elems[st.index]
-			default: // padding removed before the element
-				value = elems[len(elems)-1]
+			case len(elems) == 0 || out[last[0].start] == 'n':
+				res.removed = true // the element, after the nulls before it
+				return res
+			default: // some of the nulls before the element were removed
+				value = last[0]
 			}
 		default:
 			res.value = formValueText(out[value.start:value.end])

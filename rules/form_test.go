@@ -135,6 +135,12 @@ rules: [{ id: u, select: { keys: [pin] }, action: { redact: { with: null } } }]`
 		{"index past 20 is a name", `
 match: { forms: true }
 rules: [{ id: u, select: { paths: ["$.a['21']", "$.a[20]"] }, action: redact }]`, "a[21]=x&a[20]=y&a[19]=z", "a[21]=%5BREDACTED%5D&a[20]=%5BREDACTED%5D&a[19]=z"},
+		{"remove by index after nulls", `
+match: { forms: true }
+rules: [{ id: u, select: { paths: ["$.a[1]"] }, action: remove }]`, "a[1]=x&a[0]=y&a[]=z", "a[0]=y&a[]=z"},
+		{"minimize keeps an element after nulls", `
+match: { forms: true }
+minimize: [{ id: m, direction: request, allow: ["$.a[2]"] }]`, "a[2]=x&a[0]=y", "a[2]=x"},
 		{"remove by index", `
 match: { forms: true }
 rules: [{ id: u, select: { paths: ["$.a[0]"] }, action: remove }]`, "a[0]=x&a[1]=y&b=1", "a[1]=y&b=1"},
