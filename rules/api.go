@@ -70,6 +70,9 @@ type Input struct {
 	// Status is the response status code (response side); 0 when unknown,
 	// as on the request side, where no `status` condition holds.
 	Status int
+	// ContentType is the body's content-type value, for a BodyMultipart
+	// body (ApplyAs reads its boundary there); ignored otherwise.
+	ContentType string
 }
 
 // RequestAttributes holds the attributes of a request that conditions read. Strings

@@ -82,7 +82,7 @@ var (
 		"stream_text", "encodings"}
 	ruleFields   = []string{"id", "select", "direction", "action", "mode", "case_sensitive", "when", "unless"}
 	selectFields = []string{"paths", "keys", "detect", "within", "headers"}
-	matchFields  = []string{"content_types", "never_sniff", "paths", "methods"}
+	matchFields  = []string{"content_types", "never_sniff", "paths", "methods", "forms", "query"}
 	maskFields   = []string{"keep_first", "keep_last", "char"}
 )
 
@@ -208,6 +208,14 @@ func (d *decoder) decodeSet(n *yaml.Node) *setSpec {
 // decodeMatch reads `match:`.
 func (d *decoder) decodeMatch(n *yaml.Node, sc *scope) {
 	d.fields(n, "match", matchFields, func(key string, _, v *yaml.Node) {
+		switch key {
+		case "forms":
+			sc.forms, _ = d.boolean(v, "match.forms")
+			return
+		case "query":
+			sc.query, _ = d.boolean(v, "match.query")
+			return
+		}
 		items := d.stringList(v, "match."+key)
 		switch key {
 		case "content_types":

@@ -84,6 +84,9 @@ func (p *Program) BodyKind(contentTypes []string) BodyKind {
 	if kind, ok := recordTypes[mediaType]; ok {
 		return kind
 	}
+	if kind, ok := formKind(mediaType, s.forms); ok {
+		return kind
+	}
 	if matchAny(s.contentTypes, mediaType) {
 		return BodyJSON
 	}

@@ -3,6 +3,7 @@ package rules
 import (
 	"bytes"
 	"errors"
+	"slices"
 )
 
 // ApplyFunc is Program.Apply's signature; ApplyAs takes one so that an
@@ -20,6 +21,10 @@ type ApplyFunc func(body []byte, in Input) ([]byte, Report, error)
 //     applied like labelled JSON (after a UTF-8 byte-order mark, which is
 //     kept), and when it is not valid JSON the error is ErrInvalidJSON if it
 //     is almost JSON (AlmostJSON) and ErrNotJSON if not.
+//   - BodyForm: read as members (form.go), or as a sniffed body when its
+//     bytes are JSON.
+//   - BodyMultipart: part by part (multipart.go), its boundary read from
+//     in.ContentType.
 //   - BodySkip: ErrNotJSON.
 //
 // As with Apply, an unchanged body is returned as is.
@@ -31,6 +36,10 @@ func (p *Program) ApplyAs(kind BodyKind, body []byte, in Input, apply ApplyFunc)
 		return p.applyStream(kind, body, in, apply)
 	case BodySniff:
 		return applySniffed(body, in, apply)
+	case BodyForm:
+		return p.applyFormBody(body, in, apply)
+	case BodyMultipart:
+		return p.applyMultipart(body, in, apply)
 	}
 	return body, Report{}, ErrNotJSON
 }
@@ -61,12 +70,37 @@ func applySniffed(body []byte, in Input, apply ApplyFunc) ([]byte, Report, error
 	return append([]byte(utf8BOM), out...), report, nil
 }
 
-// mergeReport adds the findings of one record to those of the records
-// before it: counts add up, paths (and their detectors) are kept up to
-// maxReportPaths per rule, findings stay in rule order.
+// MergeReports returns the report of one direction of an exchange made of
+// two parts (its headers or query string and its body; the parts of a
+// multipart body), as mergeReport merges records. Neither a nor b is
+// changed.
+func (p *Program) MergeReports(a, b Report) Report {
+	return p.mergeReport(cloneReport(a), cloneReport(b))
+}
+
+// cloneReport returns r with slices of its own, so that appending to the
+// copy never writes into r.
+func cloneReport(r Report) Report {
+	c := Report{Findings: slices.Clone(r.Findings), Minimized: slices.Clone(r.Minimized)}
+	for i := range c.Findings {
+		f := &c.Findings[i]
+		f.Paths, f.Detectors = slices.Clip(f.Paths), slices.Clip(f.Detectors)
+	}
+	for i := range c.Minimized {
+		c.Minimized[i].Paths = slices.Clip(c.Minimized[i].Paths)
+	}
+	return c
+}
+
+// mergeReport adds the findings and minimizations of one record to those
+// of the records before it (acc, whose slices it may append to): counts
+// add up, paths (and their detectors) are kept up to maxReportPaths per
+// rule and minimize list, findings stay in rule order.
 func (p *Program) mergeReport(acc, r Report) Report {
+	acc.Minimized = mergeMinimized(acc.Minimized, r.Minimized)
 	if len(acc.Findings) == 0 {
-		return r
+		acc.Findings = r.Findings
+		return acc
 	}
 	added := false
 	for _, f := range r.Findings {
@@ -93,6 +127,26 @@ func (p *Program) mergeReport(acc, r Report) Report {
 			order[p.rules[i].id] = i
 		}
 		sortFindings(acc.Findings, order)
+	}
+	return acc
+}
+
+// mergeMinimized adds the members minimize lists removed from one record
+// to acc: counts add up, paths are kept up to maxReportPaths per list.
+func mergeMinimized(acc, r []Minimized) []Minimized {
+	for _, m := range r {
+		i := 0
+		for i < len(acc) && acc[i].ID != m.ID {
+			i++
+		}
+		if i == len(acc) {
+			acc = append(acc, m)
+			continue
+		}
+		g := &acc[i]
+		g.Count += m.Count
+		room := max(0, min(maxReportPaths-len(g.Paths), len(m.Paths)))
+		g.Paths = append(g.Paths, m.Paths[:room]...)
 	}
 	return acc
 }

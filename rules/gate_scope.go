@@ -14,6 +14,8 @@ type scope struct {
 	neverSniff   []string   // match.never_sniff, patterns like contentTypes
 	paths        [][]string // glob segments split at "/"; "**" matches any number of segments
 	methods      []string   // upper-case; empty means all
+	forms        bool       // match.forms: form bodies are read as members (form.go)
+	query        bool       // match.query: the request's query string is read as members
 }
 
 // InScope reports whether the exchange's route is inspected at all: its

@@ -44,7 +44,7 @@ func TestBodyKind(t *testing.T) {
 		{[]string{"application/x-json"}, BodySniff},
 		{[]string{"application/octet-stream"}, BodySniff},
 		{[]string{"application/x-www-form-urlencoded"}, BodySniff},
-		{[]string{"multipart/form-data; boundary=x"}, BodySniff},
+		{[]string{"multipart/form-data; boundary=x"}, BodyMultipart}, // read part by part (multipart.go)
 		{[]string{"json"}, BodySniff},
 		{[]string{"application/"}, BodySniff},
 		{[]string{"application/json/x"}, BodySniff},

@@ -480,18 +480,3 @@ func validHeaderValue(v string) string {
 
 // invalidHeaderByte reports whether c may not appear in a header value.
 func invalidHeaderByte(c byte) bool { return c < 0x20 && c != '\t' || c == 0x7f }
-
-// MergeReports returns the report of one direction of an exchange made of
-// two parts (its headers and its body, or two records): counts add up,
-// paths are kept up to 64 per rule, findings stay in rule order and
-// minimize lists follow each other. Neither a nor b is changed.
-func (p *Program) MergeReports(a, b Report) Report {
-	acc := Report{Findings: make([]Finding, len(a.Findings))}
-	for i, f := range a.Findings {
-		f.Paths, f.Detectors = slices.Clip(f.Paths), slices.Clip(f.Detectors) // appending copies
-		acc.Findings[i] = f
-	}
-	m := p.mergeReport(acc, b)
-	m.Minimized = append(slices.Clip(a.Minimized), b.Minimized...)
-	return m
-}

@@ -54,7 +54,7 @@ func FuzzHeaderRules(f *testing.F) {
 		if err != nil {
 			t.Fatalf("ApplyHeaders: %v", err)
 		}
-		out := applyEdits(in, edits)
+		out := applyHeaderEdits(in, edits)
 		for _, e := range edits {
 			if e.Name == "x-other" || strings.HasPrefix(e.Name, ":") {
 				t.Fatalf("edited %s", e.Name)

@@ -31,9 +31,9 @@ rules:
     action: { redact: { with: "[pii]" } }
 `
 
-// applyEdits returns headers with edits applied as the plugin applies
+// applyHeaderEdits returns headers with edits applied as the plugin applies
 // them: every value of an edited name removed, then its new values added.
-func applyEdits(headers [][2]string, edits []HeaderEdit) [][2]string {
+func applyHeaderEdits(headers [][2]string, edits []HeaderEdit) [][2]string {
 	out := append([][2]string(nil), headers...)
 	for _, e := range edits {
 		kept := out[:0]
@@ -104,7 +104,7 @@ func TestHeaderRulesActions(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkHeaderValues(t, edits)
-			got := valuesOf(applyEdits(in, edits), c.name)
+			got := valuesOf(applyHeaderEdits(in, edits), c.name)
 			if !c.check(got) {
 				t.Errorf("%s: %q >> %q", c.name, c.value, got)
 			}
@@ -189,7 +189,7 @@ func TestHeaderRulesSpellings(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkHeaderValues(t, edits)
-			out := applyEdits(c.in, edits)
+			out := applyHeaderEdits(c.in, edits)
 			for _, kv := range out {
 				for _, s := range c.secret {
 					if strings.Contains(kv[1], s) {
@@ -328,7 +328,7 @@ rules:
 			if err != nil {
 				t.Fatal(err)
 			}
-			out := applyEdits(h, edits)
+			out := applyHeaderEdits(h, edits)
 			if got := valuesOf(out, "x-user-email"); len(got) != 1 || got[0] != c.want {
 				t.Errorf("x-user-email: %q, want %q", got, c.want)
 			}

@@ -121,7 +121,8 @@ func (m *metrics) recordBody(d rules.Direction, size int, changed bool, report r
 }
 
 // recordFindings counts the values a report's rules acted on (and failed
-// on) and the values its minimize lists removed.
+// on) and the values its minimize lists removed, in direction d (a body's,
+// its headers' or a query string's).
 func (m *metrics) recordFindings(d rules.Direction, report rules.Report) {
 	i := 0
 	for _, f := range report.Findings {

@@ -28,8 +28,9 @@ type stream struct {
 	cacheControl []string
 	// bodies is indexed by rules.Direction.
 	bodies [3]bodyState
-	// headerReports are what the header rules found, by rules.Direction
-	// (headers_rules.go); they join the body reports for the audit line.
+	// headerReports are what the header rules (headers_rules.go) and, on
+	// the request side, the query rules (query.go) found, by
+	// rules.Direction; they join the body reports for the audit line.
 	headerReports [3]rules.Report
 	// replied is set once this filter sent a local reply: Envoy passes that
 	// reply back through our own response callbacks, which must leave it alone.
@@ -51,6 +52,8 @@ type bodyState struct {
 	// encoding is the body's content codings (identity for most bodies):
 	// an encoded body is decoded at end of stream (encoding.go).
 	encoding rules.Encoding
+	// contentType is the content-type of a BodyMultipart body (its boundary).
+	contentType string
 }
 
 // OnHttpRequestHeaders decides whether the request body is in scope. It
@@ -74,6 +77,9 @@ func (s *stream) OnHttpRequestHeaders(_ int, endOfStream bool) (action types.Act
 		s.attrs = requestAttributes(p, headers)
 	}
 	if action, answered := s.applyHeaderRules(rules.Request, headers); answered {
+		return action
+	}
+	if action := s.rewriteQuery(); action != types.ActionContinue {
 		return action
 	}
 	if err := s.stripAcceptEncoding(headers); err != nil {
@@ -179,6 +185,9 @@ func (s *stream) begin(d rules.Direction, headers [][2]string) types.Action {
 		return s.fail(d, rules.InternalError)
 	}
 	s.bodies[d] = bodyState{buffering: true, kind: kind, sniffing: kind == rules.BodySniff, encoding: enc}
+	if kind == rules.BodyMultipart {
+		s.bodies[d].contentType = firstValue(headers, "content-type")
+	}
 	if d == rules.Response && (p.ReportHeader() != "" || p.MarkResponses()) {
 		// Needs allow_on_headers_stop_iteration (Envoy ≥ 1.35): the body
 		// callbacks still come while the headers wait for the report.
@@ -278,7 +287,8 @@ func (s *stream) finish(d rules.Direction, readSize int) types.Action {
 			return s.failDecode(d, err)
 		}
 	}
-	out, report, err := p.ApplyAs(s.bodies[d].kind, body, rules.Input{Direction: d, Request: s.attrs, Status: s.status}, rules.ApplyFunc(s.plugin.apply))
+	in := rules.Input{Direction: d, Request: s.attrs, Status: s.status, ContentType: s.bodies[d].contentType}
+	out, report, err := p.ApplyAs(s.bodies[d].kind, body, in, rules.ApplyFunc(s.plugin.apply))
 	switch {
 	case errors.Is(err, rules.ErrNotJSON):
 		return types.ActionContinue // not JSON, and nothing claimed it was
@@ -286,6 +296,8 @@ func (s *stream) finish(d rules.Direction, readSize int) types.Action {
 		return s.fail(d, rules.InvalidJSON)
 	case errors.Is(err, rules.ErrWorkBudget):
 		return s.fail(d, rules.WorkBudget)
+	case errors.Is(err, rules.ErrEncodedPart):
+		return s.fail(d, rules.Encoded)
 	case err != nil:
 		return s.fail(d, rules.InternalError)
 	}
