@@ -52,6 +52,7 @@ func Compile(src []byte, opts Options) (*Program, error) {
 		trusted:      sortedNames(spec.cond.trusted),
 	}
 	p.claimSlots = len(p.claimPaths)
+	p.maxRecordBytes, p.streamText = spec.maxRecordBytes, spec.streamText
 	p.index = newCondIndex(p.atoms, p.headerSlots, p.claimSlots)
 	if p.maxDepth <= 0 {
 		p.maxDepth = DefaultMaxDepth

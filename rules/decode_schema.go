@@ -31,6 +31,10 @@ type setSpec struct {
 	tokens   *revealAction // opens the tokens of every encrypt rule (Program.Reveal); nil without one
 	// conditions (decode_cond.go), minimize lists and their settings
 	cond condSpec
+
+	// record streams: limits.max_record_bytes (0 unset) and stream_text
+	maxRecordBytes int
+	streamText     []textSelector
 }
 
 // ruleSpec is a decoded rule.
@@ -70,7 +74,8 @@ type selSpec struct {
 
 var (
 	setFields = []string{"version", "name", "mode", "match", "limits", "on", "report_header", "rules", "include", "detectors", "json_in_strings", "crypto_keys",
-		"jwt", "trust_headers", "consent", "minimize", "mark_responses"}
+		"jwt", "trust_headers", "consent", "minimize", "mark_responses",
+		"stream_text"}
 	ruleFields   = []string{"id", "select", "direction", "action", "mode", "case_sensitive", "when", "unless"}
 	selectFields = []string{"paths", "keys", "detect", "within"}
 	matchFields  = []string{"content_types", "never_sniff", "paths", "methods"}
@@ -99,7 +104,11 @@ func (d *decoder) decodeSet(n *yaml.Node) *setSpec {
 		case "match":
 			d.decodeMatch(v, &s.scope)
 		case "limits":
-			d.fields(v, "limits", []string{"max_body_bytes"}, func(_ string, _, v *yaml.Node) {
+			d.fields(v, "limits", []string{"max_body_bytes", "max_record_bytes"}, func(key string, _, v *yaml.Node) {
+				if key == "max_record_bytes" {
+					s.maxRecordBytes = d.maxRecordBytes(v)
+					return
+				}
 				n, ok := d.integer(v, "max_body_bytes")
 				switch {
 				case !ok:
@@ -150,6 +159,8 @@ func (d *decoder) decodeSet(n *yaml.Node) *setSpec {
 			s.cond.minimizeNode = v
 		case "mark_responses":
 			s.cond.marks, _ = d.boolean(v, "mark_responses")
+		case "stream_text":
+			s.streamText = d.decodeStreamText(v)
 		}
 	})
 	if !ok {

@@ -59,6 +59,7 @@ var recordTypes = map[string]BodyKind{
 	"application/jsonl":    BodyJSONLines,
 	"application/x-jsonl":  BodyJSONLines,
 	"application/json-seq": BodyJSONSeq,
+	"text/event-stream":    BodyEventStream,
 }
 
 // BodyKind decides how a body is read from every value of its content-type

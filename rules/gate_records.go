@@ -12,7 +12,9 @@ type ApplyFunc func(body []byte, in Input) ([]byte, Report, error)
 // ApplyAs applies the rules to a whole body of the given kind with apply
 // (normally p.Apply):
 //   - BodyJSON: apply itself, strict.
-//   - BodyJSONLines, BodyJSONSeq: each record on its own (ApplyRecords).
+//   - BodyJSONLines, BodyJSONSeq, BodyEventStream: each record on its own,
+//     through a Stream given the whole body at once (applyStream), so the
+//     whole body and its chunks are rewritten by one implementation.
 //   - BodySniff: a body that is not a JSON candidate (Sniff) returns
 //     ErrNotJSON; a UTF-16/32 candidate ErrInvalidJSON; a UTF-8 candidate is
 //     applied like labelled JSON (after a UTF-8 byte-order mark, which is
@@ -25,10 +27,8 @@ func (p *Program) ApplyAs(kind BodyKind, body []byte, in Input, apply ApplyFunc)
 	switch kind {
 	case BodyJSON:
 		return apply(body, in)
-	case BodyJSONLines:
-		return p.ApplyRecords(body, '\n', in, apply)
-	case BodyJSONSeq:
-		return p.ApplyRecords(body, 0x1e, in, apply)
+	case BodyJSONLines, BodyJSONSeq, BodyEventStream:
+		return p.applyStream(kind, body, in, apply)
 	case BodySniff:
 		return applySniffed(body, in, apply)
 	}
@@ -59,80 +59,6 @@ func applySniffed(body []byte, in Input, apply ApplyFunc) ([]byte, Report, error
 		return body, report, nil
 	}
 	return append([]byte(utf8BOM), out...), report, nil
-}
-
-// ApplyRecords applies the rules to each record of a record stream: the
-// body split after each sep byte ('\n' for NDJSON and JSON Lines, RS 0x1E
-// for json-seq, RFC 7464). Each record is applied on its own with apply,
-// separators and whitespace around it kept; a record that is not valid
-// JSON (a blank line, a text line, a truncated record) passes unchanged,
-// except a line that opens a value lenient parsers read across lines
-// (valueAcrossLines): that value is the record.
-// A record nested too deep fails the body (ErrTooDeep), as would any other
-// error. The reports of all records are merged into one (mergeReport).
-func (p *Program) ApplyRecords(body []byte, sep byte, in Input, apply ApplyFunc) ([]byte, Report, error) {
-	var out []byte // nil until a record changes
-	var report Report
-	from := 0 // body[:from] is accounted for in out
-	for start := 0; start < len(body); {
-		end := len(body)
-		if i := bytes.IndexByte(body[start:], sep); i >= 0 {
-			end = start + i + 1
-		}
-		record := body[start:end]
-		if sep == 0x1e && record[len(record)-1] == sep {
-			record = record[:len(record)-1] // json-seq: RS starts the next record
-		}
-		if len(bytes.TrimSpace(record)) > 0 {
-			rewritten, rep, err := apply(record, in)
-			if errors.Is(err, ErrInvalidJSON) && sep == '\n' {
-				if valueEnd, ok := valueAcrossLines(body, start, end); ok {
-					end = valueEnd
-					record = body[start:end]
-					if rewritten, rep, err = apply(record, in); err != nil {
-						return nil, Report{}, err // almost JSON across lines
-					}
-				}
-			}
-			switch {
-			case errors.Is(err, ErrTooDeep):
-				return nil, Report{}, err
-			case errors.Is(err, ErrInvalidJSON):
-			case err != nil:
-				return nil, Report{}, err
-			default:
-				report = p.mergeReport(report, rep)
-				if !sameSlice(rewritten, record) {
-					out = append(append(out, body[from:start]...), rewritten...)
-					from = start + len(record)
-				}
-			}
-		}
-		start = end
-	}
-	if out == nil {
-		return body, report, nil
-	}
-	return append(out, body[from:]...), report, nil
-}
-
-// valueAcrossLines reports whether the line body[start:end] (a record that
-// is not valid JSON) opens an object or array that lenient parsers read on
-// across the following lines, such as a pretty-printed document under a
-// record-stream label, and where that value ends. Such a value is one
-// record: rewritten when it is valid JSON, invalid_json when it is only
-// almost JSON, so a label cannot hide a document from the filter.
-func valueAcrossLines(body []byte, start, end int) (valueEnd int, ok bool) {
-	i := skipWS(body[:end], start)
-	if i >= end || body[i] != '{' && body[i] != '[' {
-		return 0, false
-	}
-	l := lenient{b: body}
-	valueEnd, ok = l.value(i, 0)
-	if l.tooDeep {
-		return len(body), true
-	}
-	return valueEnd, ok && valueEnd > end
 }
 
 // mergeReport adds the findings of one record to those of the records
@@ -194,4 +120,23 @@ func sortFindings(fs []Finding, order map[string]int) {
 // nothing changed).
 func sameSlice(out, in []byte) bool {
 	return len(out) == len(in) && (len(out) == 0 || &out[0] == &in[0])
+}
+
+// applyStream is ApplyAs for a record stream: a Stream given the whole body
+// and closed, as Write(body) then Close would, in one call.
+func (p *Program) applyStream(kind BodyKind, body []byte, in Input, apply ApplyFunc) ([]byte, Report, error) {
+	var s Stream
+	s.init(p, kind, in, apply)
+	n, err := s.feed(body, true)
+	if err == nil {
+		err = s.flush()
+	}
+	if err != nil {
+		return nil, Report{}, err
+	}
+	out := s.result(body, n, true)
+	if !s.touched {
+		return body, s.report, nil
+	}
+	return out, s.report, nil
 }

@@ -35,6 +35,11 @@ type Program struct {
 	marks       bool           // mark_responses
 	conds       *condSet       // nil when no rule has conditions
 	minimize    []allowList    // the minimize lists, in file order
+
+	// record streams: limits.max_record_bytes, 0 when unset (stream.go),
+	// and the compiled stream_text selectors (stream_text.go)
+	maxRecordBytes int
+	streamText     []textSelector
 }
 
 // RuleInfo describes one compiled rule, for defining metrics up front.

@@ -1,0 +1,52 @@
+package rules
+
+import (
+	"go.yaml.in/yaml/v3"
+)
+
+// textSelector is one compiled entry of stream_text: a path of member
+// names (path form, case-insensitive), indexes and wildcards, without
+// recursive descent.
+type textSelector struct {
+	steps []step
+	text  string // as written
+}
+
+// decodeStreamText reads the top-level stream_text list.
+func (d *decoder) decodeStreamText(v *yaml.Node) []textSelector {
+	var sels []textSelector
+	for _, it := range d.stringList(v, "stream_text") {
+		steps, perr := parsePath(it.Value)
+		if perr != nil {
+			d.errorAt(it, perr.off, "stream_text: path %q: %s", it.Value, perr.msg)
+			continue
+		}
+		bad := len(steps) == 0
+		for _, st := range steps {
+			bad = bad || st.desc
+		}
+		if bad {
+			d.errorf(it, "stream_text: path %q: want a path to the text of each record, without recursive descent (..)", it.Value)
+			continue
+		}
+		if d.foldPath(it, "stream_text: path", steps, false) {
+			sels = append(sels, textSelector{steps, it.Value})
+		}
+	}
+	return sels
+}
+
+// maxRecordBytes reads limits.max_record_bytes: 1 … DefaultMaxBodyBytes.
+func (d *decoder) maxRecordBytes(v *yaml.Node) int {
+	n, ok := d.integer(v, "max_record_bytes")
+	switch {
+	case !ok:
+	case n <= 0:
+		d.errorf(v, "max_record_bytes: must be positive, got %d", n)
+	case n > DefaultMaxBodyBytes:
+		d.errorf(v, "max_record_bytes: %d exceeds %d (Envoy's default buffer limit)", n, DefaultMaxBodyBytes)
+	default:
+		return n
+	}
+	return 0
+}
