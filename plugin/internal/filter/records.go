@@ -26,6 +26,12 @@ type records struct {
 	changed bool
 	// scratch joins the last Write's output to Close's at end of stream.
 	scratch []byte
+	// keepRaw is set when the rule set passes some failure a stream can
+	// meet (on.oversize, on.invalid_json or on.error: pass): raw then keeps
+	// the bytes the stream holds as they came, to forward them unread
+	// should the stream fail.
+	keepRaw bool
+	raw     []byte
 }
 
 // streamsRecords reports whether a body of kind with these headers is
@@ -48,7 +54,11 @@ func streamsRecords(kind rules.BodyKind, headers [][2]string) bool {
 func (s *stream) beginRecords(d rules.Direction, kind rules.BodyKind, headers [][2]string) types.Action {
 	p := s.plugin.program
 	in := rules.Input{Direction: d, Request: s.attrs, Status: s.status}
-	s.bodies[d] = bodyState{kind: kind, records: &records{stream: p.NewStream(kind, in, rules.ApplyFunc(s.plugin.apply))}}
+	r := &records{
+		stream:  p.NewStream(kind, in, rules.ApplyFunc(s.plugin.apply)),
+		keepRaw: p.OnFailure(rules.Oversize) == rules.Pass || p.OnFailure(rules.InvalidJSON) == rules.Pass || p.OnFailure(rules.InternalError) == rules.Pass,
+	}
+	s.bodies[d] = bodyState{kind: kind, records: r}
 	if d == rules.Response && p.MarkResponses() {
 		if cc := appendHeaderValues(nil, headers, "cache-control"); !noStore(cc) {
 			if err := proxywasm.ReplaceHttpResponseHeader("cache-control", markedCacheControl(cc)); err != nil {
@@ -67,15 +77,18 @@ func (s *stream) onRecords(d rules.Direction, bodySize int, endOfStream bool) ty
 	h := hostCalls[d]
 	chunk, err := h.getBody(0, bodySize) // the chunk alone: this filter never pauses a stream
 	if err != nil && !errors.Is(err, types.ErrorStatusNotFound) {
-		return s.failRecords(d, rules.InternalError)
+		return s.failRecords(d, rules.InternalError, r.unread(nil, chunk))
 	}
 	r.read += len(chunk)
 	out, err := r.stream.Write(chunk)
-	if err == nil && endOfStream {
-		out, err = r.close(out)
-	}
 	if err != nil {
-		return s.failRecords(d, failureOf(err))
+		return s.failRecords(d, failureOf(err), r.unread(nil, chunk))
+	}
+	r.keep(chunk)
+	if endOfStream {
+		if out, err = r.close(out); err != nil {
+			return s.failRecords(d, failureOf(err), r.unread(r.scratch, nil))
+		}
 	}
 	if action, blocked := s.blockRecords(d); blocked {
 		return action
@@ -83,13 +96,37 @@ func (s *stream) onRecords(d rules.Direction, bodySize int, endOfStream bool) ty
 	if !sameBytes(out, chunk) {
 		r.changed = r.changed || string(out) != string(chunk)
 		if err := h.replaceBody(out); err != nil {
-			return s.failRecords(d, rules.InternalError)
+			return s.failRecords(d, rules.InternalError, nil)
 		}
 	}
 	if endOfStream {
 		return s.endRecords(d, false)
 	}
 	return types.ActionContinue
+}
+
+// keep updates raw after a Write of chunk: raw becomes the last Held()
+// bytes of the body so far, what the stream has not released.
+func (r *records) keep(chunk []byte) {
+	if !r.keepRaw {
+		return
+	}
+	r.raw = append(r.raw, chunk...)
+	if held := r.stream.Held(); held < len(r.raw) {
+		r.raw = r.raw[:copy(r.raw, r.raw[len(r.raw)-held:])]
+	}
+}
+
+// unread returns what a failed stream forwards under pass in place of the
+// current chunk: released (what left the stream but not yet the filter),
+// the bytes the stream held as they came, then chunk, the bytes it could
+// not read; nil when that is the chunk itself. Without keepRaw nothing is
+// kept: the rule set rejects every failure, and nothing is forwarded.
+func (r *records) unread(released, chunk []byte) []byte {
+	if !r.keepRaw || len(released)+len(r.raw) == 0 {
+		return nil
+	}
+	return append(append(append([]byte(nil), released...), r.raw...), chunk...)
 }
 
 // close ends the stream after the last Write, whose output out (valid
@@ -121,8 +158,8 @@ func (s *stream) onRecordTrailers(d rules.Direction) types.Action {
 	}
 	if err != nil || len(out) > 0 {
 		proxywasm.LogWarnf("veil: rule set %q: %s body: trailers came while %d bytes of a record stream were held: they cannot be forwarded",
-			s.plugin.program.Name(), d, r.stream.Held()+len(out))
-		return s.failRecords(d, rules.InternalError)
+			s.plugin.program.Name(), d, max(len(out), len(r.raw), r.stream.Held()))
+		return s.failRecords(d, rules.InternalError, nil)
 	}
 	return s.endRecords(d, true)
 }
@@ -176,16 +213,23 @@ func (s *stream) blockRecords(d rules.Direction) (types.Action, bool) {
 }
 
 // failRecords gives a stream that failed mid-way the rule set's on.* choice
-// for kind: pass forwards what the stream still held and the rest of the
-// body unread; reject answers with a local reply, which on the response
-// side (its headers went out with the first records) resets the stream.
-// What earlier records found still counts in the metrics and the audit line.
-func (s *stream) failRecords(d rules.Direction, kind rules.FailureKind) types.Action {
+// for kind: pass forwards unread (records.unread: what the stream still
+// held, as it came, and the current chunk; nil to leave the chunk as it is)
+// and the rest of the body unread; reject answers with a local reply, which
+// on the response side (its headers went out with the first records)
+// resets the stream. What earlier records found still counts in the
+// metrics and the audit line.
+func (s *stream) failRecords(d rules.Direction, kind rules.FailureKind, unread []byte) types.Action {
 	r := s.bodies[d].records
 	s.bodies[d].records = nil
 	report := r.stream.Report()
 	s.bodies[d].report = report
 	s.plugin.metrics.recordBody(d, r.read, r.changed, report)
+	if unread != nil && s.plugin.program.OnFailure(kind) == rules.Pass {
+		if err := hostCalls[d].replaceBody(unread); err != nil {
+			return s.fail(d, rules.InternalError)
+		}
+	}
 	return s.fail(d, kind)
 }
 

@@ -45,6 +45,9 @@ type bodyState struct {
 	// from its first bytes whether it is a JSON candidate.
 	sniffing bool
 	report   rules.Report
+	// records is set while a record stream is rewritten as it arrives
+	// (records.go): it is never buffered.
+	records *records
 }
 
 // OnHttpRequestHeaders decides whether the request body is in scope. It
@@ -157,6 +160,9 @@ func (s *stream) begin(d rules.Direction, headers [][2]string) types.Action {
 	if err := h.removeHeader("content-length"); err != nil {
 		return s.fail(d, rules.InternalError)
 	}
+	if streamsRecords(kind, headers) {
+		return s.beginRecords(d, kind, headers)
+	}
 	s.bodies[d] = bodyState{buffering: true, kind: kind, sniffing: kind == rules.BodySniff}
 	if d == rules.Response && (p.ReportHeader() != "" || p.MarkResponses()) {
 		// Needs allow_on_headers_stop_iteration (Envoy ≥ 1.35): the body
@@ -174,6 +180,9 @@ func (s *stream) begin(d rules.Direction, headers [][2]string) types.Action {
 // sniffed body is buffered only until its first bytes decide (sniff).
 func (s *stream) onBody(d rules.Direction, bodySize int, endOfStream bool) types.Action {
 	st := &s.bodies[d]
+	if st.records != nil {
+		return s.onRecords(d, bodySize, endOfStream)
+	}
 	if !st.buffering {
 		return types.ActionContinue
 	}
@@ -226,6 +235,9 @@ func (s *stream) sniff(d rules.Direction, bodySize int, endOfStream bool) (actio
 
 // onTrailers treats trailers as the end of a body still being buffered.
 func (s *stream) onTrailers(d rules.Direction) types.Action {
+	if s.bodies[d].records != nil {
+		return s.onRecordTrailers(d)
+	}
 	if !s.bodies[d].buffering {
 		return types.ActionContinue
 	}

@@ -1,0 +1,237 @@
+package hosttest_test
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	hosttest "github.com/veilproxy/veil/host-test"
+	"github.com/veilproxy/veil/rules"
+)
+
+// updateStreams rewrites the want files of host-test/testdata/streams from
+// the native whole-body rewrite (rules.Program.ApplyAs).
+var updateStreams = flag.Bool("update-streams", false, "rewrite host-test/testdata/streams/*.want from the native rewrite")
+
+// streamCase is one record-stream body of host-test/testdata/streams.
+type streamCase struct {
+	file        string
+	contentType string
+	kind        rules.BodyKind
+}
+
+var streamCases = []streamCase{
+	{"openai-chat.sse", "text/event-stream", rules.BodyEventStream},
+	{"anthropic-messages.sse", "text/event-stream; charset=utf-8", rules.BodyEventStream},
+	{"ollama-chat.ndjson", "application/x-ndjson", rules.BodyJSONLines},
+}
+
+// streamChunkSizes are the DATA frame sizes the goldens run at.
+var streamChunkSizes = []int{1, 3, 17, 64 << 10}
+
+// streamsData reads a file of host-test/testdata/streams.
+func streamsData(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "streams", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// compileStreams compiles a rule set natively, for the reference rewrite.
+func compileStreams(t testing.TB, src []byte) *rules.Program {
+	t.Helper()
+	p, err := rules.Compile(src, rules.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// streamExchange is a POST whose response is body, labelled contentType.
+func streamExchange(contentType string, body []byte, chunk int) hosttest.Exchange {
+	return hosttest.Exchange{
+		Path:            "/v1/chat/completions",
+		RequestHeaders:  hosttest.Headers{{"content-type", "application/json"}},
+		RequestBody:     []byte(`{"stream":true}`),
+		ResponseHeaders: hosttest.Headers{{"content-type", contentType}},
+		ResponseBody:    body,
+		ChunkSize:       chunk,
+	}
+}
+
+// Record streams through the .wasm, response direction, at chunk sizes 1,
+// 3, 17 and 64 KiB, with and without a final empty DATA frame: the client
+// gets exactly the native whole-body rewrite (the golden .want file), no
+// planted value of leaks.txt at any chunk size, the framing of the input
+// (every line but data lines, and the number of lines), and each record as
+// soon as its last byte arrived (records forwarded at once).
+func TestRecordStreamGoldens(t *testing.T) {
+	src := streamsData(t, "rules.yaml")
+	p := compileStreams(t, src)
+	vm := start(t, "veil", hosttest.Envoy133, hosttest.Config{PluginConfig: src})
+	leaks := strings.Split(strings.TrimSpace(string(streamsData(t, "leaks.txt"))), "\n")
+	for _, c := range streamCases {
+		body := streamsData(t, c.file)
+		want, _, err := p.ApplyAs(c.kind, body, rules.Input{Direction: rules.Response}, p.Apply)
+		if err != nil {
+			t.Fatalf("%s: native: %v", c.file, err)
+		}
+		wantFile := filepath.Join("testdata", "streams", c.file+".want")
+		if *updateStreams {
+			if err := os.WriteFile(wantFile, want, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		} else if golden := streamsData(t, c.file+".want"); !bytes.Equal(golden, want) {
+			t.Errorf("%s: the native rewrite differs from %s (go test ./host-test -run TestRecordStreamGoldens -update-streams):\n%s", c.file, wantFile, want)
+		}
+		if bytes.Equal(want, body) {
+			t.Fatalf("%s: the rules change nothing", c.file)
+		}
+		for _, chunk := range streamChunkSizes {
+			for _, finalEmpty := range []bool{false, true} {
+				name := fmt.Sprintf("%s/chunk=%d/final-empty=%t", c.file, chunk, finalEmpty)
+				ex := streamExchange(c.contentType, body, chunk)
+				ex.FinalEmptyChunk = finalEmpty
+				res := vm.Do(ex)
+				if res.VMError != nil || len(res.Errors) > 0 || res.LocalReply != nil || res.Reset != "" {
+					t.Fatalf("%s: vm %v, errors %q, local reply %+v, reset %q", name, res.VMError, res.Errors, res.LocalReply, res.Reset)
+				}
+				got := res.Response.Body
+				if !bytes.Equal(got, want) {
+					t.Errorf("%s: the client got\n%s\nwant (native)\n%s", name, got, want)
+					continue
+				}
+				for _, leak := range leaks {
+					if bytes.Contains(got, []byte(leak)) {
+						t.Errorf("%s: %q survives", name, leak)
+					}
+				}
+				if _, ok := res.Response.Headers.Get("content-length"); ok {
+					t.Errorf("%s: content-length kept on a rewritten stream", name)
+				}
+				checkFraming(t, name, c.kind, body, got)
+				checkForwardedAtOnce(t, name, p, c.kind, body, chunk, res.Response.Frames)
+			}
+		}
+	}
+}
+
+// checkFraming compares everything but the records: the same number of
+// lines, and for an event stream every line that is not a data field
+// (event:, id:, retry:, comments, blank lines) byte for byte.
+func checkFraming(t *testing.T, name string, kind rules.BodyKind, in, out []byte) {
+	t.Helper()
+	inLines, outLines := bytes.Split(in, []byte("\n")), bytes.Split(out, []byte("\n"))
+	if len(inLines) != len(outLines) {
+		t.Errorf("%s: %d lines in, %d out", name, len(inLines), len(outLines))
+		return
+	}
+	if kind != rules.BodyEventStream {
+		return
+	}
+	for i := range inLines {
+		if !bytes.HasPrefix(inLines[i], []byte("data:")) && !bytes.Equal(inLines[i], outLines[i]) {
+			t.Errorf("%s: line %d: framing %q became %q", name, i+1, inLines[i], outLines[i])
+		}
+	}
+}
+
+// checkForwardedAtOnce checks frame by frame that every record complete in
+// the input so far has left the filter, rewritten: after each body
+// callback the output so far starts with the native rewrite of the input's
+// complete records so far, and is a prefix of the whole output.
+func checkForwardedAtOnce(t *testing.T, name string, p *rules.Program, kind rules.BodyKind, body []byte, chunk int, frames [][]byte) {
+	t.Helper()
+	final, _, _ := p.ApplyAs(kind, body, rules.Input{Direction: rules.Response}, p.Apply)
+	var sent []byte
+	read := 0
+	for i, f := range frames {
+		sent = append(sent, f...)
+		read = min(read+chunk, len(body))
+		if i == len(frames)-1 {
+			read = len(body)
+		}
+		complete := completeRecords(kind, body[:read])
+		prefix, _, err := p.ApplyAs(kind, body[:complete], rules.Input{Direction: rules.Response}, p.Apply)
+		if err != nil {
+			t.Fatalf("%s: native prefix: %v", name, err)
+		}
+		if !bytes.HasPrefix(sent, prefix) || !bytes.HasPrefix(final, sent) {
+			t.Errorf("%s: after body callback %d (%d of %d bytes in) the client has %d bytes; the %d bytes of complete records should have left:\n got %q\nwant %q",
+				name, i+1, read, len(body), len(sent), complete, sent, prefix)
+			return
+		}
+	}
+}
+
+// completeRecords returns the length of the complete records at the start
+// of b: up to the last blank line of an event stream, the last line feed
+// of NDJSON.
+func completeRecords(kind rules.BodyKind, b []byte) int {
+	if kind == rules.BodyEventStream {
+		if i := bytes.LastIndex(b, []byte("\n\n")); i >= 0 {
+			return i + 2
+		}
+		return 0
+	}
+	return bytes.LastIndexByte(b, '\n') + 1
+}
+
+// A streamed body is rewritten as it arrives whatever the direction: an
+// NDJSON request (a batch upload) reaches the upstream as the native
+// rewrite, frame by frame, and counts in the metrics and the audit line as
+// a buffered body does.
+func TestRecordStreamRequest(t *testing.T) {
+	src := streamsData(t, "rules.yaml")
+	body := streamsData(t, "ollama-chat.ndjson")
+	src = append(src, []byte("  - id: email-key\n    select: { keys: [email] }\n    action: redact\n")...)
+	p := compileStreams(t, src)
+	want, report, err := p.ApplyAs(rules.BodyJSONLines, body, rules.Input{Direction: rules.Request}, p.Apply)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := load(t, "veil", hosttest.Envoy133)
+	vm, err := m.Start(t.Context(), hosttest.Config{PluginConfig: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := vm.Do(hosttest.Exchange{
+		RequestHeaders: hosttest.Headers{{"content-type", "application/x-ndjson"}, {"x-request-id", "r-1"}},
+		RequestBody:    body, ChunkSize: 7,
+	})
+	if res.VMError != nil || len(res.Errors) > 0 || res.LocalReply != nil || !bytes.Equal(res.Request.Body, want) {
+		t.Fatalf("vm %v, errors %q, reply %+v, upstream got\n%s\nwant\n%s", res.VMError, res.Errors, res.LocalReply, res.Request.Body, want)
+	}
+	checkForwardedAtOnce(t, "request", p, rules.BodyJSONLines, body, 7, res.Request.Frames)
+	metrics := m.Metrics()
+	for name, want := range map[string]int64{
+		"wasmcustom.veil.bodies_inspected.rule_set.streams.direction.request":                                 1,
+		"wasmcustom.veil.bytes_inspected.rule_set.streams.direction.request":                                  int64(len(body)),
+		"wasmcustom.veil.bodies_changed.rule_set.streams.direction.request":                                   1,
+		"wasmcustom.veil.values.rule_set.streams.rule.email-key.action.redact.direction.request.mode.enforce": int64(findingCount(report, "email-key")),
+	} {
+		if got := metrics[name].Value; got != want || want == 0 {
+			t.Errorf("%s = %d, want %d", name, got, want)
+		}
+	}
+	audit := auditFindings(t, res.Logs)
+	if f := audit["request/email-key"]; f.Count != findingCount(report, "email-key") {
+		t.Errorf("audit findings %+v, want email-key ×%d", audit, findingCount(report, "email-key"))
+	}
+}
+
+// findingCount returns the count of rule id in report.
+func findingCount(report rules.Report, id string) int {
+	for _, f := range report.Findings {
+		if f.Rule == id {
+			return f.Count
+		}
+	}
+	return 0
+}
