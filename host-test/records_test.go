@@ -235,3 +235,204 @@ func findingCount(report rules.Report, id string) int {
 	}
 	return 0
 }
+
+// streamRules is the rule set of testdata/streams with more top-level
+// settings (limits, on, report_header…) inserted after its name.
+func streamRules(t testing.TB, settings string) []byte {
+	t.Helper()
+	src := string(streamsData(t, "rules.yaml"))
+	return []byte(strings.Replace(src, "name: streams\n", "name: streams\n"+settings+"\n", 1))
+}
+
+// doStream runs one response stream of kind contentType through a fresh VM
+// of rule set src.
+func doStream(t *testing.T, src []byte, ex hosttest.Exchange) (*hosttest.Result, *hosttest.Module) {
+	t.Helper()
+	m := load(t, "veil", hosttest.Envoy133)
+	vm, err := m.Start(t.Context(), hosttest.Config{PluginConfig: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := vm.Do(ex)
+	if res.VMError != nil {
+		t.Fatalf("vm failed: %v", res.VMError)
+	}
+	return res, m
+}
+
+// Trailers end a streamed body without end_of_stream (HTTP/2), and the
+// trailers callback cannot write the body. A stream that ends on a record
+// boundary loses nothing: its trailers go on, report_header joins them. A
+// stream whose last record is unfinished when the trailers come gets
+// on.error: reject resets the stream (the response headers went out),
+// pass ends it without the held bytes, with a warning naming their size
+// and the failure counted; never a silent loss.
+func TestRecordStreamTrailers(t *testing.T) {
+	sse, ndjson := streamsData(t, "openai-chat.sse"), streamsData(t, "ollama-chat.ndjson")
+	wantSSE, wantNDJSON := streamsData(t, "openai-chat.sse.want"), streamsData(t, "ollama-chat.ndjson.want")
+	trailers := hosttest.Headers{{"x-upstream", "done"}}
+	lastLine := len(ndjson) - bytes.LastIndexByte(ndjson, '\n') - 1 // unfinished: no line feed
+
+	t.Run("record boundary", func(t *testing.T) {
+		ex := streamExchange("text/event-stream", sse, 17)
+		ex.ResponseTrailers = trailers
+		res, _ := doStream(t, streamRules(t, "report_header: x-veil-report"), ex)
+		if res.Reset != "" || len(res.Errors) > 0 || !bytes.Equal(res.Response.Body, wantSSE) {
+			t.Fatalf("reset %q, errors %q, body\n%s", res.Reset, res.Errors, res.Response.Body)
+		}
+		if first(res.Response.Trailers, "x-upstream") != "done" || !strings.Contains(first(res.Response.Trailers, "x-veil-report"), "email-anywhere=") {
+			t.Errorf("trailers %v", res.Response.Trailers)
+		}
+	})
+	t.Run("unfinished record, reject", func(t *testing.T) {
+		ex := streamExchange("application/x-ndjson", ndjson, 64)
+		ex.ResponseTrailers = trailers
+		res, m := doStream(t, streamRules(t, "on: { error: reject }"), ex)
+		if res.Reset != "local_reply_after_response_headers" || res.LocalReply == nil || res.LocalReply.Status != 502 {
+			t.Fatalf("reset %q, local reply %+v", res.Reset, res.LocalReply)
+		}
+		if !hasLog(res.Logs, fmt.Sprintf("trailers came while %d bytes of a record stream were held", lastLine)) {
+			t.Errorf("logs %v", res.Logs)
+		}
+		if got := m.Metrics()["wasmcustom.veil.failures.rule_set.streams.kind.error.outcome.reject.direction.response"].Value; got != 1 {
+			t.Errorf("failures counted %d, want 1", got)
+		}
+	})
+	t.Run("unfinished record, pass", func(t *testing.T) {
+		ex := streamExchange("application/x-ndjson", ndjson, 64)
+		ex.ResponseTrailers = trailers
+		res, m := doStream(t, streamRules(t, "on: { error: pass }"), ex)
+		cut := bytes.LastIndexByte(wantNDJSON, '\n') + 1
+		if res.Reset != "" || !bytes.Equal(res.Response.Body, wantNDJSON[:cut]) || first(res.Response.Trailers, "x-upstream") != "done" {
+			t.Fatalf("reset %q, errors %q, body\n%s", res.Reset, res.Errors, res.Response.Body)
+		}
+		if !hasLog(res.Logs, fmt.Sprintf("trailers came while %d bytes of a record stream were held", lastLine)) {
+			t.Errorf("logs %v", res.Logs)
+		}
+		if got := m.Metrics()["wasmcustom.veil.failures.rule_set.streams.kind.error.outcome.pass.direction.response"].Value; got != 1 {
+			t.Errorf("failures counted %d, want 1", got)
+		}
+	})
+	t.Run("report_header without trailers", func(t *testing.T) {
+		for _, finalEmpty := range []bool{false, true} {
+			ex := streamExchange("text/event-stream", sse, 64)
+			ex.FinalEmptyChunk = finalEmpty
+			res, _ := doStream(t, streamRules(t, "report_header: x-veil-report"), ex)
+			if len(res.Errors) > 0 || !bytes.Equal(res.Response.Body, wantSSE) {
+				t.Fatalf("errors %q, body\n%s", res.Errors, res.Response.Body)
+			}
+			if _, ok := res.Response.Headers.Get("x-veil-report"); ok {
+				t.Errorf("report_header set as a header on a streamed response: %v", res.Response.Headers)
+			}
+			if got := first(res.Response.Trailers, "x-veil-report"); !strings.Contains(got, "email-anywhere=5") || !strings.Contains(got, "llm-prompts-phone=1") {
+				t.Errorf("final-empty=%t: trailers %v", finalEmpty, res.Response.Trailers)
+			}
+		}
+	})
+}
+
+// mark_responses cannot wait for a streamed response's findings: its
+// headers leave before the first record. Every streamed response in scope
+// is marked no-store up front (its own directives kept), found or not.
+func TestRecordStreamMarkResponses(t *testing.T) {
+	src := streamRules(t, "mark_responses: true")
+	for _, tc := range []struct {
+		body, cacheControl, want string
+	}{
+		{`{"a":1}` + "\n", "", "no-store"},
+		{`{"email":"a@example.com"}` + "\n", "max-age=60", "max-age=60, no-store"},
+		{`{"a":1}` + "\n", "private, no-store", "private, no-store"},
+	} {
+		ex := streamExchange("application/x-ndjson", []byte(tc.body), 0)
+		if tc.cacheControl != "" {
+			ex.ResponseHeaders = append(ex.ResponseHeaders, [2]string{"cache-control", tc.cacheControl})
+		}
+		res, _ := doStream(t, src, ex)
+		if len(res.Errors) > 0 || res.Reset != "" || first(res.Response.Headers, "cache-control") != tc.want {
+			t.Errorf("%s: errors %q, reset %q, headers %v, want cache-control %q", tc.body, res.Errors, res.Reset, res.Response.Headers, tc.want)
+		}
+		if !strings.Contains(res.Callbacks[3], "on_response_headers") || !strings.HasSuffix(res.Callbacks[3], "-> continue") {
+			t.Errorf("response headers held: %v", res.Callbacks)
+		}
+	}
+}
+
+// A stream that fails mid-way: records before the failure have left, and
+// cannot be called back. on.* reject answers with a local reply: on the
+// response side, whose headers went out, Envoy resets the stream; on the
+// request side the client gets the reply and the upstream request is cut.
+// pass forwards what the stream held and the rest of the body unread.
+// Failures: a record beyond limits.max_record_bytes (oversize), one nested
+// too deep (invalid_json), a block rule's finding.
+func TestRecordStreamFailures(t *testing.T) {
+	sse := streamsData(t, "openai-chat.sse")
+	events := bytes.SplitAfter(sse, []byte("\n\n"))
+	big := []byte(`data: {"choices":[{"delta":{"content":"` + strings.Repeat("x", 600) + ` zed@example.com"}}]}` + "\n\n")
+	deep := []byte("data: " + strings.Repeat("[", 150) + strings.Repeat("]", 150) + "\n\n")
+	before := bytes.Join(events[:4], nil)
+	src := streamRules(t, "limits: { max_record_bytes: 400 }")
+	p := compileStreams(t, src)
+	rewrite := func(b []byte) []byte {
+		out, _, err := p.ApplyAs(rules.BodyEventStream, b, rules.Input{Direction: rules.Response}, p.Apply)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	after := bytes.Join(events[4:], nil)
+	for _, tc := range []struct {
+		name, settings string
+		bad            []byte
+		kind, outcome  string
+	}{
+		{"oversize reject", "on: { oversize: reject }", big, "oversize", "reject"},
+		{"oversize pass", "on: { oversize: pass }", big, "oversize", "pass"},
+		{"too deep reject", "on: { invalid_json: reject }", deep, "invalid_json", "reject"},
+		{"too deep pass", "on: { invalid_json: pass }", deep, "invalid_json", "pass"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := append(append(append([]byte(nil), before...), tc.bad...), after...)
+			res, m := doStream(t, streamRules(t, "limits: { max_record_bytes: 400 }\n"+tc.settings), streamExchange("text/event-stream", body, 64))
+			metric := "wasmcustom.veil.failures.rule_set.streams.kind." + tc.kind + ".outcome." + tc.outcome + ".direction.response"
+			if got := m.Metrics()[metric].Value; got != 1 {
+				t.Errorf("%s = %d, want 1", metric, got)
+			}
+			if tc.outcome == "reject" {
+				if res.Reset != "local_reply_after_response_headers" || res.LocalReply == nil || res.LocalReply.Status != 502 {
+					t.Fatalf("reset %q, local reply %+v", res.Reset, res.LocalReply)
+				}
+				return
+			}
+			want := append(rewrite(before), append(tc.bad, after...)...)
+			if res.Reset != "" || len(res.Errors) > 0 || !bytes.Equal(res.Response.Body, want) {
+				t.Fatalf("reset %q, errors %q, client got\n%s\nwant\n%s", res.Reset, res.Errors, res.Response.Body, want)
+			}
+		})
+	}
+	t.Run("oversize request reject", func(t *testing.T) {
+		body := append(append([]byte(`{"a":1}`+"\n"), bytes.Repeat([]byte("x"), 500)...), '\n')
+		res, _ := doStream(t, streamRules(t, "limits: { max_record_bytes: 400 }"), hosttest.Exchange{
+			RequestHeaders: hosttest.Headers{{"content-type", "application/x-ndjson"}}, RequestBody: body, ChunkSize: 100})
+		if res.LocalReply == nil || res.Response.Status != 413 || !bytes.Contains(res.Response.Body, []byte(`"error":"oversize"`)) {
+			t.Fatalf("local reply %+v, client got %d %s", res.LocalReply, res.Response.Status, res.Response.Body)
+		}
+	})
+	t.Run("block", func(t *testing.T) {
+		block := "  - id: no-cards\n    select: { detect: [credit_card] }\n    action: block\n"
+		src := append(streamRules(t, ""), block...)
+		res, m := doStream(t, src, streamExchange("text/event-stream", sse, 64))
+		if res.Reset != "local_reply_after_response_headers" || bytes.Contains(res.Response.Body, []byte("4111")) {
+			t.Fatalf("response: reset %q, client got %s", res.Reset, res.Response.Body)
+		}
+		if got := m.Metrics()["wasmcustom.veil.bodies_blocked.rule_set.streams.rule.no-cards.direction.response"].Value; got != 1 {
+			t.Errorf("bodies_blocked = %d", got)
+		}
+		ndjson := streamsData(t, "ollama-chat.ndjson")
+		res, _ = doStream(t, src, hosttest.Exchange{
+			RequestHeaders: hosttest.Headers{{"content-type", "application/x-ndjson"}}, RequestBody: ndjson, ChunkSize: 50})
+		if res.LocalReply == nil || res.Response.Status != 400 || !bytes.Contains(res.Response.Body, []byte(`"rule":"no-cards"`)) ||
+			bytes.Contains(res.Request.Body, []byte("4012")) {
+			t.Fatalf("request: local reply %+v, client got %d %s, upstream got %s", res.LocalReply, res.Response.Status, res.Response.Body, res.Request.Body)
+		}
+	})
+}

@@ -150,6 +150,7 @@ func (r *records) close(out []byte) ([]byte, error) {
 // message end without them, counted and logged with their size.
 func (s *stream) onRecordTrailers(d rules.Direction) types.Action {
 	r := s.bodies[d].records
+	held := r.stream.Held()
 	out, err := r.stream.Close()
 	if err == nil {
 		if action, blocked := s.blockRecords(d); blocked {
@@ -158,7 +159,7 @@ func (s *stream) onRecordTrailers(d rules.Direction) types.Action {
 	}
 	if err != nil || len(out) > 0 {
 		proxywasm.LogWarnf("veil: rule set %q: %s body: trailers came while %d bytes of a record stream were held: they cannot be forwarded",
-			s.plugin.program.Name(), d, max(len(out), len(r.raw), r.stream.Held()))
+			s.plugin.program.Name(), d, held)
 		return s.failRecords(d, rules.InternalError, nil)
 	}
 	return s.endRecords(d, true)
