@@ -188,6 +188,7 @@ func (d *decoder) include(n *yaml.Node, s *setSpec) {
 			// arguments) walks it, unless the set decided otherwise
 			s.jsonInStrings = true
 		}
+		d.includeStreamText(s, ps, it)
 	}
 }
 

@@ -35,6 +35,7 @@ type setSpec struct {
 	// record streams: limits.max_record_bytes (0 unset) and stream_text
 	maxRecordBytes int
 	streamText     []textSelector
+	streamTextSet  bool // the set wrote stream_text: packs add none
 }
 
 // ruleSpec is a decoded rule.
@@ -160,7 +161,7 @@ func (d *decoder) decodeSet(n *yaml.Node) *setSpec {
 		case "mark_responses":
 			s.cond.marks, _ = d.boolean(v, "mark_responses")
 		case "stream_text":
-			s.streamText = d.decodeStreamText(v)
+			s.streamText, s.streamTextSet = d.decodeStreamText(v), true
 		}
 	})
 	if !ok {

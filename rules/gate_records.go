@@ -127,14 +127,10 @@ func sameSlice(out, in []byte) bool {
 func (p *Program) applyStream(kind BodyKind, body []byte, in Input, apply ApplyFunc) ([]byte, Report, error) {
 	var s Stream
 	s.init(p, kind, in, apply)
-	n, err := s.feed(body, true)
-	if err == nil {
-		err = s.flush()
-	}
+	out, err := s.finish(body, true)
 	if err != nil {
 		return nil, Report{}, err
 	}
-	out := s.result(body, n, true)
 	if !s.touched {
 		return body, s.report, nil
 	}

@@ -101,7 +101,7 @@ func (s *Stream) init(p *Program, kind BodyKind, in Input, apply ApplyFunc) {
 	}
 	*s = Stream{p: p, kind: kind, in: in, apply: apply, max: p.MaxRecordBytes()}
 	if len(p.streamText) > 0 {
-		s.carry = &textCarry{}
+		s.carry = newTextCarry(p)
 	}
 }
 
@@ -151,17 +151,28 @@ func (s *Stream) Close() ([]byte, error) {
 		return nil, s.err
 	}
 	s.out = s.out[:0]
-	data := s.pend
-	n, err := s.feed(data, true)
-	if err == nil {
-		err = s.flush()
-	}
+	res, err := s.finish(s.pend, false)
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	res := s.result(data, n, false)
 	s.pend = s.pend[:0]
 	return res, nil
+}
+
+// finish reads data, the last bytes of the body, to its end and releases
+// what the carry holds; it returns the output (see result).
+func (s *Stream) finish(data []byte, direct bool) ([]byte, error) {
+	n, err := s.feed(data, true)
+	if err != nil {
+		return nil, err
+	}
+	if s.carry != nil && s.carry.busy() {
+		s.cutOut(data, n, n)
+		if err := s.flush(); err != nil {
+			return nil, err
+		}
+	}
+	return s.result(data, n, direct), nil
 }
 
 // Report returns the findings of the records rewritten so far, merged as
@@ -201,17 +212,48 @@ func (s *Stream) result(data []byte, n int, direct bool) []byte {
 }
 
 // replace emits the unit u, data[start:end], with its record replaced by
-// rec.
+// rec (behind the records the carry holds, if any).
 func (s *Stream) replace(data []byte, start, end int, u *unit, rec []byte) {
+	if s.carry != nil && s.carry.busy() {
+		s.carry.tmp = u.render(s.carry.tmp[:0], rec)
+		s.enqueue(data, start, end, s.carry.tmp)
+		s.release()
+		return
+	}
+	s.cutOut(data, start, end)
+	s.out = u.render(s.out, rec)
+}
+
+// pass emits the unit data[start:end] unchanged: nothing to do unless the
+// carry holds records, which it must then follow.
+func (s *Stream) pass(data []byte, start, end int) {
+	if s.carry != nil && s.carry.busy() {
+		s.enqueue(data, start, end, data[start:end])
+		s.release()
+	}
+}
+
+// cutOut brings the output up to data[start], the start of a unit whose
+// output is written otherwise, and skips the unit (it ends at end).
+func (s *Stream) cutOut(data []byte, start, end int) {
 	if !s.changed {
 		s.changed = true
 		s.out = append(s.out, data[:start]...)
 	} else {
 		s.out = append(s.out, data[s.from:start]...)
 	}
-	s.out = u.render(s.out, rec)
 	s.from = end
 	s.touched = true
+}
+
+// orPass emits the unit data[start:end] unchanged when err is
+// ErrInvalidJSON (an invalid record passes), and returns err otherwise.
+func (s *Stream) orPass(err error, data []byte, start, end int) error {
+	if errors.Is(err, ErrInvalidJSON) {
+		s.pass(data, start, end)
+		return nil
+	}
+	return err
 }
 
 // feed reads the units that start at data[0] and emits each complete one;
@@ -262,6 +304,7 @@ func (s *Stream) line(data []byte, start int, final bool) (int, error) {
 	// a line that opens a value lenient parsers read across lines
 	i := skipWS(data[:end], start)
 	if i >= end || data[i] != '{' && data[i] != '[' {
+		s.pass(data, start, end)
 		return end, nil
 	}
 	s.across, s.acrossAt = true, 0
@@ -296,7 +339,8 @@ func (s *Stream) acrossLines(data []byte, start int, final bool) (int, error) {
 	}
 	s.across = false
 	if !ok || start+valueEnd <= lineEnd {
-		return lineEnd, nil // an invalid line: passes unchanged
+		s.pass(data, start, lineEnd) // an invalid line: passes unchanged
+		return lineEnd, nil
 	}
 	end := start + valueEnd
 	u := unit{raw: data[start:end], rec: dataSeg{0, end - start, false}}
@@ -331,16 +375,7 @@ func (s *Stream) seqRecord(data []byte, start int, final bool) (int, error) {
 		return needMore, nil
 	}
 	u := unit{raw: data[start:end], rec: dataSeg{0, recEnd - start, false}}
-	return end, s.passInvalid(s.record(data, start, &u))
-}
-
-// passInvalid returns err, nil for ErrInvalidJSON (an invalid record
-// passes unchanged).
-func (s *Stream) passInvalid(err error) error {
-	if errors.Is(err, ErrInvalidJSON) {
-		return nil
-	}
-	return err
+	return end, s.orPass(s.record(data, start, &u), data, start, end)
 }
 
 // utf8BOMBytes is the UTF-8 byte-order mark an event stream may start with.
@@ -409,10 +444,11 @@ func (s *Stream) event(data []byte, start int, final bool) (int, error) {
 		return 0, fmt.Errorf("%w: an event passes %d bytes", ErrRecordTooLarge, s.max)
 	}
 	if len(s.segs) == 0 {
+		s.pass(data, start, i)
 		return i, nil
 	}
 	u := unit{raw: data[start:i], segs: s.segs}
-	return i, s.passInvalid(s.record(data, start, &u))
+	return i, s.orPass(s.record(data, start, &u), data, start, i)
 }
 
 // indexLineEnd returns the index of the first CR or LF in b, or -1.
@@ -445,24 +481,33 @@ func (s *Stream) field(data []byte, start, i, j int) {
 	}
 }
 
-// record rewrites the record of unit u, which starts at data[start]: it
+// record rewrites the record of unit u, which starts at data[start], and
 // emits the unit, rewritten when the record changed. It returns apply's
-// error; for ErrInvalidJSON the unit was not emitted changed.
+// error; for ErrInvalidJSON it emits nothing (the caller decides).
 func (s *Stream) record(data []byte, start int, u *unit) error {
 	rec := u.record(&s.payload)
+	end := start + len(u.raw)
 	if !mayBeJSON(rec) {
+		s.pass(data, start, end)
 		return nil
 	}
-	if len(rec) > s.max {
-		return fmt.Errorf("%w: a record of %d bytes passes %d", ErrRecordTooLarge, len(rec), s.max)
+	if len(u.raw) > s.max {
+		return fmt.Errorf("%w: a record of %d bytes passes %d", ErrRecordTooLarge, len(u.raw), s.max)
+	}
+	if s.carry != nil {
+		if texts := s.carry.find.find(rec); len(texts) > 0 {
+			return s.carried(data, start, u, rec, texts)
+		}
 	}
 	out, rep, err := s.apply(rec, s.in)
 	if err != nil {
 		return err
 	}
 	s.report = s.p.mergeReport(s.report, rep)
-	if !sameSlice(out, rec) {
-		s.replace(data, start, start+len(u.raw), u, out)
+	if sameSlice(out, rec) {
+		s.pass(data, start, end)
+	} else {
+		s.replace(data, start, end, u, out)
 	}
 	return nil
 }
@@ -529,12 +574,3 @@ func (u *unit) render(dst, rec []byte) []byte {
 	}
 	return append(dst, u.raw[from:]...)
 }
-
-// flush releases everything the text carry holds (Close).
-func (s *Stream) flush() error { return nil }
-
-// textCarry holds the texts carried across records (stream_text).
-type textCarry struct{}
-
-// held returns the bytes the carry holds.
-func (c *textCarry) held() int { return 0 }

@@ -12,10 +12,19 @@ type textSelector struct {
 	text  string // as written
 }
 
+// maxStreamText is the most stream_text paths a set may have (a record's
+// walk tracks them in one 64-bit mask).
+const maxStreamText = 64
+
 // decodeStreamText reads the top-level stream_text list.
 func (d *decoder) decodeStreamText(v *yaml.Node) []textSelector {
 	var sels []textSelector
-	for _, it := range d.stringList(v, "stream_text") {
+	items := d.stringList(v, "stream_text")
+	if len(items) > maxStreamText {
+		d.errorf(v, "stream_text: %d paths, at most %d", len(items), maxStreamText)
+		return nil
+	}
+	for _, it := range items {
 		steps, perr := parsePath(it.Value)
 		if perr != nil {
 			d.errorAt(it, perr.off, "stream_text: path %q: %s", it.Value, perr.msg)
@@ -49,4 +58,25 @@ func (d *decoder) maxRecordBytes(v *yaml.Node) int {
 		return n
 	}
 	return 0
+}
+
+// includeStreamText adds the stream_text paths of an included pack to
+// those of s (each once), unless s wrote stream_text itself: then it keeps
+// its choice, and `stream_text: []` turns the packs' paths off.
+func (d *decoder) includeStreamText(s, pack *setSpec, it *yaml.Node) {
+	if s.streamTextSet {
+		return
+	}
+	for _, sel := range pack.streamText {
+		dup := false
+		for _, have := range s.streamText {
+			dup = dup || have.text == sel.text
+		}
+		if !dup {
+			s.streamText = append(s.streamText, sel)
+		}
+	}
+	if len(s.streamText) > maxStreamText {
+		d.errorf(it, "include: stream_text: %d paths with the packs', at most %d", len(s.streamText), maxStreamText)
+	}
 }
