@@ -2,6 +2,7 @@ package hosttest_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -66,58 +67,226 @@ func streamExchange(contentType string, body []byte, chunk int) hosttest.Exchang
 }
 
 // Record streams through the .wasm, response direction, at chunk sizes 1,
-// 3, 17 and 64 KiB, with and without a final empty DATA frame: the client
-// gets exactly the native whole-body rewrite (the golden .want file), no
+// 3, 17 and 64 KiB, with and without a final empty DATA frame, under the
+// rule set of testdata/streams twice: as it is (the llm-prompts pack
+// carries the texts of its stream paths across records, stream_text) and
+// with `stream_text: []` (each record on its own). The client gets exactly
+// the native whole-body rewrite (the golden .want file for the first), no
 // planted value of leaks.txt at any chunk size, the framing of the input
-// (every line but data lines, and the number of lines), and each record as
-// soon as its last byte arrived (records forwarded at once).
+// (every line but data lines, and the number of lines), whole records
+// only, in order. Without carried text each record leaves as soon as its
+// last byte arrived; with it, a record whose text ends in what could still
+// begin a value waits for the next piece of that text (checkWholeRecords).
 func TestRecordStreamGoldens(t *testing.T) {
+	carried := streamsData(t, "rules.yaml")
+	own := streamRules(t, "stream_text: []")
+	leaks := strings.Split(strings.TrimSpace(string(streamsData(t, "leaks.txt"))), "\n")
+	for _, set := range []struct {
+		name  string
+		src   []byte
+		carry bool
+	}{{"carried", carried, true}, {"per-record", own, false}} {
+		p := compileStreams(t, set.src)
+		vm := start(t, "veil", hosttest.Envoy133, hosttest.Config{PluginConfig: set.src})
+		for _, c := range streamCases {
+			body := streamsData(t, c.file)
+			want, _, err := p.ApplyAs(c.kind, body, rules.Input{Direction: rules.Response}, p.Apply)
+			if err != nil {
+				t.Fatalf("%s: native: %v", c.file, err)
+			}
+			if set.carry {
+				checkGolden(t, c.file+".want", want)
+			}
+			if bytes.Equal(want, body) {
+				t.Fatalf("%s: the rules change nothing", c.file)
+			}
+			for _, chunk := range streamChunkSizes {
+				for _, finalEmpty := range []bool{false, true} {
+					name := fmt.Sprintf("%s/%s/chunk=%d/final-empty=%t", set.name, c.file, chunk, finalEmpty)
+					ex := streamExchange(c.contentType, body, chunk)
+					ex.FinalEmptyChunk = finalEmpty
+					res := vm.Do(ex)
+					if res.VMError != nil || len(res.Errors) > 0 || res.LocalReply != nil || res.Reset != "" {
+						t.Fatalf("%s: vm %v, errors %q, local reply %+v, reset %q", name, res.VMError, res.Errors, res.LocalReply, res.Reset)
+					}
+					got := res.Response.Body
+					if !bytes.Equal(got, want) {
+						t.Errorf("%s: the client got\n%s\nwant (native)\n%s", name, got, want)
+						continue
+					}
+					checkLeaks(t, name, c.kind, got, leaks)
+					if _, ok := res.Response.Headers.Get("content-length"); ok {
+						t.Errorf("%s: content-length kept on a rewritten stream", name)
+					}
+					checkFraming(t, name, c.kind, body, got)
+					checkWholeRecords(t, name, c.kind, want, res.Response.Frames)
+					if !set.carry {
+						checkForwardedAtOnce(t, name, p, c.kind, body, chunk, res.Response.Frames)
+					}
+				}
+			}
+		}
+	}
+}
+
+// checkLeaks fails the test for each planted value that appears in out,
+// or in one of the texts its records carry in pieces (joinedTexts).
+func checkLeaks(t *testing.T, name string, kind rules.BodyKind, out []byte, leaks []string) {
+	t.Helper()
+	texts := joinedTexts(t, kind, out)
+	for _, leak := range leaks {
+		if bytes.Contains(out, []byte(leak)) {
+			t.Errorf("%s: %q survives", name, leak)
+		}
+		for key, text := range texts {
+			if strings.Contains(text, leak) {
+				t.Errorf("%s: %q survives split across records of text %s: %q", name, leak, key, text)
+			}
+		}
+	}
+}
+
+// joinedTexts returns the texts an LLM stream sends in pieces, one piece
+// per record, joined in order, by where they are: OpenAI's
+// choices[i].delta.content and tool-call arguments, Anthropic's
+// delta.text and delta.partial_json of block i, Ollama's message.content.
+// A client reads these joined, so a value split across records is a leak.
+func joinedTexts(t *testing.T, kind rules.BodyKind, body []byte) map[string]string {
+	t.Helper()
+	texts := map[string]string{}
+	for _, rec := range recordsOf(kind, body) {
+		var r struct {
+			Choices []struct {
+				Index int
+				Delta struct {
+					Content   string
+					ToolCalls []struct {
+						Index    int
+						Function struct{ Arguments string }
+					} `json:"tool_calls"`
+				}
+			}
+			Index int
+			Delta struct {
+				Text        string
+				PartialJSON string `json:"partial_json"`
+			}
+			Message struct{ Content string }
+		}
+		if json.Unmarshal(rec, &r) != nil {
+			continue
+		}
+		for _, c := range r.Choices {
+			texts[fmt.Sprintf("choices[%d].delta.content", c.Index)] += c.Delta.Content
+			for _, tc := range c.Delta.ToolCalls {
+				texts[fmt.Sprintf("choices[%d].tool_calls[%d].arguments", c.Index, tc.Index)] += tc.Function.Arguments
+			}
+		}
+		texts[fmt.Sprintf("block %d delta.text", r.Index)] += r.Delta.Text
+		texts[fmt.Sprintf("block %d delta.partial_json", r.Index)] += r.Delta.PartialJSON
+		texts["message.content"] += r.Message.Content
+	}
+	return texts
+}
+
+// recordsOf splits a record stream into its records: the data of each
+// event (its data fields joined with a line feed), or each line.
+func recordsOf(kind rules.BodyKind, body []byte) [][]byte {
+	if kind != rules.BodyEventStream {
+		return bytes.Split(body, []byte("\n"))
+	}
+	var out [][]byte
+	for ev := range bytes.SplitSeq(body, []byte("\n\n")) {
+		var data [][]byte
+		for line := range bytes.SplitSeq(ev, []byte("\n")) {
+			if v, ok := bytes.CutPrefix(line, []byte("data:")); ok {
+				data = append(data, bytes.TrimPrefix(v, []byte(" ")))
+			}
+		}
+		out = append(out, bytes.Join(data, []byte("\n")))
+	}
+	return out
+}
+
+// Values split across records ("ali" | "ce@exam" | "ple.com"), in OpenAI
+// chat deltas and tool-call arguments, Anthropic text and input_json
+// deltas (with pings between), Ollama NDJSON: with the llm-prompts pack's
+// stream_text, at every chunk size, none survives in the client's bytes
+// nor in the texts joined from the records, the output is the native
+// rewrite, and records leave whole. With `stream_text: []` the same
+// values do survive joined: the check sees them.
+func TestRecordStreamSplitValues(t *testing.T) {
+	leaks := strings.Split(strings.TrimSpace(string(streamsData(t, "leaks-split.txt"))), "\n")
+	cases := []streamCase{
+		{"openai-split.sse", "text/event-stream", rules.BodyEventStream},
+		{"anthropic-split.sse", "text/event-stream", rules.BodyEventStream},
+		{"ollama-split.ndjson", "application/x-ndjson", rules.BodyJSONLines},
+	}
 	src := streamsData(t, "rules.yaml")
 	p := compileStreams(t, src)
 	vm := start(t, "veil", hosttest.Envoy133, hosttest.Config{PluginConfig: src})
-	leaks := strings.Split(strings.TrimSpace(string(streamsData(t, "leaks.txt"))), "\n")
-	for _, c := range streamCases {
+	off := compileStreams(t, streamRules(t, "stream_text: []"))
+	for _, c := range cases {
 		body := streamsData(t, c.file)
 		want, _, err := p.ApplyAs(c.kind, body, rules.Input{Direction: rules.Response}, p.Apply)
 		if err != nil {
-			t.Fatalf("%s: native: %v", c.file, err)
+			t.Fatal(err)
 		}
-		wantFile := filepath.Join("testdata", "streams", c.file+".want")
-		if *updateStreams {
-			if err := os.WriteFile(wantFile, want, 0o644); err != nil {
-				t.Fatal(err)
+		plain, _, _ := off.ApplyAs(c.kind, body, rules.Input{Direction: rules.Response}, off.Apply)
+		found := 0
+		for _, text := range joinedTexts(t, c.kind, plain) {
+			for _, leak := range leaks {
+				if strings.Contains(text, leak) {
+					found++
+				}
 			}
-		} else if golden := streamsData(t, c.file+".want"); !bytes.Equal(golden, want) {
-			t.Errorf("%s: the native rewrite differs from %s (go test ./host-test -run TestRecordStreamGoldens -update-streams):\n%s", c.file, wantFile, want)
 		}
-		if bytes.Equal(want, body) {
-			t.Fatalf("%s: the rules change nothing", c.file)
+		if found == 0 {
+			t.Errorf("%s: without stream_text no split value survives: the case splits nothing", c.file)
 		}
 		for _, chunk := range streamChunkSizes {
-			for _, finalEmpty := range []bool{false, true} {
-				name := fmt.Sprintf("%s/chunk=%d/final-empty=%t", c.file, chunk, finalEmpty)
-				ex := streamExchange(c.contentType, body, chunk)
-				ex.FinalEmptyChunk = finalEmpty
-				res := vm.Do(ex)
-				if res.VMError != nil || len(res.Errors) > 0 || res.LocalReply != nil || res.Reset != "" {
-					t.Fatalf("%s: vm %v, errors %q, local reply %+v, reset %q", name, res.VMError, res.Errors, res.LocalReply, res.Reset)
-				}
-				got := res.Response.Body
-				if !bytes.Equal(got, want) {
-					t.Errorf("%s: the client got\n%s\nwant (native)\n%s", name, got, want)
-					continue
-				}
-				for _, leak := range leaks {
-					if bytes.Contains(got, []byte(leak)) {
-						t.Errorf("%s: %q survives", name, leak)
-					}
-				}
-				if _, ok := res.Response.Headers.Get("content-length"); ok {
-					t.Errorf("%s: content-length kept on a rewritten stream", name)
-				}
-				checkFraming(t, name, c.kind, body, got)
-				checkForwardedAtOnce(t, name, p, c.kind, body, chunk, res.Response.Frames)
+			name := fmt.Sprintf("%s/chunk=%d", c.file, chunk)
+			res := vm.Do(streamExchange(c.contentType, body, chunk))
+			if res.VMError != nil || len(res.Errors) > 0 || res.LocalReply != nil || res.Reset != "" {
+				t.Fatalf("%s: vm %v, errors %q, local reply %+v, reset %q", name, res.VMError, res.Errors, res.LocalReply, res.Reset)
 			}
+			if !bytes.Equal(res.Response.Body, want) {
+				t.Errorf("%s: the client got\n%s\nwant (native)\n%s", name, res.Response.Body, want)
+			}
+			checkLeaks(t, name, c.kind, res.Response.Body, leaks)
+			checkFraming(t, name, c.kind, body, res.Response.Body)
+			checkWholeRecords(t, name, c.kind, want, res.Response.Frames)
+		}
+	}
+}
+
+// checkGolden compares got with testdata/streams/name, or rewrites it
+// under -update-streams.
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	file := filepath.Join("testdata", "streams", name)
+	if *updateStreams {
+		if err := os.WriteFile(file, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if golden := streamsData(t, name); !bytes.Equal(golden, got) {
+		t.Errorf("the native rewrite differs from %s (go test ./host-test -run TestRecordStreamGoldens -update-streams):\n%s", file, got)
+	}
+}
+
+// checkWholeRecords checks that the client receives whole records, in
+// order: after each body callback what left so far is a prefix of the
+// final output that ends where a record (or the body) ends.
+func checkWholeRecords(t *testing.T, name string, kind rules.BodyKind, final []byte, frames [][]byte) {
+	t.Helper()
+	var sent []byte
+	for i, f := range frames {
+		sent = append(sent, f...)
+		if !bytes.HasPrefix(final, sent) || len(sent) < len(final) && completeRecords(kind, sent) != len(sent) {
+			t.Errorf("%s: after body callback %d the client has a piece of a record or bytes out of order:\n%q", name, i+1, sent)
+			return
 		}
 	}
 }
@@ -208,7 +377,7 @@ func TestRecordStreamRequest(t *testing.T) {
 	if res.VMError != nil || len(res.Errors) > 0 || res.LocalReply != nil || !bytes.Equal(res.Request.Body, want) {
 		t.Fatalf("vm %v, errors %q, reply %+v, upstream got\n%s\nwant\n%s", res.VMError, res.Errors, res.LocalReply, res.Request.Body, want)
 	}
-	checkForwardedAtOnce(t, "request", p, rules.BodyJSONLines, body, 7, res.Request.Frames)
+	checkWholeRecords(t, "request", rules.BodyJSONLines, want, res.Request.Frames)
 	metrics := m.Metrics()
 	for name, want := range map[string]int64{
 		"wasmcustom.veil.bodies_inspected.rule_set.streams.direction.request":                                 1,
@@ -269,25 +438,41 @@ func doStream(t *testing.T, src []byte, ex hosttest.Exchange) (*hosttest.Result,
 // and the failure counted; never a silent loss.
 func TestRecordStreamTrailers(t *testing.T) {
 	sse, ndjson := streamsData(t, "openai-chat.sse"), streamsData(t, "ollama-chat.ndjson")
-	wantSSE, wantNDJSON := streamsData(t, "openai-chat.sse.want"), streamsData(t, "ollama-chat.ndjson.want")
+	wantSSE := streamsData(t, "openai-chat.sse.want")
 	trailers := hosttest.Headers{{"x-upstream", "done"}}
 	lastLine := len(ndjson) - bytes.LastIndexByte(ndjson, '\n') - 1 // unfinished: no line feed
 
 	t.Run("record boundary", func(t *testing.T) {
 		ex := streamExchange("text/event-stream", sse, 17)
 		ex.ResponseTrailers = trailers
-		res, _ := doStream(t, streamRules(t, "report_header: x-veil-report"), ex)
-		if res.Reset != "" || len(res.Errors) > 0 || !bytes.Equal(res.Response.Body, wantSSE) {
+		src := streamRules(t, "report_header: x-veil-report\nstream_text: []")
+		p := compileStreams(t, src)
+		want, _, _ := p.ApplyAs(rules.BodyEventStream, sse, rules.Input{Direction: rules.Response}, p.Apply)
+		res, _ := doStream(t, src, ex)
+		if res.Reset != "" || len(res.Errors) > 0 || !bytes.Equal(res.Response.Body, want) {
 			t.Fatalf("reset %q, errors %q, body\n%s", res.Reset, res.Errors, res.Response.Body)
 		}
 		if first(res.Response.Trailers, "x-upstream") != "done" || !strings.Contains(first(res.Response.Trailers, "x-veil-report"), "email-anywhere=") {
 			t.Errorf("trailers %v", res.Response.Trailers)
 		}
 	})
+	t.Run("text carried, reject", func(t *testing.T) {
+		// The last delta ends in "example.com", which could go on: its
+		// record waits for the next piece, and the trailers come first.
+		ex := streamExchange("text/event-stream", sse, 17)
+		ex.ResponseTrailers = trailers
+		res, _ := doStream(t, streamRules(t, "on: { error: reject }"), ex)
+		if res.Reset != "local_reply_after_response_headers" || !hasLog(res.Logs, "trailers came while") {
+			t.Fatalf("reset %q, logs %v", res.Reset, res.Logs)
+		}
+		if !bytes.HasPrefix(wantSSE, res.Response.Body) {
+			t.Errorf("before the reset the client got what is not the rewrite's start:\n%s", res.Response.Body)
+		}
+	})
 	t.Run("unfinished record, reject", func(t *testing.T) {
 		ex := streamExchange("application/x-ndjson", ndjson, 64)
 		ex.ResponseTrailers = trailers
-		res, m := doStream(t, streamRules(t, "on: { error: reject }"), ex)
+		res, m := doStream(t, streamRules(t, "on: { error: reject }\nstream_text: []"), ex)
 		if res.Reset != "local_reply_after_response_headers" || res.LocalReply == nil || res.LocalReply.Status != 502 {
 			t.Fatalf("reset %q, local reply %+v", res.Reset, res.LocalReply)
 		}
@@ -301,7 +486,10 @@ func TestRecordStreamTrailers(t *testing.T) {
 	t.Run("unfinished record, pass", func(t *testing.T) {
 		ex := streamExchange("application/x-ndjson", ndjson, 64)
 		ex.ResponseTrailers = trailers
-		res, m := doStream(t, streamRules(t, "on: { error: pass }"), ex)
+		src := streamRules(t, "on: { error: pass }\nstream_text: []")
+		p := compileStreams(t, src)
+		wantNDJSON, _, _ := p.ApplyAs(rules.BodyJSONLines, ndjson, rules.Input{Direction: rules.Response}, p.Apply)
+		res, m := doStream(t, src, ex)
 		cut := bytes.LastIndexByte(wantNDJSON, '\n') + 1
 		if res.Reset != "" || !bytes.Equal(res.Response.Body, wantNDJSON[:cut]) || first(res.Response.Trailers, "x-upstream") != "done" {
 			t.Fatalf("reset %q, errors %q, body\n%s", res.Reset, res.Errors, res.Response.Body)
@@ -370,7 +558,7 @@ func TestRecordStreamFailures(t *testing.T) {
 	big := []byte(`data: {"choices":[{"delta":{"content":"` + strings.Repeat("x", 600) + ` zed@example.com"}}]}` + "\n\n")
 	deep := []byte("data: " + strings.Repeat("[", 150) + strings.Repeat("]", 150) + "\n\n")
 	before := bytes.Join(events[:4], nil)
-	src := streamRules(t, "limits: { max_record_bytes: 400 }")
+	src := streamRules(t, "limits: { max_record_bytes: 400 }\nstream_text: []")
 	p := compileStreams(t, src)
 	rewrite := func(b []byte) []byte {
 		out, _, err := p.ApplyAs(rules.BodyEventStream, b, rules.Input{Direction: rules.Response}, p.Apply)
@@ -392,7 +580,7 @@ func TestRecordStreamFailures(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			body := append(append(append([]byte(nil), before...), tc.bad...), after...)
-			res, m := doStream(t, streamRules(t, "limits: { max_record_bytes: 400 }\n"+tc.settings), streamExchange("text/event-stream", body, 64))
+			res, m := doStream(t, append(src[:len(src):len(src)], "\n"+tc.settings+"\n"...), streamExchange("text/event-stream", body, 64))
 			metric := "wasmcustom.veil.failures.rule_set.streams.kind." + tc.kind + ".outcome." + tc.outcome + ".direction.response"
 			if got := m.Metrics()[metric].Value; got != 1 {
 				t.Errorf("%s = %d, want 1", metric, got)
