@@ -597,6 +597,32 @@ func TestRecordStreamFailures(t *testing.T) {
 			}
 		})
 	}
+	t.Run("panic", func(t *testing.T) {
+		// The fault-injecting build panics inside Apply on a record holding
+		// the marker: recovered as on.error.
+		bad := []byte(`data: {"choices":[{"delta":{"content":"__veil_fault_panic__ zed@example.com"}}]}` + "\n\n")
+		body := append(append(append([]byte(nil), before...), bad...), after...)
+		for _, outcome := range []string{"reject", "pass"} {
+			m := load(t, "veil-faults", hosttest.Envoy133)
+			vm, err := m.Start(t.Context(), hosttest.Config{PluginConfig: append(src[:len(src):len(src)], "\non: { error: "+outcome+" }\n"...)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := vm.Do(streamExchange("text/event-stream", body, 64))
+			if got := m.Metrics()["wasmcustom.veil.failures.rule_set.streams.kind.error.outcome."+outcome+".direction.response"].Value; got != 1 || res.VMError != nil {
+				t.Errorf("%s: failures counted %d, vm %v", outcome, got, res.VMError)
+			}
+			if outcome == "reject" {
+				if res.Reset != "local_reply_after_response_headers" {
+					t.Errorf("reject: reset %q", res.Reset)
+				}
+				continue
+			}
+			if want := append(rewrite(before), append(bad, after...)...); res.Reset != "" || !bytes.Equal(res.Response.Body, want) {
+				t.Errorf("pass: reset %q, client got\n%s\nwant\n%s", res.Reset, res.Response.Body, want)
+			}
+		}
+	})
 	t.Run("oversize request reject", func(t *testing.T) {
 		body := append(append([]byte(`{"a":1}`+"\n"), bytes.Repeat([]byte("x"), 500)...), '\n')
 		res, _ := doStream(t, streamRules(t, "limits: { max_record_bytes: 400 }"), hosttest.Exchange{
@@ -621,6 +647,62 @@ func TestRecordStreamFailures(t *testing.T) {
 		if res.LocalReply == nil || res.Response.Status != 400 || !bytes.Contains(res.Response.Body, []byte(`"rule":"no-cards"`)) ||
 			bytes.Contains(res.Request.Body, []byte("4012")) {
 			t.Fatalf("request: local reply %+v, client got %d %s, upstream got %s", res.LocalReply, res.Response.Status, res.Response.Body, res.Request.Body)
+		}
+	})
+}
+
+// An encoded record stream is not streamed: it is read whole (or refused
+// under on.encoded) like any other encoded body, so nothing of it leaves
+// before its end.
+func TestRecordStreamEncodedNotStreamed(t *testing.T) {
+	ex := streamExchange("text/event-stream", streamsData(t, "openai-chat.sse"), 64)
+	ex.ResponseHeaders = append(ex.ResponseHeaders, [2]string{"content-encoding", "gzip"})
+	res, _ := doStream(t, streamsData(t, "rules.yaml"), ex)
+	for i, f := range res.Response.Frames {
+		if len(f) > 0 && i < len(res.Response.Frames)-1 {
+			t.Fatalf("frame %d of an encoded stream left before its end: %q", i+1, f)
+		}
+	}
+}
+
+// FuzzRecordStreamWasm sends a record stream of any bytes through the
+// .wasm in frames of any size: the VM never fails, nothing Envoy would
+// refuse happens, and the client gets the native whole-body rewrite, or,
+// when the native rewrite fails, the rule set's reject (a reset, the
+// response headers having gone out).
+//
+//	go test ./host-test -run '^$' -fuzz '^FuzzRecordStreamWasm$' -fuzztime 30s
+func FuzzRecordStreamWasm(f *testing.F) {
+	for _, c := range append(streamCases, streamCase{"openai-split.sse", "", rules.BodyEventStream}, streamCase{"ollama-split.ndjson", "", rules.BodyJSONLines}) {
+		body := streamsData(f, c.file)
+		f.Add(body, uint16(17), c.kind == rules.BodyEventStream)
+		f.Add(body, uint16(0), c.kind == rules.BodyEventStream)
+	}
+	f.Add([]byte("data: {\"choices\":[{\"delta\":{\"content\":\"ali\"}}]}\r\n\r\ndata: {\"choices\":[{\"delta\":{\"content\":\"ce@example.com\"}}]}\r\r"), uint16(5), true)
+	src := streamRules(f, "limits: { max_record_bytes: 4096 }")
+	p := compileStreams(f, src)
+	vm := start(f, "veil", hosttest.Envoy133, hosttest.Config{PluginConfig: src})
+	f.Fuzz(func(t *testing.T, body []byte, chunk uint16, sse bool) {
+		if len(body) == 0 {
+			return
+		}
+		kind, contentType := rules.BodyJSONLines, "application/x-ndjson"
+		if sse {
+			kind, contentType = rules.BodyEventStream, "text/event-stream"
+		}
+		want, _, err := p.ApplyAs(kind, body, rules.Input{Direction: rules.Response}, p.Apply)
+		res := vm.Do(streamExchange(contentType, body, int(chunk%512)+1))
+		switch {
+		case res.VMError != nil:
+			t.Fatalf("vm failed: %v", res.VMError)
+		case err != nil:
+			if res.Reset == "" {
+				t.Fatalf("native %v, but the stream was not reset: client got %q", err, res.Response.Body)
+			}
+		case len(res.Errors) > 0 || res.Reset != "":
+			t.Fatalf("errors %q, reset %q", res.Errors, res.Reset)
+		case !bytes.Equal(res.Response.Body, want):
+			t.Fatalf("client got\n%q\nwant (native)\n%q", res.Response.Body, want)
 		}
 	})
 }

@@ -32,6 +32,9 @@ type records struct {
 	// should the stream fail.
 	keepRaw bool
 	raw     []byte
+	// writing is set while Write runs, so that a panic there (recovered as
+	// on.error) knows the current chunk is still unread.
+	writing bool
 }
 
 // streamsRecords reports whether a body of kind with these headers is
@@ -77,17 +80,19 @@ func (s *stream) onRecords(d rules.Direction, bodySize int, endOfStream bool) ty
 	h := hostCalls[d]
 	chunk, err := h.getBody(0, bodySize) // the chunk alone: this filter never pauses a stream
 	if err != nil && !errors.Is(err, types.ErrorStatusNotFound) {
-		return s.failRecords(d, rules.InternalError, r.unread(nil, chunk))
+		return s.failRecords(d, rules.InternalError, r.raw, false)
 	}
 	r.read += len(chunk)
+	r.writing = true
 	out, err := r.stream.Write(chunk)
+	r.writing = false
 	if err != nil {
-		return s.failRecords(d, failureOf(err), r.unread(nil, chunk))
+		return s.failRecords(d, failureOf(err), r.raw, false)
 	}
 	r.keep(chunk)
 	if endOfStream {
 		if out, err = r.close(out); err != nil {
-			return s.failRecords(d, failureOf(err), r.unread(r.scratch, nil))
+			return s.failRecords(d, failureOf(err), append(r.scratch, r.raw...), true)
 		}
 	}
 	if action, blocked := s.blockRecords(d); blocked {
@@ -96,7 +101,7 @@ func (s *stream) onRecords(d rules.Direction, bodySize int, endOfStream bool) ty
 	if !sameBytes(out, chunk) {
 		r.changed = r.changed || string(out) != string(chunk)
 		if err := h.replaceBody(out); err != nil {
-			return s.failRecords(d, rules.InternalError, nil)
+			return s.failRecords(d, rules.InternalError, nil, false)
 		}
 	}
 	if endOfStream {
@@ -115,18 +120,6 @@ func (r *records) keep(chunk []byte) {
 	if held := r.stream.Held(); held < len(r.raw) {
 		r.raw = r.raw[:copy(r.raw, r.raw[len(r.raw)-held:])]
 	}
-}
-
-// unread returns what a failed stream forwards under pass in place of the
-// current chunk: released (what left the stream but not yet the filter),
-// the bytes the stream held as they came, then chunk, the bytes it could
-// not read; nil when that is the chunk itself. Without keepRaw nothing is
-// kept: the rule set rejects every failure, and nothing is forwarded.
-func (r *records) unread(released, chunk []byte) []byte {
-	if !r.keepRaw || len(released)+len(r.raw) == 0 {
-		return nil
-	}
-	return append(append(append([]byte(nil), released...), r.raw...), chunk...)
 }
 
 // close ends the stream after the last Write, whose output out (valid
@@ -160,7 +153,7 @@ func (s *stream) onRecordTrailers(d rules.Direction) types.Action {
 	if err != nil || len(out) > 0 {
 		proxywasm.LogWarnf("veil: rule set %q: %s body: trailers came while %d bytes of a record stream were held: they cannot be forwarded",
 			s.plugin.program.Name(), d, held)
-		return s.failRecords(d, rules.InternalError, nil)
+		return s.failRecords(d, rules.InternalError, nil, false)
 	}
 	return s.endRecords(d, true)
 }
@@ -214,24 +207,40 @@ func (s *stream) blockRecords(d rules.Direction) (types.Action, bool) {
 }
 
 // failRecords gives a stream that failed mid-way the rule set's on.* choice
-// for kind: pass forwards unread (records.unread: what the stream still
-// held, as it came, and the current chunk; nil to leave the chunk as it is)
-// and the rest of the body unread; reject answers with a local reply, which
-// on the response side (its headers went out with the first records)
-// resets the stream. What earlier records found still counts in the
-// metrics and the audit line.
-func (s *stream) failRecords(d rules.Direction, kind rules.FailureKind, unread []byte) types.Action {
+// for kind. pass forwards what the stream held, as it came (records.raw),
+// and the rest of the body unread: held goes before the current chunk,
+// still unread in the buffer, or with replace (the chunk was read) in its
+// place. reject answers with a local reply, which on the response side
+// (its headers went out with the first records) resets the stream. What
+// earlier records found still counts in the metrics and the audit line.
+func (s *stream) failRecords(d rules.Direction, kind rules.FailureKind, held []byte, replace bool) types.Action {
 	r := s.bodies[d].records
 	s.bodies[d].records = nil
 	report := r.stream.Report()
 	s.bodies[d].report = report
 	s.plugin.metrics.recordBody(d, r.read, r.changed, report)
-	if unread != nil && s.plugin.program.OnFailure(kind) == rules.Pass {
-		if err := hostCalls[d].replaceBody(unread); err != nil {
+	if len(held) > 0 && s.plugin.program.OnFailure(kind) == rules.Pass {
+		write := hostCalls[d].prependBody
+		if replace {
+			write = hostCalls[d].replaceBody
+		}
+		if err := write(held); err != nil {
 			return s.fail(d, rules.InternalError)
 		}
 	}
 	return s.fail(d, kind)
+}
+
+// recoverRecords ends, after a recovered panic, a stream being rewritten
+// in direction d: on.error, with the bytes held forwarded under pass when
+// the panic left the current chunk unread (it came from Write).
+func (s *stream) recoverRecords(d rules.Direction) types.Action {
+	r := s.bodies[d].records
+	var held []byte
+	if r.writing {
+		held = r.raw
+	}
+	return s.failRecords(d, rules.InternalError, held, false)
 }
 
 // failureOf maps an error of a rules.Stream to its failure kind.

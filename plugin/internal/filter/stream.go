@@ -351,6 +351,10 @@ func (s *stream) reply(status uint32, body []byte) types.Action {
 // recoverPanic turns a panic in per-stream code into the rule set's on.error choice.
 func (s *stream) recoverPanic(d rules.Direction, action *types.Action) {
 	if r := recover(); r != nil {
+		if s.bodies[d].records != nil {
+			*action = s.recoverRecords(d)
+			return
+		}
 		*action = s.fail(d, rules.InternalError)
 	}
 }
