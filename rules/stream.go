@@ -43,9 +43,10 @@ type Stream struct {
 	err     error // the first error; the stream refuses to go on after it
 
 	// BodyJSONLines: the unit is a line that opens a value across lines,
-	// last checked when it had acrossAt bytes
-	across   bool
-	acrossAt int
+	// last checked when it had acrossAt bytes; its bytes before acrossSeen
+	// were searched for a closing line (closerLine)
+	across               bool
+	acrossAt, acrossSeen int
 	// BodyEventStream
 	started bool      // the leading byte-order mark was dealt with
 	skipLF  bool      // the last line ended in a CR that was the last byte read
@@ -71,9 +72,6 @@ type unit struct {
 	rec  dataSeg
 	segs []dataSeg
 }
-
-// DefaultMaxRecordBytes is documented with limits.max_record_bytes: when a
-// rule set sets none, the record bound is limits.max_body_bytes.
 
 // MaxRecordBytes returns limits.max_record_bytes: the largest record (and
 // the most data held besides it by records delayed for stream_text) a
@@ -108,9 +106,10 @@ func (s *Stream) init(p *Program, kind BodyKind, in Input, apply ApplyFunc) {
 // Write takes the next chunk of the body and returns the bytes to forward
 // now: every record the chunk completed, rewritten, minus what is held (an
 // incomplete record, records delayed by stream_text). The result aliases
-// chunk when it is chunk unchanged, or else an internal buffer valid until
-// the next call. Errors wrap ErrRecordTooLarge (a record, or the records
-// held, beyond limits.max_record_bytes), ErrTooDeep, ErrWorkBudget or any
+// chunk (a prefix of it) when that part passes unchanged, or else is an
+// internal buffer valid until the next call. Errors wrap ErrRecordTooLarge
+// (a record, or the incomplete data held, beyond limits.max_record_bytes),
+// ErrTooDeep, ErrWorkBudget (also from stream_text's detectors) or any
 // other error of apply but ErrInvalidJSON (such a record passes unchanged);
 // after an error the stream is spent and every call returns it.
 func (s *Stream) Write(chunk []byte) ([]byte, error) {
@@ -145,7 +144,7 @@ func (s *Stream) Write(chunk []byte) ([]byte, error) {
 // still held, rewritten where it is JSON: an incomplete last record is
 // rewritten as it is, and the records delayed by stream_text are released
 // with their texts whole (the texts ended). The result is an internal
-// buffer (or aliases nothing the caller gave).
+// buffer, valid until the next call; every call after Close fails.
 func (s *Stream) Close() ([]byte, error) {
 	if s.err != nil {
 		return nil, s.err
@@ -156,8 +155,12 @@ func (s *Stream) Close() ([]byte, error) {
 		return nil, s.fail(err)
 	}
 	s.pend = s.pend[:0]
+	s.err = errStreamClosed
 	return res, nil
 }
+
+// errStreamClosed is what a Stream answers after Close.
+var errStreamClosed = errors.New("rules: stream closed")
 
 // finish reads data, the last bytes of the body, to its end and releases
 // what the carry holds; it returns the output (see result).
@@ -238,6 +241,9 @@ func (s *Stream) pass(data []byte, start, end int) {
 func (s *Stream) cutOut(data []byte, start, end int) {
 	if !s.changed {
 		s.changed = true
+		if cap(s.out) == 0 {
+			s.out = make([]byte, 0, len(data)+outSlack)
+		}
 		s.out = append(s.out, data[:start]...)
 	} else {
 		s.out = append(s.out, data[s.from:start]...)
@@ -277,6 +283,13 @@ func (s *Stream) feed(data []byte, final bool) (int, error) {
 		}
 		start = end
 		s.scanned = 0
+		if s.carry != nil && s.carry.heldRaw > s.max {
+			// the records queued behind a delayed one pass the bound:
+			// the texts end here
+			if err := s.flush(); err != nil {
+				return start, err
+			}
+		}
 	}
 	return start, nil
 }
@@ -307,7 +320,7 @@ func (s *Stream) line(data []byte, start int, final bool) (int, error) {
 		s.pass(data, start, end)
 		return end, nil
 	}
-	s.across, s.acrossAt = true, 0
+	s.across, s.acrossAt, s.acrossSeen = true, 0, 0
 	if e, err := s.acrossLines(data, start, final); e != needMore || err != nil {
 		return e, err
 	}
@@ -316,14 +329,16 @@ func (s *Stream) line(data []byte, start int, final bool) (int, error) {
 
 // acrossLines reads the unit at data[start:], a line that was not valid
 // JSON but opens an object or array, as lenient parsers read it: across
-// lines. The check is repeated only as the held bytes double (or pass the
-// record bound), so a long value costs linear time.
+// lines. The check is repeated when a line starting with a closer arrives
+// (the end of a pretty-printed document) or the held bytes double (or pass
+// the record bound), so a long value costs linear time.
 func (s *Stream) acrossLines(data []byte, start int, final bool) (int, error) {
 	avail := len(data) - start
-	if !final && avail < 2*s.acrossAt && avail <= s.max {
+	if !final && avail < 2*s.acrossAt && avail <= s.max && !closerLine(data[start+s.acrossSeen:]) {
+		s.acrossSeen = max(avail-1, 0)
 		return needMore, nil
 	}
-	s.acrossAt = avail
+	s.acrossAt, s.acrossSeen = avail, max(avail-1, 0)
 	lineEnd := len(data)
 	if i := bytes.IndexByte(data[start:], '\n'); i >= 0 {
 		lineEnd = start + i + 1
@@ -348,6 +363,23 @@ func (s *Stream) acrossLines(data []byte, start int, final bool) (int, error) {
 		return 0, err // almost JSON across lines is invalid_json
 	}
 	return end, nil
+}
+
+// closerLine reports whether b holds a line that starts with '}' or ']'
+// (after the line feed b may start with): the end of a pretty-printed
+// document, worth checking for at once.
+func closerLine(b []byte) bool {
+	for i := bytes.IndexByte(b, '\n'); i >= 0 && i+1 < len(b); {
+		if b[i+1] == '}' || b[i+1] == ']' {
+			return true
+		}
+		j := bytes.IndexByte(b[i+1:], '\n')
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
+	}
+	return false
 }
 
 // incomplete reports whether a lenient read that failed at i may succeed
@@ -494,6 +526,9 @@ func (s *Stream) record(data []byte, start int, u *unit) error {
 	if len(u.raw) > s.max {
 		return fmt.Errorf("%w: a record of %d bytes passes %d", ErrRecordTooLarge, len(u.raw), s.max)
 	}
+	if !plausibleJSON(rec) {
+		return errNotJSONValue
+	}
 	if s.carry != nil {
 		if texts := s.carry.find.find(rec); len(texts) > 0 {
 			return s.carried(data, start, u, rec, texts)
@@ -514,6 +549,34 @@ func (s *Stream) record(data []byte, start int, u *unit) error {
 
 // mayBeJSON reports whether rec holds something but whitespace.
 func mayBeJSON(rec []byte) bool { return len(bytes.TrimSpace(rec)) > 0 }
+
+// errNotJSONValue is record's answer, without calling apply, for a record
+// whose first bytes no JSON value starts with ("[DONE]", text): an invalid
+// record, at no cost per record.
+var errNotJSONValue = fmt.Errorf("%w: not a JSON value", ErrInvalidJSON)
+
+// plausibleJSON reports whether the first bytes of rec (not blank) may
+// start a JSON value: a scalar's first byte, or a container's and the
+// first byte inside it (or nothing more yet).
+func plausibleJSON(rec []byte) bool {
+	i := skipWS(rec, 0)
+	c := rec[i]
+	switch c {
+	case '"', '-', 't', 'f', 'n':
+		return true
+	case '{', '[':
+		j := skipWS(rec, i+1)
+		if j == len(rec) {
+			return true
+		}
+		d := rec[j]
+		if c == '{' {
+			return d == '"' || d == '}'
+		}
+		return d == ']' || d == '{' || d == '[' || d == '"' || d == '-' || d == 't' || d == 'f' || d == 'n' || d >= '0' && d <= '9'
+	}
+	return c >= '0' && c <= '9'
+}
 
 // record returns the record of u: its one segment, or its segments joined
 // with "\n" in *buf.

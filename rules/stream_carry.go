@@ -38,8 +38,11 @@ type textCarry struct {
 	rec     []byte // the record being processed, with its pieces' W
 	fin     []byte // a delayed record as it is finally rewritten
 	tmp     []byte
-	meter   detect.Meter
-	seen    []int // scratch: the tails a record resolved
+	// meter counts the detectors' work on the carried texts over the
+	// whole stream: carryBudgetPerByte steps per byte of the records that
+	// carry texts, on top of the budget floor
+	meter detect.Meter
+	seen  []int // scratch: the tails a record resolved
 }
 
 // tail is the text held for one key: raw JSON string content, and where
@@ -76,6 +79,15 @@ type heldText struct {
 	open          bool // waiting for the next record of its key
 	moved         bool // the tail moved to that record
 }
+
+// carryBudgetPerByte is what the detectors may spend on the carried texts
+// per byte of the records that carry them, over a whole stream (beyond
+// the budget floor): four times a body's budget, as a held text is read
+// again with each piece (at most maxHeldRun bytes of it, or maxHeldKey in
+// a private key). A stream of tiny pieces of one long run without a
+// break passes it and fails with ErrWorkBudget, so the work stays linear
+// in the stream's length.
+const carryBudgetPerByte = 4 * budgetPerByte
 
 // newTextCarry returns the carry state of a stream of p.
 func newTextCarry(p *Program) *textCarry {
@@ -120,11 +132,20 @@ func (s *Stream) carried(data []byte, start int, u *unit, rec []byte, texts []te
 	c := s.carry
 	end := start + len(u.raw)
 	c.rec, c.seen = c.rec[:0], c.seen[:0]
-	held := make([]heldText, 0, len(texts)) // kept by the queue when the record is delayed
+	c.meter.Limit = max(c.meter.Limit, budgetFloor) + carryBudgetPerByte*len(rec)
+	slot := c.slot()
+	held := slot.texts[:0] // the slot keeps it when the record is delayed
 	prev, holds := 0, false
-	for _, t := range texts {
+	for j, t := range texts {
 		c.rec = append(c.rec, rec[prev:t.start+1]...)
 		w0 := len(c.rec)
+		if duplicateKey(texts[:j], t.key) {
+			// a duplicate member: only the first value of a key is carried
+			c.rec = append(c.rec, rec[t.start+1:t.end-1]...)
+			held = append(held, heldText{start: w0, n: len(c.rec) - w0, cut: len(c.rec) - w0})
+			prev = t.end - 1
+			continue
+		}
 		if k := c.tailFor(t.key); k >= 0 {
 			tl := &c.tails[k]
 			c.rec = append(c.rec, tl.raw...)
@@ -132,7 +153,7 @@ func (s *Stream) carried(data []byte, start int, u *unit, rec []byte, texts []te
 			o.texts[tl.text].open, o.texts[tl.text].moved = false, true
 			o.open--
 			c.seen = append(c.seen, tl.owner)
-			c.tails = append(c.tails[:k], c.tails[k+1:]...)
+			c.dropTail(k)
 		}
 		c.rec = append(c.rec, rec[t.start+1:t.end-1]...)
 		w := c.rec[w0:]
@@ -146,26 +167,30 @@ func (s *Stream) carried(data []byte, start int, u *unit, rec []byte, texts []te
 	}
 	c.rec = append(c.rec, rec[prev:]...)
 	if !holds && !c.busy() {
-		return s.applyNow(data, start, u, c.rec, rec)
+		return s.applyNow(data, start, u, c.rec)
 	}
 	s.cutOut(data, start, end)
+	idx := len(c.q)
+	c.q = c.q[:idx+1] // slot is c.q[idx]
+	q := &c.q[idx]
+	q.texts = held
 	if !holds {
 		out, err := s.applyRecord(c.rec)
 		if err != nil {
 			return err
 		}
 		c.tmp = u.render(c.tmp[:0], out)
-		c.q = append(c.q, queued{ready: true, out: c.store(c.tmp), size: len(u.raw)})
+		q.ready, q.out, q.size = true, c.store(c.tmp), len(u.raw)
 	} else {
-		idx := len(c.q)
-		c.q = append(c.q, queued{raw: c.store(u.raw), rec: c.store(c.rec), recSeg: u.rec,
-			segs: append([]dataSeg(nil), u.segs...), texts: held, size: len(u.raw)})
-		q := &c.q[idx]
+		q.raw, q.rec, q.recSeg, q.size = c.store(u.raw), c.store(c.rec), u.rec, len(u.raw)
+		q.segs = append(q.segs[:0], u.segs...)
 		for k, h := range held {
 			if h.open {
 				q.open++
 				w := c.rec[h.start : h.start+h.n]
-				c.tails = append(c.tails, tail{key: append([]byte(nil), texts[k].key...), raw: append([]byte(nil), w[h.cut:]...), owner: idx, text: k})
+				tl := c.newTail()
+				tl.key, tl.raw = append(tl.key[:0], texts[k].key...), append(tl.raw[:0], w[h.cut:]...)
+				tl.owner, tl.text = idx, k
 			}
 		}
 	}
@@ -178,16 +203,13 @@ func (s *Stream) carried(data []byte, start int, u *unit, rec []byte, texts []te
 		}
 	}
 	s.release()
-	if c.heldRaw > s.max {
-		return s.flush()
-	}
 	return nil
 }
 
 // applyNow rewrites a record with texts that neither waits nor holds
-// anything, the queue being empty: mod is rec with its pieces' W, which
-// are the pieces themselves.
-func (s *Stream) applyNow(data []byte, start int, u *unit, mod, rec []byte) error {
+// anything, the queue being empty: mod is its record with each piece's W,
+// which is the piece itself, so mod equals the record.
+func (s *Stream) applyNow(data []byte, start int, u *unit, mod []byte) error {
 	out, err := s.applyRecord(mod)
 	if err != nil {
 		return err
@@ -195,7 +217,6 @@ func (s *Stream) applyNow(data []byte, start int, u *unit, mod, rec []byte) erro
 	if !sameSlice(out, mod) {
 		s.replace(data, start, start+len(u.raw), u, out)
 	}
-	_ = rec
 	return nil
 }
 
@@ -226,18 +247,20 @@ func (s *Stream) cutOf(w []byte) (int, error) {
 	}
 	c.bounds = c.bounds[:0]
 	if s.p.det != nil {
-		c.meter = detect.Meter{Limit: s.p.WorkBudget(len(text))}
 		c.spans = s.p.det.FindStringMetered(text, ^detect.Mask(0), &c.meter, c.spans[:0])
 		if c.meter.Exhausted() {
 			return 0, fmt.Errorf("%w: the content detectors passed %s steps on a streamed text", ErrWorkBudget, strconv.Itoa(c.meter.Limit))
 		}
 		for _, sp := range c.spans {
-			c.bounds = append(c.bounds, spanBounds{sp.Start, sp.End})
+			c.bounds = append(c.bounds, spanBounds{contextStart(text, sp.Start, s.p.detNames[sp.Detector]), sp.End})
 		}
 	}
 	cut := holdFrom(text, c.bounds, c.custom)
-	if esc && cut < len(text) {
-		return int(c.sc.st[cut]), nil
+	switch {
+	case cut >= len(text):
+		return len(w), nil
+	case esc:
+		return int(c.sc.st[cut]), nil // the start of the escape or character
 	}
 	return cut, nil
 }
@@ -270,18 +293,94 @@ func (s *Stream) finalize(i int) error {
 	return nil
 }
 
-// release emits the ready records at the head of the queue.
+// slot returns the queue slot past the end, its storage kept from an
+// earlier record (the caller extends c.q over it when it queues).
+func (c *textCarry) slot() *queued {
+	n := len(c.q)
+	if n == cap(c.q) {
+		c.q = append(c.q, queued{})[:n]
+	}
+	q := &c.q[:n+1][n]
+	*q = queued{segs: q.segs[:0], texts: q.texts[:0]}
+	return q
+}
+
+// newTail returns a new tail slot, its storage kept from an earlier tail.
+func (c *textCarry) newTail() *tail {
+	n := len(c.tails)
+	if n < cap(c.tails) {
+		c.tails = c.tails[:n+1]
+	} else {
+		c.tails = append(c.tails, tail{})
+	}
+	return &c.tails[n]
+}
+
+// dropTail removes tail k, keeping its storage past the end.
+func (c *textCarry) dropTail(k int) {
+	last := len(c.tails) - 1
+	c.tails[k], c.tails[last] = c.tails[last], c.tails[k]
+	c.tails = c.tails[:last]
+}
+
+// duplicateKey reports whether one of texts has key.
+func duplicateKey(texts []textRef, key []byte) bool {
+	for _, t := range texts {
+		if bytes.Equal(t.key, key) {
+			return true
+		}
+	}
+	return false
+}
+
+// release emits the ready records at the head of the queue, and moves the
+// records still queued to the front of the queue and of the arena, so that
+// a stream that always delays a record keeps one record's memory.
 func (s *Stream) release() {
 	c := s.carry
 	for c.head < len(c.q) && c.q[c.head].ready {
 		q := &c.q[c.head]
 		s.out = append(s.out, c.bytesOf(q.out)...)
 		c.heldRaw -= q.size
-		*q = queued{}
 		c.head++
 	}
-	if c.head == len(c.q) {
-		c.q, c.head, c.arena, c.heldRaw = c.q[:0], 0, c.arena[:0], 0
+	if c.head == 0 {
+		return
+	}
+	live := c.q[c.head:]
+	low := len(c.arena)
+	for i := range live {
+		for _, sp := range live[i].spans() {
+			if sp.n > 0 {
+				low = min(low, sp.off)
+			}
+		}
+	}
+	c.arena = c.arena[:copy(c.arena, c.arena[low:])]
+	for i := range live {
+		live[i].raw.shift(low)
+		live[i].rec.shift(low)
+		live[i].out.shift(low)
+	}
+	for i := range c.tails {
+		c.tails[i].owner -= c.head
+	}
+	for i := range live { // swap, so that each slot keeps storage of its own
+		c.q[i], c.q[c.head+i] = c.q[c.head+i], c.q[i]
+	}
+	c.q = c.q[:len(live)]
+	c.head = 0
+}
+
+// spans returns the parts of the arena q uses.
+func (q *queued) spans() [3]span { return [3]span{q.raw, q.rec, q.out} }
+
+// shift moves sp down by n bytes (a span of nothing is reset).
+func (sp *span) shift(n int) {
+	if sp.n > 0 {
+		sp.off -= n
+	} else {
+		sp.off = 0
 	}
 }
 

@@ -1,6 +1,9 @@
 package rules
 
-import "strconv"
+import (
+	"strconv"
+	"unicode/utf8"
+)
 
 // Finding the texts of a record that stream_text selects, and the key that
 // ties each to the texts of the records before it.
@@ -84,11 +87,6 @@ func (f *textFinder) value(i int, mask uint64, depth int) int {
 
 // add records the string rec[start:end] as a text at the current path.
 func (f *textFinder) add(start, end int, esc bool) {
-	for _, t := range f.texts {
-		if string(t.key) == string(f.path) {
-			return // a duplicate member: only its first value is carried
-		}
-	}
 	n := len(f.texts)
 	if n < cap(f.texts) {
 		f.texts = f.texts[:n+1]
@@ -120,21 +118,18 @@ func (f *textFinder) object(i int, mask uint64, depth int) int {
 		if ke < 0 {
 			return -1
 		}
-		buf := formBuf{b: f.fold[:0]}
-		fd := folder{foldCase: true, path: &buf}
-		fd.raw(b[i+1:ke-1], esc)
-		name := buf.b
+		name, over := f.foldName(b[i+1:ke-1], esc)
 		if i = skipWS(b, ke); i >= len(b) || b[i] != ':' {
 			return -1
 		}
 		i = skipWS(b, i+1)
 		next := uint64(0)
 		for k := range f.sels {
-			if mask&(1<<k) != 0 && f.sels[k].steps[depth].matchesName(name, buf.over) {
+			if mask&(1<<k) != 0 && f.sels[k].steps[depth].matchesName(name, over) {
 				next |= 1 << k
 			}
 		}
-		isID := !buf.over && nids < len(ids) && b[i] != '{' && b[i] != '[' && contains(idMembers, string(name))
+		isID := !over && nids < len(ids) && b[i] != '{' && b[i] != '[' && contains(idMembers, string(name))
 		var end int
 		if next != 0 {
 			f.path = append(append(append(f.path[:pathLen], '.'), name...), 0)
@@ -160,6 +155,31 @@ func (f *textFinder) object(i int, mask uint64, depth int) int {
 		f.idsTo(first, ids[:nids])
 		return i + 1
 	}
+}
+
+// foldName returns the path form of the member name raw (string content),
+// in f.fold, and whether it did not fit.
+func (f *textFinder) foldName(raw []byte, esc bool) ([]byte, bool) {
+	if !esc && len(raw) <= len(f.fold) {
+		n := 0
+		for _, c := range raw {
+			if c >= utf8.RuneSelf {
+				n = -1
+				break
+			}
+			if m := asciiForms[1][c]; m != 0 {
+				f.fold[n] = m
+				n++
+			}
+		}
+		if n >= 0 {
+			return f.fold[:n], false
+		}
+	}
+	buf := formBuf{b: f.fold[:0]}
+	fd := folder{foldCase: true, path: &buf}
+	fd.raw(raw, esc)
+	return buf.b, buf.over
 }
 
 // idsTo adds the identifying members whose values start at ids to the keys

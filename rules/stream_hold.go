@@ -16,7 +16,10 @@ const (
 	// maxHeldRun bounds the run of characters without a break held for
 	// email, URLs, tokens, keys, IP and MAC addresses and reveal's tokens
 	// (a longer run is held by its last maxHeldRun bytes).
-	maxHeldRun = 8192
+	maxHeldRun = 1024
+	// maxHeldKey bounds the held PEM block of a private key, from its
+	// "-----BEGIN".
+	maxHeldKey = 4096
 	// maxHeldDigits bounds the held run of digits and separators (cards,
 	// phone numbers, SSNs, IPv4 with spaces or percent escapes around).
 	maxHeldDigits = 128
@@ -60,8 +63,29 @@ func holdFrom(text []byte, spans []spanBounds, custom bool) int {
 	return c
 }
 
-// spanBounds is a detector's span in a text.
+// spanBounds is a detector's span in a text, from the start of the
+// context that made it (contextStart).
 type spanBounds struct{ start, end int }
+
+// contextStart returns where the context a detector needs to find the
+// span at text[start:] begins: the password word before a
+// password_assignment value, the scheme before a URL's authority; the
+// span's start for the others. A tail is never cut between a value and
+// its context, which the next record would not see.
+func contextStart(text []byte, start int, detector string) int {
+	switch detector {
+	case "password_assignment":
+		from := max(0, start-maxHeldPassword)
+		for s := start - 1; s >= from; s-- {
+			if hasFoldPrefix(text[s:], "pass") || hasFoldPrefix(text[s:], "pwd") {
+				return s
+			}
+		}
+	case "url_credentials", "slack_webhook":
+		return runStart(text[:start])
+	}
+	return start
+}
 
 // isRunBreak reports whether b ends a run that an email address, URL,
 // token or key could continue across: ASCII whitespace and the quotes
@@ -218,9 +242,9 @@ func hasFoldPrefix(b []byte, w string) bool {
 }
 
 // privateKeyStart returns the start of the last "-----BEGIN" in the text
-// (within maxHeldRun bytes) whose block has not ended, else len(text).
+// (within maxHeldKey bytes) whose block has not ended, else len(text).
 func privateKeyStart(text []byte) int {
-	from := max(0, len(text)-maxHeldRun)
+	from := max(0, len(text)-maxHeldKey)
 	s := bytes.LastIndex(text[from:], []byte("-----BEGIN"))
 	if s < 0 {
 		return len(text)

@@ -11,8 +11,9 @@ import (
 
 // packFile is the part of the rule-set schema the packs use.
 type packFile struct {
-	Version       int  `yaml:"version"`
-	JSONInStrings bool `yaml:"json_in_strings"`
+	Version       int      `yaml:"version"`
+	JSONInStrings bool     `yaml:"json_in_strings"`
+	StreamText    []string `yaml:"stream_text"`
 	Rules         []struct {
 		ID     string `yaml:"id"`
 		Select struct {
