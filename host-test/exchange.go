@@ -52,6 +52,13 @@ type Message struct {
 	Headers  Headers `json:"headers"`
 	Body     []byte  `json:"-"`
 	Trailers Headers `json:"trailers,omitempty"`
+	// Frames are the pieces of Body as they left the filter: one per body
+	// callback (empty when it paused, or when the filter held everything
+	// the frame brought), then one for the trailers callback when trailers
+	// ended the message. A streaming filter's output shows here record by
+	// record; a buffering filter's is empty until end of stream. Nil for a
+	// local reply.
+	Frames [][]byte `json:"-"`
 	// BodyWritten is true when the filter wrote the body
 	// (proxy_set_buffer_bytes), even with the bytes it already had.
 	BodyWritten bool `json:"-"`

@@ -286,10 +286,11 @@ func (s *stream) onBody(f *flow, frame []byte, eos bool) bool {
 		if f.held {
 			s.releaseHeaders(f)
 		}
-		f.out.Body = emitBody(f.out.Body, f.buf, frame)
+		f.emit(f.buf, frame)
 		f.buf, f.buffering = nil, false
 		return true
 	}
+	f.emit(nil, nil)
 	f.buffering = true
 	return !s.overLimit(f)
 }
@@ -340,7 +341,7 @@ func (s *stream) onTrailers(f *flow, trailers Headers) bool {
 	if f.held {
 		s.releaseHeaders(f)
 	}
-	f.out.Body = emitBody(f.out.Body, f.buf, f.last)
+	f.emit(f.buf, f.last)
 	f.out.Trailers = s.maps[d.trl].clone()
 	return true
 }
@@ -473,6 +474,15 @@ func emitBody(body, buf, chunk []byte) []byte {
 		return buf
 	}
 	return append(body, buf...)
+}
+
+// emit adds what a callback let through (buf, nil for nothing) to the
+// message, as one more frame.
+func (f *flow) emit(buf, chunk []byte) {
+	from := len(f.out.Body)
+	f.out.Body = emitBody(f.out.Body, buf, chunk)
+	end := len(f.out.Body)
+	f.out.Frames = append(f.out.Frames, f.out.Body[from:end:end])
 }
 
 func b2u(b bool) uint64 {

@@ -15,9 +15,10 @@ import (
 var updateFlagged = flag.Bool("update", false, "rewrite want-*.json of the examples with a flags file")
 
 // Every example with a `flags` file (the caller's identity, the request
-// path: what `make demo` passes with --flags) is golden-tested through the
-// .wasm with those flags: want-request.json and want-response.json are the
-// bodies as the upstream and the client receive them. The flags must
+// path, a streamed response's content type and frame size: what `make
+// demo` passes with --flags) is golden-tested through the .wasm with those
+// flags: want-request.json and want-response.json (want-response.sse for
+// a response.sse) are the bodies as the upstream and the client receive them. The flags must
 // matter: without them the output differs. The view examples share one
 // rule set.
 func TestExamplesWithFlags(t *testing.T) {
@@ -30,12 +31,13 @@ func TestExamplesWithFlags(t *testing.T) {
 		}
 		flagged++
 		t.Run(filepath.Base(dir), func(t *testing.T) {
+			response, wantResponse := responseFile(dir)
 			args := []string{"run", "--plugin", pluginPath, "--rules", f("rules.yaml"), "--json",
-				"--request-body", f("request.json"), "--response-body", f("response.json")}
+				"--request-body", f("request.json"), "--response-body", f(response)}
 			with, without := runJSON(t, append(args, "--flags", f("flags"))...), runJSON(t, args...)
 			for _, side := range []struct{ file, got, plain string }{
 				{"want-request.json", with.Request.Body, without.Request.Body},
-				{"want-response.json", with.Response.Body, without.Response.Body},
+				{wantResponse, with.Response.Body, without.Response.Body},
 			} {
 				if *updateFlagged {
 					if err := os.WriteFile(f(side.file), []byte(side.got), 0o644); err != nil {

@@ -67,12 +67,25 @@ func exampleDirs(t *testing.T) []string {
 	return out
 }
 
+// responseFile returns the upstream's response of example dir and the
+// client's want file: response.json and want-response.json, or for a
+// streamed example response.sse and want-response.sse.
+func responseFile(dir string) (response, want string) {
+	if _, err := os.Stat(filepath.Join(dir, "response.sse")); err == nil {
+		return "response.sse", "want-response.sse"
+	}
+	return "response.json", "want-response.json"
+}
+
 // For every example, `veil run` (the wasm plugin in the Envoy-faithful host)
 // prints exactly what `veil redact` (the native engine) prints: the two
 // engines agree.
 func TestRunEqualsRedact(t *testing.T) {
 	for _, dir := range exampleDirs(t) {
 		f := func(name string) string { return filepath.Join(dir, name) }
+		if resp, _ := responseFile(dir); resp != "response.json" {
+			continue // veil redact reads JSON documents: TestExamplesWithFlags covers streams
+		}
 		for _, envoy := range []string{"1.33", "1.39"} {
 			run, stderr, code := cli(t, "run", "--plugin", pluginPath, "--rules", f("rules.yaml"), "--envoy", envoy,
 				"--request-body", f("request.json"), "--response-body", f("response.json"))

@@ -16,14 +16,17 @@ import (
 
 const runSynopsis = `run --plugin build/veil.wasm --rules FILE [--request-body FILE] [--response-body FILE]
             [--method M] [--path P] [-H 'name: value']... [--response-header 'name: value']... [--status N]
-            [--property name=value]... [--env NAME=VALUE]... [--chunk N] [--envoy 1.33|1.39] [--json]
+            [--property name=value]... [--env NAME=VALUE]... [--chunk N] [--frames] [--envoy 1.33|1.39] [--json]
             [--decode] [--flags FILE]
 
 Runs one HTTP exchange through the plugin in host-test's Envoy emulation, the
 rule file as plugin configuration. Prints the request body as the upstream
 receives it, then the response body as the client receives it (each only
-where given). A local reply prints its status and body and exits 3.
-A compressed body is given as is with its header, e.g.
+where given). A local reply prints its status and body and exits 3. A
+record stream (--response-header 'content-type: text/event-stream', or
+application/x-ndjson) split with --chunk is rewritten as it arrives:
+--frames shows what left the filter after each body callback. A
+compressed body is given as is with its header, e.g.
 --response-header 'content-encoding: gzip' --response-body x.json.gz;
 --decode prints the forwarded bodies decompressed.`
 
@@ -40,6 +43,7 @@ func runCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	envoy := fs.String("envoy", "1.33", "emulated Envoy: 1.33 (1.33–1.38) or 1.39")
 	asJSON := fs.Bool("json", false, "print one JSON object {request, response, local_reply, logs, metrics}")
 	decode := fs.Bool("decode", false, "print forwarded bodies decompressed per their content-encoding (gzip, x-gzip, deflate)")
+	frames := fs.Bool("frames", false, "print what left the filter after each body callback (with --json: a frames list per message)")
 	var reqHeaders, respHeaders, props, env multi
 	fs.Var(&reqHeaders, "H", "request header 'name: value' (repeatable)")
 	fs.Var(&respHeaders, "response-header", "response header 'name: value' (repeatable)")
@@ -140,11 +144,11 @@ func runCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 	}
 	if *asJSON {
-		if err := printJSON(stdout, res, mod.Metrics()); err != nil {
+		if err := printJSON(stdout, res, mod.Metrics(), *frames); err != nil {
 			return err
 		}
 	} else {
-		printText(stdout, res, *reqBody != "", *respBody != "")
+		printText(stdout, res, *reqBody != "", *respBody != "", *frames)
 	}
 	return outcome(res, stderr)
 }
@@ -168,7 +172,7 @@ func outcome(res *hosttest.Result, stderr io.Writer) error {
 	return nil
 }
 
-func printText(w io.Writer, res *hosttest.Result, req, resp bool) {
+func printText(w io.Writer, res *hosttest.Result, req, resp, frames bool) {
 	if res.Reset != "" {
 		return // the client got no response; outcome reports the reset
 	}
@@ -178,10 +182,27 @@ func printText(w io.Writer, res *hosttest.Result, req, resp bool) {
 		return
 	}
 	if req {
-		writeBody(w, res.Request.Body)
+		writeMessage(w, "request", res.Request, frames)
 	}
 	if resp {
-		writeBody(w, res.Response.Body)
+		writeMessage(w, "response", res.Response, frames)
+	}
+}
+
+// writeMessage prints the body of m, or with frames each piece of it as it
+// left the filter, after a line naming the body callback: nothing left
+// after a callback that paused (buffering) or held all its frame (a record
+// stream waiting for a record's end).
+func writeMessage(w io.Writer, what string, m hosttest.Message, frames bool) {
+	if !frames {
+		writeBody(w, m.Body)
+		return
+	}
+	for i, f := range m.Frames {
+		fmt.Fprintf(w, "--- %s frame %d: %d bytes left the filter\n", what, i+1, len(f))
+		if len(f) > 0 {
+			writeBody(w, f)
+		}
 	}
 }
 
@@ -194,12 +215,27 @@ func writeBody(w io.Writer, b []byte) {
 }
 
 type jsonMessage struct {
-	Status  int              `json:"status,omitempty"`
-	Headers hosttest.Headers `json:"headers"`
-	Body    string           `json:"body"`
+	Status   int              `json:"status,omitempty"`
+	Headers  hosttest.Headers `json:"headers"`
+	Body     string           `json:"body"`
+	Trailers hosttest.Headers `json:"trailers,omitempty"`
+	// Frames (--frames) are the pieces of Body as they left the filter, one
+	// per body callback.
+	Frames []string `json:"frames,omitempty"`
 }
 
-func printJSON(w io.Writer, res *hosttest.Result, metrics map[string]hosttest.Metric) error {
+// newJSONMessage is m as printJSON prints it, with its frames when asked.
+func newJSONMessage(m hosttest.Message, frames bool) *jsonMessage {
+	out := &jsonMessage{Status: m.Status, Headers: m.Headers, Body: string(m.Body), Trailers: m.Trailers}
+	if frames {
+		for _, f := range m.Frames {
+			out.Frames = append(out.Frames, string(f))
+		}
+	}
+	return out
+}
+
+func printJSON(w io.Writer, res *hosttest.Result, metrics map[string]hosttest.Metric, frames bool) error {
 	out := struct {
 		Request    *jsonMessage               `json:"request"`
 		Response   *jsonMessage               `json:"response"`
@@ -210,10 +246,11 @@ func printJSON(w io.Writer, res *hosttest.Result, metrics map[string]hosttest.Me
 		Reset      string                     `json:"reset,omitempty"`
 	}{Logs: res.Logs, Metrics: metrics, Errors: res.Errors, Reset: res.Reset}
 	if res.Request.Sent {
-		out.Request = &jsonMessage{Headers: res.Request.Headers, Body: string(res.Request.Body)}
+		out.Request = newJSONMessage(res.Request, frames)
+		out.Request.Status = 0
 	}
 	if res.Response.Sent {
-		out.Response = &jsonMessage{Status: res.Response.Status, Headers: res.Response.Headers, Body: string(res.Response.Body)}
+		out.Response = newJSONMessage(res.Response, frames)
 	}
 	if lr := res.LocalReply; lr != nil {
 		out.LocalReply = &jsonLocalReply{*lr, string(lr.Body)}

@@ -11,6 +11,7 @@ type directionCalls struct {
 	removeHeader func(name string) error
 	getBody      func(start, maxSize int) ([]byte, error)
 	replaceBody  func(body []byte) error
+	prependBody  func(data []byte) error
 }
 
 // hostCalls is indexed by rules.Direction.
@@ -19,10 +20,12 @@ var hostCalls = [3]directionCalls{
 		removeHeader: proxywasm.RemoveHttpRequestHeader,
 		getBody:      proxywasm.GetHttpRequestBody,
 		replaceBody:  proxywasm.ReplaceHttpRequestBody,
+		prependBody:  proxywasm.PrependHttpRequestBody,
 	},
 	rules.Response: {
 		removeHeader: proxywasm.RemoveHttpResponseHeader,
 		getBody:      proxywasm.GetHttpResponseBody,
 		replaceBody:  proxywasm.ReplaceHttpResponseBody,
+		prependBody:  proxywasm.PrependHttpResponseBody,
 	},
 }

@@ -54,6 +54,9 @@ type bodyState struct {
 	encoding rules.Encoding
 	// contentType is the content-type of a BodyMultipart body (its boundary).
 	contentType string
+	// records is set while a record stream is rewritten as it arrives
+	// (records.go): it is never buffered.
+	records *records
 }
 
 // OnHttpRequestHeaders decides whether the request body is in scope. It
@@ -184,6 +187,9 @@ func (s *stream) begin(d rules.Direction, headers [][2]string) types.Action {
 	if err := h.removeHeader("content-length"); err != nil {
 		return s.fail(d, rules.InternalError)
 	}
+	if streamsRecords(kind, enc) {
+		return s.beginRecords(d, kind, headers)
+	}
 	s.bodies[d] = bodyState{buffering: true, kind: kind, sniffing: kind == rules.BodySniff, encoding: enc}
 	if kind == rules.BodyMultipart {
 		s.bodies[d].contentType = firstValue(headers, "content-type")
@@ -204,6 +210,9 @@ func (s *stream) begin(d rules.Direction, headers [][2]string) types.Action {
 // sniffed body is buffered only until its first bytes decide (sniff).
 func (s *stream) onBody(d rules.Direction, bodySize int, endOfStream bool) types.Action {
 	st := &s.bodies[d]
+	if st.records != nil {
+		return s.onRecords(d, bodySize, endOfStream)
+	}
 	if !st.buffering {
 		return types.ActionContinue
 	}
@@ -259,6 +268,9 @@ func (s *stream) sniff(d rules.Direction, bodySize int, endOfStream bool) (actio
 
 // onTrailers treats trailers as the end of a body still being buffered.
 func (s *stream) onTrailers(d rules.Direction) types.Action {
+	if s.bodies[d].records != nil {
+		return s.onRecordTrailers(d)
+	}
 	if !s.bodies[d].buffering {
 		return types.ActionContinue
 	}
@@ -385,6 +397,10 @@ func (s *stream) reply(status uint32, body []byte) types.Action {
 // recoverPanic turns a panic in per-stream code into the rule set's on.error choice.
 func (s *stream) recoverPanic(d rules.Direction, action *types.Action) {
 	if r := recover(); r != nil {
+		if s.bodies[d].records != nil {
+			*action = s.recoverRecords(d)
+			return
+		}
 		*action = s.fail(d, rules.InternalError)
 	}
 }
