@@ -47,12 +47,13 @@ test-long:
 demo: build
 	@for rules in $(EXAMPLES); do \
 	  dir=$$(dirname $$rules); \
+	  resp=$$dir/response.json; [ -f $$resp ] || resp=$$dir/response.sse; \
 	  echo "=== $$dir ==="; \
 	  echo "--- request as sent by the client"; cat $$dir/request.json; \
-	  echo "--- response as sent by the upstream"; cat $$dir/response.json; \
+	  echo "--- response as sent by the upstream"; cat $$resp; \
 	  if [ -f $$dir/flags ]; then echo "--- as the caller and request in $$dir/flags"; grep -v '^#' $$dir/flags; fi; \
 	  echo "--- through $(WASM) (request as the upstream receives it, then response as the client receives it)"; \
-	  $(VEIL) run --plugin $(WASM) --rules $$rules --request-body $$dir/request.json --response-body $$dir/response.json \
+	  $(VEIL) run --plugin $(WASM) --rules $$rules --request-body $$dir/request.json --response-body $$resp \
 	    $$(if [ -f $$dir/flags ]; then echo --flags $$dir/flags; fi) || exit 1; \
 	  echo; \
 	done
