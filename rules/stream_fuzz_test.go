@@ -32,6 +32,12 @@ func FuzzStreamChunks(f *testing.F) {
 	f.Add("é", "☕", []byte{9, 1}, []byte{2}, uint8(3|32))
 	f.Add("{\"a\":1}\n{\"email\":\"a@x.com\"}", "", []byte{}, []byte{1}, uint8(0x40))
 	f.Add("\x1e{\"a\":\"b@x.com\"}\n\x1e[1]", "", []byte{}, []byte{2}, uint8(0x80))
+	// an upstream cut off mid-record (a panic once)
+	f.Add("{\"choices\":[{\"index\":0,\"delta\":", "", []byte{}, []byte{5}, uint8(0x40))
+	f.Add("data: {\"choices\":[{\"index\":0,\"delta\":", "", []byte{}, []byte{3}, uint8(0xc0))
+	// a held card followed by letters in the next record (a leak once)
+	f.Add("{\"message\":{\"content\":\". Card 4012 8888 8888 1881.\"}}\n{\"message\":{\"content\":\"last\"}}\n", "", []byte{}, []byte{9}, uint8(0x40))
+	f.Add("card ", ".last", []byte{4, 4, 4}, []byte{3, 1}, uint8(1))
 	p := compileT(f, "version: 1\ninclude: [llm-prompts]\nlimits: { max_record_bytes: 4096 }\n")
 	f.Fuzz(func(t *testing.T, prefix, suffix string, cuts, chunks []byte, frame uint8) {
 		if len(prefix)+len(suffix) > 4096 {
