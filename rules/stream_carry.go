@@ -472,10 +472,12 @@ func (s *Stream) flush() error {
 }
 
 // enqueue queues the unit data[start:end], whose output is out, behind
-// the records the carry delays.
+// the records the carry delays (in a slot that keeps its storage).
 func (s *Stream) enqueue(data []byte, start, end int, out []byte) {
 	c := s.carry
 	s.cutOut(data, start, end)
-	c.q = append(c.q, queued{ready: true, out: c.store(out), size: end - start})
+	q := c.slot()
+	c.q = c.q[:len(c.q)+1]
+	q.ready, q.out, q.size = true, c.store(out), end-start
 	c.heldRaw += end - start
 }
