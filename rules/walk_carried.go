@@ -11,7 +11,10 @@ import (
 // ended there, alone; a value found either way is replaced. The carry
 // hands Apply, through Input, the strings of the record it found spans in
 // when reading them alone; the walk replaces those spans too, merged with
-// the ones it finds itself.
+// the ones it finds itself. A string is told by its raw content, which
+// survives the views Apply may take of the record (minimize); another
+// string of the record with the same content gets the same spans, which
+// reading it alone finds too.
 
 // carriedText is a string of a record and the spans the carry found in it
 // (in its unescaped text, as the detectors report them).
