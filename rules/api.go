@@ -73,6 +73,9 @@ type Input struct {
 	// ContentType is the body's content-type value, for a BodyMultipart
 	// body (ApplyAs reads its boundary there); ignored otherwise.
 	ContentType string
+	// carried are the spans a Stream's carry found in strings of the record
+	// (stream_text), to replace besides what the detectors find
+	carried []carriedText
 }
 
 // RequestAttributes holds the attributes of a request that conditions read. Strings

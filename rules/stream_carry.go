@@ -21,6 +21,13 @@ import (
 // behind it, in order. When the queue passes max_record_bytes, and at
 // Close, the delayed records are rewritten with their tails in place (the
 // texts ended). Records are never split and their number never changes.
+//
+// Carrying never finds less than reading the pieces alone: the spans the
+// detectors find in a piece's W read as if the text ended there are kept
+// with the record (those in its tail move with the tail), and the walk
+// replaces them besides what it finds in the joined text (walk_carried.go):
+// a value is replaced if it is found in the joined text or in the held
+// text read alone.
 
 // textCarry is a stream's carry state.
 type textCarry struct {
@@ -38,6 +45,10 @@ type textCarry struct {
 	rec     []byte // the record being processed, with its pieces' W
 	fin     []byte // a delayed record as it is finally rewritten
 	tmp     []byte
+	pre     []detect.Span // scratch: the spans of the tail a piece takes
+	kept    []detect.Span // scratch: the spans of a delayed record's texts
+	fTexts  []heldText    // scratch: a delayed record's texts as rewritten
+	carried []carriedText // scratch: what applyRecord hands Apply
 	// meter counts the detectors' work on the carried texts over the
 	// whole stream: carryBudgetPerByte steps per byte of the records that
 	// carry texts, on top of the budget floor
@@ -50,8 +61,9 @@ type textCarry struct {
 type tail struct {
 	key   []byte
 	raw   []byte
-	owner int // index in q
-	text  int // index in q[owner].texts
+	spans []detect.Span // found in the tail read alone, from its start
+	owner int           // index in q
+	text  int           // index in q[owner].texts
 }
 
 // queued is a record waiting in the carry's queue: ready with its output,
@@ -65,17 +77,23 @@ type queued struct {
 	recSeg dataSeg
 	segs   []dataSeg
 	texts  []heldText
-	open   int // the texts still waiting for their key's next record
-	size   int // the unit's input bytes
+	found  []detect.Span // the texts' spans, read alone (heldText.sp0…sp1)
+	open   int           // the texts still waiting for their key's next record
+	size   int           // the unit's input bytes
 }
 
 // span is a part of the carry's arena.
 type span struct{ off, n int }
 
 // heldText is a piece's W in a queued record: rec[start:start+n], of
-// which the bytes from cut on are its tail (cut == n: nothing held).
+// which the bytes from cut on are its tail (cut == n: nothing held);
+// cutText is cut in W's unescaped text, and the record's found[sp0:sp1]
+// are what the detectors find in W read alone (with the spans its held
+// part brought), in W's unescaped text.
 type heldText struct {
 	start, n, cut int
+	cutText       int
+	sp0, sp1      int
 	open          bool // waiting for the next record of its key
 	moved         bool // the tail moved to that record
 }
@@ -134,7 +152,8 @@ func (s *Stream) carried(data []byte, start int, u *unit, rec []byte, texts []te
 	c.rec, c.seen = c.rec[:0], c.seen[:0]
 	c.meter.Limit = max(c.meter.Limit, budgetFloor) + carryBudgetPerByte*len(rec)
 	slot := c.slot()
-	held := slot.texts[:0] // the slot keeps it when the record is delayed
+	// the slot keeps them when the record is delayed
+	held, found := slot.texts[:0], slot.found[:0]
 	prev, holds := 0, false
 	for j, t := range texts {
 		c.rec = append(c.rec, rec[prev:t.start+1]...)
@@ -142,13 +161,16 @@ func (s *Stream) carried(data []byte, start int, u *unit, rec []byte, texts []te
 		if duplicateKey(texts[:j], t.key) {
 			// a duplicate member: only the first value of a key is carried
 			c.rec = append(c.rec, rec[t.start+1:t.end-1]...)
-			held = append(held, heldText{start: w0, n: len(c.rec) - w0, cut: len(c.rec) - w0})
+			n := len(c.rec) - w0
+			held = append(held, heldText{start: w0, n: n, cut: n, sp0: len(found), sp1: len(found)})
 			prev = t.end - 1
 			continue
 		}
+		c.pre = c.pre[:0]
 		if k := c.tailFor(t.key); k >= 0 {
 			tl := &c.tails[k]
 			c.rec = append(c.rec, tl.raw...)
+			c.pre = append(c.pre, tl.spans...)
 			o := &c.q[tl.owner]
 			o.texts[tl.text].open, o.texts[tl.text].moved = false, true
 			o.open--
@@ -157,25 +179,27 @@ func (s *Stream) carried(data []byte, start int, u *unit, rec []byte, texts []te
 		}
 		c.rec = append(c.rec, rec[t.start+1:t.end-1]...)
 		w := c.rec[w0:]
-		cut, err := s.cutOf(w)
+		cut, cutText, err := s.cutOf(w, c.pre)
 		if err != nil {
 			return err
 		}
-		held = append(held, heldText{start: w0, n: len(w), cut: cut, open: cut < len(w)})
+		sp0 := len(found)
+		found = append(append(found, c.pre...), c.spans...)
+		held = append(held, heldText{start: w0, n: len(w), cut: cut, cutText: cutText, sp0: sp0, sp1: len(found), open: cut < len(w)})
 		holds = holds || cut < len(w)
 		prev = t.end - 1
 	}
 	c.rec = append(c.rec, rec[prev:]...)
+	slot.texts, slot.found = held, found
 	if !holds && !c.busy() {
-		return s.applyNow(data, start, u, c.rec)
+		return s.applyNow(data, start, u, c.rec, s.carriedOf(c.rec, held, found))
 	}
 	s.cutOut(data, start, end)
 	idx := len(c.q)
 	c.q = c.q[:idx+1] // slot is c.q[idx]
 	q := &c.q[idx]
-	q.texts = held
 	if !holds {
-		out, err := s.applyRecord(c.rec)
+		out, err := s.applyRecord(c.rec, s.carriedOf(c.rec, held, found))
 		if err != nil {
 			return err
 		}
@@ -191,6 +215,12 @@ func (s *Stream) carried(data []byte, start int, u *unit, rec []byte, texts []te
 				tl := c.newTail()
 				tl.key, tl.raw = append(tl.key[:0], texts[k].key...), append(tl.raw[:0], w[h.cut:]...)
 				tl.owner, tl.text = idx, k
+				tl.spans = tl.spans[:0]
+				for _, sp := range found[h.sp0:h.sp1] {
+					if sp.Start >= h.cutText {
+						tl.spans = append(tl.spans, detect.Span{Start: sp.Start - h.cutText, End: sp.End - h.cutText, Detector: sp.Detector})
+					}
+				}
 			}
 		}
 	}
@@ -207,10 +237,11 @@ func (s *Stream) carried(data []byte, start int, u *unit, rec []byte, texts []te
 }
 
 // applyNow rewrites a record with texts that neither waits nor holds
-// anything, the queue being empty: mod is its record with each piece's W,
-// which is the piece itself, so mod equals the record.
-func (s *Stream) applyNow(data []byte, start int, u *unit, mod []byte) error {
-	out, err := s.applyRecord(mod)
+// anything, the queue being empty: mod is its record with each piece's W
+// (a piece's W holds the tail of its previous piece), carried the spans
+// of its texts read alone.
+func (s *Stream) applyNow(data []byte, start int, u *unit, mod []byte, carried []carriedText) error {
+	out, err := s.applyRecord(mod, carried)
 	if err != nil {
 		return err
 	}
@@ -221,9 +252,12 @@ func (s *Stream) applyNow(data []byte, start int, u *unit, mod []byte) error {
 }
 
 // applyRecord applies the rules to a record of the carry, valid JSON by
-// construction: an ErrInvalidJSON there is an error like any other.
-func (s *Stream) applyRecord(rec []byte) ([]byte, error) {
-	out, rep, err := s.apply(rec, s.in)
+// construction: an ErrInvalidJSON there is an error like any other. The
+// spans of carried are replaced besides what the detectors find.
+func (s *Stream) applyRecord(rec []byte, carried []carriedText) ([]byte, error) {
+	in := s.in
+	in.carried = carried
+	out, rep, err := s.apply(rec, in)
 	if errors.Is(err, ErrInvalidJSON) {
 		return nil, fmt.Errorf("rules: stream_text: a record with its carried text: %v", err)
 	}
@@ -235,11 +269,15 @@ func (s *Stream) applyRecord(rec []byte) ([]byte, error) {
 }
 
 // cutOf returns where the tail of w, a piece's W (raw string content),
-// starts: len(w) when nothing is held.
-func (s *Stream) cutOf(w []byte) (int, error) {
+// starts, in w and in its unescaped text (len(w) and the text's length
+// when nothing is held); c.spans are then the detectors' findings in the
+// text. pre are the spans the held part of w brought (in the text), held
+// whole like the spans found now.
+func (s *Stream) cutOf(w []byte, pre []detect.Span) (int, int, error) {
 	c := s.carry
+	c.spans = c.spans[:0]
 	if !c.reads || len(w) == 0 {
-		return len(w), nil
+		return len(w), len(w), nil
 	}
 	text, esc := w, bytes.IndexByte(w, '\\') >= 0
 	if esc {
@@ -247,22 +285,38 @@ func (s *Stream) cutOf(w []byte) (int, error) {
 	}
 	c.bounds = c.bounds[:0]
 	if s.p.det != nil {
-		c.spans = s.p.det.FindStringMetered(text, ^detect.Mask(0), &c.meter, c.spans[:0])
+		c.spans = s.p.det.FindStringMetered(text, ^detect.Mask(0), &c.meter, c.spans)
 		if c.meter.Exhausted() {
-			return 0, fmt.Errorf("%w: the content detectors passed %s steps on a streamed text", ErrWorkBudget, strconv.Itoa(c.meter.Limit))
+			return 0, 0, fmt.Errorf("%w: the content detectors passed %s steps on a streamed text", ErrWorkBudget, strconv.Itoa(c.meter.Limit))
 		}
-		for _, sp := range c.spans {
+	}
+	for _, sps := range [2][]detect.Span{pre, c.spans} {
+		for _, sp := range sps {
 			c.bounds = append(c.bounds, spanBounds{contextStart(text, sp.Start, s.p.detNames[sp.Detector]), sp.End})
 		}
 	}
 	cut := holdFrom(text, c.bounds, c.custom)
 	switch {
 	case cut >= len(text):
-		return len(w), nil
+		return len(w), len(text), nil
 	case esc:
-		return int(c.sc.st[cut]), nil // the start of the escape or character
+		return int(c.sc.st[cut]), cut, nil // the start of the escape or character
 	}
-	return cut, nil
+	return cut, cut, nil
+}
+
+// carriedOf returns what Apply replaces in rec besides the detectors'
+// findings: for each of held whose spans (in found) are not empty, its
+// string's raw content in rec and those spans.
+func (s *Stream) carriedOf(rec []byte, held []heldText, found []detect.Span) []carriedText {
+	c := s.carry
+	c.carried = c.carried[:0]
+	for _, h := range held {
+		if h.sp1 > h.sp0 {
+			c.carried = append(c.carried, carriedText{raw: rec[h.start : h.start+h.n], spans: found[h.sp0:h.sp1]})
+		}
+	}
+	return c.carried
 }
 
 // finalize rewrites the delayed record q[i], whose texts are all settled:
@@ -271,18 +325,27 @@ func (s *Stream) finalize(i int) error {
 	c := s.carry
 	q := &c.q[i]
 	rec := c.bytesOf(q.rec)
-	c.fin = c.fin[:0]
+	c.fin, c.kept = c.fin[:0], c.kept[:0]
+	c.fTexts = c.fTexts[:0]
 	prev := 0
 	for _, h := range q.texts {
-		keep := h.n
+		keep, spans := h.n, q.found[h.sp0:h.sp1]
+		at := len(c.fin) + h.start - prev
+		k0 := len(c.kept)
+		for _, sp := range spans {
+			if !h.moved || sp.End <= h.cutText { // the tail's moved with it
+				c.kept = append(c.kept, sp)
+			}
+		}
 		if h.moved {
 			keep = h.cut
 		}
 		c.fin = append(c.fin, rec[prev:h.start+keep]...)
+		c.fTexts = append(c.fTexts, heldText{start: at, n: keep, sp0: k0, sp1: len(c.kept)})
 		prev = h.start + h.n
 	}
 	c.fin = append(c.fin, rec[prev:]...)
-	out, err := s.applyRecord(c.fin)
+	out, err := s.applyRecord(c.fin, s.carriedOf(c.fin, c.fTexts, c.kept))
 	if err != nil {
 		return err
 	}
@@ -301,7 +364,7 @@ func (c *textCarry) slot() *queued {
 		c.q = append(c.q, queued{})[:n]
 	}
 	q := &c.q[:n+1][n]
-	*q = queued{segs: q.segs[:0], texts: q.texts[:0]}
+	*q = queued{segs: q.segs[:0], texts: q.texts[:0], found: q.found[:0]}
 	return q
 }
 
@@ -409,10 +472,12 @@ func (s *Stream) flush() error {
 }
 
 // enqueue queues the unit data[start:end], whose output is out, behind
-// the records the carry delays.
+// the records the carry delays (in a slot that keeps its storage).
 func (s *Stream) enqueue(data []byte, start, end int, out []byte) {
 	c := s.carry
 	s.cutOut(data, start, end)
-	c.q = append(c.q, queued{ready: true, out: c.store(out), size: end - start})
+	q := c.slot()
+	c.q = c.q[:len(c.q)+1]
+	q.ready, q.out, q.size = true, c.store(out), end-start
 	c.heldRaw += end - start
 }

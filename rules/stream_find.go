@@ -122,7 +122,9 @@ func (f *textFinder) object(i int, mask uint64, depth int) int {
 		if i = skipWS(b, ke); i >= len(b) || b[i] != ':' {
 			return -1
 		}
-		i = skipWS(b, i+1)
+		if i = skipWS(b, i+1); i >= len(b) {
+			return -1 // the record ends after a member's colon
+		}
 		next := uint64(0)
 		for k := range f.sels {
 			if mask&(1<<k) != 0 && f.sels[k].steps[depth].matchesName(name, over) {

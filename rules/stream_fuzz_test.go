@@ -19,7 +19,8 @@ var fuzzPlants = []string{"alice@example.com", "4111 1111 1111 1111", "+1 415 55
 // and checks: no panic; the output at the input's chunking equals the
 // whole-body output; the stream never holds more than twice
 // max_record_bytes; and a planted value the detectors find in the whole
-// text (one record) does not survive in the texts joined across records.
+// text (one record), or in the text up to the plant when a piece ends
+// with it, does not survive in the texts joined across records.
 func FuzzStreamChunks(f *testing.F) {
 	for _, name := range []string{"openai-chat.sse", "anthropic.sse"} {
 		if b, err := os.ReadFile("testdata/streams/" + name); err == nil {
@@ -32,6 +33,12 @@ func FuzzStreamChunks(f *testing.F) {
 	f.Add("é", "☕", []byte{9, 1}, []byte{2}, uint8(3|32))
 	f.Add("{\"a\":1}\n{\"email\":\"a@x.com\"}", "", []byte{}, []byte{1}, uint8(0x40))
 	f.Add("\x1e{\"a\":\"b@x.com\"}\n\x1e[1]", "", []byte{}, []byte{2}, uint8(0x80))
+	// an upstream cut off mid-record (a panic once)
+	f.Add("{\"choices\":[{\"index\":0,\"delta\":", "", []byte{}, []byte{5}, uint8(0x40))
+	f.Add("data: {\"choices\":[{\"index\":0,\"delta\":", "", []byte{}, []byte{3}, uint8(0xc0))
+	// a held card followed by letters in the next record (a leak once)
+	f.Add("{\"message\":{\"content\":\". Card 4012 8888 8888 1881.\"}}\n{\"message\":{\"content\":\"last\"}}\n", "", []byte{}, []byte{9}, uint8(0x40))
+	f.Add("card ", ".last", []byte{3}, []byte{3, 1}, uint8(1))
 	p := compileT(f, "version: 1\ninclude: [llm-prompts]\nlimits: { max_record_bytes: 4096 }\n")
 	f.Fuzz(func(t *testing.T, prefix, suffix string, cuts, chunks []byte, frame uint8) {
 		if len(prefix)+len(suffix) > 4096 {
@@ -68,12 +75,19 @@ func FuzzStreamChunks(f *testing.F) {
 		if plant == "" {
 			return
 		}
-		alone, _ := json.Marshal(whole)
-		one, _, err := p.Apply([]byte(`{"choices":[{"index":0,"delta":{"content":`+string(alone)+`}}]}`), Input{Direction: Response})
-		if err != nil || bytes.Contains(one, []byte(plant)) {
+		recs, _ := sseData(want)
+		if end := len(prefix) + len(plant); pieceEndsAt(whole, cuts, end) && foundAlone(p, whole[:end], plant) {
+			// a piece ends with the plant: carrying finds what the text
+			// read up to there finds, whatever the next piece adds
+			for key, text := range joinedTexts(t, p, recs) {
+				if strings.Contains(text, plant) {
+					t.Fatalf("%q, found in the text ending with it, survives in the joined text %q: %q", plant, key, text)
+				}
+			}
+		}
+		if !foundAlone(p, whole, plant) {
 			return // not found in the whole text either
 		}
-		recs, _ := sseData(want)
 		for key, text := range joinedTexts(t, p, recs) {
 			if strings.Contains(text, plant) {
 				t.Fatalf("%q survives in the joined text %q: %q", plant, key, text)
@@ -96,15 +110,7 @@ func fuzzDeltas(text string, cuts []byte, frame uint8) []byte {
 	if frame&16 != 0 {
 		b.WriteString("\ufeff")
 	}
-	for k := 0; len(text) > 0; k++ {
-		n := 1
-		if len(cuts) > 0 {
-			n = 1 + int(cuts[k%len(cuts)])%16
-		}
-		n = min(n, len(text))
-		for n < len(text) && !utf8.RuneStart(text[n]) {
-			n++
-		}
+	for _, n := range pieceLens(text, cuts) {
 		piece, _ := json.Marshal(text[:n])
 		if frame&32 != 0 {
 			piece = escapeSome(text[:n])
@@ -114,6 +120,25 @@ func fuzzDeltas(text string, cuts []byte, frame uint8) []byte {
 	}
 	b.WriteString(data + "[DONE]" + nl + nl)
 	return b.Bytes()
+}
+
+// pieceLens returns the lengths of the pieces fuzzDeltas cuts text into:
+// 1 to 16 bytes as cuts gives them (cycling), at rune boundaries.
+func pieceLens(text string, cuts []byte) []int {
+	var lens []int
+	for k := 0; len(text) > 0; k++ {
+		n := 1
+		if len(cuts) > 0 {
+			n = 1 + int(cuts[k%len(cuts)])%16
+		}
+		n = min(n, len(text))
+		for n < len(text) && !utf8.RuneStart(text[n]) {
+			n++
+		}
+		lens = append(lens, n)
+		text = text[n:]
+	}
+	return lens
 }
 
 // escapeSome returns text as a JSON string with '@' and '1' written as
@@ -132,6 +157,26 @@ func escapeSome(text string) []byte {
 		}
 	}
 	return append(b, '"')
+}
+
+// pieceEndsAt reports whether a piece fuzzDeltas cuts text into ends at
+// offset end.
+func pieceEndsAt(text string, cuts []byte, end int) bool {
+	at := 0
+	for _, n := range pieceLens(text, cuts) {
+		if at += n; at == end {
+			return true
+		}
+	}
+	return false
+}
+
+// foundAlone reports whether the rules replace plant in text, read as one
+// delta's content.
+func foundAlone(p *Program, text, plant string) bool {
+	q, _ := json.Marshal(text)
+	one, _, err := p.Apply([]byte(`{"choices":[{"index":0,"delta":{"content":`+string(q)+`}}]}`), Input{Direction: Response})
+	return err == nil && !bytes.Contains(one, []byte(plant))
 }
 
 // fuzzChunked streams body in chunks of the sizes chunks gives (1 to 64,

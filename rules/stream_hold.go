@@ -133,11 +133,12 @@ func percentHex(text []byte, i int) bool {
 }
 
 // ibanStart returns the start of a trailing IBAN in the making: two
-// letters at a word start, two digits (as far as the text goes), then
+// letters at a word start (after a percent escape too, which the detectors
+// decode: "%00DE89…"), two digits (as far as the text goes), then
 // letters, digits and IBAN separators to the end; else len(text).
 func ibanStart(text []byte) int {
 	for s := max(0, len(text)-maxHeldIBAN); s < len(text); s++ {
-		if s > 0 && isAlnumByte(text[s-1]) || !isLetterByte(text[s]) {
+		if s > 0 && isAlnumByte(text[s-1]) && !percentHex(text, s-1) || !isLetterByte(text[s]) {
 			continue
 		}
 		ok := true

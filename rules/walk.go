@@ -33,7 +33,7 @@ func (p *Program) Apply(body []byte, in Input) (out []byte, rep Report, err erro
 	if !a.live && shadow.live { // only shadow rules: one pass
 		a, shadow = shadow, nil
 	}
-	w.a, w.body = a, body
+	w.a, w.body, w.carried = a, body, in.carried
 	w.meter.Limit = p.WorkBudget(len(body))
 	w.pad.meter = &w.meter
 	w.t.meter = &w.meter
@@ -98,8 +98,9 @@ type walker struct {
 	// bufs[0] is the body; bufs[n] the unescaped text of the JSON string
 	// walked at json_in_strings nesting level n (see appendPath)
 	bufs    [][]byte
-	scratch *spanScratch // buffers for detectors, allocated on first use
-	pad     scratchpad   // the rewriters' working memory and failure counts
+	scratch *spanScratch  // buffers for detectors, allocated on first use
+	carried []carriedText // spans to replace besides the detectors' (walk_carried.go)
+	pad     scratchpad    // the rewriters' working memory and failure counts
 
 	exBuf, normBuf [maxNameLen]byte
 	// conditions: the atoms' values and the active-rules key (program_cond.go)

@@ -119,6 +119,9 @@ func (w *walker) findSpans(i, end int, esc bool, ctx *detCtx, depth int) bool {
 		text = sc.unescape(raw)
 	}
 	sc.spans = w.find(text, ctx.mask, sc.spans[:0], i)
+	if len(w.carried) > 0 {
+		sc.spans = w.withCarried(raw, ctx, sc.spans)
+	}
 	for _, sp := range sc.spans {
 		r := int(ctx.rule[sp.Detector])
 		ru := &w.p.rules[r]
