@@ -63,28 +63,6 @@ func asJSON(t *testing.T, v any) []byte {
 	return b
 }
 
-func TestEnvoyBootstrap(t *testing.T) {
-	doc := load(t, "envoy.yaml")
-	hcm := dig(t, doc, "static_resources", "listeners", 0, "filter_chains", 0, "filters", 0, "typed_config")
-	filters := dig(t, hcm, "http_filters").([]any)
-	if n := dig(t, filters[len(filters)-1], "name"); n != "envoy.filters.http.router" {
-		t.Fatalf("the router must be the last HTTP filter, got %v", n)
-	}
-	wasm := dig(t, filters[0], "typed_config", "config")
-	if p := dig(t, wasm, "failure_policy"); p != "FAIL_CLOSED" {
-		t.Errorf("failure_policy = %v, want FAIL_CLOSED", p)
-	}
-	cfg := dig(t, wasm, "configuration")
-	if typ := dig(t, cfg, "@type"); typ != "type.googleapis.com/google.protobuf.StringValue" {
-		t.Fatalf("configuration must be a StringValue to reach the plugin as text, got %v", typ)
-	}
-	compile(t, "envoy.yaml", []byte(dig(t, cfg, "value").(string)))
-	limit := dig(t, doc, "static_resources", "listeners", 0, "per_connection_buffer_limit_bytes").(int)
-	if limit < rules.DefaultMaxBodyBytes {
-		t.Errorf("listener buffer limit %d is below Veil's default body limit %d", limit, rules.DefaultMaxBodyBytes)
-	}
-}
-
 func TestIstioWasmPlugin(t *testing.T) {
 	doc := load(t, "istio-wasmplugin.yaml")
 	if k := dig(t, doc, "kind"); k != "WasmPlugin" {

@@ -17,7 +17,7 @@ import (
 const runSynopsis = `run --plugin build/veil.wasm --rules FILE [--request-body FILE] [--response-body FILE]
             [--method M] [--path P] [-H 'name: value']... [--response-header 'name: value']... [--status N]
             [--property name=value]... [--env NAME=VALUE]... [--chunk N] [--frames] [--envoy 1.33|1.39] [--json]
-            [--decode] [--flags FILE]
+            [--decode] [--allow-on-headers-stop-iteration] [--flags FILE]
 
 Runs one HTTP exchange through the plugin in host-test's Envoy emulation, the
 rule file as plugin configuration. Prints the request body as the upstream
@@ -44,6 +44,7 @@ func runCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	asJSON := fs.Bool("json", false, "print one JSON object {request, response, local_reply, logs, metrics}")
 	decode := fs.Bool("decode", false, "print forwarded bodies decompressed per their content-encoding (gzip, x-gzip, deflate)")
 	frames := fs.Bool("frames", false, "print what left the filter after each body callback (with --json: a frames list per message)")
+	filter := addFilterFlags(fs)
 	var reqHeaders, respHeaders, props, env multi
 	fs.Var(&reqHeaders, "H", "request header 'name: value' (repeatable)")
 	fs.Var(&respHeaders, "response-header", "response header 'name: value' (repeatable)")
@@ -110,6 +111,8 @@ func runCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if cfg.PluginConfig, err = os.ReadFile(*rulesFile); err != nil {
 		return err
 	}
+	filter.apply(&cfg)
+	warnHeldHeaders(stderr, "run", cfg)
 	if *reqBody != "" {
 		if ex.RequestBody, err = readBody(*reqBody, stdin); err != nil {
 			return err
