@@ -625,7 +625,7 @@ func (p *proxy) accessLog(r *http.Request, path string, status int, d time.Durat
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s %d %s", r.Method, path, status, d.Round(time.Microsecond))
 	if lr := res.LocalReply; lr != nil {
-		fmt.Fprintf(&b, " local_reply=%s", or(lr.Details, "-"))
+		fmt.Fprintf(&b, " local_reply=%s", or(lr.Details, strings.TrimPrefix(lr.From, "proxy_")))
 	}
 	if res.Reset != "" {
 		fmt.Fprintf(&b, " reset=%s", res.Reset)
