@@ -65,7 +65,7 @@ func parseServe(args []string, stdout, stderr io.Writer) (*serveConfig, error) {
 	fs.BoolVar(&c.demo, "demo", false, "use the built-in demo upstream instead of --upstream")
 	fs.StringVar(&c.examples, "examples", "examples", "`directory` of the examples the demo upstream serves")
 	envoy := fs.String("envoy", "1.33", "emulated Envoy: 1.33 (1.33–1.38) or 1.39")
-	fs.IntVar(&c.workers, "workers", runtime.GOMAXPROCS(0), "worker VMs (Envoy's --concurrency)")
+	fs.IntVar(&c.workers, "workers", defaultWorkers(), "worker VMs (Envoy's --concurrency)")
 	var env multi
 	fs.Var(&env, "env", "VM environment variable `NAME=VALUE` (repeatable), as vm_config.environment_variables")
 	fs.BoolVar(&c.allowOnHeadersStopIter, "allow-on-headers-stop-iteration", false,
@@ -175,6 +175,10 @@ func serve(ctx context.Context, c *serveConfig, logw io.Writer, ready func(proxy
 	logger.Printf("veil serve: shutting down")
 	return nil
 }
+
+// defaultWorkers is GOMAXPROCS, as Envoy's --concurrency defaults to the
+// number of hardware threads.
+func defaultWorkers() int { return runtime.GOMAXPROCS(0) }
 
 // shutdownGrace bounds how long shutdown waits for exchanges under way.
 const shutdownGrace = 10 * time.Second
