@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -303,5 +304,72 @@ func TestServeUsage(t *testing.T) {
 		if _, stderr, code := cli(t, args...); code != 2 {
 			t.Errorf("%q: exit %d, want 2 (%s)", args, code, stderr)
 		}
+	}
+}
+
+// Shutdown is graceful: an exchange under way when serve is told to stop
+// (SIGINT, SIGTERM: its context ends) completes, and serve returns after it.
+func TestServeGracefulShutdown(t *testing.T) {
+	if err := testmodule.RecordInputs(); err != nil {
+		t.Fatal(err)
+	}
+	arrived, release := make(chan struct{}), make(chan struct{})
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		<-release
+		w.Header().Set("content-type", "application/json")
+		io.WriteString(w, `{"email":"late@example.com"}`)
+	}))
+	defer upstream.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready, done := make(chan string, 1), make(chan error, 1)
+	c := &serveConfig{plugin: pluginPath, rulesFile: exampleRules(t, "customer-api"), upstream: upstream.URL,
+		listen: "127.0.0.1:0", workers: 1}
+	go func() { done <- serve(ctx, c, io.Discard, func(p, _ string) { ready <- p }) }()
+	var proxy string
+	select {
+	case proxy = <-ready:
+	case err := <-done:
+		t.Fatalf("serve: %v", err)
+	}
+	type reply struct {
+		status int
+		body   []byte
+		err    error
+	}
+	got := make(chan reply, 1)
+	go func() {
+		resp, err := http.Get("http://" + proxy + "/slow")
+		if err != nil {
+			got <- reply{err: err}
+			return
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		got <- reply{resp.StatusCode, b, err}
+	}()
+	<-arrived
+	cancel() // as SIGTERM does
+	// The listener closes first: wait until new connections are refused,
+	// then let the upstream answer the exchange still under way.
+	for i := 0; ; i++ {
+		conn, err := net.Dial("tcp", proxy)
+		if err != nil {
+			break
+		}
+		conn.Close()
+		if i == 1000 {
+			t.Fatal("serve still accepts connections after shutdown began")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	close(release)
+	r := <-got
+	if r.err != nil || r.status != 200 || !bytes.Equal(r.body, []byte(`{"email":"[REDACTED]"}`)) {
+		t.Errorf("exchange under way at shutdown: %d %q %v", r.status, r.body, r.err)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("serve: %v", err)
 	}
 }
