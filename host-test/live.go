@@ -87,7 +87,7 @@ func (l *Live) Data(d Direction, chunk []byte, eos bool) (Out, bool) {
 }
 
 // Trailers runs the trailers callback of direction d, which ends the
-// message.
+// message; the trailers as they left are in Result.
 func (l *Live) Trailers(d Direction, h Headers) (Out, bool) {
 	if l.ended {
 		return Out{}, false
@@ -95,7 +95,7 @@ func (l *Live) Trailers(d Direction, h Headers) (Out, bool) {
 	f := l.flows[d]
 	ok := l.s.onTrailers(f, h)
 	if ok {
-		f.out.Trailers = nil // onTrailers set them; step returns nothing for them
+		l.s.checkLength(f.d.name, f.out.Headers, l.sent[f.d.idx]+len(f.out.Body))
 	}
 	return l.step(f, ok, false)
 }

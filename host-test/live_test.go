@@ -179,3 +179,35 @@ func TestLiveInterleaved(t *testing.T) {
 		t.Errorf("streams' logs leaked into the VM's: %q", logs)
 	}
 }
+
+// Trailers end a Live message as they end Do's: the body buffered until
+// then leaves with them, and the callbacks are Do's.
+func TestLiveTrailers(t *testing.T) {
+	c := liveCases(t)[0]
+	vm := start(t, "veil", hosttest.Envoy133, hosttest.Config{PluginConfig: c.rules})
+	trailers := hosttest.Headers{{"grpc-status", "0"}}
+	want := vm.Do(hosttest.Exchange{RequestHeaders: hosttest.Headers{{"content-type", "application/json"}}, RequestBody: c.reqBody,
+		ResponseHeaders: hosttest.Headers{{"content-type", "application/json"}}, ResponseBody: c.respBody, ResponseTrailers: trailers})
+	l := vm.Open()
+	var req, resp []byte
+	out, _ := l.Headers(hosttest.Request, hosttest.Headers{{":method", "POST"}, {":path", "/"}, {":authority", "example.com"},
+		{":scheme", "http"}, {"content-type", "application/json"}, {"content-length", strconv.Itoa(len(c.reqBody))}}, false)
+	out, _ = l.Data(hosttest.Request, c.reqBody, true)
+	req = append(req, out.Body...)
+	l.Headers(hosttest.Response, hosttest.Headers{{":status", "200"}, {"content-type", "application/json"},
+		{"content-length", strconv.Itoa(len(c.respBody))}}, false)
+	out, _ = l.Data(hosttest.Response, c.respBody, false)
+	resp = append(resp, out.Body...)
+	out, ok := l.Trailers(hosttest.Response, trailers)
+	resp = append(resp, out.Body...)
+	got := l.Close()
+	if !ok || !bytes.Equal(req, want.Request.Body) || !bytes.Equal(resp, want.Response.Body) {
+		t.Errorf("ok %t\nrequest  %q\nDo       %q\nresponse %q\nDo       %q", ok, req, want.Request.Body, resp, want.Response.Body)
+	}
+	if !slices.Equal(got.Callbacks, want.Callbacks) || !slices.Equal(got.Response.Trailers, want.Response.Trailers) {
+		t.Errorf("callbacks %q trailers %q\nDo %q %q", got.Callbacks, got.Response.Trailers, want.Callbacks, want.Response.Trailers)
+	}
+	if len(got.Errors) != 0 || len(want.Errors) != 0 {
+		t.Errorf("errors: live %q, Do %q", got.Errors, want.Errors)
+	}
+}
