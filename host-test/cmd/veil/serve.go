@@ -151,6 +151,9 @@ func serve(ctx context.Context, c *serveConfig, logw io.Writer, ready func(proxy
 		}
 	}()
 	if c.demo {
+		if _, err := os.Stat(c.examples); err != nil {
+			logger.Printf("veil serve: --demo: %v: only /echo/ answers (run from the repository root, or give --examples)", err)
+		}
 		addr, err := listen("127.0.0.1:0", demoUpstream(c.examples))
 		if err != nil {
 			return err
@@ -309,11 +312,12 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	x := &exchange{p: p, st: st, w: w, r: r}
 	status := x.run()
 	res := st.close()
-	if res.Reset != "" && x.wroteHeaders {
+	reset := or(x.reset, res.Reset)
+	if reset != "" {
 		status = 0
 	}
-	p.accessLog(r, x.forwardedPath, status, time.Since(start), res)
-	if res.Reset != "" && x.wroteHeaders {
+	p.accessLog(r, x.forwardedPath, status, time.Since(start), res, x.reset)
+	if reset != "" && x.wroteHeaders {
 		panic(http.ErrAbortHandler) // the client sees the stream reset, as from Envoy
 	}
 }
@@ -326,6 +330,8 @@ type exchange struct {
 	r             *http.Request
 	wroteHeaders  bool
 	forwardedPath string
+	// reset names why the proxy reset the stream (a read error mid-body).
+	reset string
 }
 
 // run drives the exchange and returns the status the client got (0: none).
@@ -349,6 +355,9 @@ func (x *exchange) run() int {
 			up.write(o.Body)
 		}) {
 			up.abort()
+			if x.reset != "" {
+				return 0
+			}
 			return x.replyFromResult()
 		}
 		up.finish()
@@ -383,7 +392,7 @@ func (x *exchange) run() int {
 	}
 	emit(out)
 	if !noBody && !x.pump(hosttest.Response, resp.Body, emit) {
-		if x.wroteHeaders {
+		if x.wroteHeaders || x.reset != "" {
 			return status
 		}
 		return x.replyFromResult()
@@ -393,34 +402,28 @@ func (x *exchange) run() int {
 
 // pump reads body from the network and hands each chunk to the filter as
 // it arrives, emitting what leaves; false when the stream ended on the way.
-// A read error (client or upstream gone) ends the body where it is.
+// A read error (client or upstream gone mid-body) never reaches the filter
+// as an end of stream, which would pass a truncated body for a whole one:
+// the stream is reset instead (x.reset), as Envoy resets it.
 func (x *exchange) pump(d hosttest.Direction, body io.Reader, emit func(hosttest.Out)) bool {
 	buf := make([]byte, chunkSize)
 	for {
 		n, err := body.Read(buf)
-		eos := err != nil
+		if err != nil && err != io.EOF {
+			x.reset = map[hosttest.Direction]string{hosttest.Request: "downstream_remote_disconnect",
+				hosttest.Response: "upstream_reset_after_response_started"}[d]
+			return false
+		}
+		eos := err == io.EOF
 		if n == 0 && !eos {
 			continue
 		}
 		out, ok := x.st.data(d, buf[:n], eos)
 		emit(out)
-		if !ok {
-			return false
-		}
-		if eos {
-			if err != io.EOF {
-				x.p.log.Printf("veil serve: %s body: %v", strings.ToLower(dirName(d)), err)
-			}
-			return true
+		if !ok || eos {
+			return ok
 		}
 	}
-}
-
-func dirName(d hosttest.Direction) string {
-	if d == hosttest.Request {
-		return "Request"
-	}
-	return "Response"
 }
 
 // replyFromResult writes the response the stream ended with (a local reply
@@ -622,7 +625,7 @@ func first(h hosttest.Headers, name string) string {
 // without its query (a query string can carry personal data; the filter's
 // query rules may have rewritten it), status (0: reset), duration, and the
 // plugin's audit line, which holds counts and JSON paths, never values.
-func (p *proxy) accessLog(r *http.Request, path string, status int, d time.Duration, res *hosttest.Result) {
+func (p *proxy) accessLog(r *http.Request, path string, status int, d time.Duration, res *hosttest.Result, reset string) {
 	if i := strings.IndexByte(path, '?'); i >= 0 {
 		path = path[:i] + "?…"
 	}
@@ -631,8 +634,8 @@ func (p *proxy) accessLog(r *http.Request, path string, status int, d time.Durat
 	if lr := res.LocalReply; lr != nil {
 		fmt.Fprintf(&b, " local_reply=%s", or(lr.Details, strings.TrimPrefix(lr.From, "proxy_")))
 	}
-	if res.Reset != "" {
-		fmt.Fprintf(&b, " reset=%s", res.Reset)
+	if reset = or(reset, res.Reset); reset != "" {
+		fmt.Fprintf(&b, " reset=%s", reset)
 	}
 	if res.VMError != nil {
 		b.WriteString(" vm_failed")

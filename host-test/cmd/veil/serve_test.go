@@ -373,3 +373,31 @@ func TestServeGracefulShutdown(t *testing.T) {
 		t.Errorf("serve: %v", err)
 	}
 }
+
+// An upstream that breaks off mid-body resets the client's stream: the
+// truncated body never reaches the filter as a whole one, nor the client.
+func TestServeUpstreamResetMidBody(t *testing.T) {
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			return
+		}
+		buf.WriteString("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n" + `{"email":"cut@exa`)
+		buf.Flush()
+		conn.Close()
+	}))
+	defer upstream.Close()
+	proxy, _, logs := testServe(t, serveConfig{rulesFile: exampleRules(t, "customer-api"), upstream: upstream.URL})
+	resp, err := http.Get(proxy + "/cut")
+	var body []byte
+	if err == nil {
+		body, err = io.ReadAll(resp.Body)
+		resp.Body.Close()
+	}
+	if err == nil || bytes.Contains(body, []byte("cut@exa")) {
+		t.Errorf("client got %q, %v; want a reset", body, err)
+	}
+	if !strings.Contains(logs.String(), "GET /cut 0 ") || !strings.Contains(logs.String(), "reset=upstream_reset_after_response_started") {
+		t.Errorf("access log: %s", logs.String())
+	}
+}
