@@ -146,12 +146,20 @@ func or(s, def string) string {
 // checkContentLength reports a message whose content-length does not match
 // the body that actually left the filter.
 func (s *stream) checkContentLength(what string, m Message) {
-	v, ok := m.Headers.Get("content-length")
-	if !ok || !m.Sent {
+	if m.Sent {
+		s.checkLength(what, m.Headers, len(m.Body))
+	}
+}
+
+// checkLength reports headers whose content-length is not size, the
+// number of body bytes that left the filter.
+func (s *stream) checkLength(what string, h Headers, size int) {
+	v, ok := h.Get("content-length")
+	if !ok {
 		return
 	}
-	if n, err := strconv.Atoi(v); err != nil || n != len(m.Body) {
-		s.errorf("%s body changed while content-length still stands: content-length %s, body %d bytes", what, v, len(m.Body))
+	if n, err := strconv.Atoi(v); err != nil || n != size {
+		s.errorf("%s body changed while content-length still stands: content-length %s, body %d bytes", what, v, size)
 	}
 }
 

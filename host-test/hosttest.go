@@ -13,6 +13,9 @@
 //	mod, err := hosttest.Load(ctx, wasm, hosttest.Options{})
 //	vm, err := mod.Start(ctx, hosttest.Config{PluginConfig: rules})
 //	res := vm.Do(hosttest.Exchange{RequestBody: body, ResponseBody: resp})
+//
+// VM.Open drives the same stream logic one step at a time (Live), for a
+// proxy that forwards bodies as they arrive (veil serve).
 package hosttest
 
 import (

@@ -36,6 +36,11 @@ type LogEntry struct {
 }
 
 func (vm *VM) log(level LogLevel, msg string) {
+	if st := vm.streams[vm.effective]; st != nil && st.live {
+		// Live streams interleave on the VM: each keeps its own logs.
+		st.res.Logs = append(st.res.Logs, LogEntry{level, msg})
+		return
+	}
 	vm.logs = append(vm.logs, LogEntry{level, msg})
 }
 

@@ -42,6 +42,8 @@ type stream struct {
 	// reply or limit overflow can only reset the stream.
 	respHeadersSent bool
 	filterState     map[string][]byte
+	// live: driven step by step (VM.Open) rather than by Do.
+	live bool
 }
 
 // dir describes one direction of the stream.
@@ -153,19 +155,27 @@ func (vm *VM) Do(ex Exchange) *Result {
 		if ok {
 			res.Response = resp
 		}
-	} else if rp := s.through; rp != nil {
-		// From the request path the reply is encoded through the whole
-		// filter chain, this filter's response callbacks included.
-		s.through, s.replying, s.ended = nil, true, false
-		resp, ok := s.run(responseDir, replyHeaders(rp), rp.Body, nil, 0)
-		if ok {
-			res.Response = resp
-		}
+	} else {
+		s.encodeReply()
 	}
 	res.Response.BodyWritten = s.bodyWritten[bufResponseBody]
 	s.checkContentLength(streamResponse, res.Response)
 	s.finish()
 	return res
+}
+
+// encodeReply runs a local reply sent from the request path through this
+// filter's response callbacks, as Envoy encodes it through the whole filter
+// chain; the response it produces is what the client gets.
+func (s *stream) encodeReply() {
+	rp := s.through
+	if rp == nil {
+		return
+	}
+	s.through, s.replying, s.ended = nil, true, false
+	if resp, ok := s.run(responseDir, replyHeaders(rp), rp.Body, nil, 0); ok {
+		s.res.Response = resp
+	}
 }
 
 // run drives one direction through the filter in Envoy's order (ENVOY.md
@@ -176,9 +186,14 @@ func (vm *VM) Do(ex Exchange) *Result {
 func (s *stream) run(d *dir, headers Headers, body []byte, trailers Headers, chunk int) (Message, bool) {
 	s.phase = d.name
 	f := &flow{d: d}
-	frames, ok := s.onHeaders(f, headers, body, trailers, chunk)
+	frames := split(body, chunk, s.ex.FinalEmptyChunk && !s.replying && trailers == nil)
+	resumed, ok := s.onHeaders(f, headers, len(body) == 0 && trailers == nil)
 	if !ok {
 		return f.out, false
+	}
+	if resumed {
+		// What arrived while the headers were paused reaches the filter in one call.
+		frames = split(body, 0, false)
 	}
 	for i, frame := range frames {
 		eos := i == len(frames)-1 && trailers == nil
@@ -210,22 +225,20 @@ type flow struct {
 	last []byte
 }
 
-// onHeaders runs the headers callback and returns the body frames to
-// deliver (ENVOY.md §5.2, §5.3). Continue lets the headers go and the body
-// follow frame by frame. Pause holds only the headers under
+// onHeaders runs the headers callback (ENVOY.md §5.2, §5.3); eos says
+// whether the headers end the message. Continue lets the headers go and the
+// body follow frame by frame. Pause holds only the headers under
 // allow_on_headers_stop_iteration (when a body or trailers follow); otherwise
 // it stops everything until proxy_continue_stream, after which what arrived
-// meanwhile reaches the filter in one call.
-func (s *stream) onHeaders(f *flow, headers Headers, body []byte, trailers Headers, chunk int) ([][]byte, bool) {
+// meanwhile reaches the filter in one call: resumed reports that case.
+func (s *stream) onHeaders(f *flow, headers Headers, eos bool) (resumed, ok bool) {
 	d := f.d
 	s.maps[d.hdr] = headers.clone()
 	s.access[d.hdr] = accessWrite
-	eos := len(body) == 0 && trailers == nil
 	act, ok := s.action(d.onHeaders, fmt.Sprintf("n=%d eos=%t", len(headers), eos), d, uint64(len(headers)), b2u(eos))
 	if !ok {
-		return nil, false
+		return false, false
 	}
-	frames := split(body, chunk, s.ex.FinalEmptyChunk && !s.replying && trailers == nil)
 	switch {
 	case act == actionContinue:
 		s.releaseHeaders(f)
@@ -233,12 +246,12 @@ func (s *stream) onHeaders(f *flow, headers Headers, body []byte, trailers Heade
 		f.held = true
 	default:
 		if !s.awaitContinue(d) {
-			return nil, false
+			return false, false
 		}
-		frames = split(body, 0, false)
 		s.releaseHeaders(f)
+		return true, true
 	}
-	return frames, true
+	return false, true
 }
 
 // releaseHeaders sends the headers on. Envoy then drops its pointer to the

@@ -10,6 +10,8 @@
 //	veil redact --rules FILE [--env NAME=VALUE]... [--direction request|response] [FILE... | -]
 //	veil lint   [--env NAME=VALUE]... FILE...
 //	veil check  [--envoy 1.33|1.39] FILE.wasm
+//	veil serve  [--plugin FILE] --rules FILE [--listen ADDR] [--admin ADDR] (--upstream URL | --demo)
+//	            [--envoy 1.33|1.39] [--workers N] [--env NAME=VALUE]... [--allow-on-headers-stop-iteration]
 //	veil bench  --rules FILE --in FILE [--iters N] [--max-ms M] [--wasm] [--plugin FILE] [--direction request|response]
 //	veil token  --rules FILE [--env NAME=VALUE]... --rule ID [VALUE... | -]
 //	veil reveal --rules FILE [--env NAME=VALUE]... [--rule ID] [TOKEN... | -]
@@ -48,6 +50,7 @@ commands:
   bench    time one document natively or through the plugin; prints one JSON line
   token    print the pseudonym each value gets under a rule (hash, encrypt, fpe, synthetic)
   reveal   print the original of each encrypt token (or fpe value, with --rule)
+  serve    an HTTP reverse proxy running every exchange through the plugin
 
 Run 'veil <command> --help' for the command's flags.
 `
@@ -72,7 +75,7 @@ func veil(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	}
 	cmds := map[string]func(context.Context, []string, io.Reader, io.Writer, io.Writer) error{
 		"run": runCmd, "redact": redactCmd, "lint": lintCmd, "check": checkCmd, "bench": benchCmd,
-		"token": tokenCmd, "reveal": revealCmd,
+		"token": tokenCmd, "reveal": revealCmd, "serve": serveCmd,
 	}
 	cmd, ok := cmds[args[0]]
 	switch {
