@@ -13,7 +13,7 @@ EXAMPLES := $(wildcard examples/*/rules.yaml)
 # move it out of the everyday loop.
 LONG     := ^TestLong
 
-.PHONY: all build wasm cli test test-long vet vet-wasip1 demo bench bench-short bench-smoke fuzz check clean
+.PHONY: all build wasm cli test test-long vet vet-wasip1 demo run load bench bench-short bench-smoke fuzz check clean
 
 all: build
 
@@ -57,6 +57,17 @@ demo: build
 	    $$(if [ -f $$dir/flags ]; then echo --flags $$dir/flags; fi) || exit 1; \
 	  echo; \
 	done
+
+# run puts Veil in front of the demo upstream on 127.0.0.1:10000 (admin:
+# 127.0.0.1:9901): /echo/... answers with the request body it got, other
+# paths serve the examples' responses (README, docs/harness.md).
+run: build
+	$(VEIL) serve --plugin $(WASM) --rules examples/customer-api/rules.yaml --demo
+
+# load drives 10,000 requests at 32 clients through veil serve on loopback
+# and prints requests per second and the latency added at p50/p99.
+load:
+	bash -o pipefail -c "$(GO) test ./host-test/cmd/veil -run '^TestLongServeLoad$$' -count=1 -v | grep -E '^(---|ok|FAIL)|serve load'"
 
 # bench runs the benchmark suite (BenchmarkSuite in bench/: payload × size ×
 # rule set × runtime), keeps its output in build/bench/suite.txt and

@@ -43,15 +43,15 @@ SIGINT or SIGTERM stops accepting and lets exchanges under way finish.`
 
 // serveConfig is a parsed serve command line.
 type serveConfig struct {
-	plugin, rulesFile      string
-	listen, admin          string
-	upstream               string
-	demo                   bool
-	examples               string
-	profile                hosttest.Profile
-	workers                int
-	env                    []string
-	allowOnHeadersStopIter bool
+	plugin, rulesFile string
+	listen, admin     string
+	upstream          string
+	demo              bool
+	examples          string
+	profile           hosttest.Profile
+	workers           int
+	env               []string
+	filter            *filterFlags // Wasm filter settings shared with run
 }
 
 func parseServe(args []string, stdout, stderr io.Writer) (*serveConfig, error) {
@@ -68,9 +68,7 @@ func parseServe(args []string, stdout, stderr io.Writer) (*serveConfig, error) {
 	fs.IntVar(&c.workers, "workers", defaultWorkers(), "worker VMs (Envoy's --concurrency)")
 	var env multi
 	fs.Var(&env, "env", "VM environment variable `NAME=VALUE` (repeatable), as vm_config.environment_variables")
-	fs.BoolVar(&c.allowOnHeadersStopIter, "allow-on-headers-stop-iteration", false,
-		"PluginConfig.allow_on_headers_stop_iteration (Envoy ≥ 1.35): Pause from a headers callback holds\n"+
-			"only the headers, so a report_header can be set once the body was inspected")
+	c.filter = addFilterFlags(fs)
 	if err := parse(fs, args, stdout); err != nil {
 		return nil, err
 	}
@@ -117,7 +115,7 @@ func serveCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 // ctx ends, then shuts down gracefully. ready, when set, receives the
 // proxy's and the admin's addresses once they listen.
 func serve(ctx context.Context, c *serveConfig, logw io.Writer, ready func(proxy, admin string)) error {
-	p, err := newProxy(ctx, c)
+	p, err := newProxy(ctx, c, logw)
 	if err != nil {
 		return err
 	}
@@ -211,7 +209,9 @@ type worker struct {
 	vm *hosttest.VM
 }
 
-func newProxy(ctx context.Context, c *serveConfig) (*proxy, error) {
+// newProxy starts the worker VMs; notes about the configuration go to
+// stderr.
+func newProxy(ctx context.Context, c *serveConfig, stderr io.Writer) (*proxy, error) {
 	rules, err := os.ReadFile(c.rulesFile)
 	if err != nil {
 		return nil, err
@@ -233,7 +233,9 @@ func newProxy(ctx context.Context, c *serveConfig) (*proxy, error) {
 	if c.upstream != "" {
 		p.upstream, _ = url.Parse(c.upstream)
 	}
-	cfg := hosttest.Config{PluginConfig: rules, Env: c.env, AllowOnHeadersStopIteration: c.allowOnHeadersStopIter}
+	cfg := hosttest.Config{PluginConfig: rules, Env: c.env}
+	c.filter.apply(&cfg)
+	warnHeldHeaders(stderr, "serve", cfg)
 	for range c.workers {
 		vm, err := mod.Start(ctx, cfg)
 		if err != nil {

@@ -279,7 +279,7 @@ func TestServeAllowOnHeadersStopIteration(t *testing.T) {
 	os.WriteFile(rules, []byte("version: 1\nname: r\nreport_header: x-veil\nrules:\n  - {id: mail, select: {keys: [email]}, action: redact}\n"), 0o644)
 	for _, allow := range []bool{false, true} {
 		c, err := parseServe([]string{"--rules", rules, "--demo", fmt.Sprintf("--allow-on-headers-stop-iteration=%t", allow)}, io.Discard, io.Discard)
-		if err != nil || c.allowOnHeadersStopIter != allow {
+		if err != nil || c.filter.allowHeadersStop != allow {
 			t.Fatalf("parse: %v %+v", err, c)
 		}
 		proxy, _, _ := testServe(t, *c)
