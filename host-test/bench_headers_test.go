@@ -2,6 +2,7 @@ package hosttest_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -29,26 +30,30 @@ const benchHeaderRules = benchHeaderBase + `
 
 // BenchmarkHeaderRulesWasm runs, per op, one exchange through a VM
 // without header rules and the same exchange through a VM with two,
-// alternating so both see the same machine: a request of 20 headers (3 of
+// alternating so all see the same machine: a request of 20 headers (3 of
 // them selected, 2 holding personal data) and a 1 KB JSON body with a
-// note for the detectors, and a small JSON response. It reports the time
-// of each and their ratio.
+// note for the detectors, and a small JSON response. A third run sends the
+// VM with two header rules the same exchange without the selected headers
+// ("absent"): header rules must cost nothing there. It reports the time
+// of each and their ratios to none.
 func BenchmarkHeaderRulesWasm(b *testing.B) {
-	headers := hosttest.Headers{{"content-type", "application/json"},
+	selected := hosttest.Headers{{"content-type", "application/json"},
 		{"x-user-email", "ann@example.com"}, {"referer", "https://shop.example/checkout?email=ann%40example.com&step=2"},
 		{"cookie", "session=8f3a9c; theme=dark; consent=analytics"}}
-	for i := len(headers); i < 20; i++ {
-		headers = append(headers, [2]string{fmt.Sprintf("x-header-%02d", i), fmt.Sprintf("value %d of an ordinary header", i)})
-	}
+	headers, absent := ordinaryHeaders(selected, 20), ordinaryHeaders(selected[:1], 20)
 	body := []byte(`{"email":"ann@example.com","note":"` + strings.Repeat("please deliver after six, ", 36) + `","n":1}`)
 	ex := hosttest.Exchange{Path: "/api/orders", RequestHeaders: headers, RequestBody: body,
 		ResponseHeaders: hosttest.Headers{{"content-type", "application/json"}}, ResponseBody: []byte(`{"ok":true}`)}
-	vms := [2]*hosttest.VM{
-		start(b, "veil", hosttest.Envoy133, hosttest.Config{PluginConfig: []byte(benchHeaderBase)}),
-		start(b, "veil", hosttest.Envoy133, hosttest.Config{PluginConfig: []byte(benchHeaderRules)}),
-	}
-	for i, vm := range vms {
-		res := vm.Do(ex)
+	exAbsent := ex
+	exAbsent.RequestHeaders = absent
+	none := start(b, "veil", hosttest.Envoy133, hosttest.Config{PluginConfig: []byte(benchHeaderBase)})
+	two := start(b, "veil", hosttest.Envoy133, hosttest.Config{PluginConfig: []byte(benchHeaderRules)})
+	runs := [3]struct {
+		vm *hosttest.VM
+		ex hosttest.Exchange
+	}{{none, ex}, {two, ex}, {two, exAbsent}}
+	for i, r := range runs {
+		res := r.vm.Do(r.ex)
 		if res.VMError != nil || len(res.Errors) > 0 {
 			b.Fatalf("vm %v, errors %q", res.VMError, res.Errors)
 		}
@@ -56,11 +61,11 @@ func BenchmarkHeaderRulesWasm(b *testing.B) {
 			b.Fatalf("x-user-email %q", v)
 		}
 	}
-	var spent [2]time.Duration
+	var spent [3]time.Duration
 	for b.Loop() {
-		for i, vm := range vms {
+		for i, r := range runs {
 			start := time.Now()
-			if res := vm.Do(ex); res.VMError != nil {
+			if res := r.vm.Do(r.ex); res.VMError != nil {
 				b.Fatal(res.VMError)
 			}
 			spent[i] += time.Since(start)
@@ -68,5 +73,16 @@ func BenchmarkHeaderRulesWasm(b *testing.B) {
 	}
 	b.ReportMetric(float64(spent[0].Nanoseconds())/float64(b.N), "none-ns/op")
 	b.ReportMetric(float64(spent[1].Nanoseconds())/float64(b.N), "two-rules-ns/op")
+	b.ReportMetric(float64(spent[2].Nanoseconds())/float64(b.N), "absent-ns/op")
 	b.ReportMetric(float64(spent[1])/float64(spent[0]), "two-rules/none")
+	b.ReportMetric(float64(spent[2])/float64(spent[0]), "absent/none")
+}
+
+// ordinaryHeaders returns first followed by ordinary headers up to n.
+func ordinaryHeaders(first hosttest.Headers, n int) hosttest.Headers {
+	headers := slices.Clone(first)
+	for i := len(headers); i < n; i++ {
+		headers = append(headers, [2]string{fmt.Sprintf("x-header-%02d", i), fmt.Sprintf("value %d of an ordinary header", i)})
+	}
+	return headers
 }
