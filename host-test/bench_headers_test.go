@@ -1,7 +1,9 @@
 package hosttest_test
 
 import (
+	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -13,6 +15,11 @@ import (
 // Header rules' cost per exchange through the .wasm. Run with
 //
 //	go test ./host-test -run '^$' -bench 'BenchmarkHeaderRulesWasm' -benchtime 3000x -count 3
+//
+// With VEIL_BASELINE_WASM set to another build of the plugin (say, main's
+// build/veil.wasm), the same three runs go through it too, alternating
+// with this tree's, and its figures are reported prefixed "base-": a
+// before/after from one run.
 
 // benchHeaderBase is the rule set without header rules: a key rule and
 // detectors over the body's text.
@@ -40,28 +47,37 @@ func BenchmarkHeaderRulesWasm(b *testing.B) {
 	selected := hosttest.Headers{{"content-type", "application/json"},
 		{"x-user-email", "ann@example.com"}, {"referer", "https://shop.example/checkout?email=ann%40example.com&step=2"},
 		{"cookie", "session=8f3a9c; theme=dark; consent=analytics"}}
-	headers, absent := ordinaryHeaders(selected, 20), ordinaryHeaders(selected[:1], 20)
 	body := []byte(`{"email":"ann@example.com","note":"` + strings.Repeat("please deliver after six, ", 36) + `","n":1}`)
-	ex := hosttest.Exchange{Path: "/api/orders", RequestHeaders: headers, RequestBody: body,
+	ex := hosttest.Exchange{Path: "/api/orders", RequestHeaders: ordinaryHeaders(selected, 20), RequestBody: body,
 		ResponseHeaders: hosttest.Headers{{"content-type", "application/json"}}, ResponseBody: []byte(`{"ok":true}`)}
 	exAbsent := ex
-	exAbsent.RequestHeaders = absent
-	none := start(b, "veil", hosttest.Envoy133, hosttest.Config{PluginConfig: []byte(benchHeaderBase)})
-	two := start(b, "veil", hosttest.Envoy133, hosttest.Config{PluginConfig: []byte(benchHeaderRules)})
-	runs := [3]struct {
+	exAbsent.RequestHeaders = ordinaryHeaders(selected[:1], 20)
+	modules := []*hosttest.Module{load(b, "veil", hosttest.Envoy133)}
+	prefixes := []string{""}
+	if path := os.Getenv("VEIL_BASELINE_WASM"); path != "" {
+		modules = append(modules, loadFile(b, path))
+		prefixes = append(prefixes, "base-")
+	}
+	type run struct {
 		vm *hosttest.VM
 		ex hosttest.Exchange
-	}{{none, ex}, {two, ex}, {two, exAbsent}}
+	}
+	var runs []run // none, two rules, absent; per module
+	for _, m := range modules {
+		none := startModule(b, m, benchHeaderBase)
+		two := startModule(b, m, benchHeaderRules)
+		runs = append(runs, run{none, ex}, run{two, ex}, run{two, exAbsent})
+	}
 	for i, r := range runs {
 		res := r.vm.Do(r.ex)
 		if res.VMError != nil || len(res.Errors) > 0 {
 			b.Fatalf("vm %v, errors %q", res.VMError, res.Errors)
 		}
-		if v, _ := res.Request.Headers.Get("x-user-email"); (v == "[REDACTED]") != (i == 1) {
+		if v, _ := res.Request.Headers.Get("x-user-email"); (v == "[REDACTED]") != (i%3 == 1) {
 			b.Fatalf("x-user-email %q", v)
 		}
 	}
-	var spent [3]time.Duration
+	spent := make([]time.Duration, len(runs))
 	for b.Loop() {
 		for i, r := range runs {
 			start := time.Now()
@@ -71,11 +87,41 @@ func BenchmarkHeaderRulesWasm(b *testing.B) {
 			spent[i] += time.Since(start)
 		}
 	}
-	b.ReportMetric(float64(spent[0].Nanoseconds())/float64(b.N), "none-ns/op")
-	b.ReportMetric(float64(spent[1].Nanoseconds())/float64(b.N), "two-rules-ns/op")
-	b.ReportMetric(float64(spent[2].Nanoseconds())/float64(b.N), "absent-ns/op")
-	b.ReportMetric(float64(spent[1])/float64(spent[0]), "two-rules/none")
-	b.ReportMetric(float64(spent[2])/float64(spent[0]), "absent/none")
+	for k, prefix := range prefixes {
+		s := spent[3*k : 3*k+3]
+		b.ReportMetric(float64(s[0].Nanoseconds())/float64(b.N), prefix+"none-ns/op")
+		b.ReportMetric(float64(s[1].Nanoseconds())/float64(b.N), prefix+"two-rules-ns/op")
+		b.ReportMetric(float64(s[2].Nanoseconds())/float64(b.N), prefix+"absent-ns/op")
+		b.ReportMetric(float64(s[1])/float64(s[0]), prefix+"two-rules/none")
+		b.ReportMetric(float64(s[2])/float64(s[0]), prefix+"absent/none")
+	}
+}
+
+// loadFile compiles a .wasm file under the envoy-1.33 profile and closes it
+// with the benchmark.
+func loadFile(b *testing.B, path string) *hosttest.Module {
+	b.Helper()
+	wasm, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	m, err := hosttest.Load(ctx, wasm, hosttest.Options{Profile: hosttest.Envoy133})
+	if err != nil {
+		b.Fatalf("load %s: %v", path, err)
+	}
+	b.Cleanup(func() { m.Close(ctx) })
+	return m
+}
+
+// startModule starts a VM of m with the rule set config.
+func startModule(b *testing.B, m *hosttest.Module, config string) *hosttest.VM {
+	b.Helper()
+	vm, err := m.Start(context.Background(), hosttest.Config{PluginConfig: []byte(config)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return vm
 }
 
 // ordinaryHeaders returns first followed by ordinary headers up to n.
