@@ -168,6 +168,35 @@ func (h *headerProgram) selected(dir int, name string) bool {
 	return h.all[dir] || containsString(h.names[dir], name)
 }
 
+// selectedName returns the lower-case name of a header named raw, and
+// whether the rules of direction dir (0 or 1) select it. Envoy gives
+// lower-case names: one that is a listed name is taken at once, and one
+// that lower-casing could not turn into a listed name (ASCII, of no listed
+// name's length) is passed over without lower-casing it.
+func (h *headerProgram) selectedName(dir int, raw string) (string, bool) {
+	names := h.names[dir]
+	for _, name := range names {
+		if name == raw {
+			return name, writableHeader(name)
+		}
+	}
+	if !h.all[dir] && !slices.ContainsFunc(names, func(name string) bool { return len(name) == len(raw) }) && isASCII(raw) {
+		return "", false
+	}
+	name := strings.ToLower(raw)
+	return name, h.selected(dir, name)
+}
+
+// isASCII reports whether s is all ASCII (lower-casing it keeps its length).
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 // ApplyHeaders applies the header rules of in.Direction to a header map
 // (names as Envoy gives them, lower-case; a header sent twice appears
 // twice; pseudo-headers may be included and are never touched). It returns
@@ -197,8 +226,8 @@ func (p *Program) ApplyHeaders(headers [][2]string, in Input) ([]HeaderEdit, Rep
 	doc := append(sc.doc[:0], '{')
 	defer func() { sc.doc, sc.members = doc[:0], members[:0] }()
 	for i, kv := range headers {
-		name := strings.ToLower(kv[0])
-		if !h.selected(dir, name) {
+		name, ok := h.selectedName(dir, kv[0])
+		if !ok {
 			continue
 		}
 		if len(members) > 0 {
@@ -225,17 +254,22 @@ func (p *Program) ApplyHeaders(headers [][2]string, in Input) ([]HeaderEdit, Rep
 	if sameSlice(out, doc) {
 		return nil, rep, nil
 	}
-	edits, err := headerEdits(out, doc, headers, members)
+	edits, err := headerEdits(out, doc, headers, members, sc)
 	if err != nil {
 		return nil, Report{}, err
 	}
 	return edits, rep, nil
 }
 
-// headerScratch is the memory ApplyHeaders reuses across calls.
+// headerScratch is the memory ApplyHeaders reuses across calls: in wasm
+// every allocation of a call brings the next garbage collection nearer,
+// so the per-exchange work keeps to what it returns.
 type headerScratch struct {
 	doc     []byte
 	members []headerMember
+	values  []string // the new value of each member (headerEdits)
+	removed []bool   // whether each member was removed (headerEdits)
+	decoded []byte   // a rewritten value being decoded (headerValueAt)
 }
 
 // headerMember is one member of the synthesized object: the header it
@@ -265,9 +299,11 @@ func headerReport(rep Report) Report {
 // members of out are those of the synthesized object doc, in order, less
 // the removed ones (header names are never rewritten: detectors scan
 // values only).
-func headerEdits(out, doc []byte, headers [][2]string, members []headerMember) ([]HeaderEdit, error) {
-	values := make([]string, len(members)) // the new value of each member
-	removed := make([]bool, len(members))
+func headerEdits(out, doc []byte, headers [][2]string, members []headerMember, sc *headerScratch) ([]HeaderEdit, error) {
+	values := slices.Grow(sc.values[:0], len(members))[:len(members)]
+	removed := slices.Grow(sc.removed[:0], len(members))[:len(members)]
+	clear(removed)
+	defer func() { clear(values); sc.values, sc.removed = values[:0], removed[:0] }() // drop references to values
 	changed := false
 	i := skipWS(out, 0)
 	if i >= len(out) || out[i] != '{' {
@@ -289,7 +325,7 @@ func headerEdits(out, doc []byte, headers [][2]string, members []headerMember) (
 		if i >= len(out) || out[i] != ':' {
 			return nil, errors.New("rules: rewritten headers: want ':'")
 		}
-		end, value, err := headerValueAt(out, skipWS(out, i+1))
+		end, value, err := headerValueAt(out, skipWS(out, i+1), orig, sc)
 		if err != nil {
 			return nil, err
 		}
@@ -323,27 +359,38 @@ func nextMember(out []byte, i int) int {
 
 // groupEdits turns the new values of the members into one edit per name
 // of which some value changed or was removed, in the order of the names'
-// first appearance.
+// first appearance. Two allocations in all: the edits, and one array that
+// the edits' Values are capped slices of.
 func groupEdits(headers [][2]string, members []headerMember, values []string, removed []bool) []HeaderEdit {
 	var edits []HeaderEdit
+	var all []string // every edit's values, one after the other
 	for k, m := range members {
 		if slices.ContainsFunc(members[:k], func(e headerMember) bool { return e.name == m.name }) {
 			continue // the name's edit is made at its first value
 		}
-		edit := HeaderEdit{Name: m.name}
 		touched := false
 		for j := k; j < len(members); j++ {
-			if members[j].name != m.name {
-				continue
-			}
-			touched = touched || removed[j] || values[j] != headers[members[j].index][1]
-			if !removed[j] {
-				edit.Values = append(edit.Values, values[j])
+			if members[j].name == m.name {
+				touched = touched || removed[j] || values[j] != headers[members[j].index][1]
 			}
 		}
-		if touched {
-			edits = append(edits, edit)
+		if !touched {
+			continue
 		}
+		if edits == nil {
+			edits, all = make([]HeaderEdit, 0, len(members)-k), make([]string, 0, len(members)-k)
+		}
+		from := len(all)
+		for j := k; j < len(members); j++ {
+			if members[j].name == m.name && !removed[j] {
+				all = append(all, values[j])
+			}
+		}
+		edit := HeaderEdit{Name: m.name}
+		if len(all) > from {
+			edit.Values = all[from:len(all):len(all)]
+		}
+		edits = append(edits, edit)
 	}
 	return edits
 }
@@ -355,14 +402,19 @@ func hasPrefixAt(b []byte, i int, prefix []byte) bool {
 
 // headerValueAt reads the member value at out[i]: a string is decoded
 // (appendHeaderValue's inverse); any other JSON value (a redact.with that
-// is not a string) is its JSON text. It returns the offset after it.
-func headerValueAt(out []byte, i int) (end int, value string, err error) {
+// is not a string) is its JSON text. It returns the offset after it, and
+// orig itself (no copy) when the value reads as orig.
+func headerValueAt(out []byte, i int, orig string, sc *headerScratch) (end int, value string, err error) {
 	if i < len(out) && out[i] == '"' {
 		end, _ = scanString(out, i)
 		if end < 0 {
 			return 0, "", errors.New("rules: rewritten headers: invalid string")
 		}
-		return end, string(decodeHeaderValue(make([]byte, 0, end-i), out[i+1:end-1])), nil
+		sc.decoded = decodeHeaderValue(sc.decoded[:0], out[i+1:end-1])
+		if string(sc.decoded) == orig {
+			return end, orig, nil
+		}
+		return end, string(sc.decoded), nil
 	}
 	l := lenient{b: out}
 	end, ok := l.value(i, 0)
@@ -388,6 +440,15 @@ func appendHeaderValue(dst []byte, v string) []byte {
 	quoted := false
 	for i := 0; i < len(v); i++ {
 		c := v[i]
+		if plainHeaderByte(c) { // a run of bytes written as they are, at once
+			j := i + 1
+			for j < len(v) && plainHeaderByte(v[j]) {
+				j++
+			}
+			dst = append(dst, v[i:j]...)
+			i = j - 1
+			continue
+		}
 		switch {
 		case c == '\\' && quoted && i+1 < len(v) && quotedPairMarked(v[i+1]):
 			i++
@@ -406,6 +467,10 @@ func appendHeaderValue(dst []byte, v string) []byte {
 	}
 	return dst
 }
+
+// plainHeaderByte reports whether appendHeaderValue writes c as it is,
+// whether or not it is inside a quoted string.
+func plainHeaderByte(c byte) bool { return c >= 0x20 && c != '"' && c != '\\' }
 
 // appendHeaderByte appends one byte of a header value as JSON string content.
 func appendHeaderByte(dst []byte, c byte) []byte {

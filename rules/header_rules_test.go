@@ -442,3 +442,36 @@ func BenchmarkApplyHeaders(b *testing.B) {
 		})
 	}
 }
+
+// A header is selected by its lower-cased name however the map spells it:
+// upper case, mixed case, a non-ASCII letter that lower-cases to ASCII
+// (U+212A KELVIN SIGN to k), by a listed name and by "*"; names close to
+// a listed one (same length, one letter off; a prefix) are not.
+func TestHeaderRulesNameSpellings(t *testing.T) {
+	for _, c := range []struct {
+		set, name string
+		selected  bool
+	}{
+		{`[x-kind]`, "x-kind", true},
+		{`[x-kind]`, "X-Kind", true},
+		{`[x-kind]`, "X-KIND", true},
+		{`[x-kind]`, "x-\u212aind", true},
+		{`[x-kind]`, "x-kine", false},
+		{`[x-kind]`, "x-kin", false},
+		{`[x-kind]`, "x-kinds", false},
+		{`[x-kind]`, "x-k\u0131nd", false}, // dotless i lower-cases to itself
+		{`["*"]`, "X-\u212aind", true},
+		{`["*"]`, "Content-Type", false},
+		{`["*"]`, ":Path", false},
+	} {
+		p := mustCompile(t, `rules: [{ id: h, select: { headers: `+c.set+` }, action: redact }]`)
+		in := [][2]string{{":path", "/"}, {c.name, "secret"}, {"content-type", "text/plain"}}
+		edits, rep, err := p.ApplyHeaders(in, Input{Direction: Request})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(edits) == 1 && len(rep.Findings) == 1; got != c.selected {
+			t.Errorf("%s selecting %q: edits %q, findings %+v; want selected %v", c.set, c.name, edits, rep.Findings, c.selected)
+		}
+	}
+}

@@ -18,14 +18,17 @@ import (
 
 // headerWrites are the host calls that write one direction's header map.
 type headerWrites struct {
-	remove func(name string) error
-	add    func(name, value string) error
+	remove  func(name string) error
+	add     func(name, value string) error
+	replace func(name, value string) error
 }
 
 // headerWriteCalls is indexed by rules.Direction.
 var headerWriteCalls = [3]headerWrites{
-	rules.Request:  {remove: proxywasm.RemoveHttpRequestHeader, add: proxywasm.AddHttpRequestHeader},
-	rules.Response: {remove: proxywasm.RemoveHttpResponseHeader, add: proxywasm.AddHttpResponseHeader},
+	rules.Request: {remove: proxywasm.RemoveHttpRequestHeader, add: proxywasm.AddHttpRequestHeader,
+		replace: proxywasm.ReplaceHttpRequestHeader},
+	rules.Response: {remove: proxywasm.RemoveHttpResponseHeader, add: proxywasm.AddHttpResponseHeader,
+		replace: proxywasm.ReplaceHttpResponseHeader},
 }
 
 // applyHeaderRules applies the header rules of direction d to its header
@@ -47,21 +50,8 @@ func (s *stream) applyHeaderRules(d rules.Direction, headers [][2]string) (actio
 	if f := report.Blocked(); f != nil {
 		return s.blockHeaders(d, f), true
 	}
-	w := headerWriteCalls[d]
-	for _, e := range edits {
-		// Remove every value, then add the new ones: Envoy removes all
-		// values of a name at once (a second remove finds nothing and
-		// succeeds), the SDK's emulator one per call.
-		for range countHeader(headers, e.Name) {
-			if err := w.remove(e.Name); err != nil {
-				return s.fail(d, rules.InternalError), s.replied
-			}
-		}
-		for _, v := range e.Values {
-			if err := w.add(e.Name, v); err != nil {
-				return s.fail(d, rules.InternalError), s.replied
-			}
-		}
+	if err := writeHeaderEdits(headerWriteCalls[d], headers, edits); err != nil {
+		return s.fail(d, rules.InternalError), s.replied
 	}
 	if d == rules.Response && foundPersonalData(report) {
 		if err := s.markHeaderFindings(headers, report); err != nil {
@@ -69,6 +59,35 @@ func (s *stream) applyHeaderRules(d rules.Direction, headers [][2]string) (actio
 		}
 	}
 	return types.ActionContinue, false
+}
+
+// writeHeaderEdits writes the edits of a header map with w. A name sent
+// once that keeps one value is replaced in one host call (replace sets the
+// name to one value, in Envoy as in the SDK's emulator). Otherwise every
+// value is removed, then the new ones added: Envoy removes all values of
+// a name at once (a second remove finds nothing and succeeds), the
+// emulator one per call, and its replace changes only the first value.
+func writeHeaderEdits(w headerWrites, headers [][2]string, edits []rules.HeaderEdit) error {
+	for _, e := range edits {
+		n := countHeader(headers, e.Name)
+		if n == 1 && len(e.Values) == 1 {
+			if err := w.replace(e.Name, e.Values[0]); err != nil {
+				return err
+			}
+			continue
+		}
+		for range n {
+			if err := w.remove(e.Name); err != nil {
+				return err
+			}
+		}
+		for _, v := range e.Values {
+			if err := w.add(e.Name, v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // headerFailure names the failure kind of an ApplyHeaders error.
