@@ -18,14 +18,12 @@ type filterFlags struct {
 	allowHeadersStop bool
 }
 
-// addFilterFlags defines the filter switches on fs.
-func addFilterFlags(fs *flag.FlagSet) *filterFlags {
-	f := &filterFlags{}
+// define defines the filter switches on fs, stored in f.
+func (f *filterFlags) define(fs *flag.FlagSet) {
 	fs.BoolVar(&f.allowHeadersStop, "allow-on-headers-stop-iteration", false,
 		"set the Wasm filter's allow_on_headers_stop_iteration (Envoy >= 1.35): a plugin that\n"+
 			"pauses in a headers callback still gets the body; report_header and\n"+
 			"mark_responses need it (envoy/envoy.yaml sets it)")
-	return f
 }
 
 // apply sets the switches on the VM configuration.

@@ -44,7 +44,8 @@ func runCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	asJSON := fs.Bool("json", false, "print one JSON object {request, response, local_reply, logs, metrics}")
 	decode := fs.Bool("decode", false, "print forwarded bodies decompressed per their content-encoding (gzip, x-gzip, deflate)")
 	frames := fs.Bool("frames", false, "print what left the filter after each body callback (with --json: a frames list per message)")
-	filter := addFilterFlags(fs)
+	var filter filterFlags
+	filter.define(fs)
 	var reqHeaders, respHeaders, props, env multi
 	fs.Var(&reqHeaders, "H", "request header 'name: value' (repeatable)")
 	fs.Var(&respHeaders, "response-header", "response header 'name: value' (repeatable)")

@@ -51,7 +51,7 @@ type serveConfig struct {
 	profile           hosttest.Profile
 	workers           int
 	env               []string
-	filter            *filterFlags // Wasm filter settings shared with run
+	filter            filterFlags // Wasm filter settings shared with run
 }
 
 func parseServe(args []string, stdout, stderr io.Writer) (*serveConfig, error) {
@@ -68,7 +68,7 @@ func parseServe(args []string, stdout, stderr io.Writer) (*serveConfig, error) {
 	fs.IntVar(&c.workers, "workers", defaultWorkers(), "worker VMs (Envoy's --concurrency)")
 	var env multi
 	fs.Var(&env, "env", "VM environment variable `NAME=VALUE` (repeatable), as vm_config.environment_variables")
-	c.filter = addFilterFlags(fs)
+	c.filter.define(fs)
 	if err := parse(fs, args, stdout); err != nil {
 		return nil, err
 	}
