@@ -84,26 +84,3 @@ func TestEnvoyBootstrap(t *testing.T) {
 		t.Errorf("listener buffer limit %d is below Veil's default body limit %d", limit, rules.DefaultMaxBodyBytes)
 	}
 }
-
-func TestIstioWasmPlugin(t *testing.T) {
-	doc := load(t, "istio-wasmplugin.yaml")
-	if k := dig(t, doc, "kind"); k != "WasmPlugin" {
-		t.Fatalf("kind = %v", k)
-	}
-	if f := dig(t, doc, "spec", "failStrategy"); f != "FAIL_CLOSE" {
-		t.Errorf("failStrategy = %v, want FAIL_CLOSE", f)
-	}
-	compile(t, "istio-wasmplugin.yaml", asJSON(t, dig(t, doc, "spec", "pluginConfig")))
-}
-
-func TestEnvoyGatewayPolicy(t *testing.T) {
-	doc := load(t, "envoy-gateway.yaml")
-	if k := dig(t, doc, "kind"); k != "EnvoyExtensionPolicy" {
-		t.Fatalf("kind = %v", k)
-	}
-	w := dig(t, doc, "spec", "wasm", 0)
-	if f := dig(t, w, "failOpen"); f != false {
-		t.Errorf("failOpen = %v, want false", f)
-	}
-	compile(t, "envoy-gateway.yaml", asJSON(t, dig(t, w, "config")))
-}
