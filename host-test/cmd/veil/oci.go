@@ -27,6 +27,11 @@ func ociCmd(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wri
 	if fs.NArg() != 0 {
 		return fail(2, "unexpected arguments %q", fs.Args())
 	}
+	for _, file := range pins {
+		if err := pinDigest(file, ""); err != nil {
+			return err
+		}
+	}
 	wasm, err := os.ReadFile(*wasmFile)
 	if err != nil {
 		return err
@@ -55,7 +60,9 @@ func ociCmd(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wri
 var pinnedDigest = regexp.MustCompile(`(@sha256:|sha256: *"?)[0-9a-f]{64}`)
 
 // pinDigest replaces every pinned digest in file by hex; a file that pins
-// none is an error, so a wrong path does not pass silently.
+// none is an error, so a wrong path does not pass silently. With hex empty
+// it only checks, so that all files are known good before anything is
+// written.
 func pinDigest(file, hex string) error {
 	b, err := os.ReadFile(file)
 	if err != nil {
@@ -63,6 +70,9 @@ func pinDigest(file, hex string) error {
 	}
 	if !pinnedDigest.Match(b) {
 		return fmt.Errorf("%s: no sha256 digest to pin", file)
+	}
+	if hex == "" {
+		return nil
 	}
 	b = pinnedDigest.ReplaceAll(b, []byte("${1}"+hex))
 	return os.WriteFile(file, b, 0o644)
