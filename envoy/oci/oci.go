@@ -12,8 +12,9 @@
 // a push from a docker-style tarball (crane push FILE.tar rebuilds a Docker
 // manifest), so with them the layout directory and the tarball push to the
 // same manifest digest, the one the manifests pin. No manifest annotation is
-// set for the same reason (a tarball cannot carry one); the reference name
-// lives in the layout's index.json only.
+// set for the same reason (a tarball cannot carry one); the tag lives in the
+// layout's index.json only (org.opencontainers.image.ref.name, the tag
+// alone, as oras and skopeo look it up).
 //
 // Everything is deterministic: fixed tar header, gzip without a timestamp,
 // zero creation times, so the same module always gives the same digest.
@@ -109,8 +110,9 @@ func layerTarGz(wasm []byte) ([]byte, error) {
 
 // Write stores img as an OCI image layout in dir (replacing a layout
 // already there, refusing any other existing path) and as a docker-style
-// tarball at tarPath, both tagged ref. It returns the manifest digest, the
-// value Istio's url (…@sha256:HEX) and Envoy Gateway's image.sha256 pin.
+// tarball at tarPath, both tagged ref (REPOSITORY:TAG). It returns the
+// manifest digest, the value Istio's url (…@sha256:HEX) and Envoy
+// Gateway's image.sha256 pin.
 func Write(img v1.Image, dir, tarPath, ref string) (v1.Hash, error) {
 	tag, err := name.NewTag(ref)
 	if err != nil {
@@ -128,7 +130,7 @@ func Write(img v1.Image, dir, tarPath, ref string) (v1.Hash, error) {
 		return v1.Hash{}, err
 	}
 	if err := lp.AppendImage(img, layout.WithAnnotations(map[string]string{
-		"org.opencontainers.image.ref.name": tag.String(),
+		"org.opencontainers.image.ref.name": tag.TagStr(),
 	})); err != nil {
 		return v1.Hash{}, err
 	}

@@ -45,7 +45,7 @@ func TestWriteOpensAsCompatImage(t *testing.T) {
 	if len(im.Manifests) != 1 || im.Manifests[0].Digest != digest {
 		t.Fatalf("layout index = %+v, want one manifest %s", im.Manifests, digest)
 	}
-	if ref := im.Manifests[0].Annotations["org.opencontainers.image.ref.name"]; ref != "veil:test" {
+	if ref := im.Manifests[0].Annotations["org.opencontainers.image.ref.name"]; ref != "test" {
 		t.Errorf("ref name = %q", ref)
 	}
 	fromLayout, err := idx.Image(digest)

@@ -18,7 +18,7 @@ func ociCmd(_ context.Context, args []string, _ io.Reader, stdout, stderr io.Wri
 	fs := newFlags("oci", "oci --wasm FILE --out DIR [--tag REF] [--pin FILE]...", stderr)
 	wasmFile := fs.String("wasm", "build/veil.wasm", "the built plugin module")
 	out := fs.String("out", "build/oci", "OCI image layout directory to write; the tarball goes to DIR.tar")
-	tag := fs.String("tag", "veil:latest", "reference recorded in the layout index and the tarball")
+	tag := fs.String("tag", "veil:latest", "REPOSITORY:TAG recorded in the tarball; its TAG names the image in the layout index")
 	var pins multi
 	fs.Var(&pins, "pin", "deployment file whose sha256 digests to replace with the new one (repeatable)")
 	if err := parse(fs, args, stdout); err != nil {
