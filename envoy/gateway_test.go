@@ -2,12 +2,14 @@ package envoy
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	k8syaml "sigs.k8s.io/yaml"
 )
 
 // The Envoy Gateway API module (github.com/envoyproxy/gateway) is not
@@ -61,10 +63,9 @@ type (
 func TestEnvoyGatewayPolicy(t *testing.T) {
 	const name = "gateway/extension-policy.yaml"
 	raw := readAsJSON(t, name)
-	var p egPolicy
-	decodeStrict(t, name, raw, &p)
-	if p.APIVersion != "gateway.envoyproxy.io/v1alpha1" || p.Kind != "EnvoyExtensionPolicy" {
-		t.Fatalf("%s: %s %s", name, p.APIVersion, p.Kind)
+	p, err := parseEGPolicy(raw)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
 	}
 	if p.Name == "" || p.Namespace == "" {
 		t.Errorf("%s: name and namespace must be set", name)
@@ -109,5 +110,46 @@ func TestEnvoyGatewayPolicy(t *testing.T) {
 	if crd := os.Getenv("VEIL_EG_CRD"); crd != "" {
 		cel := validateAgainstCRD(t, name, crdSchema(t, crd, "EnvoyExtensionPolicy", "v1alpha1"), generic(t, raw))
 		t.Logf("%s: valid against %s; %d CEL rules met but not evaluated", name, crd, cel)
+	}
+}
+
+// parseEGPolicy decodes an EnvoyExtensionPolicy (JSON) strictly into the
+// fields above.
+func parseEGPolicy(raw []byte) (egPolicy, error) {
+	var p egPolicy
+	if err := strictJSON(raw, &p); err != nil {
+		return p, err
+	}
+	if p.APIVersion != "gateway.envoyproxy.io/v1alpha1" || p.Kind != "EnvoyExtensionPolicy" {
+		return p, fmt.Errorf("%s %s, want gateway.envoyproxy.io/v1alpha1 EnvoyExtensionPolicy", p.APIVersion, p.Kind)
+	}
+	return p, nil
+}
+
+// TestEnvoyGatewayStrictParseRefuses: a misspelt or misplaced field in a
+// copy of the policy is refused.
+func TestEnvoyGatewayStrictParseRefuses(t *testing.T) {
+	good, err := os.ReadFile("gateway/extension-policy.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, from, to string }{
+		{"misspelt failOpen", "      failOpen: false", "      failOpn: false"},
+		{"hostKeys misspelt", "        hostKeys:", "        hostkeys:"},
+		{"sha256 under code", "          sha256: ", "        sha256: "},
+		{"unknown spec field", "  targetRefs:", "  targetRef:"},
+		{"wrong apiVersion", "gateway.envoyproxy.io/v1alpha1", "gateway.envoyproxy.io/v1"},
+	} {
+		bad := strings.Replace(string(good), tc.from, tc.to, 1)
+		if bad == string(good) {
+			t.Fatalf("%s: %q not in the file", tc.name, tc.from)
+		}
+		raw, err := k8syaml.YAMLToJSONStrict([]byte(bad))
+		if err != nil {
+			continue // refused even earlier, as YAML
+		}
+		if _, err := parseEGPolicy(raw); err == nil {
+			t.Errorf("%s: accepted", tc.name)
+		}
 	}
 }

@@ -2,6 +2,9 @@ package envoy
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,6 +18,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/yaml"
+	k8syaml "sigs.k8s.io/yaml"
 )
 
 // istioCRDs is the CRD file istio.io/api ships, from the module cache.
@@ -36,20 +40,9 @@ func istioWasmPlugin(t *testing.T) (*extensionsapi.WasmPlugin, []byte) {
 	t.Helper()
 	const name = "istio/wasmplugin.yaml"
 	raw := readAsJSON(t, name)
-	var envelope struct {
-		extensions.WasmPlugin
-		Spec json.RawMessage `json:"spec"`
-	}
-	decodeStrict(t, name, raw, &envelope)
-	if envelope.APIVersion != "extensions.istio.io/v1alpha1" || envelope.Kind != "WasmPlugin" {
-		t.Fatalf("%s: %s %s, want extensions.istio.io/v1alpha1 WasmPlugin", name, envelope.APIVersion, envelope.Kind)
-	}
-	if envelope.Name == "" || envelope.Namespace == "" {
-		t.Errorf("%s: name and namespace must be set", name)
-	}
-	spec := &extensionsapi.WasmPlugin{}
-	if err := protojson.Unmarshal(envelope.Spec, spec); err != nil {
-		t.Fatalf("%s: spec: %v", name, err)
+	spec, err := parseWasmPlugin(raw)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
 	}
 	cel := validateAgainstCRD(t, name, crdSchema(t, istioCRDs(t), "WasmPlugin", "v1alpha1"), generic(t, raw))
 	t.Logf("%s: valid against Istio's WasmPlugin CRD schema; %d CEL rules met but not evaluated (label keys/values without wildcards, checked below)", name, cel)
@@ -59,6 +52,72 @@ func istioWasmPlugin(t *testing.T) (*extensionsapi.WasmPlugin, []byte) {
 		}
 	}
 	return spec, raw
+}
+
+// parseWasmPlugin decodes a WasmPlugin resource (JSON) strictly.
+func parseWasmPlugin(raw []byte) (*extensionsapi.WasmPlugin, error) {
+	var envelope struct {
+		extensions.WasmPlugin
+		Spec json.RawMessage `json:"spec"`
+	}
+	if err := strictJSON(raw, &envelope); err != nil {
+		return nil, err
+	}
+	if envelope.APIVersion != "extensions.istio.io/v1alpha1" || envelope.Kind != "WasmPlugin" {
+		return nil, fmt.Errorf("%s %s, want extensions.istio.io/v1alpha1 WasmPlugin", envelope.APIVersion, envelope.Kind)
+	}
+	if envelope.Name == "" || envelope.Namespace == "" {
+		return nil, errors.New("name and namespace must be set")
+	}
+	spec := &extensionsapi.WasmPlugin{}
+	if err := protojson.Unmarshal(envelope.Spec, spec); err != nil {
+		return nil, fmt.Errorf("spec: %w", err)
+	}
+	return spec, nil
+}
+
+// TestIstioStrictParseRefuses: each mistake below, made in a copy of the
+// WasmPlugin, is refused by the typed parse, the CRD schema or both, as
+// each case says; together they refuse every one. Istio's own UnmarshalJSON
+// lets unknown fields through, which is why the spec goes through protojson.
+func TestIstioStrictParseRefuses(t *testing.T) {
+	good, err := os.ReadFile("istio/wasmplugin.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := crdSchema(t, istioCRDs(t), "WasmPlugin", "v1alpha1")
+	for _, tc := range []struct {
+		name, from, to string
+		typed, schema  bool // refused by the typed parse, by the CRD schema
+	}{
+		{"misspelt field", "failStrategy:", "failStrategyy:", true, true},
+		{"field in another case", "  failStrategy:", "  failstrategy:", true, true},
+		{"proto field name (protojson takes it, the API server does not)", "  failStrategy:", "  fail_strategy:", false, true},
+		{"unknown enum", "phase: AUTHZ", "phase: AUTHORIZATION", true, true},
+		{"unknown env source", "        valueFrom: HOST", "        valueFrom: HOSTS", true, true},
+		{"unknown metadata field", "  namespace: shop", "  namespace: shop\n  nmespace: x", true, false},
+		{"metadata field in another case", "  namespace: shop", "  Namespace: shop", true, false},
+		{"wrong kind", "kind: WasmPlugin", "kind: WasmPlugins", true, false},
+	} {
+		bad := strings.Replace(string(good), tc.from, tc.to, 1)
+		if bad == string(good) {
+			t.Fatalf("%s: %q not in the file", tc.name, tc.from)
+		}
+		raw, err := k8syaml.YAMLToJSONStrict([]byte(bad))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := parseWasmPlugin(raw); (err != nil) != tc.typed {
+			t.Errorf("%s: typed parse error %v, want refused=%v", tc.name, err, tc.typed)
+		}
+		if sv := validateResource(schema, generic(t, raw)); (len(sv.errs) != 0) != tc.schema {
+			t.Errorf("%s: CRD schema errors %q, want refused=%v", tc.name, sv.errs, tc.schema)
+		}
+	}
+	var lenient extensionsapi.WasmPlugin
+	if err := json.Unmarshal([]byte(`{"failStrategyy":"FAIL_OPEN"}`), &lenient); err != nil {
+		t.Logf("Istio's UnmarshalJSON now refuses unknown fields too: %v", err)
+	}
 }
 
 // hostKeys lists the vmConfig.env names taken from the proxy's environment.

@@ -1,10 +1,10 @@
 package envoy
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -19,6 +19,7 @@ import (
 	"github.com/veilproxy/veil/host-test/testmodule"
 	"github.com/veilproxy/veil/rules"
 	"go.yaml.in/yaml/v3"
+	k8sjson "sigs.k8s.io/json"
 	k8syaml "sigs.k8s.io/yaml"
 )
 
@@ -41,12 +42,21 @@ func readAsJSON(t *testing.T, name string) []byte {
 	return j
 }
 
-// decodeStrict decodes JSON into v, refusing fields v does not declare.
+// strictJSON decodes JSON into v as the API server does with strict field
+// validation: field names case-sensitive (encoding/json would take
+// "hostkeys" for hostKeys), unknown and duplicate fields refused.
+func strictJSON(b []byte, v any) error {
+	strict, err := k8sjson.UnmarshalStrict(b, v, k8sjson.DisallowDuplicateFields, k8sjson.DisallowUnknownFields)
+	if err != nil {
+		return err
+	}
+	return errors.Join(strict...)
+}
+
+// decodeStrict decodes JSON into v with strictJSON or fails t.
 func decodeStrict(t *testing.T, name string, b []byte, v any) {
 	t.Helper()
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.DisallowUnknownFields()
-	if err := d.Decode(v); err != nil {
+	if err := strictJSON(b, v); err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
 }
