@@ -180,3 +180,46 @@ func TestBadInputs(t *testing.T) {
 		t.Errorf("existing file touched: %q, %v", b, err)
 	}
 }
+
+// FuzzImageRoundTrip: any module gives an image whose only layer holds
+// exactly plugin.wasm with the module's bytes, and anything without the
+// Wasm magic is refused.
+func FuzzImageRoundTrip(f *testing.F) {
+	f.Add(module)
+	f.Add([]byte("\x00asm"))
+	f.Add([]byte("\x00asm\x01\x00\x00\x00\x00\x00\x00\x00\x00"))
+	f.Add([]byte("not wasm"))
+	f.Fuzz(func(t *testing.T, wasm []byte) {
+		img, err := Image(wasm)
+		if !bytes.HasPrefix(wasm, []byte("\x00asm")) {
+			if err == nil {
+				t.Fatal("accepted bytes without the wasm magic")
+			}
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		layers, err := img.Layers()
+		if err != nil || len(layers) != 1 {
+			t.Fatalf("%d layers, %v", len(layers), err)
+		}
+		r, err := layers[0].Uncompressed()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		tr := tar.NewReader(r)
+		h, err := tr.Next()
+		if err != nil || h.Name != PluginFile {
+			t.Fatalf("first entry %v, %v", h, err)
+		}
+		got, err := io.ReadAll(tr)
+		if err != nil || !bytes.Equal(got, wasm) {
+			t.Fatalf("plugin.wasm differs (%d bytes, want %d), %v", len(got), len(wasm), err)
+		}
+		if _, err := tr.Next(); err != io.EOF {
+			t.Fatalf("more than one entry: %v", err)
+		}
+	})
+}
