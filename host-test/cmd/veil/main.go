@@ -15,6 +15,7 @@
 //	veil bench  --rules FILE --in FILE [--iters N] [--max-ms M] [--wasm] [--plugin FILE] [--direction request|response]
 //	veil token  --rules FILE [--env NAME=VALUE]... --rule ID [VALUE... | -]
 //	veil reveal --rules FILE [--env NAME=VALUE]... [--rule ID] [TOKEN... | -]
+//	veil oci    [--wasm build/veil.wasm] [--out build/oci] [--tag REF] [--pin FILE]...
 //
 // The commands that compile natively (redact, lint, token, reveal) read the
 // variables a rule set's crypto_keys name from --env first, then from veil's
@@ -51,6 +52,7 @@ commands:
   token    print the pseudonym each value gets under a rule (hash, encrypt, fpe, synthetic)
   reveal   print the original of each encrypt token (or fpe value, with --rule)
   serve    an HTTP reverse proxy running every exchange through the plugin
+  oci      package a built module as the Wasm image Istio and Envoy Gateway pull; print its digest
 
 Run 'veil <command> --help' for the command's flags.
 `
@@ -76,6 +78,7 @@ func veil(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	cmds := map[string]func(context.Context, []string, io.Reader, io.Writer, io.Writer) error{
 		"run": runCmd, "redact": redactCmd, "lint": lintCmd, "check": checkCmd, "bench": benchCmd,
 		"token": tokenCmd, "reveal": revealCmd, "serve": serveCmd,
+		"oci": ociCmd,
 	}
 	cmd, ok := cmds[args[0]]
 	switch {
