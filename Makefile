@@ -13,7 +13,7 @@ EXAMPLES := $(wildcard examples/*/rules.yaml)
 # move it out of the everyday loop.
 LONG     := ^TestLong
 
-.PHONY: all build wasm cli test test-long vet vet-wasip1 demo run load bench bench-short bench-smoke fuzz check clean
+.PHONY: all build wasm cli test test-long vet vet-wasip1 demo run load oci bench bench-short bench-smoke fuzz check clean
 
 all: build
 
@@ -68,6 +68,12 @@ run: build
 # and prints requests per second and the latency added at p50/p99.
 load:
 	bash -o pipefail -c "$(GO) test ./host-test/cmd/veil -run '^TestLongServeLoad$$' -count=1 -v | grep -E '^(---|ok|FAIL)|serve load'"
+
+# oci packages build/veil.wasm as the Wasm image Istio and Envoy Gateway
+# pull (OCI layout build/oci, tarball build/oci.tar) and prints its digest;
+# `build/veil oci --pin FILE` writes it into a manifest (docs/operating.md).
+oci: build
+	$(VEIL) oci --wasm $(WASM) --out build/oci
 
 # bench runs the benchmark suite (BenchmarkSuite in bench/: payload × size ×
 # rule set × runtime), keeps its output in build/bench/suite.txt and
