@@ -223,16 +223,21 @@ func appendFormMember(doc []byte, pr *formPair) []byte {
 func appendJSONText(dst, s []byte) []byte {
 	dst = append(dst, '"')
 	for _, c := range s {
-		switch {
-		case c == '"' || c == '\\':
-			dst = append(dst, '\\', c)
-		case c < 0x20:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-		default:
-			dst = append(dst, c)
-		}
+		dst = appendJSONByte(dst, c)
 	}
 	return append(dst, '"')
+}
+
+// appendJSONByte appends one byte of a JSON string's text, escaped where
+// JSON requires it.
+func appendJSONByte(dst []byte, c byte) []byte {
+	switch {
+	case c == '"' || c == '\\':
+		return append(dst, '\\', c)
+	case c < 0x20:
+		return append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+	}
+	return append(dst, c)
 }
 
 // appendJSONFormText appends form text s, decoded (decodeFormText), as a
@@ -248,14 +253,7 @@ func appendJSONFormText(dst, s []byte) []byte {
 			c = hexValue(s[i+1])<<4 | hexValue(s[i+2])
 			i += 2
 		}
-		switch {
-		case c == '"' || c == '\\':
-			dst = append(dst, '\\', c)
-		case c < 0x20:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-		default:
-			dst = append(dst, c)
-		}
+		dst = appendJSONByte(dst, c)
 	}
 	return append(dst, '"')
 }

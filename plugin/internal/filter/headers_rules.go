@@ -48,7 +48,7 @@ func (s *stream) applyHeaderRules(d rules.Direction, headers [][2]string) (actio
 	s.headerReports[d] = report
 	s.plugin.metrics.recordFindings(d, report)
 	if f := report.Blocked(); f != nil {
-		return s.blockHeaders(d, f), true
+		return s.block(d, "headers", f), true
 	}
 	if err := writeHeaderEdits(headerWriteCalls[d], headers, edits); err != nil {
 		return s.fail(d, rules.InternalError), s.replied
@@ -119,20 +119,6 @@ func (s *stream) markHeaderFindings(headers [][2]string, report rules.Report) er
 		}
 	}
 	return nil
-}
-
-// blockHeaders refuses the exchange because block rule finding f found
-// something in direction d's headers, as block does for a body: the
-// rule's status on the request side, 502 on the response side.
-func (s *stream) blockHeaders(d rules.Direction, f *rules.Finding) types.Action {
-	p := s.plugin
-	p.metrics.recordBlocked(d, f.Rule)
-	proxywasm.LogWarnf("veil: rule set %q: %s headers: blocked by rule %q", p.program.Name(), d, f.Rule)
-	status := uint32(responseRejectStatus)
-	if d == rules.Request {
-		status = p.blockStatus(f.Rule)
-	}
-	return s.reply(status, appendBlockReply(nil, p.program.Name(), f))
 }
 
 // joinHeaderReports merges each direction's header report into its body

@@ -32,7 +32,7 @@ func (s *stream) rewriteQuery() types.Action {
 	s.headerReports[rules.Request] = p.MergeReports(s.headerReports[rules.Request], report)
 	s.plugin.metrics.recordFindings(rules.Request, report)
 	if f := report.Blocked(); f != nil {
-		return s.block(rules.Request, f)
+		return s.block(rules.Request, "query", f)
 	}
 	if path != s.path {
 		if err := proxywasm.ReplaceHttpRequestHeader(":path", path); err != nil {

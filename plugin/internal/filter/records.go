@@ -202,7 +202,7 @@ func (s *stream) blockRecords(d rules.Direction) (types.Action, bool) {
 	s.bodies[d].records = nil
 	s.bodies[d].report = report
 	s.plugin.metrics.recordBody(d, r.read, r.changed, report)
-	return s.block(d, f), true
+	return s.block(d, "body", f), true
 }
 
 // failRecords gives a stream that failed mid-way the rule set's on.* choice

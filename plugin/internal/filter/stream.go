@@ -316,7 +316,7 @@ func (s *stream) finish(d rules.Direction, readSize int) types.Action {
 	s.bodies[d].report = report
 	if f := report.Blocked(); f != nil {
 		s.plugin.metrics.recordBody(d, len(body), false, report)
-		return s.block(d, f)
+		return s.block(d, "body", f)
 	}
 	if d == rules.Response && s.holdingResponseHeaders {
 		shown := p.MergeReports(s.headerReports[d], report) // what the headers and the body changed
@@ -369,14 +369,14 @@ func (s *stream) fail(d rules.Direction, kind rules.FailureKind) types.Action {
 }
 
 // block refuses the exchange because block rule finding f found something
-// in direction d: a local reply with the rule's status on the request side
+// in direction d's part ("body", "headers", "query"): a local reply with the rule's status on the request side
 // (RuleInfo.BlockStatus), 502 on the response side, whose body names the
 // rule set, the rule and the detector kinds and counts, never a value; one
 // warning names the rule.
-func (s *stream) block(d rules.Direction, f *rules.Finding) types.Action {
+func (s *stream) block(d rules.Direction, part string, f *rules.Finding) types.Action {
 	p := s.plugin
 	p.metrics.recordBlocked(d, f.Rule)
-	proxywasm.LogWarnf("veil: rule set %q: %s body: blocked by rule %q", p.program.Name(), d, f.Rule)
+	proxywasm.LogWarnf("veil: rule set %q: %s %s: blocked by rule %q", p.program.Name(), d, part, f.Rule)
 	status := uint32(responseRejectStatus)
 	if d == rules.Request {
 		status = p.blockStatus(f.Rule)
