@@ -111,20 +111,13 @@ func (d *decoder) decodeSet(n *yaml.Node) *setSpec {
 			d.fields(v, "limits", []string{"max_body_bytes", "max_record_bytes", "max_decoded_bytes", "max_decoded_ratio"}, func(key string, _, v *yaml.Node) {
 				switch key {
 				case "max_record_bytes":
-					s.maxRecordBytes = d.maxRecordBytes(v)
+					s.maxRecordBytes = d.byteLimit(v, "max_record_bytes")
 					return
 				case "max_decoded_bytes", "max_decoded_ratio":
 					d.decodeEncodingLimit(key, v, &s.enc)
 					return
 				}
-				n, ok := d.integer(v, "max_body_bytes")
-				switch {
-				case !ok:
-				case n <= 0:
-					d.errorf(v, "max_body_bytes: must be positive, got %d", n)
-				case n > DefaultMaxBodyBytes:
-					d.errorf(v, "max_body_bytes: %d exceeds %d (Envoy's default buffer limit)", n, DefaultMaxBodyBytes)
-				default:
+				if n := d.byteLimit(v, "max_body_bytes"); n > 0 {
 					s.maxBodyBytes = n
 				}
 			})

@@ -559,28 +559,35 @@ func appendFormPair(dst []byte, pr *formPair, res *formResult, spacePlus bool) [
 	if !res.renamed(pr) {
 		dst = append(dst, pr.raw[:pr.rawEnd]...)
 	} else {
-		for i, st := range pr.steps {
-			switch {
-			case i == 0:
-				dst = appendFormEscaped(dst, res.names[0], spacePlus)
-			case st.array:
-				dst = append(dst, '[')
-				if st.index > 0 {
-					dst = strconv.AppendInt(dst, int64(st.index), 10)
-				}
-				dst = append(dst, ']')
-			case st.dot:
-				dst = append(dst, '.')
-				dst = appendFormEscaped(dst, res.names[i], spacePlus)
-			default:
-				dst = append(dst, '[')
-				dst = appendFormEscaped(dst, res.names[i], spacePlus)
-				dst = append(dst, ']')
-			}
-		}
+		dst = appendFormName(dst, pr, res, func(dst []byte, name string) []byte {
+			return appendFormEscaped(dst, name, spacePlus)
+		})
 	}
 	dst = append(dst, '=')
 	return appendFormEscaped(dst, string(res.value), spacePlus)
+}
+
+// appendFormName appends the name of a pair whose steps res may have
+// renamed, in the notation it was written in (brackets or dots), each
+// step's name written by appendStep.
+func appendFormName(dst []byte, pr *formPair, res *formResult, appendStep func(dst []byte, name string) []byte) []byte {
+	for i, st := range pr.steps {
+		switch {
+		case i == 0:
+			dst = appendStep(dst, res.names[0])
+		case st.array:
+			dst = append(dst, '[')
+			if st.index > 0 {
+				dst = strconv.AppendInt(dst, int64(st.index), 10)
+			}
+			dst = append(dst, ']')
+		case st.dot:
+			dst = appendStep(append(dst, '.'), res.names[i])
+		default:
+			dst = append(appendStep(append(dst, '['), res.names[i]), ']')
+		}
+	}
+	return dst
 }
 
 // appendFormEscaped appends s percent-encoded for a form or query: ASCII

@@ -255,23 +255,7 @@ func (p *Program) applyFields(parts []mpPart, closeAt int, fields []formPair, ow
 // and LF percent-encoded as browsers write them (HTML's multipart/form-data
 // encoding).
 func fieldName(pr *formPair, res *formResult) []byte {
-	var b []byte
-	for i, st := range pr.steps {
-		switch {
-		case i == 0:
-			b = append(b, res.names[0]...)
-		case st.array:
-			b = append(b, '[')
-			if st.index > 0 {
-				b = strconv.AppendInt(b, int64(st.index), 10)
-			}
-			b = append(b, ']')
-		case st.dot:
-			b = append(append(b, '.'), res.names[i]...)
-		default:
-			b = append(append(append(b, '['), res.names[i]...), ']')
-		}
-	}
+	b := appendFormName(nil, pr, res, func(dst []byte, name string) []byte { return append(dst, name...) })
 	r := strings.NewReplacer(`"`, "%22", "\r", "%0D", "\n", "%0A")
 	return []byte(r.Replace(string(b)))
 }

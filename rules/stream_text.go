@@ -45,15 +45,16 @@ func (d *decoder) decodeStreamText(v *yaml.Node) []textSelector {
 	return sels
 }
 
-// maxRecordBytes reads limits.max_record_bytes: 1 … DefaultMaxBodyBytes.
-func (d *decoder) maxRecordBytes(v *yaml.Node) int {
-	n, ok := d.integer(v, "max_record_bytes")
+// byteLimit reads a limit in bytes, limits.max_body_bytes or
+// limits.max_record_bytes: 1 … DefaultMaxBodyBytes; 0 after an error.
+func (d *decoder) byteLimit(v *yaml.Node, key string) int {
+	n, ok := d.integer(v, key)
 	switch {
 	case !ok:
 	case n <= 0:
-		d.errorf(v, "max_record_bytes: must be positive, got %d", n)
+		d.errorf(v, "%s: must be positive, got %d", key, n)
 	case n > DefaultMaxBodyBytes:
-		d.errorf(v, "max_record_bytes: %d exceeds %d (Envoy's default buffer limit)", n, DefaultMaxBodyBytes)
+		d.errorf(v, "%s: %d exceeds %d (Envoy's default buffer limit)", key, n, DefaultMaxBodyBytes)
 	default:
 		return n
 	}
