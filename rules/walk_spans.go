@@ -46,7 +46,7 @@ func (w *walker) leaf(i int, q int32, depth int) int {
 			return w.fail(end, "invalid number")
 		}
 		if ctx.numbers {
-			if det, ok := w.p.det.MatchNumberIn(b[i:end], ctx.mask); ok {
+			if det, _, ok := w.p.det.MatchNumberIn(b[i:end], ctx.mask, 0); ok {
 				w.number(i, end, det, ctx, depth)
 			}
 		}

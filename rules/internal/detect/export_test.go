@@ -11,9 +11,11 @@ func (s *Set) Index(name string) (int, bool) {
 	return i, i >= 0
 }
 
-// MatchNumber is MatchNumberIn with every detector of the set enabled.
-func (s *Set) MatchNumber(num []byte) (detector int, ok bool) {
-	return s.MatchNumberIn(num, s.all)
+// MatchNumber is MatchNumberIn with every detector of the set enabled,
+// under a member name of the classes of hint.
+func (s *Set) MatchNumber(num []byte, hint Hint) (detector int, ok bool) {
+	detector, _, ok = s.MatchNumberIn(num, s.all, hint)
+	return detector, ok
 }
 
 // MaskAll returns the Mask of every detector of the set.

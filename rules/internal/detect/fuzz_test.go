@@ -46,7 +46,7 @@ func FuzzFindString(f *testing.F) {
 				t.Fatalf("span %v splits a UTF-8 sequence", sp)
 			}
 		}
-		if det, ok := s.MatchNumber(text); ok && (det < 0 || det >= len(s.names)) {
+		if det, ok := s.MatchNumber(text, 0); ok && (det < 0 || det >= len(s.names)) {
 			t.Fatalf("MatchNumber detector %d", det)
 		}
 	})

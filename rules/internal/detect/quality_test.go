@@ -92,7 +92,7 @@ func TestQuality(t *testing.T) {
 		for _, l := range leaves(t, d) {
 			f := found{leaf: l}
 			if l.number {
-				if det, ok := set.MatchNumber([]byte(l.text)); ok {
+				if det, ok := set.MatchNumber([]byte(l.text), 0); ok {
 					f.spans = []detect.Span{{Start: 0, End: len(l.text), Detector: det}}
 				}
 			} else {

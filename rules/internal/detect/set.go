@@ -39,6 +39,8 @@ import (
 type Span struct {
 	Start, End int
 	Detector   int
+	// Evidence names what supported the span (see Evidence).
+	Evidence Evidence
 }
 
 // Custom describes a user-defined detector: a Go regexp (RE2 syntax, matched
@@ -88,6 +90,9 @@ const (
 	kSlackWebhook
 	kPassword
 	kURLCredentials
+	kPersonName
+	kStreetAddress
+	kDateOfBirth
 	numBuiltins
 )
 
@@ -116,6 +121,21 @@ var builtinNames = [numBuiltins]string{
 	kSlackWebhook:   "slack_webhook",
 	kPassword:       "password_assignment",
 	kURLCredentials: "url_credentials",
+
+	kPersonName:    "person_name",
+	kStreetAddress: "street_address",
+	kDateOfBirth:   "date_of_birth",
+}
+
+// defaultEvidence is the evidence of a span emitted without any named.
+var defaultEvidence = [numBuiltins]Evidence{
+	kCard: EvChecksum, kIBAN: EvChecksum, kJWT: EvChecksum,
+	kEmail: EvFormat, kPhone: EvFormat, kSSN: EvFormat, kIPv4: EvFormat, kIPv6: EvFormat,
+	kMAC: EvFormat, kAWS: EvFormat, kGitHub: EvFormat, kStripe: EvFormat, kSlack: EvFormat,
+	kGoogle: EvFormat, kPrivateKey: EvFormat, kOpenAI: EvFormat, kAnthropic: EvFormat,
+	kGitLab: EvFormat, kNPM: EvFormat, kHuggingFace: EvFormat, kSlackWebhook: EvFormat,
+	kPassword: EvContext, kURLCredentials: EvFormat,
+	kPersonName: EvWordlist, kStreetAddress: EvFormat, kDateOfBirth: EvContext,
 }
 
 // Builtins returns the names of the built-in detectors.
@@ -242,6 +262,14 @@ func (s *Set) FindStringIn(text []byte, m Mask, dst []Span) []Span {
 // not nil) and stops early once meter is exhausted: the spans it returns
 // then are incomplete, and the caller must not use the text as inspected.
 func (s *Set) FindStringMetered(text []byte, m Mask, meter *Meter, dst []Span) []Span {
+	return s.FindStringAt(text, m, 0, meter, dst)
+}
+
+// FindStringAt is FindStringMetered for a value whose member names have the
+// classes of hint (KeyHint): they may confirm a weak candidate (bare digits
+// under a phone key) or veto a strong-looking one (a dotted quad under a
+// version key).
+func (s *Set) FindStringAt(text []byte, m Mask, hint Hint, meter *Meter, dst []Span) []Span {
 	m &= s.all
 	if m == 0 || len(text) == 0 || s.Plain(text, m) || meter.exhausted() {
 		return dst
@@ -252,19 +280,19 @@ func (s *Set) FindStringMetered(text []byte, m Mask, meter *Meter, dst []Span) [
 	// ASCII byte, "%0".."%7", or of a rune's UTF-8 bytes, "%EF%BB%BF").
 	if f.n[clNonASCII] == 0 && f.n[clPercent] == 0 || !needsView(text) {
 		meter.add(len(text))
-		sc := scanner{set: s, mask: m, t: text, f: f, out: dst, meter: meter}
+		sc := scanner{set: s, mask: m, hint: hint, t: text, f: f, out: dst, meter: meter}
 		sc.run()
 		dst = sc.out
 	} else {
 		v := viewPool.Get().(*view)
-		dst = s.scanView(v, text, m, meter, dst, 0)
+		dst = s.scanView(v, text, m, hint, meter, dst, 0)
 		if v.gluing && !meter.exhausted() {
 			// Read again with each invisible character as a space, so that
 			// one between a value and a word ("4111…1111\u200bthanks") does
 			// not glue them; resolve merges what both readings found. (An
 			// invisible character beside no word, as the variation selector
 			// or joiner in an emoji, costs no second reading.)
-			dst = s.scanView(v, text, m, meter, dst, ' ')
+			dst = s.scanView(v, text, m, hint, meter, dst, ' ')
 		}
 		viewPool.Put(v)
 	}
@@ -274,11 +302,11 @@ func (s *Set) FindStringMetered(text []byte, m Mask, meter *Meter, dst []Span) [
 // scanView runs the detectors of m over the normalized view of text, with
 // invisible characters read as invisible (see view.build), and appends the
 // spans found, mapped back to text.
-func (s *Set) scanView(v *view, text []byte, m Mask, meter *Meter, dst []Span, invisible byte) []Span {
+func (s *Set) scanView(v *view, text []byte, m Mask, hint Hint, meter *Meter, dst []Span, invisible byte) []Span {
 	base := len(dst)
 	v.build(text, invisible)
 	meter.add(2*len(text) + len(v.norm)) // the view's build and the feature scan
-	sc := scanner{set: s, mask: m, t: v.norm, f: scanFeatures(v.norm), out: dst, meter: meter}
+	sc := scanner{set: s, mask: m, hint: hint, t: v.norm, f: scanFeatures(v.norm), out: dst, meter: meter}
 	sc.run()
 	v.remap(sc.out[base:])
 	return sc.out
@@ -323,13 +351,14 @@ func needed(x uint64) uint64 {
 // The walk asks before handing a member name to FindStringIn.
 func (s *Set) Plain(text []byte, m Mask) bool { return m&s.customs == 0 && tooPlain(text) }
 
-// MatchNumberIn reports whether the JSON number literal num is, as a whole,
-// a value of one of the number-accepting detectors (credit_card, phone)
-// enabled in m, and which one.
-func (s *Set) MatchNumberIn(num []byte, m Mask) (detector int, ok bool) {
+// MatchNumberIn reports whether the JSON number literal num, under member
+// names of the classes of hint, is as a whole a value of one of the
+// number-accepting detectors (credit_card, phone) enabled in m, which one,
+// and on what evidence.
+func (s *Set) MatchNumberIn(num []byte, m Mask, hint Hint) (detector int, ev Evidence, ok bool) {
 	m &= s.numbers
 	if m == 0 {
-		return 0, false
+		return 0, 0, false
 	}
 	var buf [64]byte
 	// A minus sign does not hide a card: "-4111111111111111" carries its
@@ -341,15 +370,15 @@ func (s *Set) MatchNumberIn(num []byte, m Mask) (detector int, ok bool) {
 	}
 	d, ok := wholeDigits(num, &buf)
 	if !ok {
-		return 0, false
+		return 0, 0, false
 	}
 	if i := s.index[kCard]; i >= 0 && m&(1<<i) != 0 && validCard(d) {
-		return int(i), true
+		return int(i), EvChecksum, true
 	}
 	if i := s.index[kPhone]; i >= 0 && m&(1<<i) != 0 && !negative && phoneNumberLiteral(d) {
-		return int(i), true
+		return int(i), EvFormat, true
 	}
-	return 0, false
+	return 0, 0, false
 }
 
 // wholeDigits returns the decimal digits of the JSON number num when its
@@ -420,6 +449,7 @@ func wholeDigits(num []byte, buf *[64]byte) ([]byte, bool) {
 type scanner struct {
 	set  *Set
 	mask Mask
+	hint Hint   // the classes of the value's member names
 	t    []byte // the text as detectors see it (normalized view when needed)
 	f    features
 	out  []Span
@@ -439,8 +469,13 @@ func (sc *scanner) on(k kind) bool {
 
 // emit records t[start:end] as found by built-in k (if enabled).
 func (sc *scanner) emit(k kind, start, end int) {
+	sc.emitEvidence(k, start, end, defaultEvidence[k])
+}
+
+// emitEvidence is emit with the evidence named.
+func (sc *scanner) emitEvidence(k kind, start, end int, ev Evidence) {
 	if i := sc.set.index[k]; i >= 0 && sc.mask&(1<<i) != 0 && start < end {
-		sc.out = append(sc.out, Span{Start: start, End: end, Detector: int(i)})
+		sc.out = append(sc.out, Span{Start: start, End: end, Detector: int(i), Evidence: ev})
 	}
 }
 
@@ -461,6 +496,12 @@ func (sc *scanner) run() {
 		sc.macs()
 	}
 	sc.secrets()
+	if sc.on(kDateOfBirth) {
+		sc.datesOfBirth()
+	}
+	if sc.on(kPersonName) || sc.on(kStreetAddress) {
+		sc.freeText()
+	}
 	if sc.set.customs&sc.mask == 0 {
 		return
 	}
@@ -498,6 +539,7 @@ func resolve(dst []Span, base int) []Span {
 			}
 		}
 		merged.Detector = longest.Detector
+		merged.Evidence = longest.Evidence
 		spans[kept] = merged
 		kept++
 		lo = hi

@@ -108,7 +108,7 @@ func TestMask(t *testing.T) {
 	if s.all != 7 {
 		t.Errorf("all = %b", s.all)
 	}
-	if _, ok := s.MatchNumberIn([]byte("4111111111111111"), 0); ok {
+	if _, _, ok := s.MatchNumberIn([]byte("4111111111111111"), 0, 0); ok {
 		t.Error("MatchNumberIn with an empty mask matched")
 	}
 }
@@ -130,7 +130,7 @@ func TestMatchNumber(t *testing.T) {
 		"-4111111111111112": "", "--4111111111111111": "", "-": "",
 		"0.0": "", "1e99999": "", "4111111111111111e": "", "4111111111111111.": "", "4111111111111111e+": "", ".5e1": "",
 	} {
-		det, ok := s.MatchNumber([]byte(num))
+		det, ok := s.MatchNumber([]byte(num), 0)
 		got := ""
 		if ok {
 			got = s.Names()[det]
@@ -140,7 +140,7 @@ func TestMatchNumber(t *testing.T) {
 		}
 	}
 	e, _ := NewSet([]string{"email"}, nil)
-	if _, ok := e.MatchNumber([]byte("4111111111111111")); ok {
+	if _, ok := e.MatchNumber([]byte("4111111111111111"), 0); ok {
 		t.Error("email-only set matched a number")
 	}
 }

@@ -102,8 +102,10 @@ type vmMachine struct {
 // it found, once m runs out.
 func (v *vm) findAll(mc *vmMachine, t []byte, index int, m *Meter, out []Span, validate func([]byte) bool) []Span {
 	v.findAllFunc(mc, t, m, func(s, e int) {
-		if s < e && (validate == nil || validate(t[s:e])) {
-			out = append(out, Span{Start: s, End: e, Detector: index})
+		if s < e && validate == nil {
+			out = append(out, Span{Start: s, End: e, Detector: index, Evidence: EvFormat})
+		} else if s < e && validate(t[s:e]) {
+			out = append(out, Span{Start: s, End: e, Detector: index, Evidence: EvChecksum})
 		}
 	})
 	return out
