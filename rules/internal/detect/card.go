@@ -8,7 +8,8 @@ import "github.com/veilproxy/veil/rules/internal/luhn"
 // or repeated: "4111-1111 1111.1111", "4111  1111 - 1111 1111"), or one
 // digit per group ("4 1 1 1 …", one separator throughout), with a known
 // issuer prefix and length, and a valid Luhn check digit. A letter touching
-// the digits does not hide a card ("x4111111111111111y").
+// the digits does not hide a card ("x4111111111111111y"). A UATP number
+// needs card evidence too: a card word before it or a card member name.
 func (sc *scanner) cards(c *chain) {
 	var buf [19]byte
 	for i := 0; i < c.n; i++ {
@@ -30,13 +31,13 @@ func (sc *scanner) cards(c *chain) {
 			}
 			if nd >= 12 && c.canEndGlued(j) && !cardContinues(c, i, j) {
 				sc.meter.add(2 * nd) // the digits, collected and checked
-				if validCard(c.collect(buf[:0], i, j)) {
+				if ok, weak := cardIssuer(c.collect(buf[:0], i, j)); ok && (!weak || sc.cardEvidence(c.g[i].start) != 0) {
 					best = j
 				}
 			}
 		}
 		if best >= 0 {
-			sc.emit(kCard, c.g[i].start, c.g[best].end)
+			sc.emitEvidence(kCard, c.g[i].start, c.g[best].end, EvChecksum|sc.cardEvidence(c.g[i].start))
 			i = best
 		}
 	}
@@ -93,34 +94,57 @@ func cardContinues(c *chain, i, j int) bool {
 	return (i > 0 && c.len(i-1) == 4 && sepIs(c.sep(i), s)) || (j+1 < c.n && c.len(j+1) == 4 && sepIs(c.sep(j+1), s))
 }
 
-// validCard reports whether the digit string d is a payment card number: an
-// issuer prefix whose lengths include len(d), and a valid Luhn check digit.
-//
-//	Visa 4 (13, 16, 19) · Mastercard 51–55, 2221–2720 (16) · Amex 34, 37 (15)
-//	Discover 6011, 622126–622925, 644–649, 65 (16–19) · JCB 3528–3589 (16–19)
-//	Diners 300–305, 36, 38, 39 (14–19) · UnionPay 62 (16–19)
-//	Maestro 5018, 5020, 5038, 5893, 6304, 6759, 6761–6763 (12–19)
+// validCard reports whether the digit string d is a payment card number
+// on its own: an issuer prefix whose lengths include len(d), and a valid
+// Luhn check digit (cardIssuer), of a brand that needs no other evidence.
 func validCard(d []byte) bool {
+	ok, weak := cardIssuer(d)
+	return ok && !weak
+}
+
+// cardIssuer reports whether the digit string d is a payment card number:
+// an issuer prefix whose lengths include len(d), as the networks publish
+// them, and a valid Luhn check digit; weak when the prefix is too wide to
+// tell a card from another number without card evidence (UATP: any
+// 15-digit number starting with 1).
+//
+//	Visa 4 (13, 16, 19; Visa/Dankort 4571) · Mastercard 51–55, 2221–2720 (16) · Amex 34, 37 (15)
+//	Discover 6011, 622126–622925, 644–649, 65 (16–19) · JCB 3528–3589 (16–19)
+//	Diners Club 300–305, 3095, 36, 38–39 (14–19) · UnionPay 62, 810, 8110–8171 (16–19)
+//	Maestro 5018, 5020, 5038, 5893, 6304, 6759, 6761–6763, 676770, 676774 (12–19)
+//	Dankort 5019 (16) · Mir 2200–2204 (16–19) · UATP 1 (15, weak)
+func cardIssuer(d []byte) (ok, weak bool) {
 	n := len(d)
 	if n < 12 || n > 19 || d[0] == '0' {
-		return false
+		return false, false
 	}
 	p2, p3, p4, p6 := atoi(d[:2]), atoi(d[:3]), atoi(d[:4]), atoi(d[:6])
-	var ok bool
 	switch {
 	case d[0] == '4':
 		ok = n == 13 || n == 16 || n == 19
-	case p2 >= 51 && p2 <= 55, p4 >= 2221 && p4 <= 2720:
+	case p2 >= 51 && p2 <= 55, p4 >= 2221 && p4 <= 2720, p4 == 5019:
 		ok = n == 16
 	case p2 == 34, p2 == 37:
 		ok = n == 15
 	case p4 == 6011, p6 >= 622126 && p6 <= 622925, p3 >= 644 && p3 <= 649, p2 == 65,
-		p4 >= 3528 && p4 <= 3589, p2 == 62:
+		p4 >= 3528 && p4 <= 3589, p2 == 62, p3 == 810, p4 >= 8110 && p4 <= 8171, p4 >= 2200 && p4 <= 2204:
 		ok = n >= 16
-	case p3 >= 300 && p3 <= 305, p2 == 36, p2 == 38, p2 == 39:
+	case p3 >= 300 && p3 <= 305, p4 == 3095, p2 == 36, p2 == 38, p2 == 39:
 		ok = n >= 14
-	case p4 == 5018, p4 == 5020, p4 == 5038, p4 == 5893, p4 == 6304, p4 == 6759, p4 >= 6761 && p4 <= 6763:
+	case p4 == 5018, p4 == 5020, p4 == 5038, p4 == 5893, p4 == 6304, p4 == 6759, p4 >= 6761 && p4 <= 6763,
+		p6 == 676770, p6 == 676774:
 		ok = true
+	case d[0] == '1':
+		ok, weak = n == 15, true
 	}
-	return ok && luhn.Valid(d)
+	if !ok || !luhn.Valid(d) {
+		return false, false
+	}
+	return true, weak
+}
+
+// cardEvidence returns the card evidence for a number at t[i]: EvKey under
+// a card member name, EvContext after a card word.
+func (sc *scanner) cardEvidence(i int) Evidence {
+	return sc.hintEvidence(HintCard) | sc.ctxEvidence(i, cxCard)
 }

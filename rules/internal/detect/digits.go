@@ -66,7 +66,7 @@ func (sc *scanner) digitChains() {
 			if cc >= 0 {
 				end, shaped := ibanAt(t, cc)
 				if end > 0 && iban {
-					sc.emit(kIBAN, cc, end)
+					sc.emitEvidence(kIBAN, cc, end, EvChecksum|sc.hintEvidence(HintIBAN)|sc.ctxEvidence(cc, cxIBAN))
 				}
 				if cc == i-2 || isUpper(t[cc]) { // (not after "be 3056 …": a word, maybe)
 					quiet = max(quiet, end, shaped)

@@ -10,9 +10,14 @@ import (
 // zeros, not part of a longer dotted run ("1.2.3.4.5" is a version string)
 // and not glued to a word ("v1.2.3.4") or to a "::" (no address form
 // continues that way, and reporting the quad alone would leave an IPv6-shaped
-// rest that a second pass finds: "0.0.0.0::0:0").
+// rest that a second pass finds: "0.0.0.0::0:0"). A version word as one of
+// the two words right before it ("version", "release", "build", "v",
+// "Versión", "révision", …, see context.go), or a version member name
+// ("client_version"), vetoes it, unless an IP word or member name says
+// otherwise.
 func (sc *scanner) ipv4s(c *chain) {
 	sc.meter.add(4 * c.n)
+	versionKey := sc.hint&HintVersion != 0 && sc.hint&HintIP == 0
 	for i := 0; i < c.n; {
 		j := i
 		for j+1 < c.n && sepIs(c.sep(j+1), '.') {
@@ -20,8 +25,11 @@ func (sc *scanner) ipv4s(c *chain) {
 		}
 		// a path may follow an address: "http://10.0.0.1/admin"
 		if j-i == 3 && (i > 0 || !c.gluedL) && (j < c.n-1 || !c.gluedR || at(c.t, c.g[j].end) == '/') &&
-			!bytes.HasPrefix(c.t[c.g[j].end:], doubleColon) && octets(c, i, j) {
-			sc.emit(kIPv4, c.g[i].start, c.g[j].end)
+			!bytes.HasPrefix(c.t[c.g[j].end:], doubleColon) && octets(c, i, j) && !versionKey {
+			pos := c.g[i].start
+			if cx := sc.context(pos); cx.near&cxVersion == 0 || cx.all&cxIP != 0 {
+				sc.emitEvidence(kIPv4, pos, c.g[j].end, EvFormat|sc.hintEvidence(HintIP)|sc.ctxEvidence(pos, cxIP))
+			}
 		}
 		i = j + 1
 	}
@@ -77,7 +85,7 @@ func (sc *scanner) ipv6s() {
 		}
 		if ipv6Shape(t[s:e]) {
 			if a, err := netip.ParseAddr(string(t[s:e])); err == nil && a.Is6() {
-				sc.emit(kIPv6, s, e)
+				sc.emitEvidence(kIPv6, s, e, EvFormat|sc.hintEvidence(HintIP)|sc.ctxEvidence(s, cxIP))
 			}
 		}
 	}
@@ -138,11 +146,24 @@ func (sc *scanner) macsAt(sep byte, w, n int) {
 		if s < 0 || !isHex(t[i-1]) || !macEdge(t, s-1, sep) {
 			continue
 		}
-		if e := macGroups(t, s, n, w, sep); e > 0 && !(sep == '.' && quadsInNumber(t, s, e)) {
+		if e := macGroups(t, s, n, w, sep); e > 0 && !(sep == '.' && quadsInNumber(t, s, e)) && !(sep != '.' && timeLike(t[s:e])) {
 			sc.emit(kMAC, s, e)
 			off = e
 		}
 	}
+}
+
+// timeLike reports whether the MAC-shaped pairs of m ("12:30:45:00:11:22")
+// are all decimal with values of at most 59: clock readings and durations
+// written in pairs, far likelier than a MAC address whose twelve hex digits
+// are all decimal and so small (about 1 in 5000 addresses).
+func timeLike(m []byte) bool {
+	for k := 0; k+1 < len(m); k += 3 {
+		if !isDigit(m[k]) || !isDigit(m[k+1]) || m[k] > '5' {
+			return false
+		}
+	}
+	return true
 }
 
 // quadsInNumber reports whether the dotted MAC-shaped t[s:e] is decimal

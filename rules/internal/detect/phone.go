@@ -25,10 +25,10 @@ package detect
 // '+' between groups reads as the space a form-encoded query writes it for
 // ("+1+415+555+2671", "415+555+2671").
 //
-// Bare digit strings without '+' are phones only after a phone keyword
-// ("call 4155552671", "mobile: 07700900123", see phoneWords) and when their
-// digits fit a format above: order numbers, timestamps and identifiers look
-// the same.
+// Bare digit strings without '+' are phones only after a phone word
+// ("call 4155552671", "mobile: 07700900123", see context.go) and when their
+// digits fit a format above, or under a phone member name: order numbers,
+// timestamps and identifiers look the same.
 
 // callingCodes maps country calling codes to the minimum and maximum length
 // of their national significant numbers.
@@ -85,13 +85,24 @@ func phoneNumberLiteral(d []byte) bool {
 
 // phones tries, at each group a number may start at, the international form
 // (first group after '+') and the national formats, keeping the longest.
+// Phone evidence before the number (a phone word in the context window) or
+// a phone member name (HintPhone) also confirms bare digits and numbers in
+// groups no national format lists (loosePhone); a reference word right
+// before the number ("tracking", "order", "Sendung", "colis", "paquete") or
+// an identifier, quantity or version member name vetoes every form but the
+// international one with '+' (a reference word only the numbers that
+// evidence confirmed and those written in groups of four digits, as parcel
+// numbers are: "Tracking 0123 4567 8901").
 func (sc *scanner) phones(c *chain) {
+	keyed := sc.hint&HintPhone != 0
+	idKey := !keyed && sc.hint&(HintIdentifier|HintQuantity|HintVersion) != 0
 	for i := 0; i < c.n; i++ {
 		if !c.canStart(i) {
 			continue
 		}
 		sc.meter.add(64 + 2*c.n) // an international and five national windows, the long-code runs, a phone word
-		best := -1
+		best, ev := -1, EvFormat
+		pos := c.g[i].start
 		if i == 0 && c.plus {
 			best = intlPhone(c, 0, 0)
 		} else {
@@ -112,8 +123,11 @@ func (sc *scanner) phones(c *chain) {
 					best = j
 				}
 			}
-			if best < 0 && c.canEnd(i) && barePhone(c.t[c.g[i].start:c.g[i].end]) && phoneWordBefore(c.t, c.g[i].start) {
-				best = i
+			if best < 0 {
+				best, ev = sc.confirmedPhone(c, i, keyed)
+			}
+			if best >= 0 && (idKey || !keyed && (ev != EvFormat || fourDigitGroups(c, i, best)) && sc.context(pos).near&cxRef != 0) {
+				best = -1
 			}
 		}
 		if best >= 0 {
@@ -123,10 +137,90 @@ func (sc *scanner) phones(c *chain) {
 			} else if c.paren(i) {
 				start--
 			}
-			sc.emit(kPhone, start, c.g[best].end)
+			sc.emitEvidence(kPhone, start, c.g[best].end, ev|sc.hintEvidence(HintPhone)|sc.ctxEvidence(pos, cxPhone))
 			i = best
 		}
 	}
+}
+
+// confirmedPhone returns the last group of a number starting at group i
+// that phone evidence confirms, and that evidence, or -1: bare digits that
+// fit a format (barePhone) after a phone word; 8 to 15 bare digits under a
+// phone member name; or a number in groups (loosePhone) after either.
+func (sc *scanner) confirmedPhone(c *chain, i int, keyed bool) (int, Evidence) {
+	g := c.t[c.g[i].start:c.g[i].end]
+	if c.canEnd(i) && len(g) >= 8 && len(g) <= 15 {
+		if keyed {
+			return i, EvKey
+		}
+		if barePhone(g) && sc.context(c.g[i].start).all&cxPhone != 0 {
+			return i, EvContext
+		}
+		return -1, 0
+	}
+	if i > 0 || c.plus {
+		return -1, 0 // a number in groups starts a chain ("+1+115+555+2671" is no phone at all)
+	}
+	if j := loosePhone(c, i); j > i {
+		if keyed {
+			return j, EvKey
+		}
+		if sc.context(c.g[i].start).all&cxPhone != 0 {
+			return j, EvContext
+		}
+	}
+	return -1, 0
+}
+
+// loosePhone returns the last group of the longest number from group i
+// that reads as a phone number once evidence says it is one: 2 to 5 groups
+// of 2 or more digits, 8 to 12 digits in all, joined by one separator of
+// " -./" used throughout (national numbers without a trunk prefix: ES
+// "612 345 678", DK "12 34 56 78", IT "06 6982 1234"), not shaped like a
+// date ("1984-07-23", "23.07.1984"); or -1.
+func loosePhone(c *chain, i int) int {
+	if c.len(i) < 2 {
+		return -1
+	}
+	best, nd := -1, c.len(i)
+	var sep byte
+	for j := i + 1; j < c.n && j < i+5; j++ {
+		s := c.sep(j)
+		if len(s) != 1 || c.len(j) < 2 || (sep != 0 && s[0] != sep) {
+			break
+		}
+		switch s[0] {
+		case ' ', '-', '.', '/', '+':
+		default:
+			return best
+		}
+		sep = s[0]
+		if nd += c.len(j); nd > 12 {
+			break
+		}
+		if nd >= 8 && c.canEnd(j) && !(j == i+2 && dateShaped(c.len(i), c.len(i+1), c.len(j))) && !(sep == '/' && j > i+1) {
+			best = j
+		}
+	}
+	return best
+}
+
+// fourDigitGroups reports whether groups i..j (two or more) all have four
+// digits.
+func fourDigitGroups(c *chain, i, j int) bool {
+	for k := i; k <= j; k++ {
+		if c.len(k) != 4 {
+			return false
+		}
+	}
+	return j > i
+}
+
+// dateShaped reports whether three digit groups of these lengths may be a
+// date: a year of four digits first or last, one or two digits for the
+// others.
+func dateShaped(a, b, d int) bool {
+	return a == 4 && b <= 2 && d <= 2 || a <= 2 && b <= 2 && (d == 4 || d == 2)
 }
 
 // inLongCode reports whether group k is one of a run of least or more
@@ -315,33 +409,4 @@ func barePhone(d []byte) bool {
 		return true
 	}
 	return n >= 11 && validE164(d)
-}
-
-// phoneWords are the words that make the bare digits after them a phone
-// number (compared ASCII case-insensitively, as whole words).
-var phoneWords = []string{
-	"phone", "phones", "telephone", "tel", "telefon", "call", "called", "calling",
-	"mobile", "cell", "cellphone", "fax", "whatsapp", "sms", "text", "contact", "dial", "handy",
-}
-
-// phoneWordBefore reports whether one of phoneWords stands as a whole word
-// in the 32 bytes before position i of t.
-func phoneWordBefore(t []byte, i int) bool {
-	w := t[max(0, i-32):i]
-	for s := 0; s < len(w); s++ {
-		if !isAlpha(w[s]) || s > 0 && isAlpha(w[s-1]) || s == 0 && isAlpha(at(t, i-len(w)-1)) {
-			continue // not the start of a word
-		}
-		e := s
-		for e < len(w) && isAlpha(w[e]) {
-			e++
-		}
-		for _, kw := range phoneWords {
-			if e-s == len(kw) && indexFold(w[s:e], kw) == 0 {
-				return true
-			}
-		}
-		s = e
-	}
-	return false
 }

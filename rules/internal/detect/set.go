@@ -459,6 +459,9 @@ type scanner struct {
 	noAtUntil int
 	// bare is the last run of bytes read as an unquoted password value
 	bare group
+	// ctxAt is 1 + the position whose context ctxVal holds (0: none)
+	ctxAt  int
+	ctxVal ctxSeen
 }
 
 // on reports whether built-in k is enabled for this scan.
