@@ -77,8 +77,8 @@ func validE164(d []byte) bool {
 	return national[0] != '0' || string(d[:n]) == "39" // Italy dials its 0 from abroad too
 }
 
-// phoneNumberLiteral decides whether the digits of a JSON number are a
-// phone: an international number without its '+', 11 to 15 digits.
+// phoneNumberLiteral reports whether the digits of a JSON number form an
+// international number without its '+', 11 to 15 digits.
 func phoneNumberLiteral(d []byte) bool {
 	return len(d) >= 11 && len(d) <= 15 && validE164(d)
 }

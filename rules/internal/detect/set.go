@@ -355,6 +355,14 @@ func (s *Set) Plain(text []byte, m Mask) bool { return m&s.customs == 0 && tooPl
 // names of the classes of hint, is as a whole a value of one of the
 // number-accepting detectors (credit_card, phone) enabled in m, which one,
 // and on what evidence.
+//
+// A card: its value is a card number (validCard, EvChecksum; also EvKey
+// under a card member name), unless the member name marks an identifier or
+// a quantity and not a card ("order_id", "count", "created_at": random
+// integer ids pass Luhn one time in ten). A UATP number needs a card member
+// name. A phone: only under a phone member name (EvKey), 8 to 15 digits
+// (EvFormat too when they form a valid international number); any other
+// integer of that size is far likelier an id, a count or a timestamp.
 func (s *Set) MatchNumberIn(num []byte, m Mask, hint Hint) (detector int, ev Evidence, ok bool) {
 	m &= s.numbers
 	if m == 0 {
@@ -372,11 +380,20 @@ func (s *Set) MatchNumberIn(num []byte, m Mask, hint Hint) (detector int, ev Evi
 	if !ok {
 		return 0, 0, false
 	}
-	if i := s.index[kCard]; i >= 0 && m&(1<<i) != 0 && validCard(d) {
-		return int(i), EvChecksum, true
+	keyCard := hint&HintCard != 0
+	if i := s.index[kCard]; i >= 0 && m&(1<<i) != 0 && (keyCard || hint&(HintIdentifier|HintQuantity) == 0) {
+		if ok, weak := cardIssuer(d); ok && (!weak || keyCard) {
+			if keyCard {
+				return int(i), EvChecksum | EvKey, true
+			}
+			return int(i), EvChecksum, true
+		}
 	}
-	if i := s.index[kPhone]; i >= 0 && m&(1<<i) != 0 && !negative && phoneNumberLiteral(d) {
-		return int(i), EvFormat, true
+	if i := s.index[kPhone]; i >= 0 && m&(1<<i) != 0 && !negative && hint&HintPhone != 0 && len(d) >= 8 && len(d) <= 15 {
+		if phoneNumberLiteral(d) {
+			return int(i), EvKey | EvFormat, true
+		}
+		return int(i), EvKey, true
 	}
 	return 0, 0, false
 }
