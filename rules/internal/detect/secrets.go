@@ -17,8 +17,8 @@ import (
 //   - stripe_key: sk_live_, sk_test_, rk_live_ or rk_test_ then at least 16
 //     of [A-Za-z0-9], or a webhook signing secret: whsec_ then at least 24
 //     of [A-Za-z0-9+/=];
-//   - slack_token: xoxb-, xoxp-, xoxa-, xoxo-, xoxr- or xoxs- then at least
-//     10 of [A-Za-z0-9-] with at least one more dash;
+//   - slack_token: xoxb-, xoxp-, xoxa-, xoxc-, xoxe-, xoxo-, xoxr- or xoxs-
+//     then the segments Slack issues (see slack), or xoxe.xoxp-/xoxe.xoxb-;
 //   - jwt: three dot-separated base64url segments, the first starting "eyJ"
 //     and decoding to a JSON object with an "alg" member, the signature
 //     non-empty unless alg is "none";
@@ -248,20 +248,70 @@ func (sc *scanner) underscoreTokens(i int) int {
 	return i + 1
 }
 
+// slack matches a Slack token at the 'x' t[i], in the shapes Slack issues
+// them: "xox" and a type letter (a, b, c, e, o, p, r, s), a dash, then
+// dash-separated segments: an optional one-digit version ("xoxa-2-",
+// "xoxe-1-"), up to four all-digit segments of 6 to 15 digits (workspace,
+// user and bot ids), and a last segment of 8 to 200 letters and digits
+// with a digit or both cases (the random part), after at least one id
+// segment or the version. Configuration tokens "xoxe.xoxp-1-…" and
+// "xoxe.xoxb-1-…" are taken whole. A word that merely begins like a token
+// ("xoxo-gossip-girl", "xoxb-my-bot-token", "xoxp-1234567890") is not one.
 func (sc *scanner) slack(i int) int {
 	t := sc.t
-	if !hasPrefixAt(t, i, "xox") || bytes.IndexByte([]byte("bpaors"), at(t, i+3)) < 0 || at(t, i+4) != '-' || isTokenByte(at(t, i-1)) {
+	if !hasPrefixAt(t, i, "xox") || isTokenByte(at(t, i-1)) {
 		return i + 1
 	}
-	e := sc.runOf(t, i+5, func(b byte) bool { return isAlnum(b) || b == '-' })
-	for e > i+5 && t[e-1] == '-' {
+	body := i + 5
+	switch {
+	case bytes.IndexByte([]byte("abceoprs"), at(t, i+3)) >= 0 && at(t, i+4) == '-':
+	case at(t, i+3) == 'e' && at(t, i+4) == '.' && hasPrefixAt(t, i+5, "xox") &&
+		(at(t, i+8) == 'b' || at(t, i+8) == 'p') && at(t, i+9) == '-':
+		body = i + 10 // a configuration token
+	default:
+		return i + 1
+	}
+	e := sc.runOf(t, body, func(b byte) bool { return isAlnum(b) || b == '-' })
+	for e > body && t[e-1] == '-' {
 		e--
 	}
-	if e-(i+5) >= 10 && bytes.IndexByte(t[i+5:e], '-') >= 0 && at(t, e) != '_' {
-		sc.emit(kSlack, i, e)
-		return e
+	if at(t, e) == '_' || !slackBody(t[body:e]) {
+		return i + 1
 	}
-	return i + 1
+	sc.emit(kSlack, i, e)
+	return e
+}
+
+// slackBody reports whether b, the part of a Slack token after its type and
+// dash, has the segments Slack's tokens have (see slack).
+func slackBody(b []byte) bool {
+	version, ids := false, 0
+	for {
+		k := bytes.IndexByte(b, '-')
+		if k < 0 {
+			break
+		}
+		seg := b[:k]
+		b = b[k+1:]
+		switch {
+		case len(seg) == 1 && isDigit(seg[0]) && !version && ids == 0:
+			version = true
+		case len(seg) >= 6 && len(seg) <= 15 && allDigits(seg) && ids < 4:
+			ids++
+		default:
+			return false
+		}
+	}
+	if (!version && ids == 0) || len(b) < 8 || len(b) > 200 {
+		return false
+	}
+	var digit, upper, lower bool
+	for _, c := range b {
+		digit = digit || isDigit(c)
+		upper = upper || isUpper(c)
+		lower = lower || isLower(c)
+	}
+	return digit || upper && lower
 }
 
 func (sc *scanner) jwt(j int) int {
