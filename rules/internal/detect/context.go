@@ -63,7 +63,7 @@ var ctxWords = func() map[string]ctxWord {
 		"telefonnummer", "handynummer", "mobilnummer", "erreichbar", "appelez", "appeler", "appelle",
 		"portable", "joindre", "llamar", "llame", "llámame", "llamame", "llámenos", "llamenos", "llamanos",
 		"móvil", "movil", "ph")
-	add(cxSSN, "ssn", "ssns", "ss#", "nss", "nir", "svnr", "sozialversicherungsnummer",
+	add(cxSSN, "ssn", "ssns", "ssn#", "ss#", "nss", "nir", "svnr", "sozialversicherungsnummer",
 		"versicherungsnummer", "socialsecurity")
 	add(cxCard, "card", "cards", "karte", "kreditkarte", "carte", "tarjeta", "credit", "crédito", "credito",
 		"visa", "mastercard", "amex", "cc", "pan", "cb", "uatp", "maestro", "dankort", "unionpay", "jcb", "diners")
@@ -132,10 +132,23 @@ func contextBefore(t []byte, i int) ctxSeen {
 	for s > 0 && s < i && isCtxLetter(t[s]) && isCtxLetter(t[s-1]) {
 		s++
 	}
-	var words [contextWindow/2 + 1]ctxClass
+	var words [contextWindow/2 + 1]ctxClass // a word and a byte between words at least
 	nw := 0
 	var prev uint8
 	for p := s; p < i; {
+		if isDigit(t[p]) {
+			// A number counts as a word of no class ("version 2 to
+			// 10.0.0.5": "version" is not one of the last two words).
+			for p < i && isDigit(t[p]) {
+				p++
+			}
+			prev = 0
+			if nw < len(words) {
+				words[nw] = 0
+				nw++
+			}
+			continue
+		}
 		if !isCtxLetter(t[p]) {
 			p++
 			continue

@@ -70,7 +70,7 @@ var keyWords = func() map[string]keyWord {
 		"session", "sessionid", "correlation", "batch", "userid", "customerid", "accountid", "orderid",
 		"productid", "itemid", "deviceid", "messageid", "msgid", "objectid", "docid", "externalid", "isbn",
 		"ean", "upc", "gtin", "asin", "bestellung", "bestellnummer", "commande", "pedido", "factura", "facture",
-		"rechnung", "rechnungsnummer", "kundennummer", "code", "pin")
+		"rechnung", "rechnungsnummer", "kundennummer", "code", "pin", "order")
 	addWords(m, kw(HintQuantity),
 		"count", "counts", "amount", "amounts", "total", "totals", "sum", "qty", "quantity", "price", "cost",
 		"fee", "size", "bytes", "length", "len", "width", "height", "weight", "duration", "elapsed", "latency",
@@ -107,6 +107,9 @@ var keyWords = func() map[string]keyWord {
 	m["host"] = kwQual(qNotPerson | qNet)
 	m["server"] = kwQual(qNotPerson | qNet)
 	m["sec"] = kwHintQual(HintQuantity, qSecurity)
+	for _, w := range []string{"ip", "ips", "ipv4", "ipv6"} {
+		m[w] = kwHintQual(HintIP, qNet)
+	}
 	m["index"] = kwHintQual(HintQuantity, qNotPerson)
 	m["street"] = kwHintQual(HintAddress, qNotPerson)
 	m["bank"] = kwHintQual(HintIBAN, qNotPerson)

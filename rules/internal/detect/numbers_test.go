@@ -12,7 +12,7 @@ func TestMatchNumberHints(t *testing.T) {
 	}
 	for _, c := range []struct {
 		key, num, want string
-		ev          Evidence
+		ev             Evidence
 	}{
 		// phones: only under a phone key, 8 to 15 digits
 		{"phone", "14155552671", "phone", EvKey | EvFormat},
