@@ -161,7 +161,7 @@ func contextBefore(t []byte, i int) ctxSeen {
 			b := t[e]
 			switch {
 			case isCtxLetter(b):
-			case b == '.' && e+1 < i && isAlpha(t[e+1]) && !isCtxLetter(at(t, e+2)) && (e-1 < p || !isCtxLetter(at(t, e-2))):
+			case b == '.' && e+1 < i && isAlpha(t[e+1]) && !(e+2 < i && isCtxLetter(t[e+2])) && (e-1 < p || !isCtxLetter(at(t, e-2))):
 				e++
 				continue // the dot of an abbreviation letter by letter
 			case b == '#' && n > 0:

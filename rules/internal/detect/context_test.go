@@ -197,3 +197,26 @@ func TestCardBrands(t *testing.T) {
 		{"tarjeta 8171 9999 2766 0000", []string{"credit_card=8171 9999 2766 0000"}},
 	})
 }
+
+// FuzzContextBefore reads the words before every position of any text: it
+// never reads past the position or before the window, the classes of the
+// last two words are among those of the last five, and those among all.
+func FuzzContextBefore(f *testing.F) {
+	for _, s := range []string{"", "call me at 612 345 678", "D.O.B. 1984", "ss# 1", "sécurité sociale 1",
+		"\xc3\x89\xc3", "a.b.c.d.", "née le 1", strings.Repeat("tel ", 20)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		b := []byte(text)
+		for i := 0; i <= len(b); i++ {
+			got := contextBefore(b, i)
+			if got.near&^got.mid != 0 || got.mid&^got.all != 0 {
+				t.Fatalf("contextBefore(%q, %d) = %+v", text, i, got)
+			}
+			// Bytes beyond i change nothing.
+			if again := contextBefore(append(append([]byte{}, b[:i]...), "x 1"...), i); again != got {
+				t.Fatalf("contextBefore(%q, %d) reads past the position", text, i)
+			}
+		}
+	})
+}

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -72,4 +73,40 @@ func TestDateOfBirthKey(t *testing.T) {
 			t.Errorf("%s: %q: evidence %v, want %v", c.key, c.text, spans[0].Evidence, c.ev)
 		}
 	}
+}
+
+// FuzzDatesOfBirth runs the date finder on any text under a birth member
+// name and after a birth word: spans are in bounds, sorted, and each holds
+// a year of birth.
+func FuzzDatesOfBirth(f *testing.F) {
+	for _, s := range []string{"1984-07-23", "born 23.07.1984", "DOB: July 23, 1984", "né le 1er janvier 1984",
+		"nacido el 23 de julio de 1984", "23. Juli 1984", "1.2.3.4", "29.02.1900", "Jul. 1 1984", "31/12/99",
+		"born 1984-07-23T10", "July 23rd, 1984 July 23rd, 1984", "\xc3\xa9 12 mai 1984"} {
+		f.Add(s)
+	}
+	s, err := NewSet([]string{"date_of_birth"}, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, in := range []string{text, "born " + text} {
+			m := &Meter{}
+			spans := s.FindStringAt([]byte(in), s.all, HintBirth, m, nil)
+			if m.Used > 16+len(in)*512 {
+				t.Fatalf("%d steps for %d bytes", m.Used, len(in))
+			}
+			for k, sp := range spans {
+				if sp.Start < 0 || sp.End > len(in) || sp.Start >= sp.End || k > 0 && sp.Start < spans[k-1].End {
+					t.Fatalf("%q: bad span %v", in, sp)
+				}
+				if sp.Evidence&(EvKey|EvContext) == 0 {
+					t.Fatalf("%q: span %v without evidence", in, sp)
+				}
+				d := in[sp.Start:sp.End]
+				if !strings.ContainsAny(d, "0123456789") {
+					t.Fatalf("%q: date %q without digits", in, d)
+				}
+			}
+		}
+	})
 }

@@ -16,6 +16,8 @@ func FuzzFindString(f *testing.F) {
 		"4111111111111111\u200bthanks x4111111111111111y id123-45-6789 \u202e\U000E0041",
 		"4111-1111 1111.1111 4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 4111\t1111\n1111_1111",
 		"123.45.6789 DE 89-3704.0044  0532 013000 ?tel=%2B1+415+555+2671 a%2540b.co %252520 %25",
+		"born 23 July 1984, SSN 078-051121, llámame al 612 345 678, version 1.2.3.4, xoxo-gossip, 12:30:45:00:11:22",
+		"Né le 1er janvier 1984 D.O.B. 07/23/84 tracking 0123 4567 8901 xoxe.xoxp-1-abc xoxa-2-1234567-Ab1cdefgh",
 	} {
 		f.Add([]byte(seed))
 	}
