@@ -95,17 +95,32 @@ var ctxWords = func() map[string]ctxWord {
 	return m
 }()
 
-// ctxFirst flags the bytes a context word may start with, so that most
-// words are passed over without a map look-up.
-var ctxFirst = func() (f [256]bool) {
+// ctxShape flags, for the first two bytes of a word (lower-case; see
+// shapeIndex), the lengths of the context words that start with them: most
+// words of a text are passed over without a map look-up.
+var ctxShape = func() (f [27 * 27]uint32) {
 	for w := range ctxWords {
-		f[w[0]] = true
-		if w[0] >= 'a' && w[0] <= 'z' {
-			f[w[0]-'a'+'A'] = true
+		second := byte(0)
+		if len(w) > 1 {
+			second = w[1]
 		}
+		f[shapeIndex(w[0], second)] |= 1 << min(len(w), 31)
 	}
 	return f
 }()
+
+// shapeIndex maps two lower-case bytes to an index of ctxShape: letters
+// a..z are 0..25, any other byte 26.
+func shapeIndex(a, b byte) int {
+	ia, ib := 26, 26
+	if isLower(a) {
+		ia = int(a - 'a')
+	}
+	if isLower(b) {
+		ib = int(b - 'a')
+	}
+	return ia*27 + ib
+}
 
 // maxCtxWord is the longest context word, in bytes.
 const maxCtxWord = 26
@@ -182,7 +197,7 @@ func contextBefore(t []byte, i int) ctxSeen {
 		}
 	done:
 		var w ctxWord
-		if n <= len(buf) && n >= 1 && ctxFirst[t[p]] {
+		if n <= len(buf) && n >= 1 && ctxShape[shapeIndex(buf[0], buf[1])]&(1<<n) != 0 {
 			w = ctxWords[string(buf[:n])]
 		}
 		c := w.class

@@ -43,7 +43,8 @@ type chain struct {
 }
 
 // digitChains cuts the text into chains and runs the enabled chain
-// detectors on each. It also triggers the IBAN detector at digit runs
+// detectors on each, and tries a date of birth at the first run of each
+// chain and at each lone run (sc.dob). It also triggers the IBAN detector at digit runs
 // preceded by two letters; chains inside IBAN-shaped text, valid or
 // not, and chains that start like an IBAN ("DE89 …") are not searched for
 // other numbers.
@@ -59,6 +60,9 @@ func (sc *scanner) digitChains() {
 		c.work = 0
 		if i == len(t) {
 			return
+		}
+		if sc.dob {
+			sc.dateRun(i) // (reads a few bytes around the run; the chain is read all the same)
 		}
 		ibanLike := false
 		if i >= 2 && (isAlpha(t[i-1]) || isAlpha(t[i-2])) { // (saves the call)

@@ -24,10 +24,11 @@ import "time"
 // maxBirthYear is the latest year of birth: this year.
 var maxBirthYear = time.Now().Year()
 
-// datesOfBirth finds dates with birth evidence. It reads the digit runs of
-// the text (texts with fewer than four digits hold no date).
+// datesOfBirth finds dates with birth evidence, reading the digit runs of
+// the text, unless digitChains read them already (sc.dob off): a text
+// with fewer than four digits holds no date.
 func (sc *scanner) datesOfBirth() {
-	if sc.f.n[clDigit] < 4 {
+	if !sc.dob {
 		return
 	}
 	t := sc.t
@@ -38,29 +39,110 @@ func (sc *scanner) datesOfBirth() {
 		if i == len(t) {
 			return
 		}
-		j := i
-		for j < len(t) && isDigit(t[j]) {
-			j++
-		}
-		sc.meter.add(j - i + 16) // the run, the date around it
-		s, e := dateAt(t, i, j)
-		if e < 0 {
-			i = j
-			continue
-		}
-		var ev Evidence
-		if sc.hint&HintBirth != 0 && wholeValue(t, s, e) {
-			ev = EvKey
-		}
-		if sc.context(s).mid&cxBirth != 0 {
-			ev |= EvContext
-		}
-		if ev != 0 {
-			sc.emitEvidence(kDateOfBirth, s, e, ev)
-		}
-		i = e
+		i = sc.dateRun(i)
 	}
 }
+
+// dateRun tries a date of birth at the digit run starting at t[i] (after a
+// byte that is no digit) and returns where to read on.
+func (sc *scanner) dateRun(i int) int {
+	t := sc.t
+	j := i
+	for j < len(t) && isDigit(t[j]) {
+		j++
+	}
+	sc.meter.add(j - i + 4) // the run, the quick test
+	if !mayStartDate(t, i, j) {
+		return j
+	}
+	sc.meter.add(32) // the date around it
+	s, e := dateAt(t, i, j)
+	if e < 0 {
+		return j
+	}
+	var ev Evidence
+	if sc.hint&HintBirth != 0 && wholeValue(t, s, e) {
+		ev = EvKey
+	}
+	if sc.context(s).mid&cxBirth != 0 {
+		ev |= EvContext
+	}
+	if ev != 0 {
+		sc.emitEvidence(kDateOfBirth, s, e, ev)
+	}
+	return e
+}
+
+// mayStartDate is a quick test of the digit run t[i:j] before dateAt: a
+// year followed by a separator and a digit; a day or month followed by a
+// separator and a digit; or a day followed or preceded by a word that may
+// be a month's name, with a year of four digits soon after.
+func mayStartDate(t []byte, i, j int) bool {
+	b := at(t, j)
+	switch j - i {
+	case 4:
+		return isDateSep(b) && isDigit(at(t, j+1))
+	case 1, 2:
+		if isDateSep(b) && isDigit(at(t, j+1)) {
+			return true
+		}
+		if wordBefore(t, i) {
+			return yearSoon(t, j) // "July 23, 1984"
+		}
+		for k := j; k < len(t) && k < j+4; k++ {
+			if c := t[k]; monthFirst[c] || c >= 0x80 {
+				return yearSoon(t, j) // "23 July 1984", "23rd of July 1984", "23. Juli 1984"
+			} else if c != ' ' && c != '.' && !isAlpha(c) {
+				return false
+			}
+		}
+	}
+	return false
+}
+
+// wordBefore reports whether a word that may be a month's name (three or
+// more letters, the first of a month's, an abbreviation's dot) ends one
+// space before t[i].
+func wordBefore(t []byte, i int) bool {
+	if at(t, i-1) != ' ' {
+		return false
+	}
+	k := i - 1
+	if at(t, k-1) == '.' {
+		k--
+	}
+	s := k
+	for s > 0 && k-s < 12 && isCtxLetter(t[s-1]) {
+		s--
+	}
+	return k-s >= 3 && (monthFirst[t[s]] || t[s] >= 0x80)
+}
+
+// yearSoon reports whether four digits, not more, start within the 24
+// bytes after t[j] ("23 de septiembre de 1984").
+func yearSoon(t []byte, j int) bool {
+	n := 0
+	for k := j; k < len(t) && k < j+28; k++ {
+		if isDigit(t[k]) {
+			n++
+			continue
+		}
+		if n == 4 {
+			return true
+		}
+		n = 0
+	}
+	return n == 4
+}
+
+// monthFirst flags the bytes a month's name (or "of", "de" before it) may
+// start with.
+var monthFirst = func() (f [256]bool) {
+	for _, c := range []byte("jfmasondeJFMASONDE") {
+		f[c] = true
+	}
+	return f
+}()
 
 // wholeValue reports whether t holds nothing but t[s:e] and spaces or
 // punctuation around it.
@@ -213,12 +295,35 @@ func validDate(y, m, d int) bool {
 // ordinalEnd skips an ordinal suffix right after a day's digits: "st",
 // "nd", "rd", "th", "er" (1er), "e", "º", "ª".
 func ordinalEnd(t []byte, k int) int {
-	for _, s := range []string{"st", "nd", "rd", "th", "er", "e", "º", "ª"} {
-		if hasFoldAt(t, k, s) && !isCtxLetter(at(t, k+len(s))) {
-			return k + len(s)
+	n := 0
+	switch lower(at(t, k)) {
+	case 's':
+		n = suffixLen(t, k, 't')
+	case 'n':
+		n = suffixLen(t, k, 'd')
+	case 'r':
+		n = suffixLen(t, k, 'd')
+	case 't':
+		n = suffixLen(t, k, 'h')
+	case 'e':
+		if n = suffixLen(t, k, 'r'); n == 0 && !isCtxLetter(at(t, k+1)) {
+			n = 1
+		}
+	case 0xC2:
+		if b := at(t, k+1); (b == 0xBA || b == 0xAA) && !isCtxLetter(at(t, k+2)) {
+			n = 2
 		}
 	}
-	return k
+	return k + n
+}
+
+// suffixLen returns 2 when t[k+1] is second (either case) and no letter
+// follows, else 0.
+func suffixLen(t []byte, k int, second byte) int {
+	if lower(at(t, k+1)) == second && !isCtxLetter(at(t, k+2)) {
+		return 2
+	}
+	return 0
 }
 
 // spacesEnd skips one or two spaces at t[k].
@@ -272,7 +377,7 @@ func monthAt(t []byte, k int) (int, int) {
 		}
 		e++
 	}
-	if e == k || e-k > len(buf) {
+	if e-k < 3 || e-k > len(buf) || !monthFirst[t[k]] && t[k] < 0x80 {
 		return 0, -1
 	}
 	m := months[string(buf[:e-k])]

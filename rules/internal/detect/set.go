@@ -476,6 +476,8 @@ type scanner struct {
 	noAtUntil int
 	// bare is the last run of bytes read as an unquoted password value
 	bare group
+	// dob: dates of birth are searched at each digit run
+	dob bool
 	// ctxAt is 1 + the position whose context ctxVal holds (0: none)
 	ctxAt  int
 	ctxVal ctxSeen
@@ -505,9 +507,13 @@ func (sc *scanner) run() {
 	if f.n[clAt] > 0 && sc.on(kEmail) {
 		sc.emails()
 	}
+	// Dates of birth are read at the digit runs digitChains visits, or
+	// by datesOfBirth when it does not run.
+	sc.dob = f.n[clDigit] >= 4 && sc.on(kDateOfBirth)
 	if (f.n[clDigit] >= 8 && (sc.on(kPhone) || sc.on(kCard) || sc.on(kSSN) || sc.on(kIBAN))) ||
 		(f.n[clDigit] >= 4 && f.n[clDot] >= 3 && sc.on(kIPv4)) {
 		sc.digitChains()
+		sc.dob = false
 	}
 	if f.n[clColon] >= 2 && sc.on(kIPv6) {
 		sc.ipv6s()
@@ -516,9 +522,7 @@ func (sc *scanner) run() {
 		sc.macs()
 	}
 	sc.secrets()
-	if sc.on(kDateOfBirth) {
-		sc.datesOfBirth()
-	}
+	sc.datesOfBirth()
 	if sc.on(kPersonName) || sc.on(kStreetAddress) {
 		sc.freeText()
 	}
