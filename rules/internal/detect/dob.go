@@ -44,19 +44,38 @@ func (sc *scanner) datesOfBirth() {
 }
 
 // dateRun tries a date of birth at the digit run starting at t[i] (after a
-// byte that is no digit) and returns where to read on.
+// byte that is no digit) and returns where to read on. Dates are anchored
+// cheaply: a numeric date at its first run (a separator and a digit follow
+// it), a date with a month's name at its year (four digits of a year of
+// birth), from the day's digits before it.
 func (sc *scanner) dateRun(i int) int {
 	t := sc.t
 	j := i
 	for j < len(t) && isDigit(t[j]) {
 		j++
 	}
-	sc.meter.add(j - i + 4) // the run, the quick test
-	if !mayStartDate(t, i, j) {
+	sc.meter.add(j - i + 2) // the run, the quick test
+	s, e := -1, -1
+	numeric := isDateSep(at(t, j)) && isDigit(at(t, j+1))
+	switch n := j - i; {
+	case numeric && (n == 4 || n <= 2):
+		sc.meter.add(16)
+		s, e = dateAt(t, i, j)
+	case n == 4 && !numeric:
+		if y := atoi(t[i:j]); y < 1900 || y > maxBirthYear {
+			return j
+		}
+		ds, de := dayBefore(t, i)
+		if ds < 0 {
+			return j
+		}
+		sc.meter.add(32)
+		if s, e = dateAt(t, ds, de); e != j {
+			return j
+		}
+	default:
 		return j
 	}
-	sc.meter.add(32) // the date around it
-	s, e := dateAt(t, i, j)
 	if e < 0 {
 		return j
 	}
@@ -73,66 +92,26 @@ func (sc *scanner) dateRun(i int) int {
 	return e
 }
 
-// mayStartDate is a quick test of the digit run t[i:j] before dateAt: a
-// year followed by a separator and a digit; a day or month followed by a
-// separator and a digit; or a day followed or preceded by a word that may
-// be a month's name, with a year of four digits soon after.
-func mayStartDate(t []byte, i, j int) bool {
-	b := at(t, j)
-	switch j - i {
-	case 4:
-		return isDateSep(b) && isDigit(at(t, j+1))
-	case 1, 2:
-		if isDateSep(b) && isDigit(at(t, j+1)) {
-			return true
-		}
-		if wordBefore(t, i) {
-			return yearSoon(t, j) // "July 23, 1984"
-		}
-		for k := j; k < len(t) && k < j+4; k++ {
-			if c := t[k]; monthFirst[c] || c >= 0x80 {
-				return yearSoon(t, j) // "23 July 1984", "23rd of July 1984", "23. Juli 1984"
-			} else if c != ' ' && c != '.' && !isAlpha(c) {
-				return false
-			}
-		}
+// dayBefore returns the bounds of the run of one or two digits that is the
+// last within the 24 bytes before t[i] ("23" of "23 de julio de 1984", of
+// "July 23rd, 1984"), or -1, -1.
+func dayBefore(t []byte, i int) (int, int) {
+	lo := max(0, i-24)
+	p := i - 1
+	for p >= lo && !isDigit(t[p]) {
+		p--
 	}
-	return false
-}
-
-// wordBefore reports whether a word that may be a month's name (three or
-// more letters, the first of a month's, an abbreviation's dot) ends one
-// space before t[i].
-func wordBefore(t []byte, i int) bool {
-	if at(t, i-1) != ' ' {
-		return false
+	if p < lo {
+		return -1, -1
 	}
-	k := i - 1
-	if at(t, k-1) == '.' {
-		k--
+	e := p + 1
+	for p >= 0 && isDigit(t[p]) {
+		p--
 	}
-	s := k
-	for s > 0 && k-s < 12 && isCtxLetter(t[s-1]) {
-		s--
+	if e-(p+1) > 2 {
+		return -1, -1
 	}
-	return k-s >= 3 && (monthFirst[t[s]] || t[s] >= 0x80)
-}
-
-// yearSoon reports whether four digits, not more, start within the 24
-// bytes after t[j] ("23 de septiembre de 1984").
-func yearSoon(t []byte, j int) bool {
-	n := 0
-	for k := j; k < len(t) && k < j+28; k++ {
-		if isDigit(t[k]) {
-			n++
-			continue
-		}
-		if n == 4 {
-			return true
-		}
-		n = 0
-	}
-	return n == 4
+	return p + 1, e
 }
 
 // monthFirst flags the bytes a month's name (or "of", "de" before it) may
