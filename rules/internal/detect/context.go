@@ -75,7 +75,8 @@ var ctxWords = func() map[string]ctxWord {
 		"cumpleaños", "cumpleanos", "anniversaire")
 	add(cxVersion, "version", "versions", "versión", "ver", "v", "release", "released", "releases", "rel",
 		"build", "builds", "revision", "révision", "revisión", "rev", "firmware", "fw", "patch",
-		"compilación", "compilacion", "lanzamiento", "versionsnummer", "sdk")
+		"compilación", "compilacion", "lanzamiento", "versionsnummer", "sdk", "upgrade", "upgraded", "update",
+		"updated", "downgrade", "downgraded", "aktualisierung", "actualización", "actualizacion", "actualizado")
 	add(cxRef, "parcel", "package", "tracking", "track", "shipment", "shipping", "consignment", "sendung",
 		"sendungsnummer", "paket", "paketnummer", "sendungsverfolgung", "colis", "suivi", "envío", "envio",
 		"paquete", "seguimiento", "guía", "guia", "waybill", "awb", "order", "orders", "invoice", "rechnung",

@@ -53,6 +53,7 @@ func TestContextWords(t *testing.T) {
 		{"Versionsnummer 1.2.3.4", nil},
 		{"révision 1.2.3.4", nil},
 		{"versión 1.2.3.4", nil},
+		{"upgraded to 4.23.25.27 yesterday", nil},
 		{"deployed version 2 to 10.0.0.5", []string{"ipv4=10.0.0.5"}},
 		{"build server ip 10.0.0.1", []string{"ipv4=10.0.0.1"}},
 		{"from 10.0.0.1 (release 1.2.3.4)", []string{"ipv4=10.0.0.1"}},
