@@ -168,6 +168,7 @@ func TestZeroAllocs(t *testing.T) {
 		"unicode prose": strings.Repeat("Grüße aus Köln — das Treffen ist um 10:30 Uhr, Preis 12,50 €. ", 20),
 		"with matches":  "mail alice@example.com card 4111 1111 1111 1111 from 10.0.0.1 ssn 123-45-6789 ４１１１",
 		"spellings":     "card 4111111111111111\u200bthanks x4111111111111111y ?to=bob%2540example.com&tel=+1+415+555+2671 ssn 123.45.6789",
+		"context":       "born 23 July 1984, né le 1er janvier 1984, llámame al 612 345 678, SSN 078-051121, release 1.2.3.4, Tracking 0123 4567 8901",
 	}
 	dst := make([]Span, 0, 16)
 	for name, text := range texts {
@@ -175,6 +176,10 @@ func TestZeroAllocs(t *testing.T) {
 		s.FindString(b, dst[:0]) // warm the pools
 		if n := testing.AllocsPerRun(100, func() { dst = s.FindString(b, dst[:0]) }); n != 0 {
 			t.Errorf("%s: %v allocations per FindString", name, n)
+		}
+		h := KeyHint([]byte("fecha_de_nacimiento"))
+		if n := testing.AllocsPerRun(100, func() { dst = s.FindStringAt(b, s.all, h, nil, dst[:0]) }); n != 0 {
+			t.Errorf("%s: %v allocations per FindStringAt with a hint", name, n)
 		}
 	}
 }
