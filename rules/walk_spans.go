@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"bytes"
 	"strconv"
 	"unicode/utf8"
 
@@ -18,6 +19,7 @@ type spanScratch struct {
 	st, en []int32  // by byte of text: the [start, end) of its escape or character in the raw string
 	nested [][]byte // by json_in_strings level: the unescaped JSON text
 	levels []uint64 // completeDocument's stack of open containers
+	name   []byte   // an escaped member name, unescaped for its hint
 }
 
 // leaf handles the string, number or literal at body[i], reached in state q
@@ -37,7 +39,7 @@ func (w *walker) leaf(i int, q int32, depth int) int {
 			}
 		}
 		if ctx.mask != 0 {
-			w.findSpans(i, end, esc, ctx, depth)
+			w.findSpans(i, end, esc, ctx, depth, true)
 		}
 		return end
 	case c == '-' || c >= '0' && c <= '9':
@@ -46,8 +48,8 @@ func (w *walker) leaf(i int, q int32, depth int) int {
 			return w.fail(end, "invalid number")
 		}
 		if ctx.numbers {
-			if det, _, ok := w.p.det.MatchNumberIn(b[i:end], ctx.mask, 0); ok {
-				w.number(i, end, det, ctx, depth)
+			if det, ev, ok := w.p.det.MatchNumberIn(b[i:end], ctx.mask, w.hint(depth)); ok {
+				w.number(i, end, det, ev, ctx, depth)
 			}
 		}
 		return end
@@ -56,7 +58,9 @@ func (w *walker) leaf(i int, q int32, depth int) int {
 }
 
 // memberName runs the detectors that apply inside the object reached in
-// state q (some do, and the name is not too plain for them) over the name of
+// state q (some do, and the name is not too plain for them), but those of
+// free text (freeTextDetectors: a member name is a word, not a sentence,
+// and the names of every object pass here), over the name of
 // its member at body[ks:ke] ("users": {"alice@example.com": …} keys a map by
 // the value itself). When they find something the location stack holds a
 // placeholder instead of the name, so that no report path below spells it,
@@ -65,23 +69,24 @@ func (w *walker) leaf(i int, q int32, depth int) int {
 func (w *walker) memberName(ks, ke int, esc bool, q int32, depth int, rewrite bool) {
 	ctx := &w.a.ctxs[w.a.ctx[q]]
 	if !rewrite {
-		if len(w.find(w.text(ks, ke, esc), ctx.mask, nil, ks)) > 0 {
+		if len(w.find(w.text(ks, ke, esc), ctx.mask&w.p.nameMask, 0, nil, ks)) > 0 {
 			w.loc[depth] = pathElem{detectedName, 0}
 		}
 		return
 	}
 	w.loc[depth] = pathElem{detectedName, 0} // the name's own findings are reported at the placeholder
-	if !w.findSpans(ks, ke, esc, ctx, depth+1) {
+	if !w.findSpans(ks, ke, esc, ctx, depth+1, false) {
 		w.loc[depth] = pathElem{ks + 1, ke - 1}
 	}
 }
 
-// find runs the detectors of m over text, the string at body[at:], charging
-// their work to the body's meter; past the budget it records ErrWorkBudget
-// (the body fails) and finds nothing more.
-func (w *walker) find(text []byte, m detect.Mask, dst []detect.Span, at int) []detect.Span {
+// find runs the detectors of m over text, the string at body[at:] under
+// member names of the classes of hint, charging their work to the body's
+// meter; past the budget it records ErrWorkBudget (the body fails) and finds
+// nothing more.
+func (w *walker) find(text []byte, m detect.Mask, hint detect.Hint, dst []detect.Span, at int) []detect.Span {
 	base := len(dst)
-	dst = w.p.det.FindStringMetered(text, m, &w.meter, dst)
+	dst = w.p.det.FindStringAt(text, m, hint, &w.meter, dst)
 	if w.meter.Exhausted() {
 		if w.err == nil {
 			w.setErr(ErrWorkBudget, "the content detectors passed "+strconv.Itoa(w.meter.Limit)+" steps", at)
@@ -105,10 +110,12 @@ func (w *walker) text(i, end int, esc bool) []byte {
 }
 
 // findSpans runs the detectors of ctx over the string body[i:end] and
-// rewrites each span found; it reports whether there were any. Detectors see
-// the unescaped text; a span maps back to whole escapes and characters of
-// the raw string.
-func (w *walker) findSpans(i, end int, esc bool, ctx *detCtx, depth int) bool {
+// rewrites each span found that some rule of ctx takes (select.evidence);
+// it reports whether the detectors found any. Detectors see the unescaped
+// text, and for a value (not a member name) the hint of the member names it
+// sits under; a span maps back to whole escapes and characters of the raw
+// string.
+func (w *walker) findSpans(i, end int, esc bool, ctx *detCtx, depth int, value bool) bool {
 	if w.scratch == nil {
 		w.scratch = &spanScratch{}
 	}
@@ -118,17 +125,27 @@ func (w *walker) findSpans(i, end int, esc bool, ctx *detCtx, depth int) bool {
 	if esc {
 		text = sc.unescape(raw)
 	}
-	sc.spans = w.find(text, ctx.mask, sc.spans[:0], i)
+	mask, hint := ctx.mask, detect.Hint(0)
+	switch {
+	case !value:
+		mask &= w.p.nameMask
+	case !w.p.det.Plain(text, mask):
+		hint = w.hint(depth)
+	}
+	sc.spans = w.find(text, mask, hint, sc.spans[:0], i)
 	if len(w.carried) > 0 {
 		sc.spans = w.withCarried(raw, ctx, sc.spans)
 	}
 	for _, sp := range sc.spans {
-		r := int(ctx.rule[sp.Detector])
+		r := ctx.ruleFor(sp.Detector, sp.Evidence)
+		if r == noRule {
+			continue // no rule takes the span on this evidence
+		}
 		ru := &w.p.rules[r]
 		if ru.act.kind == actKeep {
 			continue
 		}
-		w.record(r, sp.Detector, depth)
+		w.record(r, sp.Detector, sp.Evidence, depth)
 		if ru.shadow {
 			continue
 		}
@@ -143,14 +160,18 @@ func (w *walker) findSpans(i, end int, esc bool, ctx *detCtx, depth int) bool {
 	return len(sc.spans) > 0
 }
 
-// number rewrites the number body[i:end], found whole by detector det.
-func (w *walker) number(i, end, det int, ctx *detCtx, depth int) {
-	r := int(ctx.rule[det])
+// number rewrites the number body[i:end], found whole by detector det on
+// evidence ev.
+func (w *walker) number(i, end, det int, ev detect.Evidence, ctx *detCtx, depth int) {
+	r := ctx.ruleFor(det, ev)
+	if r == noRule {
+		return
+	}
 	ru := &w.p.rules[r]
 	if ru.act.kind == actKeep {
 		return
 	}
-	w.record(r, det, depth)
+	w.record(r, det, ev, depth)
 	if !ru.shadow {
 		w.rewrite(ru.act.rw, i, end)
 		w.settle(r, depth)
@@ -158,9 +179,56 @@ func (w *walker) number(i, end, det int, ctx *detCtx, depth int) {
 }
 
 // record counts one value or span acted on by rule r (found by detector
-// det, or wholeValue) at the current location.
-func (w *walker) record(r, det, depth int) {
-	w.t.add(len(w.p.rules), r, det, w.bufs, w.loc[:depth])
+// det on evidence ev, or wholeValue) at the current location.
+func (w *walker) record(r, det int, ev detect.Evidence, depth int) {
+	w.t.add(len(w.p.rules), r, det, ev, w.bufs, w.loc[:depth])
+}
+
+// maxHintNames and maxHintSteps bound what hint reads of the location
+// stack: at most 3 member names, and 16 entries in all (array elements
+// and json_in_strings markers included).
+const (
+	maxHintNames = 3
+	maxHintSteps = 16
+)
+
+// hint returns what the member names a value sits under say about it
+// (detect.KeyHint): the classes of the nearest name on the location stack
+// w.loc[:depth] that says more than detect.HintGeneric ("value", "number"),
+// looking past array elements ({"phones": [4155552671]}) and the strings
+// walked as JSON (json_in_strings), and past generic names to their parent
+// ({"phone": {"number": 4155552671}}). A name of no class ends the search
+// (no hint), as does a member name a detector found something in. Names are
+// read unescaped ("\u0070hone" is phone). The walk asks only for a value it
+// hands to the detectors.
+func (w *walker) hint(depth int) detect.Hint {
+	lvl := len(w.bufs) - 1 // the buffer the names at the top of the stack point into
+	names := 0
+	for j := depth - 1; j >= 0 && j >= depth-maxHintSteps && names < maxHintNames; j-- {
+		e := w.loc[j]
+		switch e.start {
+		case arrayElement:
+			continue
+		case jsonMarker:
+			lvl = e.end - 1
+			continue
+		case detectedName:
+			return 0
+		}
+		names++
+		raw := w.bufs[lvl][e.start:e.end]
+		if bytes.IndexByte(raw, '\\') >= 0 {
+			if w.scratch == nil {
+				w.scratch = &spanScratch{}
+			}
+			w.scratch.name = appendUnescaped(w.scratch.name[:0], raw)
+			raw = w.scratch.name
+		}
+		if h := detect.KeyHint(raw); h != detect.HintGeneric {
+			return h
+		}
+	}
+	return 0
 }
 
 // unescape decodes validated string content raw into sc.text, recording for
