@@ -192,20 +192,30 @@ const (
 	maxHintSteps = 16
 )
 
-// hint returns what the member names a value sits under say about it
-// (detect.KeyHint): the classes of the nearest name on the location stack
-// w.loc[:depth] that says more than detect.HintGeneric ("value", "number"),
-// looking past array elements ({"phones": [4155552671]}) and the strings
-// walked as JSON (json_in_strings), and past generic names to their parent
-// ({"phone": {"number": 4155552671}}). A name of no class ends the search
-// (no hint), as does a member name a detector found something in. Names are
-// read unescaped ("\u0070hone" is phone). The walk asks only for a value it
-// hands to the detectors.
+// hint returns what the member names the value at the current location
+// sits under say about it (hintOf over w.loc[:depth]). The walk asks only
+// for a value it hands to the detectors.
 func (w *walker) hint(depth int) detect.Hint {
-	lvl := len(w.bufs) - 1 // the buffer the names at the top of the stack point into
+	if w.scratch == nil {
+		w.scratch = &spanScratch{}
+	}
+	return hintOf(w.bufs, w.loc[:depth], &w.scratch.name)
+}
+
+// hintOf returns the classes (detect.KeyHint) of the nearest member name on
+// the location stack loc that says more than detect.HintGeneric ("value",
+// "number"), looking past array elements ({"phones": [4155552671]}) and the
+// strings walked as JSON (json_in_strings), and past generic names to their
+// parent ({"phone": {"number": 4155552671}}). A name of no class ends the
+// search (no hint), as does a member name a detector found something in.
+// Names are read unescaped ("\u0070hone" is phone), into *name when they
+// hold escapes. bufs are the walk's buffers (walker.bufs), the last one
+// being the one the top of the stack points into.
+func hintOf(bufs [][]byte, loc []pathElem, name *[]byte) detect.Hint {
+	lvl := len(bufs) - 1
 	names := 0
-	for j := depth - 1; j >= 0 && j >= depth-maxHintSteps && names < maxHintNames; j-- {
-		e := w.loc[j]
+	for j := len(loc) - 1; j >= 0 && j >= len(loc)-maxHintSteps && names < maxHintNames; j-- {
+		e := loc[j]
 		switch e.start {
 		case arrayElement:
 			continue
@@ -216,13 +226,10 @@ func (w *walker) hint(depth int) detect.Hint {
 			return 0
 		}
 		names++
-		raw := w.bufs[lvl][e.start:e.end]
+		raw := bufs[lvl][e.start:e.end]
 		if bytes.IndexByte(raw, '\\') >= 0 {
-			if w.scratch == nil {
-				w.scratch = &spanScratch{}
-			}
-			w.scratch.name = appendUnescaped(w.scratch.name[:0], raw)
-			raw = w.scratch.name
+			*name = appendUnescaped((*name)[:0], raw)
+			raw = *name
 		}
 		if h := detect.KeyHint(raw); h != detect.HintGeneric {
 			return h
