@@ -82,15 +82,27 @@ func TestHintOf(t *testing.T) {
 	}
 	for _, tt := range tests {
 		bufs, loc := locOf(t, tt.body, tt.steps...)
-		var name []byte
-		if got := hintOf(bufs, loc, &name); got != tt.want {
+		var c hintCache
+		if got := hintOf(bufs, loc, &c); got != tt.want {
 			t.Errorf("%s at %q: hint %b, want %b", tt.body, tt.steps, got, tt.want)
+		}
+		if got := hintOf(bufs, loc, &c); got != tt.want { // from the cache
+			t.Errorf("%s at %q: hint %b, want %b (cached)", tt.body, tt.steps, got, tt.want)
+		}
+	}
+	var shared hintCache // one cache across bodies, as a walker keeps it
+	for range 2 {
+		for _, tt := range tests {
+			bufs, loc := locOf(t, tt.body, tt.steps...)
+			if got := hintOf(bufs, loc, &shared); got != tt.want {
+				t.Errorf("%s at %q: hint %b, want %b (shared cache)", tt.body, tt.steps, got, tt.want)
+			}
 		}
 	}
 	// a flagged name (a map keyed by a phone number) says nothing
 	bufs, loc := locOf(t, `{"phone":{"+1 415 555 2671":1}}`, "phone")
 	loc = append(loc, pathElem{detectedName, 0})
-	if got := hintOf(bufs, loc, new([]byte)); got != 0 {
+	if got := hintOf(bufs, loc, new(hintCache)); got != 0 {
 		t.Errorf("under a flagged name: hint %b", got)
 	}
 	// deeper than maxHintSteps array levels below the name: no hint
@@ -98,7 +110,7 @@ func TestHintOf(t *testing.T) {
 	for range maxHintSteps {
 		loc = append(loc, pathElem{arrayElement, 0})
 	}
-	if got := hintOf(bufs, loc, new([]byte)); got != 0 {
+	if got := hintOf(bufs, loc, new(hintCache)); got != 0 {
 		t.Errorf("%d arrays down: hint %b", maxHintSteps, got)
 	}
 }
@@ -258,5 +270,18 @@ func TestIntegerIDsSurvive(t *testing.T) {
 	t.Logf("%d of %d integer ids changed (%.3f %%)", changed, n, 100*rate)
 	if rate > 0.005 {
 		t.Errorf("%.3f %% of integer ids changed, at most 0.5 %%", 100*rate)
+	}
+}
+
+// TestMayBeLong: numbers that cannot reach minHintDigits digits skip the
+// member names; every spelling that can does not.
+func TestMayBeLong(t *testing.T) {
+	for num, want := range map[string]bool{
+		"0": false, "12.5": false, "-12345": false, "123456": false, "1e7": true, "4E15": true,
+		"1234567": true, "-1234567": true, "4155552671": true, "1.4155552671e10": true, "123.456": true,
+	} {
+		if got := mayBeLong([]byte(num)); got != want {
+			t.Errorf("mayBeLong(%s) = %v", num, got)
+		}
 	}
 }

@@ -19,7 +19,7 @@ type spanScratch struct {
 	st, en []int32  // by byte of text: the [start, end) of its escape or character in the raw string
 	nested [][]byte // by json_in_strings level: the unescaped JSON text
 	levels []uint64 // completeDocument's stack of open containers
-	name   []byte   // an escaped member name, unescaped for its hint
+	hints  hintCache
 }
 
 // leaf handles the string, number or literal at body[i], reached in state q
@@ -48,13 +48,38 @@ func (w *walker) leaf(i int, q int32, depth int) int {
 			return w.fail(end, "invalid number")
 		}
 		if ctx.numbers {
-			if det, ev, ok := w.p.det.MatchNumberIn(b[i:end], ctx.mask, w.hint(depth)); ok {
+			var hint detect.Hint
+			if mayBeLong(b[i:end]) {
+				hint = w.hint(depth)
+			}
+			if det, ev, ok := w.p.det.MatchNumberIn(b[i:end], ctx.mask, hint); ok {
 				w.number(i, end, det, ev, ctx, depth)
 			}
 		}
 		return end
 	}
 	return w.scan(i, depth, nil)
+}
+
+// minHintDigits is the fewest digits a JSON number needs for its member
+// names to matter: no detector takes a number of fewer under any name (a
+// card has 12 or more, a phone under a phone key 7 or more).
+const minHintDigits = 7
+
+// mayBeLong reports whether the JSON number literal num may have a value of
+// minHintDigits digits or more: it has an exponent, or that many bytes that
+// are not a sign. Most numbers (counts, amounts, small ids) do not, and
+// skip the reading of their member names.
+func mayBeLong(num []byte) bool {
+	if len(num) >= minHintDigits {
+		return true
+	}
+	for _, c := range num {
+		if c == 'e' || c == 'E' {
+			return true
+		}
+	}
+	return false
 }
 
 // memberName runs the detectors that apply inside the object reached in
@@ -199,7 +224,7 @@ func (w *walker) hint(depth int) detect.Hint {
 	if w.scratch == nil {
 		w.scratch = &spanScratch{}
 	}
-	return hintOf(w.bufs, w.loc[:depth], &w.scratch.name)
+	return hintOf(w.bufs, w.loc[:depth], &w.scratch.hints)
 }
 
 // hintOf returns the classes (detect.KeyHint) of the nearest member name on
@@ -208,10 +233,10 @@ func (w *walker) hint(depth int) detect.Hint {
 // strings walked as JSON (json_in_strings), and past generic names to their
 // parent ({"phone": {"number": 4155552671}}). A name of no class ends the
 // search (no hint), as does a member name a detector found something in.
-// Names are read unescaped ("\u0070hone" is phone), into *name when they
-// hold escapes. bufs are the walk's buffers (walker.bufs), the last one
-// being the one the top of the stack points into.
-func hintOf(bufs [][]byte, loc []pathElem, name *[]byte) detect.Hint {
+// Names are read unescaped ("\u0070hone" is phone). bufs are the walk's
+// buffers (walker.bufs), the last one being the one the top of the stack
+// points into.
+func hintOf(bufs [][]byte, loc []pathElem, c *hintCache) detect.Hint {
 	lvl := len(bufs) - 1
 	names := 0
 	for j := len(loc) - 1; j >= 0 && j >= len(loc)-maxHintSteps && names < maxHintNames; j-- {
@@ -226,16 +251,54 @@ func hintOf(bufs [][]byte, loc []pathElem, name *[]byte) detect.Hint {
 			return 0
 		}
 		names++
-		raw := bufs[lvl][e.start:e.end]
-		if bytes.IndexByte(raw, '\\') >= 0 {
-			*name = appendUnescaped((*name)[:0], raw)
-			raw = *name
-		}
-		if h := detect.KeyHint(raw); h != detect.HintGeneric {
+		if h := c.keyHint(bufs[lvl][e.start:e.end]); h != detect.HintGeneric {
 			return h
 		}
 	}
 	return 0
+}
+
+// hintCache remembers the hints of member names read before, by raw
+// spelling, in a small table indexed by a hash of the name: the values of
+// an array of like objects ("content" in each message, "id", "user_id",
+// "ts" in each event) cost a comparison each. It holds the scratch for
+// unescaping a name.
+type hintCache struct {
+	keys [hintCacheSize][maxCachedHintName]byte
+	lens [hintCacheSize]uint8 // 0: empty (an empty name is not cached)
+	vals [hintCacheSize]detect.Hint
+	name []byte
+}
+
+// hintCacheSize is the number of names hintCache holds (a power of two);
+// maxCachedHintName bounds their (raw) length.
+const (
+	hintCacheSize     = 16
+	maxCachedHintName = 24
+)
+
+// keyHint returns detect.KeyHint of the member name raw (validated string
+// content, unescaped first when it holds escapes).
+func (c *hintCache) keyHint(raw []byte) detect.Hint {
+	n := len(raw)
+	slot := -1
+	if n > 0 && n <= maxCachedHintName {
+		slot = (n*31 + int(raw[0]) + 7*int(raw[n-1])) & (hintCacheSize - 1)
+		if int(c.lens[slot]) == n && string(c.keys[slot][:n]) == string(raw) {
+			return c.vals[slot]
+		}
+	}
+	name := raw
+	if bytes.IndexByte(raw, '\\') >= 0 {
+		c.name = appendUnescaped(c.name[:0], raw)
+		name = c.name
+	}
+	h := detect.KeyHint(name)
+	if slot >= 0 {
+		copy(c.keys[slot][:], raw)
+		c.lens[slot], c.vals[slot] = uint8(n), h
+	}
+	return h
 }
 
 // unescape decodes validated string content raw into sc.text, recording for
