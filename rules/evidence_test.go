@@ -156,6 +156,31 @@ func TestHintsReachDetectors(t *testing.T) {
 	}
 }
 
+// TestHintsReachFormsAndHeaders: a form field's name and a header's name
+// are the member names of their values.
+func TestHintsReachFormsAndHeaders(t *testing.T) {
+	if !hintsRead(t) {
+		t.Skip("the detectors of this build do not read hints for numbers")
+	}
+	p := mustCompile(t, `match: { forms: true, query: true }
+rules:
+  - {id: p, select: {detect: [phone]}, action: {redact: {with: "[phone]"}}}
+  - {id: h, select: {headers: ["*"], detect: [phone]}, action: {redact: {with: "[phone]"}}}
+`)
+	out, _, err := p.ApplyAs(BodyForm, []byte("phone=4155552671&n=4155552671"), Input{Direction: Request}, p.Apply)
+	if err != nil || !strings.HasPrefix(string(out), "phone=%5Bphone%5D&") || !strings.HasSuffix(string(out), "&n=4155552671") {
+		t.Errorf("form: %s %v", out, err)
+	}
+	q, _, err := p.ApplyQuery("/a?tel=4155552671&n=4155552671", Input{Direction: Request})
+	if err != nil || strings.Count(q, "4155552671") != 1 {
+		t.Errorf("query: %s %v", q, err)
+	}
+	edits, _, err := p.ApplyHeaders([][2]string{{"x-phone", "4155552671"}, {"x-n", "4155552671"}}, Input{Direction: Request})
+	if err != nil || len(edits) != 1 || edits[0].Name != "x-phone" {
+		t.Errorf("headers: %+v %v", edits, err)
+	}
+}
+
 // TestEvidenceSelects: select.evidence takes a span only on one of the
 // kinds it lists; the next rule naming the detector gets the others, and a
 // span no rule takes is left as it is and not reported.
