@@ -310,3 +310,15 @@ func TestMayBeLong(t *testing.T) {
 		}
 	}
 }
+
+// TestSyntaxEvidenceExample: the rule of SYNTAX.md's select.evidence
+// section compiles into a list of rules, and leaves a phone number that
+// only its format supports alone.
+func TestSyntaxEvidenceExample(t *testing.T) {
+	p := mustCompile(t, "rules:\n"+syntaxBlock(t, "### `select.evidence`"))
+	in := `{"order":"+1 415 555 2671"}`
+	out, rep, err := p.Apply([]byte(in), Input{Direction: Request})
+	if err != nil || string(out) != in || len(rep.Findings) != 0 {
+		t.Errorf("%s: %s %+v %v", in, out, rep.Findings, err)
+	}
+}
