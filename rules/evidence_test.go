@@ -190,12 +190,12 @@ func TestEvidenceSelects(t *testing.T) {
   - {id: cards, select: {detect: [credit_card], evidence: [checksum]}, action: {redact: {with: "[card]"}}}
   - {id: mails, select: {detect: [email], evidence: [key]}, action: redact}
 `)
-	in := `{"note":"at +1 415 555 2671 or ann@example.com, card 4111 1111 1111 1111","n":4111111111111111}`
+	in := `{"note":"at +1 415 555 2671 or ann@example.com, paid with 4111 1111 1111 1111","n":4111111111111111}`
 	out, rep, err := p.Apply([]byte(in), Input{Direction: Request})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := `{"note":"at +1 415 555 2671 or ann@example.com, card [card]","n":"[card]"}`; string(out) != want {
+	if want := `{"note":"at +1 415 555 2671 or ann@example.com, paid with [card]","n":"[card]"}`; string(out) != want {
 		t.Errorf("got  %s\nwant %s", out, want)
 	}
 	if len(rep.Findings) != 1 || rep.Findings[0].Rule != "cards" || !slices.Equal(rep.Findings[0].Evidence, []string{"checksum", "checksum"}) {
