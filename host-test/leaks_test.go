@@ -32,7 +32,7 @@ func auditFindings(t *testing.T, logs []hosttest.LogEntry) map[string]rules.Find
 			Findings []struct {
 				Direction, Rule, Action, Mode string
 				Count                         int
-				Paths, Detectors              []string
+				Paths, Detectors, Evidence    []string
 			}
 		}
 		if err := json.Unmarshal([]byte(line), &a); err != nil {
@@ -40,7 +40,7 @@ func auditFindings(t *testing.T, logs []hosttest.LogEntry) map[string]rules.Find
 		}
 		for _, f := range a.Findings {
 			out[f.Direction+"/"+f.Rule] = rules.Finding{Rule: f.Rule, Action: f.Action, Shadow: f.Mode == "shadow",
-				Count: f.Count, Paths: f.Paths, Detectors: f.Detectors}
+				Count: f.Count, Paths: f.Paths, Detectors: f.Detectors, Evidence: f.Evidence}
 		}
 	}
 	return out

@@ -19,6 +19,9 @@ type rule struct {
 	cond              *ruleCond // nil: the rule always applies
 	shadow            bool      // rule-level or set-level shadow mode
 	request, response bool
+	// evidence is select.evidence: the rule takes a detector's span only
+	// when the span has one of these kinds of evidence (0: any)
+	evidence detect.Evidence
 }
 
 // Compile parses and checks a rule set (YAML, or JSON, which is YAML) and
@@ -84,7 +87,7 @@ func build(d *decoder, spec *setSpec, opts Options) (*Program, error) {
 	var global [2][2][]int
 	p.rules = make([]rule, 0, len(spec.rules))
 	for i, r := range spec.rules {
-		p.rules = append(p.rules, rule{id: r.id, act: r.act, cond: r.cond, shadow: r.shadow, request: r.request, response: r.response})
+		p.rules = append(p.rules, rule{id: r.id, act: r.act, cond: r.cond, shadow: r.shadow, request: r.request, response: r.response, evidence: r.evidence})
 		for _, s := range r.sels {
 			all = append(all, selector{rule: i, selSpec: s})
 		}
@@ -104,7 +107,7 @@ func build(d *decoder, spec *setSpec, opts Options) (*Program, error) {
 		}
 	}
 	cls := newClassifier(all)
-	dc := newDetContexts(p.det, masks)
+	dc := newDetContexts(p.det, masks, p.rules)
 	for layer, autos := range [2]*[2]*automaton{&p.auto, &p.shadowAuto} {
 		for dir := range autos {
 			a, err := buildAutomaton(cls, byDir[layer][dir], global[layer][dir], dc)

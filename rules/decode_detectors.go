@@ -137,6 +137,62 @@ func (d *decoder) decodeDetect(r *ruleSpec, detectNode, withinNode *yaml.Node, r
 	}
 }
 
+// decodeEvidence reads select.evidence into r: the kinds of evidence
+// (detect.EvidenceNames) of which a span must have one for the rule to take
+// it.
+func (d *decoder) decodeEvidence(r *ruleSpec, n, detectNode *yaml.Node) {
+	if detectNode == nil {
+		d.errorf(n, "select.evidence: filters what detectors find, so it needs select.detect")
+	}
+	if n.Kind == yaml.SequenceNode && len(n.Content) == 0 {
+		d.errorf(n, "select.evidence: empty list (omit it to take a span on any evidence)")
+	}
+	for _, it := range d.stringList(n, "select.evidence") {
+		ev, ok := detect.ParseEvidence(it.Value)
+		if !ok {
+			d.errorf(it, "select.evidence: unknown kind %q (want %s%s)", it.Value, orList(detect.EvidenceNames()), didYouMean(it.Value, detect.EvidenceNames()))
+			continue
+		}
+		r.evidence |= ev
+	}
+}
+
+// didYouMean returns "; did you mean \"x\"?" for the name of names closest
+// to s (at most two edits away, case aside), "" when none is.
+func didYouMean(s string, names []string) string {
+	best, bestD := "", 3
+	for _, n := range names {
+		if d := editDistance(strings.ToLower(s), n); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf("; did you mean %q?", best)
+}
+
+// editDistance is the Levenshtein distance of a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
 // checkDetectorNames reports detector names in select.detect that are
 // neither built in nor defined under `detectors:`.
 func (d *decoder) checkDetectorNames(s *setSpec) {
@@ -241,6 +297,12 @@ func (p *Program) compileDetectors(spec *setSpec, d *decoder) ([]detect.Mask, bo
 		return nil, false
 	}
 	p.det, p.detNames = set, set.Names()
+	p.nameMask = ^detect.Mask(0)
+	for _, n := range freeTextDetectors {
+		if m, err := set.MaskOf(n); err == nil {
+			p.nameMask &^= m
+		}
+	}
 	masks := make([]detect.Mask, len(spec.rules))
 	ok := true
 	for i, r := range spec.rules {

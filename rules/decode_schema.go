@@ -47,11 +47,12 @@ type ruleSpec struct {
 	request, response bool
 	act               action
 	shadow            bool
-	detect            []*yaml.Node // detector names of select.detect (checked by checkDetectorNames)
-	within            []selSpec    // select.within, nil for the whole body
-	caseSensitive     bool         // case_sensitive: names compare with case
-	headers           headerSelect // select.headers (header_rules_decode.go); empty for a body rule
-	cond              *ruleCond    // when/unless; nil for a rule that always applies
+	detect            []*yaml.Node    // detector names of select.detect (checked by checkDetectorNames)
+	within            []selSpec       // select.within, nil for the whole body
+	evidence          detect.Evidence // select.evidence: the kinds a span needs one of (0: any)
+	caseSensitive     bool            // case_sensitive: names compare with case
+	headers           headerSelect    // select.headers (header_rules_decode.go); empty for a body rule
+	cond              *ruleCond       // when/unless; nil for a rule that always applies
 	// reveal: the rules named by reveal.from (nil: every encrypt rule), and
 	// the action node, for linkReveals
 	revealFrom []*yaml.Node
@@ -81,7 +82,7 @@ var (
 		"jwt", "trust_headers", "consent", "minimize", "mark_responses",
 		"stream_text", "encodings"}
 	ruleFields   = []string{"id", "select", "direction", "action", "mode", "case_sensitive", "when", "unless"}
-	selectFields = []string{"paths", "keys", "detect", "within", "headers"}
+	selectFields = []string{"paths", "keys", "detect", "within", "evidence", "headers"}
 	matchFields  = []string{"content_types", "never_sniff", "paths", "methods", "forms", "query"}
 	maskFields   = []string{"keep_first", "keep_last", "char"}
 )
@@ -323,21 +324,24 @@ func (d *decoder) decodeRule(n *yaml.Node, first map[string]int, s *setSpec) rul
 }
 
 // decodeSelect reads `select:` into r; every entry of paths and keys becomes
-// one whole-value selector, detect and within are read by decodeDetect.
+// one whole-value selector, detect and within are read by decodeDetect,
+// evidence by decodeEvidence.
 func (d *decoder) decodeSelect(n *yaml.Node, r *ruleSpec, remove bool) {
 	var sels []selSpec
 	empty := true
-	var detectNode, withinNode, headersNode *yaml.Node
+	var detectNode, withinNode, evidenceNode, headersNode *yaml.Node
 	ok := d.fields(n, "select", selectFields, func(key string, _, v *yaml.Node) {
 		switch key {
 		case "detect":
 			detectNode = v
 		case "within":
 			withinNode = v
+		case "evidence":
+			evidenceNode = v
 		case "headers":
 			headersNode = v
 		}
-		if key == "within" {
+		if key == "within" || key == "evidence" {
 			return
 		}
 		items := d.stringList(v, "select."+key)
@@ -385,6 +389,9 @@ func (d *decoder) decodeSelect(n *yaml.Node, r *ruleSpec, remove bool) {
 		d.checkHeaderRule(r, headersNode, withinNode)
 	}
 	d.decodeDetect(r, detectNode, withinNode, remove)
+	if evidenceNode != nil {
+		d.decodeEvidence(r, evidenceNode, detectNode)
+	}
 }
 
 // decodeDirection reads a `direction:` (a string or a list of request and

@@ -105,7 +105,8 @@ func FuzzApplyDetect(f *testing.F) {
 	})
 }
 
-// checkReport checks a report's shape: counts, paths and detectors agree.
+// checkReport checks a report's shape: counts, paths, detectors and
+// evidence agree.
 func checkReport(t *testing.T, rep Report) {
 	t.Helper()
 	for _, f := range rep.Findings {
@@ -114,6 +115,14 @@ func checkReport(t *testing.T, rep Report) {
 		}
 		if f.Detectors != nil && len(f.Detectors) != len(f.Paths) {
 			t.Fatalf("finding %+v: detectors and paths disagree", f)
+		}
+		if len(f.Evidence) != len(f.Detectors) {
+			t.Fatalf("finding %+v: evidence and detectors disagree", f)
+		}
+		for i, e := range f.Evidence {
+			if (e == "") != (f.Detectors[i] == "") {
+				t.Fatalf("finding %+v: evidence %q for detector %q", f, e, f.Detectors[i])
+			}
 		}
 		for _, p := range f.Paths {
 			if len(p) == 0 || p[0] != '$' {

@@ -84,7 +84,7 @@ func cloneReport(r Report) Report {
 	c := Report{Findings: slices.Clone(r.Findings), Minimized: slices.Clone(r.Minimized)}
 	for i := range c.Findings {
 		f := &c.Findings[i]
-		f.Paths, f.Detectors = slices.Clip(f.Paths), slices.Clip(f.Detectors)
+		f.Paths, f.Detectors, f.Evidence = slices.Clip(f.Paths), slices.Clip(f.Detectors), slices.Clip(f.Evidence)
 	}
 	for i := range c.Minimized {
 		c.Minimized[i].Paths = slices.Clip(c.Minimized[i].Paths)
@@ -94,7 +94,7 @@ func cloneReport(r Report) Report {
 
 // mergeReport adds the findings and minimizations of one record to those
 // of the records before it (acc, whose slices it may append to): counts
-// add up, paths (and their detectors) are kept up to maxReportPaths per
+// add up, paths (and their detectors and evidence) are kept up to maxReportPaths per
 // rule and minimize list, findings stay in rule order.
 func (p *Program) mergeReport(acc, r Report) Report {
 	acc.Minimized = mergeMinimized(acc.Minimized, r.Minimized)
@@ -118,6 +118,7 @@ func (p *Program) mergeReport(acc, r Report) Report {
 		room := min(maxReportPaths-len(g.Paths), len(f.Paths))
 		if room > 0 && (len(g.Detectors) > 0 || len(f.Detectors) > 0) {
 			g.Detectors = append(padDetectors(g.Detectors, len(g.Paths)), padDetectors(f.Detectors, len(f.Paths))[:room]...)
+			g.Evidence = append(padDetectors(g.Evidence, len(g.Paths)), padDetectors(f.Evidence, len(f.Paths))[:room]...)
 		}
 		g.Paths = append(g.Paths, f.Paths[:max(room, 0)]...)
 	}
@@ -152,7 +153,7 @@ func mergeMinimized(acc, r []Minimized) []Minimized {
 }
 
 // padDetectors returns d extended with "" to n entries (a finding without
-// detectors has none).
+// detectors has no Detectors and no Evidence).
 func padDetectors(d []string, n int) []string {
 	for len(d) < n {
 		d = append(d, "")

@@ -119,7 +119,7 @@ func (p *Program) compileMinimize(specs []minimizeSpec, d *decoder) bool {
 		for i, s := range m.sels {
 			sels[i] = selector{rule: 0, selSpec: s}
 		}
-		a, err := buildAutomaton(newClassifier(sels), sels, nil, newDetContexts(nil, nil))
+		a, err := buildAutomaton(newClassifier(sels), sels, nil, newDetContexts(nil, nil, nil))
 		if err != nil {
 			for _, s := range err.sels {
 				d.addAt(sels[s].at, "", "minimize %q: path %q: %v; use fewer recursive descents", m.id, sels[s].text, err)

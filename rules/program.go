@@ -18,8 +18,11 @@ type Program struct {
 	names        *nameCheck    // finds member names that look like personal data (report.go)
 	pool         walkerPool
 	// content detectors (nil when no rule uses one)
-	det           *detect.Set
-	detNames      []string // det.Names(), for reports
+	det      *detect.Set
+	detNames []string // det.Names(), for reports
+	// nameMask: the detectors of det that read member names (all but
+	// freeTextDetectors)
+	nameMask      detect.Mask
 	jsonInStrings bool
 	warnings      []string      // for the plugin's start-up log (Warnings)
 	tokens        *revealAction // opens the tokens of every encrypt rule (Reveal); nil without one

@@ -114,7 +114,7 @@ func (c *condSet) build(p *Program, d Direction, key []byte) *view {
 // (for diagnostics).
 func (c *condSet) buildFor(p *Program, d Direction, active []bool) ([2]*automaton, *layerError) {
 	var out [2]*automaton
-	dc := newDetContexts(p.det, c.masks)
+	dc := newDetContexts(p.det, c.masks, p.rules)
 	for layer := range out {
 		var sels []selector
 		for _, s := range selectorsOf(c.all, p.rules, layer, d) {

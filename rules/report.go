@@ -45,6 +45,12 @@ type Finding struct {
 	// entry of Paths the detector that found it ("" for a value the rule's
 	// paths or keys selected).
 	Detectors []string `json:",omitempty"`
+	// Evidence, beside Detectors, names for each entry of Paths what
+	// supported the detector's finding there: the kinds of evidence
+	// joined by "+" ("checksum", "format+key", "context"; see
+	// select.evidence in rules/SYNTAX.md), "" for a value the rule's
+	// paths or keys selected.
+	Evidence []string `json:",omitempty"`
 	// Failed counts values and tokens the action could not carry out, which
 	// are also in Count: a value too short for fpe (replaced as redact
 	// would), a value generalize cannot read (replaced as redact would), a
@@ -162,7 +168,8 @@ func (t *tally) appendPath(bufs [][]byte, loc []pathElem) {
 
 // nameCheck finds member names that look like personal data, so that no
 // report path, audit line or log spells them: a name in which a built-in
-// detector (or a custom detector of the rule set) finds something. It runs
+// detector but those of free text (freeTextDetectors), or a custom detector
+// of the rule set, finds something. It runs
 // whether or not the rules use detectors, and only on the names of paths
 // about to be reported (at most 64 per rule and body), so it costs nothing
 // on a body without findings.
@@ -171,10 +178,22 @@ type nameCheck struct {
 	custom   *detect.Set // the rule set's custom detectors, nil when none
 }
 
-// builtinDetectors is the set of every built-in detector, compiled once per
-// process.
+// freeTextDetectors are the built-in detectors that read words of free
+// text (names, street addresses, dates of birth). nameCheck leaves them out:
+// member names are words ("Jordan", "street", "born"), and a report would
+// hide half of them.
+var freeTextDetectors = []string{"person_name", "street_address", "date_of_birth"}
+
+// nameDetectorNames returns the built-in detectors nameCheck runs: all but
+// freeTextDetectors.
+func nameDetectorNames() []string {
+	return slices.DeleteFunc(detect.Builtins(), func(n string) bool { return slices.Contains(freeTextDetectors, n) })
+}
+
+// builtinDetectors is the set of the built-in detectors nameCheck runs
+// (nameDetectorNames), compiled once per process.
 var builtinDetectors = sync.OnceValue(func() *detect.Set {
-	set, err := detect.NewSet(detect.Builtins(), nil)
+	set, err := detect.NewSet(nameDetectorNames(), nil)
 	if err != nil {
 		panic("rules: compiling the built-in detectors: " + err.Error())
 	}
@@ -303,21 +322,23 @@ type tally struct {
 }
 
 // pathEnd locates one stored path: it belongs to rule, ends at buf[end] and
-// was found by detector det (wholeValue for a whole-value match).
+// was found by detector det (wholeValue for a whole-value match) on
+// evidence ev.
 type pathEnd struct {
 	rule, end, det int
+	ev             detect.Evidence
 }
 
-// add records one value or span acted on by rule r (found by detector det,
-// or wholeValue) at location loc.
-func (t *tally) add(nrules, r, det int, bufs [][]byte, loc []pathElem) {
+// add records one value or span acted on by rule r (found by detector det
+// on evidence ev, or wholeValue) at location loc.
+func (t *tally) add(nrules, r, det int, ev detect.Evidence, bufs [][]byte, loc []pathElem) {
 	if t.counts == nil {
 		t.counts = make([]int, nrules)
 	}
 	t.counts[r]++
 	if t.counts[r] <= maxReportPaths {
 		t.appendPath(bufs, loc)
-		t.ends = append(t.ends, pathEnd{r, len(t.buf), det})
+		t.ends = append(t.ends, pathEnd{r, len(t.buf), det, ev})
 	}
 }
 
@@ -341,14 +362,15 @@ func (t *tally) report(p *Program) Report {
 		first[r+1] = first[r] + min(n, maxReportPaths)
 	}
 	next := append([]int(nil), first...)
-	var dets []string // parallel to paths, when some detector found something
+	var dets, evs []string // parallel to paths, when some detector found something
 	start := 0
 	for _, e := range t.ends {
 		if e.det != wholeValue && dets == nil {
-			dets = make([]string, len(paths))
+			dets, evs = make([]string, len(paths)), make([]string, len(paths))
 		}
 		if e.det != wholeValue {
 			dets[next[e.rule]] = p.detNames[e.det]
+			evs[next[e.rule]] = evidenceName(e.ev)
 		}
 		paths[next[e.rule]] = all[start:e.end]
 		next[e.rule]++
@@ -375,10 +397,30 @@ func (t *tally) report(p *Program) Report {
 		}
 		if dets != nil && slices.ContainsFunc(dets[first[i]:first[i+1]], func(s string) bool { return s != "" }) {
 			f.Detectors = dets[first[i]:first[i+1]:first[i+1]]
+			f.Evidence = evs[first[i]:first[i+1]:first[i+1]]
 		}
 		rep.Findings = append(rep.Findings, f)
 	}
 	return rep
+}
+
+// evidenceNames are the names of every combination of the kinds of
+// evidence (Evidence.String), so that a report names a span's evidence
+// without building the string.
+var evidenceNames = func() []string {
+	names := make([]string, 1<<len(detect.EvidenceNames()))
+	for i := range names {
+		names[i] = detect.Evidence(i).String()
+	}
+	return names
+}()
+
+// evidenceName returns ev.String() without allocating.
+func evidenceName(ev detect.Evidence) string {
+	if int(ev) < len(evidenceNames) {
+		return evidenceNames[ev]
+	}
+	return ev.String()
 }
 
 // reset empties the tally, keeping its buffers.

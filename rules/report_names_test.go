@@ -179,7 +179,7 @@ func FuzzReportNames(f *testing.F) {
 	for _, s := range []string{"user", "v1.2.3.4", "a b", "é", "", "'", "\x00", "a%40b.com"} {
 		f.Add(s)
 	}
-	builtins, err := detect.NewSet(detect.Builtins(), nil)
+	builtins, err := detect.NewSet(nameDetectorNames(), nil)
 	if err != nil {
 		f.Fatal(err)
 	}

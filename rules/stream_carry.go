@@ -179,7 +179,7 @@ func (s *Stream) carried(data []byte, start int, u *unit, rec []byte, texts []te
 		}
 		c.rec = append(c.rec, rec[t.start+1:t.end-1]...)
 		w := c.rec[w0:]
-		cut, cutText, err := s.cutOf(w, c.pre)
+		cut, cutText, err := s.cutOf(w, t.hint, c.pre)
 		if err != nil {
 			return err
 		}
@@ -218,7 +218,7 @@ func (s *Stream) carried(data []byte, start int, u *unit, rec []byte, texts []te
 				tl.spans = tl.spans[:0]
 				for _, sp := range found[h.sp0:h.sp1] {
 					if sp.Start >= h.cutText {
-						tl.spans = append(tl.spans, detect.Span{Start: sp.Start - h.cutText, End: sp.End - h.cutText, Detector: sp.Detector})
+						tl.spans = append(tl.spans, detect.Span{Start: sp.Start - h.cutText, End: sp.End - h.cutText, Detector: sp.Detector, Evidence: sp.Evidence})
 					}
 				}
 			}
@@ -272,8 +272,9 @@ func (s *Stream) applyRecord(rec []byte, carried []carriedText) ([]byte, error) 
 // starts, in w and in its unescaped text (len(w) and the text's length
 // when nothing is held); c.spans are then the detectors' findings in the
 // text. pre are the spans the held part of w brought (in the text), held
-// whole like the spans found now.
-func (s *Stream) cutOf(w []byte, pre []detect.Span) (int, int, error) {
+// whole like the spans found now; hint is what the member names above the
+// text say about it (textRef.hint).
+func (s *Stream) cutOf(w []byte, hint detect.Hint, pre []detect.Span) (int, int, error) {
 	c := s.carry
 	c.spans = c.spans[:0]
 	if !c.reads || len(w) == 0 {
@@ -285,7 +286,7 @@ func (s *Stream) cutOf(w []byte, pre []detect.Span) (int, int, error) {
 	}
 	c.bounds = c.bounds[:0]
 	if s.p.det != nil {
-		c.spans = s.p.det.FindStringMetered(text, ^detect.Mask(0), &c.meter, c.spans)
+		c.spans = s.p.det.FindStringAt(text, ^detect.Mask(0), hint, &c.meter, c.spans)
 		if c.meter.Exhausted() {
 			return 0, 0, fmt.Errorf("%w: the content detectors passed %s steps on a streamed text", ErrWorkBudget, strconv.Itoa(c.meter.Limit))
 		}

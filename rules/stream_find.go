@@ -1,8 +1,11 @@
 package rules
 
 import (
+	"bytes"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/veilproxy/veil/rules/internal/detect"
 )
 
 // Finding the texts of a record that stream_text selects, and the key that
@@ -14,6 +17,7 @@ type textRef struct {
 	start, end int
 	esc        bool
 	key        []byte
+	hint       detect.Hint // what the member names above it say (walker.hint)
 }
 
 // idMembers are the members whose values tell apart the texts sent in
@@ -31,13 +35,15 @@ type textFinder struct {
 	path  []byte // the concrete path of the current value
 	depth int    // the nesting allowed (Program.maxDepth)
 	fold  [maxNameLen]byte
+	names []span // the raw member names (rec[off:off+n]) along the path
+	name  []byte // scratch: an escaped member name, unescaped for its hint
 }
 
 // find returns the texts of rec (in order), none when rec is not valid JSON
 // or nests too deep (Apply then says why). The texts' keys reuse the
 // storage of f.texts.
 func (f *textFinder) find(rec []byte) []textRef {
-	f.rec, f.texts, f.path = rec, f.texts[:0], f.path[:0]
+	f.rec, f.texts, f.path, f.names = rec, f.texts[:0], f.path[:0], f.names[:0]
 	i := skipWS(rec, 0)
 	if i >= len(rec) {
 		return nil
@@ -96,6 +102,25 @@ func (f *textFinder) add(start, end int, esc bool) {
 	t := &f.texts[n]
 	t.start, t.end, t.esc = start, end, esc
 	t.key = append(t.key[:0], f.path...)
+	t.hint = f.hint()
+}
+
+// hint returns what the member names above the current value say about it,
+// as walker.hint reads the walk's location stack: the classes of the
+// nearest of the last maxHintNames names that says more than
+// detect.HintGeneric.
+func (f *textFinder) hint() detect.Hint {
+	for j := len(f.names) - 1; j >= 0 && j >= len(f.names)-maxHintNames; j-- {
+		raw := f.rec[f.names[j].off : f.names[j].off+f.names[j].n]
+		if bytes.IndexByte(raw, '\\') >= 0 {
+			f.name = appendUnescaped(f.name[:0], raw)
+			raw = f.name
+		}
+		if h := detect.KeyHint(raw); h != detect.HintGeneric {
+			return h
+		}
+	}
+	return 0
 }
 
 // object walks the object at rec[i]; the texts found inside it get the
@@ -114,6 +139,7 @@ func (f *textFinder) object(i int, mask uint64, depth int) int {
 		if i >= len(b) || b[i] != '"' {
 			return -1
 		}
+		ks := i
 		ke, esc := scanString(b, i)
 		if ke < 0 {
 			return -1
@@ -135,8 +161,10 @@ func (f *textFinder) object(i int, mask uint64, depth int) int {
 		var end int
 		if next != 0 {
 			f.path = append(append(append(f.path[:pathLen], '.'), name...), 0)
+			f.names = append(f.names, span{ks + 1, ke - 1 - (ks + 1)})
 			end = f.value(i, next, depth+1)
 			f.path = f.path[:pathLen]
+			f.names = f.names[:len(f.names)-1]
 		} else {
 			end = skipValue(b, i, f.depth-depth-1)
 		}

@@ -199,7 +199,7 @@ func (w *walker) decided(i, r, depth int) int {
 		// mask and the stand-ins reach every string and number inside,
 		// also inside a document held in a string (json_in_strings)
 		if !reveal {
-			w.record(r, wholeValue, depth)
+			w.record(r, wholeValue, 0, depth)
 		}
 		if ru.shadow {
 			return w.scan(i, depth, nil)
@@ -213,7 +213,7 @@ func (w *walker) decided(i, r, depth int) int {
 		return end // nothing to mask in true, false, null
 	}
 	if !reveal {
-		w.record(r, wholeValue, depth)
+		w.record(r, wholeValue, 0, depth)
 	}
 	if !ru.shadow && ru.act.rw != nil {
 		w.rewrite(ru.act.rw, i, end)
@@ -246,7 +246,7 @@ func (w *walker) checkBudget(i int) {
 // location) and the values or tokens they could not act on.
 func (w *walker) settle(r, depth int) {
 	for ; w.pad.found > 0; w.pad.found-- {
-		w.record(r, wholeValue, depth)
+		w.record(r, wholeValue, 0, depth)
 	}
 	if w.pad.failed > 0 {
 		w.t.fail(len(w.p.rules), r, w.pad.failed)
@@ -266,7 +266,7 @@ func (w *walker) remove(i, r, depth, start, sep int) int {
 	if end < 0 {
 		return end
 	}
-	w.record(r, wholeValue, depth)
+	w.record(r, wholeValue, 0, depth)
 	if sep != noComma {
 		start = sep
 	}
@@ -340,7 +340,7 @@ func (w *walker) object(i int, q int32, depth int) int {
 		return i + 1
 	}
 	sep, kept := noComma, 0
-	nameDetectors := w.a.ctxs[w.a.ctx[q]].mask // the detectors that apply to member names here
+	nameDetectors := w.a.ctxs[w.a.ctx[q]].mask & w.p.nameMask // the detectors that apply to member names here
 	for {
 		if i >= len(b) || b[i] != '"' {
 			return w.fail(i, "want a member name")

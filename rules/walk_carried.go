@@ -27,7 +27,7 @@ type carriedText struct {
 // raw content is raw, the carried spans of that string that ctx's
 // detectors may find, and merges the overlapping ones: a merged span
 // covers them all and is rewritten by the rule of its first span that
-// does not keep. It returns spans in order of start, without overlaps.
+// does not keep (on the span's evidence). It returns spans in order of start, without overlaps.
 func (w *walker) withCarried(raw []byte, ctx *detCtx, spans []detect.Span) []detect.Span {
 	added := false
 	for _, ct := range w.carried {
@@ -53,17 +53,24 @@ func (w *walker) withCarried(raw []byte, ctx *detCtx, spans []detect.Span) []det
 	n := 0
 	for i := 0; i < len(spans); {
 		m := spans[i]
-		lead := w.p.rules[ctx.rule[m.Detector]].act.kind != actKeep
+		lead := w.acts(ctx, m)
 		for i++; i < len(spans) && spans[i].Start < m.End; i++ {
 			m.End = max(m.End, spans[i].End)
-			if !lead && w.p.rules[ctx.rule[spans[i].Detector]].act.kind != actKeep {
-				m.Detector, lead = spans[i].Detector, true
+			if !lead && w.acts(ctx, spans[i]) {
+				m.Detector, m.Evidence, lead = spans[i].Detector, spans[i].Evidence, true
 			}
 		}
 		spans[n] = m
 		n++
 	}
 	return spans[:n]
+}
+
+// acts reports whether a rule of ctx takes span sp (on its evidence) and
+// does not keep it.
+func (w *walker) acts(ctx *detCtx, sp detect.Span) bool {
+	r := ctx.ruleFor(sp.Detector, sp.Evidence)
+	return r != noRule && w.p.rules[r].act.kind != actKeep
 }
 
 // spanBefore orders spans by start, the longer first.

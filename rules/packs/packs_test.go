@@ -17,17 +17,18 @@ type packFile struct {
 	Rules         []struct {
 		ID     string `yaml:"id"`
 		Select struct {
-			Detect []string `yaml:"detect"`
-			Within []string `yaml:"within"`
-			Keys   []string `yaml:"keys"`
-			Paths  []string `yaml:"paths"`
+			Detect   []string `yaml:"detect"`
+			Within   []string `yaml:"within"`
+			Evidence []string `yaml:"evidence"`
+			Keys     []string `yaml:"keys"`
+			Paths    []string `yaml:"paths"`
 		} `yaml:"select"`
 		Action yaml.Node `yaml:"action"`
 	} `yaml:"rules"`
 }
 
 func TestPacks(t *testing.T) {
-	if got, want := Names(), []string{"llm-prompts", "pci", "pii-basic", "secrets"}; !slices.Equal(got, want) {
+	if got, want := Names(), []string{"llm-prompts", "pci", "pii-basic", "pii-text", "secrets"}; !slices.Equal(got, want) {
 		t.Fatalf("Names() = %q, want %q", got, want)
 	}
 	ids := map[string]string{}
@@ -58,6 +59,11 @@ func TestPacks(t *testing.T) {
 			}
 			if _, err := detect.NewSet(r.Select.Detect, nil); err != nil {
 				t.Errorf("%s: rule %q: %v", name, r.ID, err)
+			}
+			for _, e := range r.Select.Evidence {
+				if _, ok := detect.ParseEvidence(e); !ok {
+					t.Errorf("%s: rule %q: unknown evidence %q", name, r.ID, e)
+				}
 			}
 			for _, w := range r.Select.Within {
 				if !strings.HasPrefix(w, "$") {

@@ -13,12 +13,13 @@ const AuditPrefix = "veil audit "
 // (and dst unchanged) when neither body found anything. The line is
 //
 //	veil audit {"request_id":…,"rule_set":…,"findings":[{"direction":…,"rule":…,
-//	"action":…,"mode":"enforce"|"shadow","count":…,"failed":…,"paths":[…],"detectors":[…]},…],
+//	"action":…,"mode":"enforce"|"shadow","count":…,"failed":…,"paths":[…],"detectors":[…],
+//	"evidence":[…]},…],
 //	"minimized":[{"direction":…,"allow_list":…,"count":…,"paths":[…]},…]}
 //
 // with "minimized" present only when a minimize list removed anything
 // (its paths are those of the removed members, at most 64 per list);
-// with "failed" left out when zero and "detectors" when empty. "failed"
+// with "failed" left out when zero and "detectors" and "evidence" when empty. "failed"
 // counts the values the action could not carry out (rules.Finding.Failed:
 // an fpe value too short, a token reveal could not open); a block rule's
 // finding (action "block", mode "enforce") means the exchange was refused.
@@ -26,7 +27,8 @@ const AuditPrefix = "veil audit "
 // name that looks like personal data: package rules writes such a name
 // [<name>] in every path, whatever the rule set (see "What Apply reports"
 // in rules/SYNTAX.md). Detectors names, per path, the detector that found a
-// span there ("" for a value a paths or keys selector picked whole).
+// span there ("" for a value a paths or keys selector picked whole), and
+// evidence what supported it ("checksum", "format+key", …; "" likewise).
 //
 // The line is appended by hand rather than with encoding/json: reflection
 // costs tens of microseconds per line inside the VM (docs/benchmarks.md,
@@ -70,6 +72,10 @@ func appendAuditLine(dst []byte, ruleSet, requestID string, bodies *[3]bodyState
 			if len(f.Detectors) > 0 {
 				dst = append(dst, `,"detectors":`...)
 				dst = appendStrings(dst, f.Detectors)
+			}
+			if len(f.Evidence) > 0 {
+				dst = append(dst, `,"evidence":`...)
+				dst = appendStrings(dst, f.Evidence)
 			}
 			dst = append(dst, '}')
 		}

@@ -23,6 +23,7 @@ type auditRecord struct {
 		Failed    int      `json:"failed"`
 		Paths     []string `json:"paths"`
 		Detectors []string `json:"detectors"`
+		Evidence  []string `json:"evidence"`
 	} `json:"findings"`
 	Minimized []struct {
 		Direction string   `json:"direction"`
@@ -63,7 +64,7 @@ func TestAuditLineRoundTrips(t *testing.T) {
 	for _, s := range awkward {
 		var bodies [3]bodyState
 		bodies[rules.Request].report = rules.Report{Findings: []rules.Finding{
-			{Rule: s, Action: "redact", Count: 2, Paths: []string{s, "$.b"}, Detectors: []string{"email", s}},
+			{Rule: s, Action: "redact", Count: 2, Paths: []string{s, "$.b"}, Detectors: []string{"email", s}, Evidence: []string{"format", s}},
 		}}
 		bodies[rules.Response].report = rules.Report{Findings: []rules.Finding{
 			{Rule: "r2", Action: "mask", Shadow: true, Count: 1, Paths: []string{"$.c"}},
@@ -79,10 +80,11 @@ func TestAuditLineRoundTrips(t *testing.T) {
 		}
 		f, g := rec.Findings[0], rec.Findings[1]
 		if f.Direction != "request" || f.Rule != want || f.Mode != "enforce" || f.Count != 2 ||
-			!reflect.DeepEqual(f.Paths, []string{want, "$.b"}) || !reflect.DeepEqual(f.Detectors, []string{"email", want}) {
+			!reflect.DeepEqual(f.Paths, []string{want, "$.b"}) || !reflect.DeepEqual(f.Detectors, []string{"email", want}) ||
+			!reflect.DeepEqual(f.Evidence, []string{"format", want}) {
 			t.Errorf("%q: first finding %+v", s, f)
 		}
-		if g.Direction != "response" || g.Mode != "shadow" || g.Detectors != nil || !reflect.DeepEqual(g.Paths, []string{"$.c"}) {
+		if g.Direction != "response" || g.Mode != "shadow" || g.Detectors != nil || g.Evidence != nil || !reflect.DeepEqual(g.Paths, []string{"$.c"}) {
 			t.Errorf("%q: second finding %+v", s, g)
 		}
 	}

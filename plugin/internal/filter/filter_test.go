@@ -589,6 +589,8 @@ func TestUntypedBodies(t *testing.T) {
 	})
 }
 
+// TestAuditNamesDetectors: the audit line names, per path, the detector
+// that found the span and its evidence, never the value.
 func TestAuditNamesDetectors(t *testing.T) {
 	forEachRunner(t, func(t *testing.T, vm types.VMContext) {
 		host := startPlugin(t, vm, "version: 1\nname: test\nrules:\n  - id: mails\n    select: { detect: [email] }\n    action: redact\n")
@@ -600,7 +602,7 @@ func TestAuditNamesDetectors(t *testing.T) {
 				audit = l
 			}
 		}
-		if !strings.Contains(audit, `"paths":["$.note"],"detectors":["email"]`) || strings.Contains(audit, "ann@") {
+		if !strings.Contains(audit, `"paths":["$.note"],"detectors":["email"],"evidence":["format"]`) || strings.Contains(audit, "ann@") {
 			t.Errorf("audit line: %q", audit)
 		}
 	})
