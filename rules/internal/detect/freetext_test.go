@@ -1,0 +1,94 @@
+package detect
+
+import (
+	"slices"
+	"testing"
+)
+
+// freeTextCases checks person_name and street_address alone.
+func runFreeText(t *testing.T, hint Hint, cases []detectCase) {
+	t.Helper()
+	s, err := NewSet([]string{"person_name", "street_address"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		got := describe(s, c.in, s.FindStringAt([]byte(c.in), s.all, hint, nil, nil))
+		if !slices.Equal(got, c.want) && !(len(got) == 0 && len(c.want) == 0) {
+			t.Errorf("FindString(%q)\n got %q\nwant %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestPersonName(t *testing.T) {
+	runFreeText(t, 0, []detectCase{
+		{"Hi, my name is John Smith and I need help", []string{"person_name=John Smith"}},
+		{"Please contact Maria Garcia about the order", []string{"person_name=Maria Garcia"}},
+		{"Dear Mr. Johnson, thanks for writing", []string{"person_name=Johnson"}},
+		{"Dr. Emily O'Brien will see you", []string{"person_name=Emily O'Brien"}},
+		{"Regards,\nJean-Luc Picard", []string{"person_name=Jean-Luc Picard"}},
+		{"Thanks, Bill", []string{"person_name=Bill"}},
+		{"I'm Will, the new guy", []string{"person_name=Will"}},
+		{"my name is Jordan", []string{"person_name=Jordan"}},
+		{"John F. Kennedy was president", []string{"person_name=John F. Kennedy"}},
+		{"Ludwig van Beethoven wrote it", []string{"person_name=Ludwig van Beethoven"}},
+		{"Sehr geehrte Frau Müller, vielen Dank", []string{"person_name=Müller"}},
+		{"Mein Name ist Lukas Becker.", []string{"person_name=Lukas Becker"}},
+		{"Hallo, ich bin Anna", []string{"person_name=Anna"}},
+		{"Herr Schneider hat angerufen", []string{"person_name=Schneider"}},
+		{"Bonjour, je m'appelle Marie Dubois", []string{"person_name=Marie Dubois"}},
+		{"Mme Durand a appelé", []string{"person_name=Durand"}},
+		{"Chère Camille, merci", []string{"person_name=Camille"}},
+		{"Hola, me llamo Carlos García", []string{"person_name=Carlos García"}},
+		{"Estimada Sra. López: gracias", []string{"person_name=López"}},
+		{"Patient: Xavierre Quonset, 54", []string{"person_name=Xavierre Quonset"}},
+		// must not hit
+		{"The meeting is in May and June", nil},
+		{"I bought Air Jordan shoes in Paris", nil},
+		{"Amazon Prime and Apple Music are services", nil},
+		{"Georgia Tech beat Chase Bank", nil},
+		{"Thanks for your order! We will ship it Monday.", nil},
+		{"Hi Team, the Build Server is down", nil},
+		{"Mark the task as done", nil},
+		{"Dear Customer, your package arrived", nil},
+		{"Will you ship to Berlin?", nil},
+		{"ACME SUPPORT TEAM", nil},
+		{"this is Amazon calling", nil},
+	})
+}
+
+func TestPersonNameKey(t *testing.T) {
+	runFreeText(t, HintName, []detectCase{
+		{"Xavierre Quonset", []string{"person_name=Xavierre Quonset"}},
+		{"Anna", []string{"person_name=Anna"}},
+		{"Amazon", nil},
+	})
+}
+
+func TestStreetAddress(t *testing.T) {
+	runFreeText(t, 0, []detectCase{
+		{"ship it to 123 Main Street please", []string{"street_address=123 Main Street"}},
+		{"at 42 Oak Ave. tomorrow", []string{"street_address=42 Oak Ave."}},
+		{"1600 Pennsylvania Avenue NW, Washington, DC 20500", []string{"street_address=1600 Pennsylvania Avenue NW, Washington, DC 20500"}},
+		{"lives at 742 Evergreen Terrace, Springfield, IL 62704.", []string{"street_address=742 Evergreen Terrace, Springfield, IL 62704"}},
+		{"350 5th Ave, Suite 200", []string{"street_address=350 5th Ave, Suite 200"}},
+		{"10 Downing Street, London SW1A 2AA", []string{"street_address=10 Downing Street, London SW1A 2AA"}},
+		{"Lieferung an Hauptstraße 5, 10115 Berlin bitte", []string{"street_address=Hauptstraße 5, 10115 Berlin"}},
+		{"Bahnhofstr. 12a", []string{"street_address=Bahnhofstr. 12a"}},
+		{"wohnt in der Berliner Straße 5, Wohnung 3", []string{"street_address=Berliner Straße 5, Wohnung 3"}},
+		{"envoyez au 12 rue de la Paix, 75002 Paris", []string{"street_address=12 rue de la Paix, 75002 Paris"}},
+		{"Calle Mayor 10, 3º B, 28013 Madrid", []string{"street_address=Calle Mayor 10, 3º B, 28013 Madrid"}},
+		{"Avenida de América 5", []string{"street_address=Avenida de América 5"}},
+		{"P.O. Box 123, Springfield, IL 62704", []string{"street_address=P.O. Box 123, Springfield, IL 62704"}},
+		{"Postfach 12 34", []string{"street_address=Postfach 12 34"}},
+		{"BP 123", []string{"street_address=BP 123"}},
+		{"Apartado 45", []string{"street_address=Apartado 45"}},
+		{"Apt 4B at 55 Elm St #12", []string{"street_address=55 Elm St #12"}},
+		// must not hit
+		{"we have 3 new users and 12 open tickets", nil},
+		{"Spring 2024 release", nil},
+		{"version 1.2.3 on port 8080", nil},
+		{"It costs 12.50 per month", nil},
+		{"I sent 2 Main points", nil},
+	})
+}
