@@ -110,38 +110,51 @@ func (sc *scanner) streetBefore(lx *lexicon, i, lo int) (start int, box, ok bool
 		return 0, false, false
 	}
 	sc.meter.add(min(j-lo, 64))
-	for _, w := range poBoxWords {
-		if s := j - len(w); s >= lo && endsWithFold(t[s:j], w) && !wordByteBefore(t, s) {
-			return s, true, true
+	// The word before the number: a PO box word, "Nr."/"nº" (then the
+	// word before that), or the end of a street's name.
+	var buf [maxWord]byte
+	for range 2 {
+		e := j
+		if e > lo && (t[e-1] == '.' || t[e-1] == ',') {
+			e--
 		}
+		ws := wordStart(t, e, max(lo, e-10))
+		if ws == e {
+			return 0, false, false
+		}
+		if isLower(t[ws]) && (ws == lo || !isAlpha(t[ws-1])) && !isParticle(t[ws:e]) && e-ws > 8 {
+			return 0, false, false // a lower-case word ("about 25")
+		}
+		if e-ws > 8 {
+			break
+		}
+		l, ok := lowerWord(t[ws:e], &buf)
+		if !ok {
+			break
+		}
+		switch string(l) {
+		case "box", "postfach", "bp", "p", "apartado", "apdo", "correos", "postale", "pmb":
+			for _, w := range poBoxWords {
+				if s := j - len(w); s >= lo && endsWithFold(t[s:j], w) && !wordByteBefore(t, s) {
+					return s, true, true
+				}
+			}
+		case "nr", "no", "nº", "núm", "num", "n":
+			j = ws
+			if j > lo && t[j-1] == ' ' {
+				j--
+			}
+			continue
+		}
+		if isLower(t[ws]) && !isParticle(t[ws:e]) {
+			return 0, false, false // a lower-case word ("about 25")
+		}
+		break
 	}
 	if j > lo && t[j-1] == ',' {
 		j--
 	}
-	// "Nr. 5", "nº 5", "n° 5", "núm. 5"
 	e := j
-	if e > lo && t[e-1] == '.' {
-		e--
-	}
-	if ws := wordStart(t, e, max(lo, e-8)); ws < e {
-		var buf [maxWord]byte
-		if l, ok := lowerWord(t[ws:e], &buf); ok {
-			switch string(l) {
-			case "nr", "no", "nº", "núm", "num", "n":
-				j = ws
-				if j > lo && t[j-1] == ' ' {
-					j--
-				}
-			}
-		}
-	} else if e > lo+2 && t[e-1] == 0xB0 && t[e-2] == 0xC2 && (t[e-3] == 'n' || t[e-3] == 'N') { // n°
-		j = e - 3
-		if j > lo && t[j-1] == ' ' {
-			j--
-		}
-	}
-	// The word before the number.
-	e = j
 	dot := e > lo && t[e-1] == '.'
 	if dot {
 		e--
@@ -153,7 +166,6 @@ func (sc *scanner) streetBefore(lx *lexicon, i, lo int) (start int, box, ok bool
 	if size, upper := letterAt(t, ws); size == 0 || !upper {
 		return 0, false, false
 	}
-	var buf [maxWord]byte
 	l, ok := lowerWord(t[ws:e], &buf)
 	if !ok {
 		return 0, false, false
@@ -218,13 +230,21 @@ func (sc *scanner) streetBefore(lx *lexicon, i, lo int) (start int, box, ok bool
 // calle, avenida, plaza, paseo, …) and Italian or Portuguese (via, piazza,
 // rua).
 func isStreetPrefix(w []byte) bool {
-	if len(w) < 2 || len(w) > 12 {
+	if len(w) < 2 || len(w) > 10 {
 		return false
 	}
-	var buf [maxWord]byte
-	l, ok := lowerWord(w, &buf)
-	if !ok {
+	switch lower(w[0]) {
+	case 'r', 'a', 'b', 'c', 'p', 'q', 'i', 'f', 'v', 'g', 't', 'l':
+	default:
 		return false
+	}
+	l := w
+	if !asciiLower(w) {
+		var buf [maxWord]byte
+		var ok bool
+		if l, ok = lowerWord(w, &buf); !ok {
+			return false
+		}
 	}
 	switch string(l) {
 	case "rue", "avenue", "av", "ave", "boulevard", "bd", "bld", "bvd", "chemin", "allée", "place", "impasse",
@@ -234,6 +254,16 @@ func isStreetPrefix(w []byte) bool {
 		return true
 	}
 	return false
+}
+
+// asciiLower reports whether w is lower-case ASCII letters only.
+func asciiLower(w []byte) bool {
+	for _, b := range w {
+		if !isLower(b) {
+			return false
+		}
+	}
+	return true
 }
 
 // streetAfter reads the street that follows a house number ending at
@@ -251,7 +281,11 @@ func (sc *scanner) streetAfter(lx *lexicon, ne int) (int, bool) {
 		return 0, false
 	}
 	j++
-	if size, _ := letterAt(t, j); size > 0 {
+	size, upper := letterAt(t, j)
+	if size == 0 && !isDigit(at(t, j)) {
+		return 0, false
+	}
+	if size > 0 {
 		we := wordEnd(t, j)
 		if isStreetPrefix(t[j:we]) {
 			p := we
@@ -281,6 +315,9 @@ func (sc *scanner) streetAfter(lx *lexicon, ne int) (int, bool) {
 			if last > 0 {
 				return last, true
 			}
+			return 0, false
+		}
+		if !upper {
 			return 0, false
 		}
 	}

@@ -24,10 +24,19 @@ func (sc *scanner) freeText() {
 		return
 	}
 	lx := words()
+	key := sc.hint&HintName != 0
 	nameLo := 0 // names read back no further than this (the start of the last group)
 	addrLo := 0 // streets read back no further than this (the end of the last digit run)
+	// pending is a capitalized word at the start of a sentence, not read
+	// yet: it is a name only with the capitalized word after it ("Anna
+	// Schmidt", "Dr. Weber"), which the scan then meets within a few bytes.
+	// Most capitals of prose are such words, followed by lower-case ones.
+	pending := -1
 	for i := 0; i < len(t); {
 		i = nextCapOrDigit(t, i, addrs)
+		if pending >= 0 && i-pending > 24 {
+			pending = -1
+		}
 		if i >= len(t) {
 			return
 		}
@@ -52,6 +61,19 @@ func (sc *scanner) freeText() {
 		}
 		if !upper || !names {
 			i = wordEnd(t, i)
+			continue
+		}
+		if pending >= 0 {
+			start := pending
+			pending = -1
+			if end := sc.nameGroup(lx, start, nameLo); end > i {
+				i, nameLo = end, start
+				continue
+			}
+		}
+		if !key && sentenceStart(t, i) {
+			pending = i
+			i += size
 			continue
 		}
 		i, nameLo = sc.nameGroup(lx, i, nameLo), i
@@ -79,6 +101,28 @@ func nextCapOrDigit(t []byte, i int, digits bool) int {
 		}
 	}
 	return len(t)
+}
+
+// sentenceStart reports whether t[i] starts the text or follows the end
+// of a sentence and a space.
+func sentenceStart(t []byte, i int) bool {
+	if i == 0 {
+		return true
+	}
+	if i < 2 || t[i-1] != ' ' {
+		return false
+	}
+	b := t[i-2]
+	return b == '.' || b == '!' || b == '?'
+}
+
+// upperAt reports whether an upper-case letter starts at t[i].
+func upperAt(t []byte, i int) bool {
+	if b := at(t, i); b < utf8.RuneSelf {
+		return isUpper(b)
+	}
+	_, upper := letterAt(t, i)
+	return upper
 }
 
 // letterAt returns the length of the letter at t[i] (0 when none starts
@@ -109,6 +153,10 @@ func letterAt(t []byte, i int) (size int, upper bool) {
 // to it (O'Brien, Jean-Luc, m'appelle).
 func wordEnd(t []byte, i int) int {
 	for i < len(t) {
+		if isAlpha(t[i]) {
+			i++
+			continue
+		}
 		if n, _ := letterAt(t, i); n > 0 {
 			i += n
 			continue

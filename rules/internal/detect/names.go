@@ -8,6 +8,7 @@ const (
 	tkInitial         // one letter and a dot: the "F." of "John F. Kennedy"
 	tkParticle        // van, von, de, del, la, …, between two capitalized words
 	tkNoise           // a one-letter word without a dot ("I", "A")
+	tkUnread          // not classified yet
 )
 
 // nameTok is one word of a group of capitalized words.
@@ -46,7 +47,10 @@ func (sc *scanner) nameGroup(lx *lexicon, i, lo int) int {
 	j := i
 	for n < maxNameGroup {
 		end := wordEnd(t, j)
-		tk := sc.classify(lx, j, end, n == 0)
+		tk := nameTok{start: j, end: end, kind: tkUnread}
+		if at(t, end) == '.' {
+			tk = sc.classify(j, end, n == 0)
+		}
 		toks[n] = tk
 		n++
 		next := end
@@ -65,6 +69,9 @@ func (sc *scanner) nameGroup(lx *lexicon, i, lo int) int {
 			break
 		}
 		if !upper {
+			if !particleStart(t[k]) {
+				break
+			}
 			pe := wordEnd(t, k)
 			if n == maxNameGroup || !isParticle(t[k:pe]) || at(t, pe) != ' ' {
 				break
@@ -83,9 +90,7 @@ func (sc *scanner) nameGroup(lx *lexicon, i, lo int) int {
 		n--
 	}
 
-	// Leading titles, greetings and words that are not names.
 	key := sc.hint&HintName != 0
-	titled, cued := false, key
 	before := 0 // whether a cue precedes the group: 1 yes, -1 no, 0 not read yet
 	cueBefore := func() bool {
 		if before == 0 {
@@ -96,6 +101,29 @@ func (sc *scanner) nameGroup(lx *lexicon, i, lo int) int {
 		}
 		return before > 0
 	}
+	// A word alone ("Thanks", "The", "Anna") is a name only after a cue:
+	// most groups are such words at the start of a sentence, and this
+	// spares them the lexicon.
+	if n == 1 && toks[0].kind == tkUnread && !key && !cueBefore() {
+		return groupEnd
+	}
+	for k := range toks[:n] {
+		tk := &toks[k]
+		if tk.kind == tkUnread {
+			*tk = sc.classify(tk.start, tk.end, k == 0)
+		}
+		if tk.kind == tkWord {
+			w := t[tk.start:tk.end]
+			sc.meter.add(len(w) + 8)
+			tk.cls = lx.lookup(w)
+			if tk.cls&(lxGiven|lxSurname) == 0 && allUpper(w) {
+				tk.cls |= lxCommon // an acronym (NL, ACME, HTTP), not a name of no list
+			}
+		}
+	}
+
+	// Leading titles, greetings and words that are not names.
+	titled, cued := false, key
 	k := 0
 	for ; k < n; k++ {
 		tk := &toks[k]
@@ -172,8 +200,9 @@ func (sc *scanner) nameGroup(lx *lexicon, i, lo int) int {
 // words too).
 func uncommonSurname(c uint8) bool { return c&lxSurname != 0 && c&lxCommon == 0 }
 
-// classify returns the token of the word t[start:end] of a group.
-func (sc *scanner) classify(lx *lexicon, start, end int, first bool) nameTok {
+// classify returns the token of the word t[start:end] of a group, its
+// lexicon classes not yet looked up (see lookupGroup).
+func (sc *scanner) classify(start, end int, first bool) nameTok {
 	t := sc.t
 	tk := nameTok{start: start, end: end}
 	w := t[start:end]
@@ -193,6 +222,9 @@ func (sc *scanner) classify(lx *lexicon, start, end int, first bool) nameTok {
 		tk.kind = tkNoise // a code or an identifier ("NL68…", "ABC_DEF")
 		return tk
 	}
+	if len(w) > 12 { // longer than any title or cue
+		return tk
+	}
 	var buf [maxWord]byte
 	l, ok := lowerWord(w, &buf)
 	if !ok {
@@ -209,11 +241,6 @@ func (sc *scanner) classify(lx *lexicon, start, end int, first bool) nameTok {
 		tk.kind = tkCue
 		return tk
 	}
-	sc.meter.add(len(w) + 8)
-	tk.cls = lx.lookup(l)
-	if tk.cls&(lxGiven|lxSurname) == 0 && allUpper(w) {
-		tk.cls |= lxCommon // an acronym (NL, ACME, HTTP), not a name of no list
-	}
 	return tk
 }
 
@@ -225,6 +252,15 @@ func allUpper(w []byte) bool {
 		}
 	}
 	return true
+}
+
+// particleStart reports whether b may start a particle (see isParticle).
+func particleStart(b byte) bool {
+	switch b {
+	case 'v', 'd', 'l', 't', 'y', 'b', 'i', 'a':
+		return true
+	}
+	return false
 }
 
 // isParticle reports whether w is a lower-case particle of a surname
