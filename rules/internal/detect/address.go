@@ -122,10 +122,13 @@ func (sc *scanner) streetBefore(lx *lexicon, i, lo int) (start int, box, ok bool
 		if ws == e {
 			return 0, false, false
 		}
-		if isLower(t[ws]) && (ws == lo || !isAlpha(t[ws-1])) && !isParticle(t[ws:e]) && e-ws > 8 {
-			return 0, false, false // a lower-case word ("about 25")
-		}
-		if e-ws > 8 {
+		// a whole lower-case word ("about 25")
+		lowerCase := isLower(t[ws]) && (ws == lo || !wordByteBefore(t, ws)) && !isParticle(t[ws:e])
+		if c := lower(t[ws]); e-ws > 8 || c != 'b' && c != 'p' && c != 'a' && c != 'c' && c != 'n' {
+			// Not one of the words below (by its first letter).
+			if lowerCase {
+				return 0, false, false
+			}
 			break
 		}
 		l, ok := lowerWord(t[ws:e], &buf)
@@ -146,7 +149,7 @@ func (sc *scanner) streetBefore(lx *lexicon, i, lo int) (start int, box, ok bool
 			}
 			continue
 		}
-		if isLower(t[ws]) && !isParticle(t[ws:e]) {
+		if lowerCase {
 			return 0, false, false // a lower-case word ("about 25")
 		}
 		break

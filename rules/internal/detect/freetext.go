@@ -63,6 +63,12 @@ func (sc *scanner) freeText() {
 			i = wordEnd(t, i)
 			continue
 		}
+		if t[i] == 'I' && !isAlpha(at(t, i+1)) && (at(t, i+1) != '.' || at(t, i+2) != ' ') {
+			// The pronoun ("I", "I'm", "I've"): no name, and the cue
+			// "I'm" is read back from the word after it.
+			i++
+			continue
+		}
 		if pending >= 0 {
 			start := pending
 			pending = -1
