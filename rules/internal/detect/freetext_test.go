@@ -2,7 +2,9 @@ package detect
 
 import (
 	"slices"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // freeTextCases checks person_name and street_address alone.
@@ -91,4 +93,79 @@ func TestStreetAddress(t *testing.T) {
 		{"It costs 12.50 per month", nil},
 		{"I sent 2 Main points", nil},
 	})
+}
+
+// FuzzFreeText checks person_name and street_address on any text, with
+// and without name and address hints: spans in range, sorted, not
+// overlapping, not splitting a UTF-8 sequence of valid text, and work
+// linear in the text.
+func FuzzFreeText(f *testing.F) {
+	for _, seed := range []string{
+		"", "A", "Dr. ", "Hi, my name is John Smith", "Regards,\nJean-Luc Picard", "Sehr geehrte Frau Müller",
+		"me llamo Carlos García", "je m'appelle Marie", "Ludwig van Beethoven", "John F. Kennedy",
+		"123 Main Street, Springfield, IL 62704", "Hauptstraße 5, 10115 Berlin", "12 rue de la Paix, 75002 Paris",
+		"Calle Mayor 10, 3º B, 28013 Madrid", "P.O. Box 123", "Postfach 12 34", "10 Downing Street, London SW1A 2AA",
+		"Élodie Ñúñez O’Brien", "\xff\xfeA\xc3 1 St", "I'm Will", "Bahnhofstr. 12a", "nº 5 Calle",
+	} {
+		f.Add([]byte(seed), uint8(0))
+	}
+	s, err := NewSet([]string{"person_name", "street_address", "email"}, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, text []byte, h uint8) {
+		hint := Hint(0)
+		if h&1 != 0 {
+			hint |= HintName
+		}
+		if h&2 != 0 {
+			hint |= HintAddress
+		}
+		m := &Meter{}
+		spans := s.FindStringAt(text, s.all, hint, m, nil)
+		if limit := 64 + 64*len(text); m.Used > limit {
+			t.Fatalf("%d steps for %d bytes", m.Used, len(text))
+		}
+		valid := utf8.Valid(text)
+		for i, sp := range spans {
+			if sp.Start < 0 || sp.End > len(text) || sp.Start >= sp.End {
+				t.Fatalf("span %v out of bounds (len %d)", sp, len(text))
+			}
+			if i > 0 && sp.Start < spans[i-1].End {
+				t.Fatalf("spans %v and %v overlap or are unsorted", spans[i-1], sp)
+			}
+			if valid && (!utf8.RuneStart(text[sp.Start]) || (sp.End < len(text) && !utf8.RuneStart(text[sp.End]))) {
+				t.Fatalf("span %v splits a UTF-8 sequence", sp)
+			}
+		}
+	})
+}
+
+// TestFreeTextZeroAllocs: person_name and street_address do not allocate
+// with a reused dst, with and without matches, under name and address keys.
+func TestFreeTextZeroAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops items at random under the race detector")
+	}
+	s, err := NewSet(Builtins(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := []string{
+		strings.Repeat("Thanks for reaching out! The Build Server in Paris is down since May. ", 20),
+		"Hi, my name is John Smith. Dear Frau Müller, je m'appelle Élodie O’Brien. Regards,\nJean-Luc",
+		"Ship to 123 Main Street, Apt 4B, Springfield, IL 62704 or Hauptstraße 5, 10115 Berlin, or 12 rue de la Paix, 75002 Paris",
+		"Calle Mayor 10, 3º B, 28013 Madrid; P.O. Box 123; Postfach 12 34; 10 Downing Street, London SW1A 2AA",
+		"Xavierre Quonset",
+	}
+	dst := make([]Span, 0, 16)
+	for _, hint := range []Hint{0, HintName, HintAddress} {
+		for _, text := range texts {
+			b := []byte(text)
+			dst = s.FindStringAt(b, s.all, hint, nil, dst[:0])
+			if n := testing.AllocsPerRun(50, func() { dst = s.FindStringAt(b, s.all, hint, nil, dst[:0]) }); n != 0 {
+				t.Errorf("%.30q (hint %d): %v allocations", text, hint, n)
+			}
+		}
+	}
 }

@@ -91,20 +91,17 @@ func (sc *scanner) nameGroup(lx *lexicon, i, lo int) int {
 	}
 
 	key := sc.hint&HintName != 0
-	before := 0 // whether a cue precedes the group: 1 yes, -1 no, 0 not read yet
-	cueBefore := func() bool {
-		if before == 0 {
-			before = -1
-			if sc.cueBefore(i, lo) {
-				before = 1
-			}
+	read, before := false, cueNone // the cue before the group, once read
+	cueBefore := func() cue {
+		if !read {
+			read, before = true, sc.cueBefore(i, lo)
 		}
-		return before > 0
+		return before
 	}
 	// A word alone ("Thanks", "The", "Anna") is a name only after a cue:
 	// most groups are such words at the start of a sentence, and this
 	// spares them the lexicon.
-	if n == 1 && toks[0].kind == tkUnread && !key && !cueBefore() {
+	if n == 1 && toks[0].kind == tkUnread && !key && cueBefore() == cueNone {
 		return groupEnd
 	}
 	for k := range toks[:n] {
@@ -122,9 +119,53 @@ func (sc *scanner) nameGroup(lx *lexicon, i, lo int) int {
 		}
 	}
 
-	// Leading titles, greetings and words that are not names.
-	titled, cued := false, key
-	k := 0
+	// Each name of the group: after titles, greetings and words that are
+	// not names ("Der Kunde Peter Schmidt"), a run of name words.
+	for k := 0; k < n; {
+		first, last, titled, cued, ok := sc.nameIn(toks[:n], k, key, cueBefore)
+		if !ok {
+			break
+		}
+		f := toks[first]
+		words := 0
+		for _, tk := range toks[first : last+1] {
+			if tk.kind == tkWord {
+				words++
+			}
+		}
+		var ev Evidence
+		switch {
+		case words >= 2 && f.kind == tkWord && f.cls&lxGiven != 0 && f.cls&lxVetoName == 0,
+			words >= 2 && f.kind == tkWord && f.cls&(lxGiven|lxSurname|lxCommon|lxVetoName) == 0 && uncommonSurname(toks[first+1].cls):
+			ev = EvWordlist
+			if titled || cued && !key {
+				ev |= EvContext
+			}
+		case titled, cued && !key, first == 0 && cueBefore() == cueStrong:
+			ev = EvContext
+		case first == 0 && words == 1 && cueBefore() == cueWeak && f.kind == tkWord &&
+			f.cls&lxGiven != 0 && f.cls&(lxCommon|lxVetoName) == 0 && !weakCueVeto(t[f.start:f.end]):
+			ev = EvContext
+		}
+		if key {
+			ev |= EvKey
+		}
+		if ev != 0 {
+			sc.emitEvidence(kPersonName, f.start, toks[last].end, ev)
+		}
+		k = last + 1
+	}
+	return groupEnd
+}
+
+// nameIn finds the next run of name words in toks from k: it skips titles
+// and greetings (which it reports: titled, cued), particles, and words that
+// are not names, and returns the first and last token of the run. cued
+// starts as key (a name key is a cue for the whole value); cueBefore tells
+// whether a cue precedes the group (only asked for its first word).
+func (sc *scanner) nameIn(toks []nameTok, k int, key bool, cueBefore func() cue) (first, last int, titled, cued, ok bool) {
+	n := len(toks)
+	cued = key
 	for ; k < n; k++ {
 		tk := &toks[k]
 		switch tk.kind {
@@ -134,65 +175,48 @@ func (sc *scanner) nameGroup(lx *lexicon, i, lo int) int {
 		case tkCue:
 			cued = true
 			continue
-		case tkInitial:
 		case tkParticle, tkNoise:
 			titled, cued = false, key
 			continue
 		}
-		if tk.kind == tkInitial || tk.cls&(lxGiven|lxSurname|lxVetoName) != 0 {
+		if tk.kind == tkInitial || tk.cls&lxVeto == 0 && tk.cls&(lxGiven|lxSurname|lxVetoName) != 0 {
 			break
 		}
-		if tk.cls&(lxCommon|lxVeto) == 0 && (titled || cued || k+1 < n && uncommonSurname(toks[k+1].cls) || k == 0 && cueBefore()) {
+		if tk.cls&(lxCommon|lxVeto) == 0 && (titled || cued || k+1 < n && uncommonSurname(toks[k+1].cls) || k == 0 && cueBefore() == cueStrong) {
 			break
 		}
 		titled, cued = false, key
 	}
 	if k == n {
-		return groupEnd
+		return 0, 0, false, false, false
 	}
-	first := k
 	// The name runs on over given names, surnames, initials, particles
 	// and words of no list.
-	last, words := first, 1
-	for e := first + 1; e < n; e++ {
+	first, last = k, k
+	for e := k + 1; e < n; e++ {
 		tk := toks[e]
 		if tk.kind == tkTitle || tk.kind == tkCue || tk.kind == tkNoise {
 			break
 		}
-		if tk.kind == tkWord && tk.cls&(lxCommon|lxVeto) != 0 && tk.cls&(lxGiven|lxSurname) == 0 {
+		if tk.kind == tkWord && (tk.cls&lxVeto != 0 || tk.cls&lxCommon != 0 && tk.cls&(lxGiven|lxSurname) == 0) {
 			break
 		}
-		if tk.kind == tkParticle {
-			continue
-		}
-		last = e
-		if tk.kind == tkWord {
-			words++
+		if tk.kind != tkParticle {
+			last = e
 		}
 	}
-	f := toks[first]
-	var ev Evidence
-	switch {
-	case words >= 2 && f.kind == tkWord && f.cls&lxGiven != 0 && f.cls&(lxVeto|lxVetoName) == 0,
-		words >= 2 && f.kind == tkWord && f.cls&(lxGiven|lxSurname|lxCommon|lxVeto|lxVetoName) == 0 && uncommonSurname(toks[first+1].cls):
-		ev = EvWordlist
-		if titled || cued && !key {
-			ev |= EvContext
-		}
-	case titled:
-		ev = EvContext
-	case f.cls&lxVeto != 0:
-	case cued && !key, first == 0 && cueBefore():
-		ev = EvContext
-	case key:
+	return first, last, titled, cued, true
+}
+
+// weakCueVeto reports whether w, a given name, is more often the name of a
+// product after "with", "and", "to" (Julia, Ada and Claude are also a
+// programming language, another and a model).
+func weakCueVeto(w []byte) bool {
+	switch string(w) {
+	case "Julia", "Ada", "Claude", "Jasper", "Gemini", "Nova", "Luna", "Athena", "Stella", "Venus", "Alexa":
+		return true
 	}
-	if key && (ev != 0 || f.cls&lxVeto == 0) {
-		ev |= EvKey
-	}
-	if ev != 0 {
-		sc.emitEvidence(kPersonName, f.start, toks[last].end, ev)
-	}
-	return groupEnd
+	return false
 }
 
 // uncommonSurname reports whether a word of classes c is a surname that is
@@ -274,13 +298,30 @@ func isParticle(w []byte) bool {
 	return false
 }
 
+// cue is how strongly the words before a group say a name follows.
+type cue uint8
+
+const (
+	cueNone   cue = iota
+	cueWeak       // "with", "and", "to", "cc", …: a given name of no other list
+	cueStrong     // "my name is", "Dear", "Regards,", …: any name word
+)
+
+// strong returns cueStrong when ok.
+func strong(ok bool) cue {
+	if ok {
+		return cueStrong
+	}
+	return cueNone
+}
+
 // cueBefore reports whether the words just before t[i] (back to lo) say
 // that a name follows: "my name is", "name is", "this is", "I am", "I'm",
 // "call me", "mein Name ist", "ich bin", "je m'appelle", "je suis",
 // "me llamo", "mi nombre es", "soy", "Sehr geehrte(r)", a greeting or a
 // signature word before a comma or a line break ("Regards,\nAnn"), a label
 // ("Name: Ann", "Patient: …", "Contact: …", "Customer: …").
-func (sc *scanner) cueBefore(i, lo int) bool {
+func (sc *scanner) cueBefore(i, lo int) cue {
 	t := sc.t
 	j := i
 	colon := false
@@ -297,7 +338,7 @@ func (sc *scanner) cueBefore(i, lo int) bool {
 	sc.meter.add(i - ws)
 	w := t[ws:j]
 	if len(w) == 0 {
-		return false
+		return cueNone
 	}
 	prev := func(word string) bool {
 		e := ws
@@ -316,21 +357,27 @@ func (sc *scanner) cueBefore(i, lo int) bool {
 		"liebe", "lieber", "cher", "chère", "estimado", "estimada", "querido", "querida", "geehrte",
 		"geehrter", "i'm", "appelle", "llamo", "soy", "named", "called", "signed", "patient", "patientin",
 		"patiente", "paciente":
-		return true
+		return cueStrong
 	case "name", "nom", "nombre", "contact", "customer", "client", "cliente", "kunde", "kundin", "from", "by":
-		return colon
+		if colon {
+			return cueStrong
+		}
+		return cueWeak
+	case "with", "and", "to", "cc", "for", "told", "asked", "ask", "met", "contacted", "emailed", "mit", "und",
+		"an", "avec", "et", "con", "y", "para":
+		return cueWeak
 	case "is", "ist":
-		return prev("name") || prev("this")
+		return strong(prev("name") || prev("this"))
 	case "am":
-		return prev("i")
+		return strong(prev("i"))
 	case "bin":
-		return prev("ich")
+		return strong(prev("ich"))
 	case "suis":
-		return prev("je")
+		return strong(prev("je"))
 	case "es":
-		return prev("nombre")
+		return strong(prev("nombre"))
 	case "me":
-		return prev("call")
+		return strong(prev("call"))
 	}
-	return false
+	return cueNone
 }
