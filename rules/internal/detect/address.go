@@ -20,12 +20,19 @@ func (sc *scanner) address(lx *lexicon, i, lo int) int {
 	if ne < 0 {
 		return i + 1
 	}
-	start, box, ok := sc.streetBefore(lx, i, lo)
-	end := ne
+	// What can come before ("Straße 5", "Box 5", "Mayor, 10", "Str. 5")
+	// or after ("5 Main", "5, rue", "5 5th") the number, tested here
+	// before reading words: most numbers of prose have neither.
+	var start, end int
+	var box, ok bool
+	if b := at(t, i-2); at(t, i-1) == ' ' && (isAlpha(b) || b == '.' || b == ',' || b >= 0x80) {
+		start, box, ok = sc.streetBefore(lx, i, lo)
+	}
 	if ok && box {
 		end = postfachEnd(t, ne)
-	}
-	if !ok {
+	} else if ok {
+		end = ne
+	} else if b := at(t, ne); b == ' ' || b == ',' {
 		end, ok = sc.streetAfter(lx, ne)
 		start = i
 	}
@@ -123,7 +130,11 @@ func (sc *scanner) streetBefore(lx *lexicon, i, lo int) (start int, box, ok bool
 			return 0, false, false
 		}
 		// a whole lower-case word ("about 25")
-		lowerCase := isLower(t[ws]) && (ws == lo || !wordByteBefore(t, ws)) && !isParticle(t[ws:e])
+		lowerCase := isLower(t[ws]) && (ws == lo || !wordByteBefore(t, ws))
+		if lowerCase && !particleStart(t[ws]) && t[ws] != 'p' && t[ws] != 'c' && t[ws] != 'n' {
+			return 0, false, false
+		}
+		lowerCase = lowerCase && !isParticle(t[ws:e])
 		if c := lower(t[ws]); e-ws > 8 || c != 'b' && c != 'p' && c != 'a' && c != 'c' && c != 'n' {
 			// Not one of the words below (by its first letter).
 			if lowerCase {

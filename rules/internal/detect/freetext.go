@@ -33,18 +33,25 @@ func (sc *scanner) freeText() {
 	// Most capitals of prose are such words, followed by lower-case ones.
 	pending := -1
 	for i := 0; i < len(t); {
-		i = nextCapOrDigit(t, i, addrs)
+		i = nextCapOrDigit(t, i, names, addrs)
 		if pending >= 0 && i-pending > 24 {
 			pending = -1
 		}
 		if i >= len(t) {
 			return
 		}
-		if isDigit(t[i]) {
-			end := i + 1
-			if i == 0 || !wordByteBefore(t, i) {
-				end = sc.address(lx, i, addrLo)
+		if wordByteBefore(t, i) {
+			// Inside a word, a token or a key ("iPhone", "x4B", "ghp_…"):
+			// neither starts there; skip the run of letters and digits.
+			for i++; i < len(t) && (t[i] >= utf8.RuneSelf || isAlnum(t[i])); i++ {
 			}
+			if i > addrLo && isDigit(t[i-1]) {
+				addrLo = i
+			}
+			continue
+		}
+		if isDigit(t[i]) {
+			end := sc.address(lx, i, addrLo)
 			for end < len(t) && isDigit(t[end]) {
 				end++
 			}
@@ -52,11 +59,8 @@ func (sc *scanner) freeText() {
 			continue
 		}
 		size, upper := letterAt(t, i)
-		if size == 0 || wordByteBefore(t, i) {
-			i += max(size, 1)
-			for i < len(t) && (t[i] >= utf8.RuneSelf || isAlpha(t[i])) {
-				i++
-			}
+		if size == 0 {
+			i++
 			continue
 		}
 		if !upper || !names {
@@ -87,13 +91,16 @@ func (sc *scanner) freeText() {
 }
 
 // nextCapOrDigit returns the offset of the first byte of t at or after i
-// that is an upper-case ASCII letter, a non-ASCII byte or (when digits) an
-// ASCII digit, or len(t). It tests eight bytes at a time.
-func nextCapOrDigit(t []byte, i int, digits bool) int {
+// that is (when caps) an upper-case ASCII letter or a non-ASCII byte, or
+// (when digits) an ASCII digit, or len(t). It tests eight bytes at a time.
+func nextCapOrDigit(t []byte, i int, caps, digits bool) int {
 	for ; i+8 <= len(t); i += 8 {
 		x := binary.LittleEndian.Uint64(t[i:])
 		low := x &^ highs
-		m := x | (low+ones*(0x80-'A'))&^(low+ones*(0x80-'Z'-1))
+		var m uint64
+		if caps {
+			m = x | (low+ones*(0x80-'A'))&^(low+ones*(0x80-'Z'-1))
+		}
 		if digits {
 			m |= (low + ones*(0x80-'0')) &^ (low + ones*(0x80-'9'-1))
 		}
@@ -102,7 +109,7 @@ func nextCapOrDigit(t []byte, i int, digits bool) int {
 		}
 	}
 	for ; i < len(t); i++ {
-		if b := t[i]; isUpper(b) || b >= utf8.RuneSelf || digits && isDigit(b) {
+		if b := t[i]; caps && (isUpper(b) || b >= utf8.RuneSelf) || digits && isDigit(b) {
 			return i
 		}
 	}

@@ -360,7 +360,7 @@ func needed(x uint64) uint64 {
 // and made of letters only).
 // The walk asks before handing a member name to FindStringIn.
 func (s *Set) Plain(text []byte, m Mask) bool {
-	return m&s.customs == 0 && tooPlain(text) && (m&s.freeText == 0 || nextCapOrDigit(text, 0, true) == len(text))
+	return m&s.customs == 0 && tooPlain(text) && (m&s.freeText == 0 || nextCapOrDigit(text, 0, true, true) == len(text))
 }
 
 // MatchNumberIn reports whether the JSON number literal num, under member
