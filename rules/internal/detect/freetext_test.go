@@ -53,6 +53,7 @@ func TestPersonName(t *testing.T) {
 		{"El paciente Juan Pérez llegó", []string{"person_name=Juan Pérez"}},
 		// must not hit
 		{"We code with Julia and Ada", nil},
+		{"Hey Siri, call Mom", nil},
 		{"The meeting is in May and June", nil},
 		{"Victoria Station, Sydney Opera House, Madison Square Garden", nil},
 		{"Mercedes Benz and Tesla Model 3, Microsoft Teams", nil},

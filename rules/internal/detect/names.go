@@ -209,11 +209,11 @@ func (sc *scanner) nameIn(toks []nameTok, k int, key bool, cueBefore func() cue)
 }
 
 // weakCueVeto reports whether w, a given name, is more often the name of a
-// product after "with", "and", "to" (Julia, Ada and Claude are also a
-// programming language, another and a model).
+// product after "with", "and", "to" (Julia, Ada and Pascal are also
+// programming languages, Claude and Gemini models).
 func weakCueVeto(w []byte) bool {
 	switch string(w) {
-	case "Julia", "Ada", "Claude", "Jasper", "Gemini", "Nova", "Luna", "Athena", "Stella", "Venus", "Alexa":
+	case "Julia", "Ada", "Pascal", "Claude", "Jasper", "Gemini", "Nova", "Luna", "Athena", "Stella", "Venus":
 		return true
 	}
 	return false
