@@ -1,5 +1,231 @@
 package detect
 
+import (
+	"encoding/binary"
+	"math/bits"
+	"unicode"
+	"unicode/utf8"
+)
+
 // freeText finds people's names (person_name) and street addresses
-// (street_address) in free text.
-func (sc *scanner) freeText() {}
+// (street_address) in free text. One pass looks for the bytes that can
+// start either: an upper-case ASCII letter or a non-ASCII byte at the start
+// of a word (a name), a digit (a house number, a PO box). Text of lower-case
+// ASCII letters, spaces and punctuation costs one read of its words.
+// Each candidate is read forward once: the scan resumes after it.
+func (sc *scanner) freeText() {
+	t := sc.t
+	names, addrs := sc.on(kPersonName), sc.on(kStreetAddress)
+	sc.meter.add(len(t))
+	if addrs && sc.f.n[clDigit] == 0 {
+		addrs = false // every street address form has a number
+	}
+	if !names && !addrs {
+		return
+	}
+	lx := words()
+	key := sc.hint&HintName != 0
+	nameLo := 0 // names read back no further than this (the start of the last group)
+	addrLo := 0 // streets read back no further than this (the end of the last digit run)
+	// pending is a capitalized word at the start of a sentence, not read
+	// yet: it is a name only with the capitalized word after it ("Anna
+	// Schmidt", "Dr. Weber"), which the scan then meets within a few bytes.
+	// Most capitals of prose are such words, followed by lower-case ones.
+	pending := -1
+	for i := 0; i < len(t); {
+		i = nextCapOrDigit(t, i, names, addrs)
+		if pending >= 0 && i-pending > 24 {
+			pending = -1
+		}
+		if i >= len(t) {
+			return
+		}
+		if wordByteBefore(t, i) {
+			// Inside a word, a token or a key ("iPhone", "x4B", "ghp_…"):
+			// neither starts there; skip the run of letters and digits.
+			for i++; i < len(t) && (t[i] >= utf8.RuneSelf || isAlnum(t[i])); i++ {
+			}
+			if i > addrLo && isDigit(t[i-1]) {
+				addrLo = i
+			}
+			continue
+		}
+		if isDigit(t[i]) {
+			end := sc.address(lx, i, addrLo)
+			for end < len(t) && isDigit(t[end]) {
+				end++
+			}
+			i, addrLo = end, end
+			continue
+		}
+		size, upper := letterAt(t, i)
+		if size == 0 {
+			i++
+			continue
+		}
+		if !upper || !names {
+			i = wordEnd(t, i)
+			continue
+		}
+		if t[i] == 'I' && !isAlpha(at(t, i+1)) && (at(t, i+1) != '.' || at(t, i+2) != ' ') {
+			// The pronoun ("I", "I'm", "I've"): no name, and the cue
+			// "I'm" is read back from the word after it.
+			i++
+			continue
+		}
+		if pending >= 0 {
+			start := pending
+			pending = -1
+			if end := sc.nameGroup(lx, start, nameLo); end > i {
+				i, nameLo = end, start
+				continue
+			}
+		}
+		if !key && sentenceStart(t, i) {
+			pending = i
+			i += size
+			continue
+		}
+		i, nameLo = sc.nameGroup(lx, i, nameLo), i
+	}
+}
+
+// nextCapOrDigit returns the offset of the first byte of t at or after i
+// that is (when caps) an upper-case ASCII letter or a non-ASCII byte, or
+// (when digits) an ASCII digit, or len(t). It tests eight bytes at a time.
+func nextCapOrDigit(t []byte, i int, caps, digits bool) int {
+	for ; i+8 <= len(t); i += 8 {
+		x := binary.LittleEndian.Uint64(t[i:])
+		low := x &^ highs
+		var m uint64
+		if caps {
+			m = x | (low+ones*(0x80-'A'))&^(low+ones*(0x80-'Z'-1))
+		}
+		if digits {
+			m |= (low + ones*(0x80-'0')) &^ (low + ones*(0x80-'9'-1))
+		}
+		if m &= highs; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(t); i++ {
+		if b := t[i]; caps && (isUpper(b) || b >= utf8.RuneSelf) || digits && isDigit(b) {
+			return i
+		}
+	}
+	return len(t)
+}
+
+// sentenceStart reports whether t[i] starts the text or follows the end
+// of a sentence and a space.
+func sentenceStart(t []byte, i int) bool {
+	if i == 0 {
+		return true
+	}
+	if i < 2 || t[i-1] != ' ' {
+		return false
+	}
+	b := t[i-2]
+	return b == '.' || b == '!' || b == '?'
+}
+
+// upperAt reports whether an upper-case letter starts at t[i].
+func upperAt(t []byte, i int) bool {
+	if b := at(t, i); b < utf8.RuneSelf {
+		return isUpper(b)
+	}
+	_, upper := letterAt(t, i)
+	return upper
+}
+
+// letterAt returns the length of the letter at t[i] (0 when none starts
+// there) and whether it is upper-case (or title-case).
+func letterAt(t []byte, i int) (size int, upper bool) {
+	if i >= len(t) {
+		return 0, false
+	}
+	b := t[i]
+	if b < utf8.RuneSelf {
+		if isUpper(b) {
+			return 1, true
+		}
+		if isLower(b) {
+			return 1, false
+		}
+		return 0, false
+	}
+	r, n := utf8.DecodeRune(t[i:])
+	if r == utf8.RuneError || !unicode.IsLetter(r) {
+		return 0, false
+	}
+	return n, unicode.IsUpper(r) || unicode.IsTitle(r)
+}
+
+// wordEnd returns the end of the word of letters that starts at t[i]: an
+// apostrophe (ASCII or typographic) or a hyphen between two letters belongs
+// to it (O'Brien, Jean-Luc, m'appelle).
+func wordEnd(t []byte, i int) int {
+	for i < len(t) {
+		if isAlpha(t[i]) {
+			i++
+			continue
+		}
+		if n, _ := letterAt(t, i); n > 0 {
+			i += n
+			continue
+		}
+		j := 0
+		switch {
+		case t[i] == '\'' || t[i] == '-':
+			j = 1
+		case t[i] == 0xE2 && i+2 < len(t) && t[i+1] == 0x80 && t[i+2] == 0x99: // ’
+			j = 3
+		}
+		if j > 0 {
+			if n, _ := letterAt(t, i+j); n > 0 {
+				i += j
+				continue
+			}
+		}
+		break
+	}
+	return i
+}
+
+// wordByteBefore reports whether the character before t[i] is a letter or
+// a digit (t[i] then does not start a word).
+func wordByteBefore(t []byte, i int) bool {
+	if i == 0 {
+		return false
+	}
+	if b := t[i-1]; b < utf8.RuneSelf {
+		return isAlnum(b)
+	}
+	r, _ := utf8.DecodeLastRune(t[:i])
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// wordStart returns the start of the word of letters that ends at t[end]
+// (exclusive), reading back no further than lo (then it returns end).
+func wordStart(t []byte, end, lo int) int {
+	i := end
+	for i > lo {
+		if b := t[i-1]; b < utf8.RuneSelf {
+			if isAlpha(b) || (b == '\'' || b == '-') && i-1 > lo && isAlpha(t[i-2]) && i < end {
+				i--
+				continue
+			}
+			break
+		}
+		r, n := utf8.DecodeLastRune(t[lo:i])
+		if r == '’' && i < end {
+			i -= n
+			continue
+		}
+		if r == utf8.RuneError || !unicode.IsLetter(r) {
+			break
+		}
+		i -= n
+	}
+	return i
+}

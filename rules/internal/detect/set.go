@@ -161,6 +161,9 @@ type Set struct {
 	all     Mask
 	numbers Mask // detectors that accept JSON numbers
 	customs Mask // the custom detectors
+	// freeText: person_name and street_address, which read letters and
+	// short texts (see Plain)
+	freeText Mask
 }
 
 // NewSet compiles the detectors named in names, each a built-in name or a key
@@ -203,6 +206,10 @@ func NewSet(names []string, custom map[string]Custom) (*Set, error) {
 			s.index[k] = int8(idx)
 			if k == kCard || k == kPhone {
 				s.numbers |= 1 << idx
+			}
+			if k == kPersonName || k == kStreetAddress {
+				s.freeText |= 1 << idx
+				words() // index the word lists now, not on a request
 			}
 		} else if c, ok := custom[name]; ok {
 			d, err := compileCustom(name, c)
@@ -347,9 +354,14 @@ func needed(x uint64) uint64 {
 }
 
 // Plain reports whether no detector in m can find anything in text: m has
-// no custom detector and text is too plain for any built-in (see tooPlain).
+// no custom detector and text is too plain for any built-in (see tooPlain),
+// and, when m has person_name or street_address, text has no upper-case
+// ASCII letter, non-ASCII byte or digit (a name or an address may be short
+// and made of letters only).
 // The walk asks before handing a member name to FindStringIn.
-func (s *Set) Plain(text []byte, m Mask) bool { return m&s.customs == 0 && tooPlain(text) }
+func (s *Set) Plain(text []byte, m Mask) bool {
+	return m&s.customs == 0 && tooPlain(text) && (m&s.freeText == 0 || nextCapOrDigit(text, 0, true, true) == len(text))
+}
 
 // MatchNumberIn reports whether the JSON number literal num, under member
 // names of the classes of hint, is as a whole a value of one of the

@@ -274,7 +274,7 @@ func TestTooPlainFindsNothing(t *testing.T) {
 		for i := range text {
 			text[i] = alphabet[rng.IntN(len(alphabet))]
 		}
-		if !tooPlain(text) {
+		if !s.Plain(text, s.all) {
 			continue
 		}
 		checked++

@@ -1,0 +1,196 @@
+package detect
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// freeTextCases checks person_name and street_address alone.
+func runFreeText(t *testing.T, hint Hint, cases []detectCase) {
+	t.Helper()
+	s, err := NewSet([]string{"person_name", "street_address"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		got := describe(s, c.in, s.FindStringAt([]byte(c.in), s.all, hint, nil, nil))
+		if !slices.Equal(got, c.want) && !(len(got) == 0 && len(c.want) == 0) {
+			t.Errorf("FindString(%q)\n got %q\nwant %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestPersonName(t *testing.T) {
+	runFreeText(t, 0, []detectCase{
+		{"Hi, my name is John Smith and I need help", []string{"person_name=John Smith"}},
+		{"Please contact Maria Garcia about the order", []string{"person_name=Maria Garcia"}},
+		{"Dear Mr. Johnson, thanks for writing", []string{"person_name=Johnson"}},
+		{"Dr. Emily O'Brien will see you", []string{"person_name=Emily O'Brien"}},
+		{"Regards,\nJean-Luc Picard", []string{"person_name=Jean-Luc Picard"}},
+		{"Thanks, Bill", []string{"person_name=Bill"}},
+		{"I'm Will, the new guy", []string{"person_name=Will"}},
+		{"my name is Jordan", []string{"person_name=Jordan"}},
+		{"John F. Kennedy was president", []string{"person_name=John F. Kennedy"}},
+		{"Ludwig van Beethoven wrote it", []string{"person_name=Ludwig van Beethoven"}},
+		{"Sehr geehrte Frau Müller, vielen Dank", []string{"person_name=Müller"}},
+		{"Mein Name ist Lukas Becker.", []string{"person_name=Lukas Becker"}},
+		{"Hallo, ich bin Anna", []string{"person_name=Anna"}},
+		{"Herr Schneider hat angerufen", []string{"person_name=Schneider"}},
+		{"Bonjour, je m'appelle Marie Dubois", []string{"person_name=Marie Dubois"}},
+		{"Mme Durand a appelé", []string{"person_name=Durand"}},
+		{"Chère Camille, merci", []string{"person_name=Camille"}},
+		{"Hola, me llamo Carlos García", []string{"person_name=Carlos García"}},
+		{"Estimada Sra. López: gracias", []string{"person_name=López"}},
+		{"Patient: Xavierre Quonset, 54", []string{"person_name=Xavierre Quonset"}},
+		{"Der Kunde Peter Schmidt hat sich beschwert.", []string{"person_name=Peter Schmidt"}},
+		{"I met with Anna yesterday", []string{"person_name=Anna"}},
+		{"Best regards, Michael Johnson", []string{"person_name=Michael Johnson"}},
+		{"Atentamente,\nLucía Fernández", []string{"person_name=Lucía Fernández"}},
+		{"cc: Thomas Müller, Anna Schmidt", []string{"person_name=Thomas Müller", "person_name=Anna Schmidt"}},
+		{"Spoke with Mrs. Patel on the phone.", []string{"person_name=Patel"}},
+		{"El paciente Juan Pérez llegó", []string{"person_name=Juan Pérez"}},
+		// must not hit
+		{"We code with Julia and Ada", nil},
+		{"Hey Siri, call Mom", nil},
+		{"The meeting is in May and June", nil},
+		{"Victoria Station, Sydney Opera House, Madison Square Garden", nil},
+		{"Mercedes Benz and Tesla Model 3, Microsoft Teams", nil},
+		{"thanks\u200cNL68RFUA9114644620 ok", nil},
+		{"I bought Air Jordan shoes in Paris", nil},
+		{"Amazon Prime and Apple Music are services", nil},
+		{"Georgia Tech beat Chase Bank", nil},
+		{"Thanks for your order! We will ship it Monday.", nil},
+		{"Hi Team, the Build Server is down", nil},
+		{"Mark the task as done", nil},
+		{"Dear Customer, your package arrived", nil},
+		{"Will you ship to Berlin?", nil},
+		{"ACME SUPPORT TEAM", nil},
+		{"this is Amazon calling", nil},
+	})
+}
+
+func TestPersonNameKey(t *testing.T) {
+	runFreeText(t, HintName, []detectCase{
+		{"Xavierre Quonset", []string{"person_name=Xavierre Quonset"}},
+		{"Anna", []string{"person_name=Anna"}},
+		{"Amazon", nil},
+	})
+}
+
+func TestStreetAddress(t *testing.T) {
+	runFreeText(t, 0, []detectCase{
+		{"ship it to 123 Main Street please", []string{"street_address=123 Main Street"}},
+		{"at 42 Oak Ave. tomorrow", []string{"street_address=42 Oak Ave."}},
+		{"1600 Pennsylvania Avenue NW, Washington, DC 20500", []string{"street_address=1600 Pennsylvania Avenue NW, Washington, DC 20500"}},
+		{"lives at 742 Evergreen Terrace, Springfield, IL 62704.", []string{"street_address=742 Evergreen Terrace, Springfield, IL 62704"}},
+		{"350 5th Ave, Suite 200", []string{"street_address=350 5th Ave, Suite 200"}},
+		{"10 Downing Street, London SW1A 2AA", []string{"street_address=10 Downing Street, London SW1A 2AA"}},
+		{"Lieferung an Hauptstraße 5, 10115 Berlin bitte", []string{"street_address=Hauptstraße 5, 10115 Berlin"}},
+		{"Bahnhofstr. 12a", []string{"street_address=Bahnhofstr. 12a"}},
+		{"wohnt in der Berliner Straße 5, Wohnung 3", []string{"street_address=Berliner Straße 5, Wohnung 3"}},
+		{"envoyez au 12 rue de la Paix, 75002 Paris", []string{"street_address=12 rue de la Paix, 75002 Paris"}},
+		{"Calle Mayor 10, 3º B, 28013 Madrid", []string{"street_address=Calle Mayor 10, 3º B, 28013 Madrid"}},
+		{"Avenida de América 5", []string{"street_address=Avenida de América 5"}},
+		{"P.O. Box 123, Springfield, IL 62704", []string{"street_address=P.O. Box 123, Springfield, IL 62704"}},
+		{"Postfach 12 34", []string{"street_address=Postfach 12 34"}},
+		{"BP 123", []string{"street_address=BP 123"}},
+		{"Apartado 45", []string{"street_address=Apartado 45"}},
+		{"Apt 4B at 55 Elm St #12", []string{"street_address=55 Elm St #12"}},
+		{"Calle de Alcalá, nº 45, 2ª izq", []string{"street_address=Calle de Alcalá, nº 45, 2ª izq"}},
+		{"Karl-Marx-Allee 3", []string{"street_address=Karl-Marx-Allee 3"}},
+		{"Post Office Box 77", []string{"street_address=Post Office Box 77"}},
+		{"B.P. 4021", []string{"street_address=B.P. 4021"}},
+		{"Apdo. 45", []string{"street_address=Apdo. 45"}},
+		{"Apartado de Correos 45, 28080 Madrid", []string{"street_address=Apartado de Correos 45, 28080 Madrid"}},
+		{"88 Queen Street West, Toronto, ON M5H 2N2", []string{"street_address=88 Queen Street West, Toronto, ON M5H 2N2"}},
+		{"5 avenue des Champs-Élysées, 75008 Paris", []string{"street_address=5 avenue des Champs-Élysées, 75008 Paris"}},
+		{"Goethestraße 12, D-80336 München.", []string{"street_address=Goethestraße 12, D-80336 München"}},
+		{"1 Infinite Loop, Cupertino, CA 95014-2083", []string{"street_address=1 Infinite Loop, Cupertino, CA 95014-2083"}},
+		// must not hit
+		{"we have 3 new users and 12 open tickets", nil},
+		{"Ring 5 of the plan, during 3 days", nil},
+		{"Street 5 is closed", nil},
+		{"Room 12 at 10:30, Order #72260458", nil},
+		{"Spring 2024 release", nil},
+		{"version 1.2.3 on port 8080", nil},
+		{"It costs 12.50 per month", nil},
+		{"I sent 2 Main points", nil},
+	})
+}
+
+// FuzzFreeText checks person_name and street_address on any text, with
+// and without name and address hints: spans in range, sorted, not
+// overlapping, not splitting a UTF-8 sequence of valid text, and work
+// linear in the text.
+func FuzzFreeText(f *testing.F) {
+	for _, seed := range []string{
+		"", "A", "Dr. ", "Hi, my name is John Smith", "Regards,\nJean-Luc Picard", "Sehr geehrte Frau Müller",
+		"me llamo Carlos García", "je m'appelle Marie", "Ludwig van Beethoven", "John F. Kennedy",
+		"123 Main Street, Springfield, IL 62704", "Hauptstraße 5, 10115 Berlin", "12 rue de la Paix, 75002 Paris",
+		"Calle Mayor 10, 3º B, 28013 Madrid", "P.O. Box 123", "Postfach 12 34", "10 Downing Street, London SW1A 2AA",
+		"Élodie Ñúñez O’Brien", "\xff\xfeA\xc3 1 St", "I'm Will", "Bahnhofstr. 12a", "nº 5 Calle",
+	} {
+		f.Add([]byte(seed), uint8(0))
+	}
+	s, err := NewSet([]string{"person_name", "street_address", "email"}, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, text []byte, h uint8) {
+		hint := Hint(0)
+		if h&1 != 0 {
+			hint |= HintName
+		}
+		if h&2 != 0 {
+			hint |= HintAddress
+		}
+		m := &Meter{}
+		spans := s.FindStringAt(text, s.all, hint, m, nil)
+		if limit := 64 + 64*len(text); m.Used > limit {
+			t.Fatalf("%d steps for %d bytes", m.Used, len(text))
+		}
+		valid := utf8.Valid(text)
+		for i, sp := range spans {
+			if sp.Start < 0 || sp.End > len(text) || sp.Start >= sp.End {
+				t.Fatalf("span %v out of bounds (len %d)", sp, len(text))
+			}
+			if i > 0 && sp.Start < spans[i-1].End {
+				t.Fatalf("spans %v and %v overlap or are unsorted", spans[i-1], sp)
+			}
+			if valid && (!utf8.RuneStart(text[sp.Start]) || (sp.End < len(text) && !utf8.RuneStart(text[sp.End]))) {
+				t.Fatalf("span %v splits a UTF-8 sequence", sp)
+			}
+		}
+	})
+}
+
+// TestFreeTextZeroAllocs: person_name and street_address do not allocate
+// with a reused dst, with and without matches, under name and address keys.
+func TestFreeTextZeroAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops items at random under the race detector")
+	}
+	s, err := NewSet(Builtins(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := []string{
+		strings.Repeat("Thanks for reaching out! The Build Server in Paris is down since May. ", 20),
+		"Hi, my name is John Smith. Dear Frau Müller, je m'appelle Élodie O’Brien. Regards,\nJean-Luc",
+		"Ship to 123 Main Street, Apt 4B, Springfield, IL 62704 or Hauptstraße 5, 10115 Berlin, or 12 rue de la Paix, 75002 Paris",
+		"Calle Mayor 10, 3º B, 28013 Madrid; P.O. Box 123; Postfach 12 34; 10 Downing Street, London SW1A 2AA",
+		"Xavierre Quonset",
+	}
+	dst := make([]Span, 0, 16)
+	for _, hint := range []Hint{0, HintName, HintAddress} {
+		for _, text := range texts {
+			b := []byte(text)
+			dst = s.FindStringAt(b, s.all, hint, nil, dst[:0])
+			if n := testing.AllocsPerRun(50, func() { dst = s.FindStringAt(b, s.all, hint, nil, dst[:0]) }); n != 0 {
+				t.Errorf("%.30q (hint %d): %v allocations", text, hint, n)
+			}
+		}
+	}
+}
