@@ -3,6 +3,7 @@ package detect_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -29,9 +30,11 @@ import (
 //     for its spelling while the account is valid) are excluded, and logged
 //     with what Veil makes of them.
 //
-// The gate is an agreement of at least 90 % for cards, SSNs, IBANs,
-// IPs and emails; phone and street address cases are measured and logged,
-// not gated.
+// The gate is an agreement of at least 90 % of the cases of all
+// suites together, per entity, for cards, SSNs, IBANs, IPs and emails (the
+// suites are small: one case of six is 17 %); each suite's own table is
+// logged too. Phone, street address and date-of-birth cases are measured and
+// logged, not gated.
 
 // recognizerSuite is one file of testdata/recognizers.
 type recognizerSuite struct {
@@ -69,6 +72,7 @@ var recognizerEntities = map[string]recognizerEntity{
 	"EMAIL_ADDRESS":  {detectors: []string{"email"}, gated: true},
 	"PHONE_NUMBER":   {detectors: []string{"phone"}},
 	"STREET_ADDRESS": {detectors: []string{"street_address"}},
+	"DATE_OF_BIRTH":  {detectors: []string{"date_of_birth"}},
 }
 
 // recognizerGate is the least share of counted cases Veil must agree on, per
@@ -130,94 +134,102 @@ func TestRecognizerSuites(t *testing.T) {
 	}
 	names := set.Names()
 	suites := loadRecognizerSuites(t)
-	for _, file := range slices.Sorted(func(yield func(string) bool) {
-		for f := range suites {
-			if !yield(f) {
-				return
+	pooled := map[string]*recognizerTally{}
+	var spans []detect.Span
+	for _, file := range slices.Sorted(maps.Keys(suites)) {
+		s := suites[file]
+		tallies := map[string]*recognizerTally{}
+		for _, c := range s.Cases {
+			ent, ok := recognizerEntities[c.Entity]
+			if !ok {
+				t.Fatalf("%s %s: unknown entity %q", file, c.Source, c.Entity)
+			}
+			var dets []int
+			for _, d := range ent.detectors {
+				i, _ := set.Index(d)
+				dets = append(dets, i)
+			}
+			for _, m := range []map[string]*recognizerTally{tallies, pooled} {
+				if m[c.Entity] == nil {
+					m[c.Entity] = &recognizerTally{}
+				}
+			}
+			tl := tallies[c.Entity]
+			text := []byte(c.Text)
+			spans = set.FindString(text, spans[:0])
+			var found []string
+			for _, sp := range spans {
+				found = append(found, fmt.Sprintf("%s [%d,%d) %q", names[sp.Detector], sp.Start, sp.End, text[sp.Start:sp.End]))
+			}
+			entityFound := slices.ContainsFunc(spans, func(sp detect.Span) bool { return slices.Contains(dets, sp.Detector) })
+			where := fmt.Sprintf("%s %s (%s)", s.Tool, c.Entity, c.Source)
+			switch positive := len(c.Expected) > 0; {
+			case positive && c.Personal:
+				tl.pos++
+				agree := true
+				for _, e := range c.Expected {
+					if !spanCover(spans, dets, e[0], e[1]) {
+						agree = false
+					}
+				}
+				if agree {
+					tl.posAgree++
+				} else {
+					t.Logf("disagree %s: %q: expects %v (%s); Veil finds %v", where, c.Text, c.Expected, c.Reason, found)
+				}
+			case !positive && !c.Personal:
+				tl.neg++
+				if !entityFound {
+					tl.negAgree++
+				} else {
+					t.Logf("disagree %s: %q: expects nothing (%s); Veil finds %v", where, c.Text, c.Reason, found)
+				}
+			default:
+				tl.excluded++
+				if entityFound {
+					tl.excludedFound++
+				}
+				t.Logf("excluded %s: %q: expects %v; %s; Veil finds %v", where, c.Text, c.Expected, c.Reason, found)
 			}
 		}
-	}) {
-		s := suites[file]
-		t.Run(strings.TrimSuffix(file, ".json"), func(t *testing.T) {
-			tallies := map[string]*recognizerTally{}
-			var spans []detect.Span
-			for _, c := range s.Cases {
-				ent, ok := recognizerEntities[c.Entity]
-				if !ok {
-					t.Fatalf("%s: unknown entity %q", c.Source, c.Entity)
-				}
-				var dets []int
-				for _, d := range ent.detectors {
-					i, _ := set.Index(d)
-					dets = append(dets, i)
-				}
-				tl := tallies[c.Entity]
-				if tl == nil {
-					tl = &recognizerTally{}
-					tallies[c.Entity] = tl
-				}
-				text := []byte(c.Text)
-				spans = set.FindString(text, spans[:0])
-				var found []string
-				for _, sp := range spans {
-					found = append(found, fmt.Sprintf("%s [%d,%d) %q", names[sp.Detector], sp.Start, sp.End, text[sp.Start:sp.End]))
-				}
-				entityFound := slices.ContainsFunc(spans, func(sp detect.Span) bool { return slices.Contains(dets, sp.Detector) })
-				switch positive := len(c.Expected) > 0; {
-				case positive && c.Personal:
-					tl.pos++
-					agree := true
-					for _, e := range c.Expected {
-						if !spanCover(spans, dets, e[0], e[1]) {
-							agree = false
-						}
-					}
-					if agree {
-						tl.posAgree++
-					} else {
-						t.Logf("disagree %s (%s): %q: %s expects %v (%s); Veil finds %v", c.Entity, c.Source, c.Text, s.Tool, c.Expected, c.Reason, found)
-					}
-				case !positive && !c.Personal:
-					tl.neg++
-					if !entityFound {
-						tl.negAgree++
-					} else {
-						t.Logf("disagree %s (%s): %q: %s expects nothing (%s); Veil finds %v", c.Entity, c.Source, c.Text, s.Tool, c.Reason, found)
-					}
-				default:
-					tl.excluded++
-					if entityFound {
-						tl.excludedFound++
-					}
-					t.Logf("excluded %s (%s): %q: %s expects %v; %s; Veil finds %v", c.Entity, c.Source, c.Text, s.Tool, c.Expected, c.Reason, found)
-				}
-			}
-			t.Logf("%s at %s (%s)", s.Tool, s.Commit, s.Repo)
-			t.Logf("| entity | Veil detectors | positives agreed | negatives agreed | agreement | gate | excluded (Veil finds) |")
-			t.Logf("|---|---|---|---|---|---|---|")
-			for _, e := range slices.Sorted(func(yield func(string) bool) {
-				for e := range tallies {
-					if !yield(e) {
-						return
-					}
-				}
-			}) {
-				tl, ent := tallies[e], recognizerEntities[e]
-				gate := "not gated"
-				if ent.gated {
-					gate = fmt.Sprintf("≥ %.0f %%", 100*recognizerGate)
-				}
-				agreement := "no case counted"
-				if tl.pos+tl.neg > 0 {
-					agreement = fmt.Sprintf("%.1f %%", 100*tl.agreement())
-				}
-				t.Logf("| %s | %s | %d/%d | %d/%d | %s | %s | %d (%d) |", e, strings.Join(ent.detectors, ", "),
-					tl.posAgree, tl.pos, tl.negAgree, tl.neg, agreement, gate, tl.excluded, tl.excludedFound)
-				if ent.gated && tl.agreement() < recognizerGate {
-					t.Errorf("%s: Veil agrees with %s on %.1f %% of the %d counted cases, want ≥ %.0f %%",
-						e, s.Tool, 100*tl.agreement(), tl.pos+tl.neg, 100*recognizerGate)
-				}
-			}
-		})
+		for e, tl := range tallies {
+			p := pooled[e]
+			p.pos += tl.pos
+			p.posAgree += tl.posAgree
+			p.neg += tl.neg
+			p.negAgree += tl.negAgree
+			p.excluded += tl.excluded
+			p.excludedFound += tl.excludedFound
+		}
+		logRecognizerTable(t, fmt.Sprintf("%s at %s (%s)", s.Tool, s.Commit, s.Repo), tallies)
+	}
+	logRecognizerTable(t, "all suites (the gate)", pooled)
+	for _, e := range slices.Sorted(maps.Keys(pooled)) {
+		if tl := pooled[e]; recognizerEntities[e].gated && tl.agreement() < recognizerGate {
+			t.Errorf("%s: Veil agrees with the suites on %.1f %% of the %d counted cases, want ≥ %.0f %%",
+				e, 100*tl.agreement(), tl.pos+tl.neg, 100*recognizerGate)
+		}
+	}
+}
+
+// logRecognizerTable logs the tallies of each entity as a Markdown table
+// (testdata/recognizers/README.md shows it).
+func logRecognizerTable(t *testing.T, title string, tallies map[string]*recognizerTally) {
+	t.Helper()
+	t.Logf("%s:", title)
+	t.Logf("| entity | Veil detectors | positives agreed | negatives agreed | agreement | gate | excluded (Veil finds) |")
+	t.Logf("|---|---|---:|---:|---:|---|---:|")
+	for _, e := range slices.Sorted(maps.Keys(tallies)) {
+		tl, ent := tallies[e], recognizerEntities[e]
+		gate := "not gated"
+		if ent.gated {
+			gate = fmt.Sprintf("≥ %.0f %%", 100*recognizerGate)
+		}
+		agreement := "no case counted"
+		if tl.pos+tl.neg > 0 {
+			agreement = fmt.Sprintf("%.1f %%", 100*tl.agreement())
+		}
+		t.Logf("| %s | %s | %d/%d | %d/%d | %s | %s | %d (%d) |", e, strings.Join(ent.detectors, ", "),
+			tl.posAgree, tl.pos, tl.negAgree, tl.neg, agreement, gate, tl.excluded, tl.excludedFound)
 	}
 }
