@@ -89,7 +89,7 @@ bench: wasm
 	bash -o pipefail -c "$(SUITE) -bench '^BenchmarkSuite$$' -benchtime 500ms | tee -a build/bench/suite.txt"
 	$(GO) run ./bench/cmd/benchsuite report -doc docs/benchmarks.md -svg docs/benchmarks-throughput.svg build/bench/suite.txt
 	$(GO) test -run '^$$' -bench . -benchmem ./rules/...
-	$(GO) test -run '^$$' -bench '^Benchmark(BodyCopyWasm|DetectWasm|DetectNative)$$' -benchtime 200x -benchmem ./host-test
+	$(GO) test -run '^$$' -bench '^Benchmark(BodyCopyWasm|DetectWasm|DetectNative|ChatPacksWasm)$$' -benchtime 200x -benchmem ./host-test
 	@echo "# the engine alone, compiled to wasip1 and run by the wazero CLI:"
 	$(GO) build -o build/wazero github.com/tetratelabs/wazero/cmd/wazero
 	PATH="$(CURDIR)/build:$$PATH" GOWASIRUNTIME=wazero GOOS=wasip1 GOARCH=wasm \
