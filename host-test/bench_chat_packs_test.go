@@ -7,16 +7,14 @@ import (
 	"github.com/veilproxy/veil/bench/corpus"
 	hosttest "github.com/veilproxy/veil/host-test"
 	"github.com/veilproxy/veil/rules"
-	"github.com/veilproxy/veil/rules/packs"
 )
 
 // BenchmarkChatPacksWasm is rules.BenchmarkChatPacks through the .wasm (the
 // plugin built from this tree, as BenchmarkDetectWasm): one exchange per op,
 // the 256 KB chat request body and a two-byte response, with the packs of
 // the tree before issue 17 (packs=today: pii-basic, pci, secrets,
-// llm-prompts) and with the free-text detectors too (packs=all: plus the
-// pii-text pack, or one rule over person_name, street_address and
-// date_of_birth in a tree without it). Each checks first that the plugin's
+// llm-prompts) and with the free-text detectors too (packs=all: plus
+// pii-text). Each checks first that the plugin's
 // output equals native Apply's, and logs the SHA-256 of the body. Run with
 //
 //	go test ./host-test -run '^$' -bench '^BenchmarkChatPacksWasm$' -benchtime 5x -count 3 -benchmem
@@ -24,7 +22,7 @@ func BenchmarkChatPacksWasm(b *testing.B) {
 	body := corpus.Chat(1, 256<<10)
 	for _, set := range []struct{ name, src string }{
 		{"today", chatPacksToday},
-		{"all", chatPacksAll()},
+		{"all", chatPacksAll},
 	} {
 		b.Run("packs="+set.name, func(b *testing.B) {
 			b.Logf("body %d bytes, sha256 %x", len(body), sha256.Sum256(body))
@@ -45,16 +43,5 @@ func BenchmarkChatPacksWasm(b *testing.B) {
 // chatPacksToday is the rule set of packs=today (as in package rules).
 const chatPacksToday = "include: [pii-basic, pci, secrets, llm-prompts]\n"
 
-// chatPacksAll is the rule set of packs=all (as in package rules):
-// chatPacksToday plus the pii-text pack, or one rule over the three
-// free-text detectors in a tree without it.
-func chatPacksAll() string {
-	if _, ok := packs.Get("pii-text"); ok {
-		return "include: [pii-basic, pci, secrets, llm-prompts, pii-text]\n"
-	}
-	return chatPacksToday + `rules:
-  - id: pii-text
-    select: { detect: [person_name, street_address, date_of_birth] }
-    action: { redact: { with: "[pii]" } }
-`
-}
+// chatPacksAll is the rule set of packs=all: chatPacksToday plus pii-text.
+const chatPacksAll = "include: [pii-basic, pci, secrets, llm-prompts, pii-text]\n"
