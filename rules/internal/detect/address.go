@@ -129,21 +129,15 @@ func (sc *scanner) streetBefore(lx *lexicon, i, lo int) (start int, box, ok bool
 		if ws == e {
 			return 0, false, false
 		}
-		// a whole lower-case word ("about 25")
-		lowerCase := isLower(t[ws]) && (ws == lo || !wordByteBefore(t, ws))
-		if lowerCase && !particleStart(t[ws]) && t[ws] != 'p' && t[ws] != 'c' && t[ws] != 'n' {
-			return 0, false, false
-		}
-		lowerCase = lowerCase && !isParticle(t[ws:e])
-		if c := lower(t[ws]); e-ws > 8 || c != 'b' && c != 'p' && c != 'a' && c != 'c' && c != 'n' {
-			// Not one of the words below (by its first letter).
-			if lowerCase {
-				return 0, false, false
-			}
-			break
-		}
-		l, ok := lowerWord(t[ws:e], &buf)
-		if !ok {
+		// A whole lower-case word ("about 25") is one of the words below
+		// or no street; it is compared as it is.
+		var l []byte
+		var lowered bool
+		if isLower(t[ws]) && (ws == lo || !wordByteBefore(t, ws)) {
+			l = t[ws:e]
+		} else if c := lower(t[ws]); e-ws > 8 || c != 'b' && c != 'p' && c != 'a' && c != 'c' && c != 'n' {
+			break // not one of the words below (by its first letter)
+		} else if l, lowered = lowerWord(t[ws:e], &buf); !lowered {
 			break
 		}
 		switch string(l) {
@@ -160,8 +154,8 @@ func (sc *scanner) streetBefore(lx *lexicon, i, lo int) (start int, box, ok bool
 			}
 			continue
 		}
-		if lowerCase {
-			return 0, false, false // a lower-case word ("about 25")
+		if isLower(t[ws]) {
+			return 0, false, false
 		}
 		break
 	}
