@@ -31,20 +31,19 @@ type leaf struct {
 	hint   detect.Hint
 }
 
-// maxHintLevels is how many member names, from the value's own up, keyHint
+// maxHintNames is how many member names, from the value's own up, keyHint
 // reads while they are generic ("value", "number").
-const maxHintLevels = 3
+const maxHintNames = 3
 
 // keyHint returns the hint of a value under the member names path (outermost
-// first, array indices left out), as the rules engine computes it: the
-// classes of the nearest name that is not generic; a generic name defers to
-// its parent's, at most maxHintLevels names up. A name of no class ends the
-// search with no hint.
+// first, array indices left out), as the rules engine computes it (hintOf in
+// package rules): the classes of the nearest name that says more than
+// detect.HintGeneric; a generic name defers to its parent's, at most
+// maxHintNames names up. A name of no class ends the search with no hint.
 func keyHint(path []string) detect.Hint {
-	for i := len(path) - 1; i >= 0 && i >= len(path)-maxHintLevels; i-- {
-		h := detect.KeyHint([]byte(path[i]))
-		if h&^detect.HintGeneric != 0 || h == 0 {
-			return h &^ detect.HintGeneric
+	for i := len(path) - 1; i >= 0 && i >= len(path)-maxHintNames; i-- {
+		if h := detect.KeyHint([]byte(path[i])); h != detect.HintGeneric {
+			return h
 		}
 	}
 	return 0
