@@ -255,14 +255,16 @@ func TestQuality(t *testing.T) {
 		corpus.SpellingTable(corpus.Spellings, spelled, spelledDecoys) + "\n" + withoutHints(set, c)
 	t.Log("\n" + table)
 	t.Log("top misses (count, surroundings, example):\n" + missed.top(8) + "\ntop decoy hits (count, surroundings → detector, example):\n" + hits.top(8))
-	if path := os.Getenv("VEIL_QUALITY_OUT"); path != "" {
-		if err := os.WriteFile(path, []byte(table), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 	recall := corpus.Tallies{}
 	for name, r := range rows {
 		recall[name] = &r.Tally
+	}
+	for env, text := range map[string]string{"VEIL_QUALITY_OUT": table, "VEIL_QUALITY_README": readmeTable(recall, decoys)} {
+		if path := os.Getenv(env); path != "" {
+			if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 	for _, f := range append(corpus.GateFailures(recall, decoys), corpus.SpellingGateFailures(corpus.Spellings, spelled, spelledDecoys)...) {
 		t.Error(f)
@@ -329,4 +331,20 @@ func withoutHints(set *detect.Set, c *corpus.Corpus) string {
 	}
 	return fmt.Sprintf("Without their member names, %d of the %d integer ids (%.2f %%) would be taken for a card or a phone number.\n",
 		taken, n, 100*float64(taken)/float64(max(n, 1)))
+}
+
+// readmeTable renders every class, detectors then decoy kinds, with its
+// measure and gate: the table of the top-level README.
+func readmeTable(recall, decoys corpus.Tallies) string {
+	var b strings.Builder
+	b.WriteString("| class | values | recall (found) or survival (left alone) | gate |\n|---|---:|---:|---:|\n")
+	for _, name := range corpus.Detectors {
+		r := recall[name]
+		fmt.Fprintf(&b, "| `%s` | %d | %.4f | ≥ %.2f |\n", name, r.Planted, r.Rate(), corpus.MinRecallFor(name))
+	}
+	for _, k := range slices.Sorted(maps.Keys(decoys)) {
+		d := decoys[k]
+		fmt.Fprintf(&b, "| decoy `%s` | %d | %.4f | ≥ %.3g |\n", k, d.Planted, d.Rate(), corpus.MinSurvivalFor(k))
+	}
+	return b.String()
 }
