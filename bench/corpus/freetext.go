@@ -192,7 +192,8 @@ func (g *gen) confirmedByWords(l *language) string {
 			d := pick(g.r, "91", "93", "95", "96") + g.digits(7)
 			v = pick(g.r, d, group(d, " ", 2, 3, 2))
 		} else {
-			d := pick(g.r, "6", "7") + g.digits(8)
+			d := pick(g.r, "6", "6", "71", "72", "73", "74")
+			d += g.digits(9 - len(d))
 			v = pick(g.r, d, group(d, " ", 3, 3), group(d, " ", 3, 2, 2))
 		}
 	}
