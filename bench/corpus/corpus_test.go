@@ -230,6 +230,17 @@ func TestContextPlanted(t *testing.T) {
 	if plants["date_of_birth/"] == 0 {
 		t.Error("no date_of_birth under a member name in 200 documents")
 	}
+	labels := map[string]bool{}
+	for _, l := range languages {
+		for _, c := range append(slices.Clone(l.nameCues), l.titled...) {
+			labels[l.code+"/"+c.label] = true
+		}
+	}
+	for k := range gendered {
+		if !labels[k] {
+			t.Errorf("gendered cue %s is no name cue", k)
+		}
+	}
 	for _, k := range ContextDecoys {
 		if decoys[k] < 20 {
 			t.Errorf("decoy %s: %d in 200 documents", k, decoys[k])

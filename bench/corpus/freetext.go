@@ -76,7 +76,7 @@ func (g *gen) message(l *language) map[string]any {
 		for !strings.Contains(c.label, "atient") && !strings.Contains(c.label, "acient") {
 			c = pick(g.r, l.nameCues...)
 		}
-		head = append(head, fmt.Sprintf(c.format, g.plantIn("person_name", l.code, c.label, g.fullName(l))))
+		head = append(head, fmt.Sprintf(c.format, g.plantIn("person_name", l.code, c.label, g.fullName(l, c))))
 	}
 	dates := 0 // 1: dates of birth, 2: other dates
 	for range 2 + g.r.IntN(3) {
@@ -86,7 +86,7 @@ func (g *gen) message(l *language) map[string]any {
 				body = append(body, g.titledName(l))
 			} else {
 				c := pick(g.r, l.nameCues...)
-				body = append(body, fmt.Sprintf(c.format, g.plantIn("person_name", l.code, c.label, g.fullName(l))))
+				body = append(body, fmt.Sprintf(c.format, g.plantIn("person_name", l.code, c.label, g.fullName(l, c))))
 			}
 		case n < 8:
 			c := pick(g.r, l.addrCues...)
@@ -127,16 +127,26 @@ func (g *gen) message(l *language) map[string]any {
 	}
 	if genre == "email" || genre == "ticket" {
 		c := pick(g.r, l.signoffs...)
-		text += "\n\n" + fmt.Sprintf(c.format, g.plantIn("person_name", l.code, c.label, g.fullName(l)))
+		text += "\n\n" + fmt.Sprintf(c.format, g.plantIn("person_name", l.code, c.label, g.fullName(l, c)))
 	}
 	member := map[string]string{"email": "body", "ticket": "description", "chat": "content", "clinical": "note"}[genre]
 	return map[string]any{"kind": genre, "lang": l.code, member: text}
 }
 
-// fullName returns a given name and a surname of l (in Spanish, one time in
-// three, two surnames).
-func (g *gen) fullName(l *language) string {
-	n := pick(g.r, l.given...) + " " + pick(g.r, l.surnames...)
+// fullName returns a given name and a surname of l fit for cue c (a man's
+// or a woman's name after a gendered title; in Spanish, one time in three,
+// two surnames).
+func (g *gen) fullName(l *language, c cue) string {
+	var given string
+	switch gendered[l.code+"/"+c.label] {
+	case 'm':
+		given = pick(g.r, l.male...)
+	case 'f':
+		given = pick(g.r, l.female...)
+	default:
+		given = pick(g.r, pick(g.r, l.male, l.female)...)
+	}
+	n := given + " " + pick(g.r, l.surnames...)
 	if l.code == "es" && g.r.IntN(3) == 0 {
 		n += " " + pick(g.r, l.surnames...)
 	}
@@ -146,12 +156,12 @@ func (g *gen) fullName(l *language) string {
 // titledName returns a greeting or a mention with a title: after a title
 // the surname alone half of the time, else the full name.
 func (g *gen) titledName(l *language) string {
-	v := g.fullName(l)
 	if g.r.IntN(3) == 0 {
 		c := pick(g.r, l.greetings...)
-		return fmt.Sprintf(c.format, g.plantIn("person_name", l.code, c.label, v))
+		return fmt.Sprintf(c.format, g.plantIn("person_name", l.code, c.label, g.fullName(l, c)))
 	}
 	c := pick(g.r, l.titled...)
+	v := g.fullName(l, c)
 	if g.r.IntN(2) == 0 {
 		v = pick(g.r, l.surnames...)
 	}

@@ -13,9 +13,9 @@ type cue struct{ label, format string }
 
 // language holds what a message in one language is made of.
 type language struct {
-	code     string
-	given    []string
-	surnames []string
+	code         string
+	male, female []string // given names
+	surnames     []string
 	// nameCues introduce a full name; titled mention a person by title and
 	// surname or full name (the title is in the format); greetings open a
 	// message with a full name; signoffs end one with a name.
@@ -42,10 +42,10 @@ type language struct {
 
 var english = language{
 	code: "en",
-	given: []string{"James", "Mary", "Robert", "Patricia", "Michael", "Jennifer", "David", "Linda", "William",
-		"Elizabeth", "Richard", "Barbara", "Joseph", "Susan", "Thomas", "Jessica", "Sarah", "Karen", "Daniel",
-		"Nancy", "Matthew", "Lisa", "Anthony", "Betty", "Steven", "Ashley", "Paul", "Emily", "Andrew",
-		"Donna", "Kevin", "Michelle", "Brian", "Laura", "George", "Rebecca", "Edward", "Megan", "Ronald", "Amanda"},
+	male: []string{"James", "Robert", "Michael", "David", "William", "Richard", "Joseph", "Thomas", "Daniel",
+		"Matthew", "Anthony", "Steven", "Paul", "Andrew", "Kevin", "Brian", "George", "Edward", "Ronald"},
+	female: []string{"Mary", "Patricia", "Jennifer", "Linda", "Elizabeth", "Barbara", "Susan", "Jessica", "Sarah",
+		"Karen", "Nancy", "Lisa", "Betty", "Ashley", "Emily", "Donna", "Michelle", "Laura", "Rebecca", "Megan", "Amanda"},
 	surnames: []string{"Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Anderson", "Taylor",
 		"Moore", "Jackson", "Thompson", "White", "Harris", "Clark", "Lewis", "Robinson", "Walker", "Hall",
 		"Allen", "Young", "King", "Wright", "Scott", "Green", "Baker", "Adams", "Nelson", "Carter", "Mitchell",
@@ -161,9 +161,10 @@ var english = language{
 
 var german = language{
 	code: "de",
-	given: []string{"Thomas", "Michael", "Andreas", "Stefan", "Markus", "Christian", "Frank", "Jürgen", "Klaus", "Uwe",
-		"Sabine", "Petra", "Monika", "Claudia", "Susanne", "Andrea", "Birgit", "Katrin", "Julia", "Lukas",
-		"Leonie", "Jonas", "Hannah", "Felix", "Maximilian", "Katharina", "Tobias", "Anja", "Stefanie", "Dieter"},
+	male: []string{"Thomas", "Michael", "Andreas", "Stefan", "Markus", "Christian", "Frank", "Jürgen", "Klaus", "Uwe",
+		"Lukas", "Jonas", "Felix", "Maximilian", "Tobias", "Dieter"},
+	female: []string{"Sabine", "Petra", "Monika", "Claudia", "Susanne", "Andrea", "Birgit", "Katrin", "Julia",
+		"Leonie", "Hannah", "Katharina", "Anja", "Stefanie"},
 	surnames: []string{"Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz",
 		"Hoffmann", "Schäfer", "Koch", "Bauer", "Richter", "Klein", "Wolf", "Schröder", "Neumann", "Schwarz",
 		"Zimmermann", "Braun", "Krüger", "Hofmann", "Hartmann", "Lange", "Werner", "Krause", "Lehmann", "Köhler", "Huber"},
@@ -258,9 +259,10 @@ var german = language{
 
 var french = language{
 	code: "fr",
-	given: []string{"Jean", "Pierre", "Michel", "Philippe", "Alain", "Nicolas", "Julien", "Sébastien", "Christophe",
-		"Marie", "Nathalie", "Isabelle", "Sylvie", "Catherine", "Sophie", "Céline", "Camille", "Manon", "Chloé",
-		"Élodie", "Hélène", "Mathieu", "Guillaume", "Antoine", "Aurélie", "Émilie", "Thierry", "Valérie", "Olivier", "Brigitte"},
+	male: []string{"Jean", "Pierre", "Michel", "Philippe", "Alain", "Nicolas", "Julien", "Sébastien", "Christophe",
+		"Mathieu", "Guillaume", "Antoine", "Thierry", "Olivier"},
+	female: []string{"Marie", "Nathalie", "Isabelle", "Sylvie", "Catherine", "Sophie", "Céline", "Camille", "Manon",
+		"Chloé", "Élodie", "Hélène", "Aurélie", "Émilie", "Valérie", "Brigitte"},
 	surnames: []string{"Martin", "Bernard", "Dubois", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau",
 		"Simon", "Laurent", "Lefebvre", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier", "Morel",
 		"Girard", "André", "Lefèvre", "Mercier", "Dupont", "Lambert", "Bonnet", "Fontaine", "Rousseau", "Blanchard", "Chevalier"},
@@ -344,9 +346,10 @@ var french = language{
 
 var spanish = language{
 	code: "es",
-	given: []string{"José", "Antonio", "Manuel", "Francisco", "Juan", "Javier", "Carlos", "Miguel", "Alejandro",
-		"Rafael", "Pablo", "Sergio", "Fernando", "María", "Carmen", "Ana", "Isabel", "Laura", "Cristina", "Marta",
-		"Lucía", "Elena", "Pilar", "Paula", "Raquel", "Beatriz", "Sofía", "Alberto", "Teresa", "Jorge"},
+	male: []string{"José", "Antonio", "Manuel", "Francisco", "Juan", "Javier", "Carlos", "Miguel", "Alejandro",
+		"Rafael", "Pablo", "Sergio", "Fernando", "Alberto", "Jorge"},
+	female: []string{"María", "Carmen", "Ana", "Isabel", "Laura", "Cristina", "Marta", "Lucía", "Elena", "Pilar",
+		"Paula", "Raquel", "Beatriz", "Sofía", "Teresa"},
 	surnames: []string{"García", "Rodríguez", "González", "Fernández", "López", "Martínez", "Sánchez", "Pérez",
 		"Gómez", "Martín", "Jiménez", "Ruiz", "Hernández", "Díaz", "Moreno", "Muñoz", "Álvarez", "Romero", "Alonso",
 		"Gutiérrez", "Navarro", "Torres", "Domínguez", "Vázquez", "Ramos", "Gil", "Ramírez", "Serrano", "Blanco", "Molina"},
@@ -431,6 +434,16 @@ var spanish = language{
 }
 
 var languages = []*language{&english, &german, &french, &spanish}
+
+// gendered are the cues (language/label) that call for a man's ('m') or a
+// woman's ('f') name.
+var gendered = map[string]byte{
+	"en/Dear Mr.": 'm', "en/Mr.": 'm', "en/Dear Ms.": 'f', "en/Dear Mrs.": 'f',
+	"de/Sehr geehrter Herr": 'm', "de/Herr": 'm', "de/Patient": 'm',
+	"de/Sehr geehrte Frau": 'f', "de/Frau": 'f', "de/Patientin": 'f',
+	"fr/Monsieur": 'm', "fr/M.": 'm', "fr/patient": 'm', "fr/Madame": 'f', "fr/Mme": 'f', "fr/patiente": 'f',
+	"es/Estimado Sr.": 'm', "es/Sr.": 'm', "es/paciente": 'm', "es/Estimada Sra.": 'f', "es/Sra.": 'f',
+}
 
 var (
 	usCities = []string{"Springfield, IL 62704", "Portland, OR 97205", "Columbus, OH 43215", "Denver, CO 80202",
