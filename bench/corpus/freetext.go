@@ -266,7 +266,8 @@ var idKeys = []string{
 // digits under identifier and quantity keys (some Luhn-valid with a card's
 // prefix, some shaped like phone numbers: that is the point), version
 // strings under version keys, a date under a birth key (planted) or another
-// date key (a decoy).
+// date key (a decoy), and in one record in two a phone number of bare
+// digits under a phone key (planted).
 func (g *gen) record() map[string]any {
 	r := map[string]any{}
 	id := func(k string) any {
@@ -317,6 +318,18 @@ func (g *gen) record() map[string]any {
 		y = 2019 + g.r.IntN(8)
 		k := pick(g.r, "due_date", "shipped_on", "start_date", "expires")
 		r[k] = g.decoyIn("plain_date", "", "key "+k, date())
+	}
+	// A phone number only its member name confirms: bare digits, as a
+	// number (10 digits, or 11 with the country code 1) or a string.
+	if g.r.IntN(2) == 0 {
+		k := pick(g.r, "phone", "mobile", "contact_phone", "telephone")
+		d := pick(g.r, "", "1") + g.nxx() + g.nxx() + g.digits(4)
+		if g.r.IntN(2) == 0 {
+			g.c.Plants = append(g.c.Plants, Plant{Doc: g.doc, Detector: "phone", Value: d, Number: true, Cue: "key " + k + " (number)"})
+			r[k] = json.Number(d)
+		} else {
+			r[k] = g.plantIn("phone", "", "key "+k, pick(g.r, d, "07700"+g.digits(6), "0151"+g.nsn(8)))
+		}
 	}
 	return r
 }
