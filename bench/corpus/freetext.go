@@ -57,26 +57,25 @@ func (g *gen) decoyIn(kind, lang, cue, v string) string {
 	return v
 }
 
-func fmtDate(format string, a ...any) string { return fmt.Sprintf(format, a...) }
-
 // message returns a message of a random genre in language l: an opening,
 // two to four sentences, each a plant, a decoy or a filler, and for emails
 // and tickets a signature. A message holds either dates of birth or other
 // dates, never both, so that a birth word never stands before a decoy date.
 func (g *gen) message(l *language) map[string]any {
 	genre := pick(g.r, "email", "ticket", "chat", "clinical")
-	var head, body []string
+	var head string
+	var body []string
 	switch genre {
 	case "email":
-		head = append(head, g.titledName(l))
+		head = g.titledName(l)
 	case "ticket":
-		head = append(head, pick(g.r, l.subjects...))
+		head = pick(g.r, l.subjects...)
 	case "clinical":
 		c := pick(g.r, l.nameCues...)
 		for !strings.Contains(c.label, "atient") && !strings.Contains(c.label, "acient") {
 			c = pick(g.r, l.nameCues...)
 		}
-		head = append(head, fmt.Sprintf(c.format, g.plantIn("person_name", l.code, c.label, g.fullName(l, c))))
+		head = fmt.Sprintf(c.format, g.plantIn("person_name", l.code, c.label, g.fullName(l, c)))
 	}
 	dates := 0 // 1: dates of birth, 2: other dates
 	for range 2 + g.r.IntN(3) {
@@ -122,8 +121,8 @@ func (g *gen) message(l *language) map[string]any {
 		b.WriteString(s)
 	}
 	text := b.String()
-	if len(head) > 0 {
-		text = head[0] + "\n\n" + text
+	if head != "" {
+		text = head + "\n\n" + text
 	}
 	if genre == "email" || genre == "ticket" {
 		c := pick(g.r, l.signoffs...)
@@ -305,8 +304,8 @@ func (g *gen) record() map[string]any {
 	}
 	y, m, d := 1940+g.r.IntN(66), 1+g.r.IntN(12), 1+g.r.IntN(28)
 	date := func() string {
-		return pick(g.r, fmtDate("%04d-%02d-%02d", y, m, d), fmtDate("%02d.%02d.%04d", d, m, y), fmtDate("%02d/%02d/%04d", m, d, y),
-			fmtDate("%s %d, %d", enMonths[m-1], d, y))
+		return pick(g.r, fmt.Sprintf("%04d-%02d-%02d", y, m, d), fmt.Sprintf("%02d.%02d.%04d", d, m, y), fmt.Sprintf("%02d/%02d/%04d", m, d, y),
+			fmt.Sprintf("%s %d, %d", enMonths[m-1], d, y))
 	}
 	switch g.r.IntN(3) {
 	case 0:

@@ -1,5 +1,7 @@
 package corpus
 
+import "fmt"
+
 // The words of the free-text messages (freetext.go), per language: names,
 // streets, cues and the sentences around them. The names are hand-picked
 // common names of each language, chosen for this corpus and not taken from
@@ -100,16 +102,16 @@ var english = language{
 	dob: func(g *gen, y, m, d int) string {
 		switch g.r.IntN(4) {
 		case 0:
-			return fmtDate("%s %d, %d", enMonths[m-1], d, y)
+			return fmt.Sprintf("%s %d, %d", enMonths[m-1], d, y)
 		case 1:
-			return fmtDate("%04d-%02d-%02d", y, m, d)
+			return fmt.Sprintf("%04d-%02d-%02d", y, m, d)
 		case 2:
-			return fmtDate("%02d/%02d/%04d", m, d, y)
+			return fmt.Sprintf("%02d/%02d/%04d", m, d, y)
 		}
-		return fmtDate("%d %s %d", d, enMonths[m-1][:3], y)
+		return fmt.Sprintf("%d %s %d", d, enMonths[m-1][:3], y)
 	},
 	date: func(g *gen, y, m, d int) string {
-		return pick(g.r, fmtDate("%04d-%02d-%02d", y, m, d), fmtDate("%02d.%02d.%04d", d, m, y), fmtDate("%s %d, %d", enMonths[m-1], d, y))
+		return pick(g.r, fmt.Sprintf("%04d-%02d-%02d", y, m, d), fmt.Sprintf("%02d.%02d.%04d", d, m, y), fmt.Sprintf("%s %d, %d", enMonths[m-1], d, y))
 	},
 	callCues: []cue{
 		{"call me at", "Call me at %s after five."}, {"call me on", "You can call me on %s."}, {"call me:", "call me: %s"},
@@ -212,12 +214,12 @@ var german = language{
 	},
 	dob: func(g *gen, y, m, d int) string {
 		if g.r.IntN(4) == 0 {
-			return fmtDate("%d. %s %d", d, deMonths[m-1], y)
+			return fmt.Sprintf("%d. %s %d", d, deMonths[m-1], y)
 		}
-		return fmtDate("%02d.%02d.%04d", d, m, y)
+		return fmt.Sprintf("%02d.%02d.%04d", d, m, y)
 	},
 	date: func(g *gen, y, m, d int) string {
-		return pick(g.r, fmtDate("%02d.%02d.%04d", d, m, y), fmtDate("%d. %s %d", d, deMonths[m-1], y))
+		return pick(g.r, fmt.Sprintf("%02d.%02d.%04d", d, m, y), fmt.Sprintf("%d. %s %d", d, deMonths[m-1], y))
 	},
 	callCues: []cue{
 		{"ruf mich an", "Ruf mich an unter %s."}, {"rufen Sie mich an", "Rufen Sie mich bitte unter %s an."},
@@ -303,12 +305,12 @@ var french = language{
 	},
 	dob: func(g *gen, y, m, d int) string {
 		if g.r.IntN(2) == 0 {
-			return fmtDate("%d %s %d", d, frMonths[m-1], y)
+			return fmt.Sprintf("%d %s %d", d, frMonths[m-1], y)
 		}
-		return fmtDate("%02d/%02d/%04d", d, m, y)
+		return fmt.Sprintf("%02d/%02d/%04d", d, m, y)
 	},
 	date: func(g *gen, y, m, d int) string {
-		return pick(g.r, fmtDate("%02d/%02d/%04d", d, m, y), fmtDate("%d %s %d", d, frMonths[m-1], y))
+		return pick(g.r, fmt.Sprintf("%02d/%02d/%04d", d, m, y), fmt.Sprintf("%d %s %d", d, frMonths[m-1], y))
 	},
 	callCues: []cue{
 		{"appelez-moi", "Appelez-moi au %s."}, {"rappelez-moi", "Rappelez-moi au %s, merci."},
@@ -392,12 +394,12 @@ var spanish = language{
 	},
 	dob: func(g *gen, y, m, d int) string {
 		if g.r.IntN(3) == 0 {
-			return fmtDate("%d de %s de %d", d, esMonths[m-1], y)
+			return fmt.Sprintf("%d de %s de %d", d, esMonths[m-1], y)
 		}
-		return fmtDate("%02d/%02d/%04d", d, m, y)
+		return fmt.Sprintf("%02d/%02d/%04d", d, m, y)
 	},
 	date: func(g *gen, y, m, d int) string {
-		return pick(g.r, fmtDate("%02d/%02d/%04d", d, m, y), fmtDate("%d de %s de %d", d, esMonths[m-1], y))
+		return pick(g.r, fmt.Sprintf("%02d/%02d/%04d", d, m, y), fmt.Sprintf("%d de %s de %d", d, esMonths[m-1], y))
 	},
 	callCues: []cue{
 		{"llámame", "Llámame al %s."}, {"llámeme", "Llámeme al %s, gracias."},
