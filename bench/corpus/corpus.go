@@ -19,6 +19,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 )
 
 // Plant is a value planted in a document, to be found by Detector.
@@ -28,6 +29,8 @@ type Plant struct {
 	Value    string // as it appears in the unescaped string (or the number literal)
 	Number   bool   // planted as a JSON number rather than inside a string
 	Spelling string // one of Spellings, or "" for the plain forms
+	Lang     string // the language of the text around it (en, de, fr, es), or "" outside the thread
+	Cue      string // what surrounds it: the words before it, "key <name>" for a member name, or ""
 }
 
 // Decoy is a value that must survive detection.
@@ -37,6 +40,8 @@ type Decoy struct {
 	Value    string
 	Number   bool   // a JSON number literal rather than text inside a string
 	Spelling string // one of Spellings, or "" for the plain forms
+	Lang     string // the language of the text around it, or "" (see Plant)
+	Cue      string // what surrounds it, or "" (see Plant)
 }
 
 // Corpus is a set of JSON documents with their ground truth.
@@ -46,8 +51,13 @@ type Corpus struct {
 	Decoys []Decoy
 }
 
-// Detectors lists the detector names the generator plants values for.
-var Detectors = []string{
+// Detectors lists the detector names the generator plants values for:
+// those of valued (in text found by their own shape) and FreeTextDetectors.
+var Detectors = append(slices.Clip(valued), FreeTextDetectors...)
+
+// valued are the detectors the documents' own random stream plants, in
+// its order (the stream picks from this list: it must not change).
+var valued = []string{
 	"email", "phone", "credit_card", "iban", "us_ssn", "ipv4", "ipv6", "mac_address", "jwt",
 	"aws_access_key_id", "github_token", "stripe_key", "slack_token", "google_api_key", "private_key",
 	"openai_key", "anthropic_key", "gitlab_token", "npm_token", "huggingface_token",
@@ -75,6 +85,7 @@ func Generate(seed uint64, n int) *Corpus {
 			v = g.llmExchange()
 		}
 		v.(map[string]any)["remarks"] = remarks(c, seed, i)
+		v.(map[string]any)["thread"], v.(map[string]any)["record"] = contextual(c, seed, i)
 		b, err := json.Marshal(v)
 		if err != nil {
 			panic(err)
@@ -116,7 +127,7 @@ func Chat(seed uint64, size int) []byte {
 			content += " " + g.sentence()
 		}
 		if g.r.IntN(10) == 0 {
-			content += " " + g.plantText(Detectors[g.r.IntN(len(Detectors))])
+			content += " " + g.plantText(valued[g.r.IntN(len(valued))])
 		}
 		msgs = append(msgs, map[string]any{"role": pick(g.r, "user", "assistant"), "content": content})
 		n += len(content) + 40

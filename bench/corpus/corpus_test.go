@@ -184,3 +184,90 @@ func TestPayloads(t *testing.T) {
 		}
 	}
 }
+
+// TestContextPlanted checks the thread and record: every free-text detector
+// and context decoy kind planted in every language, each value in a leaf of
+// its document (a decoy recorded but left out would count as one that
+// survived).
+func TestContextPlanted(t *testing.T) {
+	c := Generate(9, 200)
+	texts := make([]string, len(c.Docs))
+	for i, d := range c.Docs {
+		dec := json.NewDecoder(bytes.NewReader(d))
+		dec.UseNumber()
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			t.Fatal(err)
+		}
+		texts[i] = strings.Join(leavesOf(v), "\n")
+	}
+	plants, decoys := map[string]int{}, map[string]int{}
+	for _, p := range c.Plants {
+		if p.Cue == "" {
+			continue
+		}
+		plants[p.Detector+"/"+p.Lang]++
+		if !strings.Contains(texts[p.Doc], p.Value) {
+			t.Errorf("doc %d: %s %q missing", p.Doc, p.Detector, p.Value)
+		}
+	}
+	for _, d := range c.Decoys {
+		if d.Cue == "" {
+			continue
+		}
+		decoys[d.Kind]++
+		if !strings.Contains(texts[d.Doc], d.Value) {
+			t.Errorf("doc %d: %s decoy %q missing", d.Doc, d.Kind, d.Value)
+		}
+	}
+	for _, det := range FreeTextDetectors {
+		for _, l := range languages {
+			if plants[det+"/"+l.code] == 0 {
+				t.Errorf("no %s in %s in 200 documents", det, l.code)
+			}
+		}
+	}
+	if plants["date_of_birth/"] == 0 {
+		t.Error("no date_of_birth under a member name in 200 documents")
+	}
+	labels := map[string]bool{}
+	for _, l := range languages {
+		for _, c := range append(slices.Clone(l.nameCues), l.titled...) {
+			labels[l.code+"/"+c.label] = true
+		}
+	}
+	for k := range gendered {
+		if !labels[k] {
+			t.Errorf("gendered cue %s is no name cue", k)
+		}
+	}
+	for _, k := range ContextDecoys {
+		if decoys[k] < 20 {
+			t.Errorf("decoy %s: %d in 200 documents", k, decoys[k])
+		}
+	}
+}
+
+// leavesOf returns the string values and number literals of a document
+// decoded with UseNumber.
+func leavesOf(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case json.Number:
+		return []string{string(v)}
+	case []any:
+		var out []string
+		for _, x := range v {
+			out = append(out, leavesOf(x)...)
+		}
+		return out
+	case map[string]any:
+		var out []string
+		for _, x := range v {
+			out = append(out, leavesOf(x)...)
+		}
+		return out
+	}
+	return nil
+}

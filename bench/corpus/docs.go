@@ -57,7 +57,7 @@ func (g *gen) decoyPhrase() string {
 			"card ending "+g.digits(4),
 			"#"+g.chars(6, hexDigits),
 			"^"+fmt.Sprintf("%d.%d.%d", g.r.IntN(10), g.r.IntN(10), g.r.IntN(10)),
-			"PO Box "+g.digits(5),
+			"locker "+g.digits(5), // not "PO Box": a PO box is a street_address
 			"+"+g.digits(2)+"%",
 		)) + "."
 	case 0:
@@ -115,7 +115,7 @@ func (g *gen) profile() any {
 			"zip":    g.digits(5),
 		},
 		"bank":  map[string]any{"iban": g.plant("iban", g.iban()), "holder": g.name()},
-		"notes": g.sentence() + " " + g.plantText(pick(g.r, Detectors...)),
+		"notes": g.sentence() + " " + g.plantText(pick(g.r, valued...)),
 	}
 }
 
@@ -147,7 +147,7 @@ func (g *gen) chat(n int) any {
 	for i := range n {
 		content := g.sentence()
 		if i%2 == 0 {
-			content += " " + g.plantText(pick(g.r, Detectors...))
+			content += " " + g.plantText(pick(g.r, valued...))
 		}
 		content += " " + g.sentence()
 		msgs = append(msgs, map[string]any{"role": pick(g.r, "user", "assistant"), "content": content})

@@ -16,16 +16,35 @@ const (
 	MinRecallChecksummed = 0.99
 	// MinRecall is the recall gate of the other detectors.
 	MinRecall = 0.97
-	// MinDecoySurvival is the share of decoys that must survive untouched.
+	// MinDecoySurvival is the share of the decoys of each kind that must
+	// survive untouched.
 	MinDecoySurvival = 0.99
+	// MinIntegerIDSurvival is the survival gate of integer_id: random
+	// integer ids under identifier and quantity keys, of which at most
+	// 0.5 % may change.
+	MinIntegerIDSurvival = 0.995
 )
+
+// minRecallFreeText are the recall gates of FreeTextDetectors.
+var minRecallFreeText = map[string]float64{"person_name": 0.85, "street_address": 0.90, "date_of_birth": 0.95}
 
 // MinRecallFor returns the recall gate of a detector.
 func MinRecallFor(detector string) float64 {
+	if r, ok := minRecallFreeText[detector]; ok {
+		return r
+	}
 	if detector == "credit_card" || detector == "iban" || slices.Contains(credentialDetectors, detector) {
 		return MinRecallChecksummed
 	}
 	return MinRecall
+}
+
+// MinSurvivalFor returns the survival gate of a decoy kind.
+func MinSurvivalFor(kind string) float64 {
+	if kind == "integer_id" {
+		return MinIntegerIDSurvival
+	}
+	return MinDecoySurvival
 }
 
 // Occurrences returns the byte ranges of s in text, overlapping ones included.
@@ -94,23 +113,24 @@ func (ts Tallies) Add(kind string, ok bool) {
 	}
 }
 
-// DecoyTable renders decoy survival per kind, then for all decoys, as the
-// Markdown table the quality documents show.
+// DecoyTable renders decoy survival per kind (with its gate), then for all
+// decoys, as the Markdown table the quality documents show.
 func DecoyTable(decoys Tallies) string {
 	var b strings.Builder
-	b.WriteString("| decoy kind | planted | survived | survival |\n|---|---:|---:|---:|\n")
+	b.WriteString("| decoy kind | planted | survived | survival | gate |\n|---|---:|---:|---:|---:|\n")
 	for _, k := range slices.Sorted(maps.Keys(decoys)) {
 		d := decoys[k]
-		fmt.Fprintf(&b, "| %s | %d | %d | %.4f |\n", k, d.Planted, d.OK, d.Rate())
+		fmt.Fprintf(&b, "| %s | %d | %d | %.4f | %.3f |\n", k, d.Planted, d.OK, d.Rate(), MinSurvivalFor(k))
 	}
 	all := sum(decoys)
-	fmt.Fprintf(&b, "| **all decoys** | %d | %d | %.4f |\n", all.Planted, all.OK, all.Rate())
+	fmt.Fprintf(&b, "| **all decoys** | %d | %d | %.4f | |\n", all.Planted, all.OK, all.Rate())
 	return b.String()
 }
 
 // GateFailures lists the quality gates missed: a detector of Detectors whose
-// recall is below MinRecallFor (or that has nothing planted), overall decoy
-// survival below MinDecoySurvival.
+// recall is below MinRecallFor (or that has nothing planted), a decoy kind
+// whose survival is below MinSurvivalFor (or, of ContextDecoys, that has
+// nothing planted).
 func GateFailures(recall, decoys Tallies) []string {
 	var out []string
 	for _, name := range Detectors {
@@ -121,8 +141,15 @@ func GateFailures(recall, decoys Tallies) []string {
 			out = append(out, fmt.Sprintf("%s: recall %.4f below %.2f", name, r.Rate(), MinRecallFor(name)))
 		}
 	}
-	if all := sum(decoys); all.Rate() < MinDecoySurvival {
-		out = append(out, fmt.Sprintf("decoy survival %.4f below %.2f", all.Rate(), MinDecoySurvival))
+	for _, k := range ContextDecoys {
+		if d := decoys[k]; d == nil || d.Planted == 0 {
+			out = append(out, "decoy "+k+": nothing planted")
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(decoys)) {
+		if d := decoys[k]; d.Planted > 0 && d.Rate() < MinSurvivalFor(k) {
+			out = append(out, fmt.Sprintf("decoy %s: survival %.4f below %.3f", k, d.Rate(), MinSurvivalFor(k)))
+		}
 	}
 	return out
 }
