@@ -10,8 +10,11 @@ import "github.com/veilproxy/veil/rules/internal/luhn"
 // issuer prefix and length, and a valid Luhn check digit. A letter touching
 // the digits does not hide a card ("x4111111111111111y"). A UATP number
 // needs card evidence too: a card word before it or a card member name.
+// Cards written one after another in four groups of four each keep their
+// own grouping (see cardRun), so a run of them is not a tracking number.
 func (sc *scanner) cards(c *chain) {
 	var buf [19]byte
+	var run cardRun
 	for i := 0; i < c.n; i++ {
 		if !c.canStartGlued(i) {
 			continue
@@ -29,7 +32,7 @@ func (sc *scanner) cards(c *chain) {
 			if !cardShapeGrows(c, i, j) {
 				break
 			}
-			if nd >= 12 && c.canEndGlued(j) && !cardContinues(c, i, j) {
+			if nd >= 12 && c.canEndGlued(j) && (!cardContinues(c, i, j) || run.whole(sc, c, i, j)) {
 				sc.meter.add(2 * nd) // the digits, collected and checked
 				if ok, weak := cardIssuer(c.collect(buf[:0], i, j)); ok && (!weak || sc.cardEvidence(c.g[i].start) != 0) {
 					best = j
@@ -92,6 +95,72 @@ func cardContinues(c *chain, i, j int) bool {
 	}
 	s := c.sep(i + 1)[0]
 	return (i > 0 && c.len(i-1) == 4 && sepIs(c.sep(i), s)) || (j+1 < c.n && c.len(j+1) == 4 && sepIs(c.sep(j+1), s))
+}
+
+// cardRun tells cards written one after another from a long grouped
+// number. A window of four groups of four whose grouping seems to go on
+// ("4012 8888 8888 1881 4012 …") is still a card when the groups that
+// continue it are, block by block, other cards of four groups of four, each
+// joined by one separator of its own and valid on its own (validCard), up
+// to a side where the grouping stops: "4012888888881881 4012-8888-8888-1881
+// 4012 8888 8888 1881" is three cards. A run with a group left over
+// ("9400 1000 0000 0000 0000 00", 22 digits) or a block that is no card
+// stays one number. The verdict for each block is kept for the chain, so a
+// long run is checked once, not once per window.
+type cardRun struct {
+	known, valid uint32 // bit k: groups k..k+3 checked, and a card
+}
+
+// whole reports whether the window i..j is four groups of four and every
+// block of four groups that continues its grouping on either side is a card
+// of its own (see cardRun).
+func (r *cardRun) whole(sc *scanner, c *chain, i, j int) bool {
+	if j-i != 3 || !fourByFour(c, i) {
+		return false
+	}
+	for k := i; k > 0 && c.len(k-1) == 4 && sepIs(c.sep(k), c.sep(k + 1)[0]); {
+		k -= 4
+		if k < 0 || !r.card(sc, c, k) {
+			return false
+		}
+	}
+	for k := i; k+4 < c.n && c.len(k+4) == 4 && sepIs(c.sep(k+4), c.sep(k + 1)[0]); {
+		k += 4
+		if k+3 >= c.n || !r.card(sc, c, k) {
+			return false
+		}
+	}
+	return true
+}
+
+// card reports whether groups k..k+3 are four groups of four joined by one
+// separator and a valid card on their own.
+func (r *cardRun) card(sc *scanner, c *chain, k int) bool {
+	if r.known&(1<<k) == 0 {
+		r.known |= 1 << k
+		if fourByFour(c, k) {
+			var buf [16]byte
+			sc.meter.add(32) // the digits, collected and checked
+			if validCard(c.collect(buf[:0], k, k+3)) {
+				r.valid |= 1 << k
+			}
+		}
+	}
+	return r.valid&(1<<k) != 0
+}
+
+// fourByFour reports whether groups k..k+3 exist, have four digits each and
+// are joined by one separator written the same each time.
+func fourByFour(c *chain, k int) bool {
+	if k+3 >= c.n {
+		return false
+	}
+	for g := k; g <= k+3; g++ {
+		if c.len(g) != 4 || g > k+1 && string(c.sep(g)) != string(c.sep(k+1)) {
+			return false
+		}
+	}
+	return true
 }
 
 // validCard reports whether the digit string d is a payment card number

@@ -21,7 +21,15 @@ func TestCreditCard(t *testing.T) {
 		{"fw ４１１１ １１１１ １１１１ １１１１", []string{"credit_card=４１１１ １１１１ １１１１ １１１１"}},
 		{"arabic-indic ٤١١١١١١١١١١١١١١١", []string{"credit_card=٤١١١١١١١١١١١١١١١"}},
 		{"soft\u00ad hyphen 4111\u00ad1111\u00ad1111\u00ad1111", []string{"credit_card=4111\u00ad1111\u00ad1111\u00ad1111"}},
+		// cards one after another, each in its own grouping
+		{"4012888888881881 4012-8888-8888-1881 4012 8888 8888 1881", []string{"credit_card=4012888888881881", "credit_card=4012-8888-8888-1881", "credit_card=4012 8888 8888 1881"}},
+		{"4111 1111 1111 1111 5555 5555 5555 4444", []string{"credit_card=4111 1111 1111 1111", "credit_card=5555 5555 5555 4444"}},
+		{"4111-1111-1111-1111 5555-5555-5555-4444 4012-8888-8888-1881.", []string{"credit_card=4111-1111-1111-1111", "credit_card=5555-5555-5555-4444", "credit_card=4012-8888-8888-1881"}},
+		{"4111 1111 1111 1111 4012 8888 8888 1881 4111 1111 1111 1111 5555 5555 5555 4444", []string{"credit_card=4111 1111 1111 1111", "credit_card=4012 8888 8888 1881", "credit_card=4111 1111 1111 1111", "credit_card=5555 5555 5555 4444"}},
 		// negatives
+		{"4111 1111 1111 1111 5555 5555 5555 4445", nil},      // the next block is no card
+		{"4111 1111 1111 1111 5555 5555 5555 4444 1234", nil}, // a group left over
+		{"1234 4111 1111 1111 1111 5555 5555 5555 4444", nil}, // blocks not aligned
 		{"order 4111111111111112", nil},                       // Luhn
 		{"id 1234567812345670", nil},                          // passes Luhn, no issuer
 		{"tracking 9400 1000 0000 0000 0000 00", nil},         // longer grouping

@@ -51,8 +51,14 @@ func isIPv6Byte(b byte) bool { return isHex(b) || b == ':' || b == '.' }
 
 // ipv6s finds IPv6 addresses: maximal runs of hex digits, colons and dots
 // around a colon, not glued to a word, shaped like an address (eight groups,
-// or "::" with at least two groups and a decimal digit, so "std::vector",
-// "dead::beef" and "::1" are not reported) and accepted by net/netip.
+// or "::" with at least two groups and a decimal digit, or "::" and a dotted
+// quad, so "std::vector", "dead::beef" and "::1" are not reported) and
+// accepted by net/netip. An IPv4 address written in IPv6 form
+// ("::ffff:10.0.0.1", "::192.168.1.1") is one span, and a zone after the
+// address ("fe80::1%eth0", "%25eth0" in a URL) belongs to it. A prefix length
+// after it ("/64") does not: it names no host, and leaving it out keeps one
+// address one value whether or not a prefix follows (the same token when
+// the address is hashed or tokenized).
 func (sc *scanner) ipv6s() {
 	t := sc.t
 	for off := 0; off < len(t); {
@@ -85,15 +91,38 @@ func (sc *scanner) ipv6s() {
 		}
 		if ipv6Shape(t[s:e]) {
 			if a, err := netip.ParseAddr(string(t[s:e])); err == nil && a.Is6() {
-				sc.emitEvidence(kIPv6, s, e, EvFormat|sc.hintEvidence(HintIP)|sc.ctxEvidence(s, cxIP))
+				z := zoneEnd(t, e)
+				sc.meter.add(z - e)
+				sc.emitEvidence(kIPv6, s, z, EvFormat|sc.hintEvidence(HintIP)|sc.ctxEvidence(s, cxIP))
+				off = max(off, z)
 			}
 		}
 	}
 }
 
+// zoneEnd returns the end of the zone that follows an IPv6 address ending at
+// t[e]: '%' and a run of [A-Za-z0-9_.-] not ending in '.' or '-' (sentence
+// punctuation); or e when there is none.
+func zoneEnd(t []byte, e int) int {
+	if at(t, e) != '%' {
+		return e
+	}
+	z := e + 1
+	for z < len(t) && (isAlnum(t[z]) || t[z] == '_' || t[z] == '.' || t[z] == '-') {
+		z++
+	}
+	for z > e+1 && (t[z-1] == '.' || t[z-1] == '-') {
+		z--
+	}
+	if z == e+1 {
+		return e
+	}
+	return z
+}
+
 // ipv6Shape is a cheap test run before netip.ParseAddr.
 func ipv6Shape(r []byte) bool {
-	colons, groups, digit := 0, 0, false
+	colons, groups, digit, dot := 0, 0, false, false
 	inGroup := false
 	for _, b := range r {
 		if b == ':' {
@@ -106,9 +135,10 @@ func ipv6Shape(r []byte) bool {
 			inGroup = true
 		}
 		digit = digit || isDigit(b)
+		dot = dot || b == '.'
 	}
 	if bytes.Contains(r, []byte("::")) {
-		return groups >= 2 && digit
+		return groups >= 2 && digit || dot // ("::" and a dotted quad: "::192.168.1.1")
 	}
 	return colons == 7 || (colons == 6 && bytes.IndexByte(r, '.') >= 0)
 }

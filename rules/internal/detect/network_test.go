@@ -24,7 +24,18 @@ func TestIPv6(t *testing.T) {
 		{"[2001:0db8:85a3:0000:0000:8a2e:0370:7334]:443", []string{"ipv6=2001:0db8:85a3:0000:0000:8a2e:0370:7334"}},
 		{"fe80::1ff:fe23:4567:890a.", []string{"ipv6=fe80::1ff:fe23:4567:890a"}},
 		{"::ffff:192.0.2.128", []string{"ipv6=::ffff:192.0.2.128"}},
+		// an IPv4 address in IPv6 form is one span
+		{"mapped ::ffff:10.0.0.1, compat ::192.168.1.1.", []string{"ipv6=::ffff:10.0.0.1", "ipv6=::192.168.1.1"}},
+		{"nat64 64:ff9b::192.0.2.33/96", []string{"ipv6=64:ff9b::192.0.2.33"}},
+		// a zone belongs to the address, a prefix length does not
+		{"ping fe80::1%eth0 now", []string{"ipv6=fe80::1%eth0"}},
+		{"fe80::1ff:fe23:4567:890a%en0.", []string{"ipv6=fe80::1ff:fe23:4567:890a%en0"}},
+		{"http://[fe80::1%25eth0]:8080/", []string{"ipv6=fe80::1%25eth0"}},
+		{"fe80::1%wlan_0.1-a/64", []string{"ipv6=fe80::1%wlan_0.1-a"}},
+		{"2001:db8::1% of hosts", []string{"ipv6=2001:db8::1"}},
 		// negatives
+		{"::1.2 ::1.2.3 ::256.1.1.1 ::1%eth0", nil},
+		{"Bar::1.2 dead::beef.cafe", nil},
 		{"std::vector dead::beef ::1 a::b::c", nil},
 		{"10:22:33 and 1:2:3:4:5:6:7", nil},
 		{"x2001:db8::1", nil},
