@@ -76,6 +76,21 @@ func houseNumberEnd(t []byte, i int) int {
 			return -1
 		}
 		return j + 1
+	case b == ' ':
+		return repeatEnd(t, j)
+	}
+	return j
+}
+
+// repeatEnd extends a French house number ending at t[j] over the word
+// that numbers a second building of the same number ("3 bis", "25 ter",
+// "7 quater"), when a space follows that word.
+func repeatEnd(t []byte, j int) int {
+	for _, w := range [...]string{"bis", "ter", "quater"} {
+		e := j + 1 + len(w)
+		if e < len(t) && string(t[j+1:e]) == w && (t[e] == ' ' || t[e] == ',') {
+			return e
+		}
 	}
 	return j
 }
@@ -220,6 +235,11 @@ func (sc *scanner) streetBefore(lx *lexicon, i, lo int) (start int, box, ok bool
 		if s <= lo+1 || t[s-1] != ' ' {
 			return 0, false, false
 		}
+		// "C/ Mayor 10", "C/ de Gracia 5": the Spanish abbreviation of
+		// calle.
+		if c := s - 3; names > 0 && c >= lo && lower(t[c]) == 'c' && t[c+1] == '/' && (c == lo || !wordByteBefore(t, c)) {
+			return c, false, true
+		}
 		e = s - 1
 		if e > lo && t[e-1] == '.' { // "Av. de Mayo"
 			e--
@@ -354,6 +374,7 @@ func (sc *scanner) streetAfter(lx *lexicon, ne int) (int, bool) {
 			if k > 0 && e-s <= maxWord && (upper || e-s <= 4) {
 				sc.meter.add(e - s + 8)
 				if lx.lookup(t[s:e])&lxStreet != 0 {
+					e = sc.streetTypeEnd(lx, e)
 					if at(t, e) == '.' {
 						e++
 					}
@@ -370,6 +391,28 @@ func (sc *scanner) streetAfter(lx *lexicon, ne int) (int, bool) {
 		p = e + 1
 	}
 	return 0, false
+}
+
+// streetTypeEnd extends a street type ending at t[e] over a second,
+// capitalized one: in "South Park Terrace" the first type belongs to the
+// name.
+func (sc *scanner) streetTypeEnd(lx *lexicon, e int) int {
+	t := sc.t
+	if at(t, e) != ' ' {
+		return e
+	}
+	if size, upper := letterAt(sc.t, e+1); size == 0 || !upper {
+		return e
+	}
+	ne := wordEnd(t, e+1)
+	if ne-e-1 > maxWord {
+		return e
+	}
+	sc.meter.add(ne - e + 8)
+	if lx.lookup(t[e+1:ne])&lxStreet != 0 {
+		return ne
+	}
+	return e
 }
 
 // isOrdinalSuffix reports whether t[e:] starts with an English ordinal
@@ -464,6 +507,16 @@ func (sc *scanner) addressTail(end int) int {
 	return end
 }
 
+// isFloorWord reports whether l (lower-case) names a floor of a Spanish
+// building on its own, with no number ("bajo", "ático").
+func isFloorWord(l []byte) bool {
+	switch string(l) {
+	case "bajo", "bajos", "ático", "atico", "entresuelo", "principal", "sótano":
+		return true
+	}
+	return false
+}
+
 // unitEnd returns the end of a unit at t[p] ("Apt 4B", "Suite 200", "#12",
 // "Wohnung 3", "3º B", "2ª izq"), or 0.
 func unitEnd(t []byte, p int) int {
@@ -503,7 +556,13 @@ func unitEnd(t []byte, p int) int {
 	we := wordEnd(t, p)
 	var buf [maxWord]byte
 	l, ok := lowerWord(t[we-min(we-p, maxWord):we], &buf)
-	if !ok || we-p > maxWord || !isUnitWord(l) {
+	if !ok || we-p > maxWord {
+		return 0
+	}
+	if isFloorWord(l) && !isAlnum(at(t, we)) {
+		return we
+	}
+	if !isUnitWord(l) {
 		return 0
 	}
 	q := we

@@ -19,13 +19,35 @@ func postcodeCityEnd(t []byte, p int) int {
 	end := 0
 	for w := 0; w < 3 && at(t, k) == ' '; w++ {
 		size, upper := letterAt(t, k+1)
-		if size == 0 || !upper {
+		if size == 0 {
 			break
+		}
+		if !upper {
+			// A particle inside the city's name ("Frankfurt am Main",
+			// "Boulogne-sur-Mer", "Santiago de Compostela").
+			pe := wordEnd(t, k+1)
+			if end == 0 || !isCityParticle(t[k+1:pe]) || at(t, pe) != ' ' {
+				break
+			}
+			if size, upper := letterAt(t, pe+1); size == 0 || !upper {
+				break
+			}
+			k = pe
+			continue
 		}
 		k = wordEnd(t, k+1)
 		end = k
 	}
 	return end
+}
+
+// isCityParticle reports whether w joins the words of a city's name.
+func isCityParticle(w []byte) bool {
+	switch string(w) {
+	case "am", "an", "im", "ob", "der", "sur", "sous", "en", "lès", "les", "de", "del", "la", "el":
+		return true
+	}
+	return false
 }
 
 // postcodeEnd returns the end of a US state and ZIP code ("IL 62704",
