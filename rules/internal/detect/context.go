@@ -62,7 +62,14 @@ var ctxWords = func() map[string]ctxWord {
 		"contacto", "contactez", "contacter", "dial", "handy", "ruf", "rufen", "anrufen", "ruft", "rufnummer",
 		"telefonnummer", "handynummer", "mobilnummer", "erreichbar", "appelez", "appeler", "appelle",
 		"portable", "joindre", "llamar", "llame", "llámame", "llamame", "llámenos", "llamenos", "llamanos",
-		"móvil", "movil", "ph")
+		"móvil", "movil", "ph",
+		"phoned", "callback", "texted", "telephoned", "landline", "hotline",
+		"anruf", "angerufen", "rückruf", "ruckruf", "zurückrufen", "zuruckrufen", "erreichen", "festnetz",
+		"mobiltelefon", "telefonisch",
+		"rappelez", "rappeler", "rappelle", "joignable", "joignez", "téléphonez", "telephonez", "téléphoner",
+		"telephoner",
+		"llámeme", "llameme", "llámanos", "llamadme", "llámenme", "llamenme", "llamada", "marque", "marcar",
+		"contacte", "contáctame", "contactame", "contácteme", "contacteme")
 	add(cxSSN, "ssn", "ssns", "ssn#", "ss#", "nss", "nir", "svnr", "sozialversicherungsnummer",
 		"versicherungsnummer", "socialsecurity")
 	add(cxCard, "card", "cards", "karte", "kreditkarte", "carte", "tarjeta", "credit", "crédito", "credito",
@@ -72,7 +79,8 @@ var ctxWords = func() map[string]ctxWord {
 		"peer", "subnet", "adresse-ip")
 	add(cxBirth, "born", "birth", "birthday", "birthdate", "dob", "bday", "geboren", "geb", "geburtsdatum",
 		"geburtstag", "né", "née", "naissance", "nacido", "nacida", "nació", "nacio", "nacimiento",
-		"cumpleaños", "cumpleanos", "anniversaire")
+		"cumpleaños", "cumpleanos", "anniversaire",
+		"geburt", "geburtsjahr", "nee", "naquit", "nací", "naci", "nacidos", "nacidas")
 	add(cxVersion, "version", "versions", "versión", "ver", "v", "release", "released", "releases", "rel",
 		"build", "builds", "revision", "révision", "revisión", "rev", "firmware", "fw", "patch",
 		"compilación", "compilacion", "lanzamiento", "versionsnummer", "sdk", "upgrade", "upgraded", "update",
@@ -151,6 +159,7 @@ func contextBefore(t []byte, i int) ctxSeen {
 	var words [contextWindow/2 + 1]ctxClass // a word and a byte between words at least
 	nw := 0
 	var prev uint8
+	cue := false // the last word read is a context word
 	for p := s; p < i; {
 		if isDigit(t[p]) {
 			// A number counts as a word of no class ("version 2 to
@@ -158,7 +167,7 @@ func contextBefore(t []byte, i int) ctxSeen {
 			for p < i && isDigit(t[p]) {
 				p++
 			}
-			prev = 0
+			prev, cue = 0, false
 			if nw < len(words) {
 				words[nw] = 0
 				nw++
@@ -166,6 +175,9 @@ func contextBefore(t []byte, i int) ctxSeen {
 			continue
 		}
 		if !isCtxLetter(t[p]) {
+			if !cue && sentenceEnd(t, p, i) {
+				nw, prev = 0, 0 // the words of an earlier sentence say nothing
+			}
 			p++
 			continue
 		}
@@ -202,6 +214,7 @@ func contextBefore(t []byte, i int) ctxSeen {
 			w = ctxWords[string(buf[:n])]
 		}
 		c := w.class
+		cue = w.class != 0 || w.pair != 0
 		if prev&qSocial != 0 && w.pair&qSecurity != 0 || prev&qSecurity != 0 && w.pair&qSocial != 0 ||
 			prev&qSS != 0 && w.pair&qNo != 0 {
 			c |= cxSSN
@@ -224,6 +237,21 @@ func contextBefore(t []byte, i int) ctxSeen {
 		}
 	}
 	return seen
+}
+
+// sentenceEnd reports whether t[p], before position i, ends a sentence: a
+// line break, or '.', '!' or '?' before a space or line break ("Call me at
+// 612 345 678. Version 1.2.3.4": the call is over). A stop right after a
+// context word is no sentence end but an abbreviation or a label ("Tel.
+// 0612345678", "geb. 01.02.1980", "Phone:\n…"): contextBefore does not ask.
+func sentenceEnd(t []byte, p, i int) bool {
+	switch t[p] {
+	case '\n', '\r':
+		return true
+	case '.', '!', '?':
+		return p+1 < i && (t[p+1] == ' ' || t[p+1] == '\n' || t[p+1] == '\r' || t[p+1] == '\t')
+	}
+	return false
 }
 
 // ctxLower returns t[e] lower-cased: an ASCII letter, or the second byte of
