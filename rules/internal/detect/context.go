@@ -42,8 +42,9 @@ type ctxWord struct {
 
 // Pair bits of context words beyond those of keys.go.
 const (
-	qSS uint8 = 1 << (iota + 5) // "ss": with a following "no", "nr", "#" an SSN
-	qNo                         // no, nr, number, num
+	qSS   uint8 = 1 << (iota + 5) // "ss": with a following "no", "nr", "#" an SSN
+	qNo                           // no, nr, number, num
+	qAbbr                         // tel, geb, no, …: a dot after it ends no sentence
 )
 
 // ctxWords maps a context word, lower-cased (accents kept: "né" is not the
@@ -100,6 +101,10 @@ var ctxWords = func() map[string]ctxWord {
 	m["ss"] = ctxWord{pair: qSS}
 	for _, w := range []string{"no", "nr", "number", "num"} {
 		m[w] = ctxWord{class: m[w].class, pair: qNo}
+	}
+	for _, w := range []string{"tel", "tél", "tlf", "tfno", "mob", "ph", "geb", "dob", "no", "nr", "num", "soc",
+		"sec", "ss", "ref", "ver", "rel", "rev", "fw", "v", "cc"} {
+		m[w] = ctxWord{class: m[w].class, pair: m[w].pair | qAbbr}
 	}
 	return m
 }()
@@ -159,7 +164,10 @@ func contextBefore(t []byte, i int) ctxSeen {
 	var words [contextWindow/2 + 1]ctxClass // a word and a byte between words at least
 	nw := 0
 	var prev uint8
-	cue := false // the last word read is a context word
+	// The last word read, when it is a context word: where it ends and
+	// whether it is an abbreviation, for stops that end no sentence (see
+	// sentenceEnd).
+	cueEnd, abbr := -1, false
 	for p := s; p < i; {
 		if isDigit(t[p]) {
 			// A number counts as a word of no class ("version 2 to
@@ -167,7 +175,7 @@ func contextBefore(t []byte, i int) ctxSeen {
 			for p < i && isDigit(t[p]) {
 				p++
 			}
-			prev, cue = 0, false
+			prev, cueEnd = 0, -1
 			if nw < len(words) {
 				words[nw] = 0
 				nw++
@@ -175,8 +183,8 @@ func contextBefore(t []byte, i int) ctxSeen {
 			continue
 		}
 		if !isCtxLetter(t[p]) {
-			if !cue && sentenceEnd(t, p, i) {
-				nw, prev = 0, 0 // the words of an earlier sentence say nothing
+			if sentenceEnd(t, p, i, cueEnd, abbr) {
+				nw, prev, cueEnd = 0, 0, -1 // the words of an earlier sentence say nothing
 			}
 			p++
 			continue
@@ -214,7 +222,11 @@ func contextBefore(t []byte, i int) ctxSeen {
 			w = ctxWords[string(buf[:n])]
 		}
 		c := w.class
-		cue = w.class != 0 || w.pair != 0
+		if w.class != 0 || w.pair != 0 {
+			cueEnd, abbr = e, w.pair&qAbbr != 0
+		} else {
+			cueEnd = -1
+		}
 		if prev&qSocial != 0 && w.pair&qSecurity != 0 || prev&qSecurity != 0 && w.pair&qSocial != 0 ||
 			prev&qSS != 0 && w.pair&qNo != 0 {
 			c |= cxSSN
@@ -241,14 +253,22 @@ func contextBefore(t []byte, i int) ctxSeen {
 
 // sentenceEnd reports whether t[p], before position i, ends a sentence: a
 // line break, or '.', '!' or '?' before a space or line break ("Call me at
-// 612 345 678. Version 1.2.3.4": the call is over). A stop right after a
-// context word is no sentence end but an abbreviation or a label ("Tel.
-// 0612345678", "geb. 01.02.1980", "Phone:\n…"): contextBefore does not ask.
-func sentenceEnd(t []byte, p, i int) bool {
+// 612 345 678. Version 1.2.3.4": the call is over). Not when it follows a
+// context word (the last word read, ending at cueEnd; -1 when the last word
+// is none): a line break after a label ("Phone:\n…", "Date of birth:\n…"),
+// or the dot right after an abbreviation (abbr: "Tel. 0612345678", "geb.
+// 01.02.1980", "Social Security No. 078051121"; but "I was born. 03/04/2020
+// was a Friday").
+func sentenceEnd(t []byte, p, i, cueEnd int, abbr bool) bool {
 	switch t[p] {
 	case '\n', '\r':
-		return true
-	case '.', '!', '?':
+		return cueEnd < 0
+	case '.':
+		if cueEnd == p && abbr {
+			return false
+		}
+		fallthrough
+	case '!', '?':
 		return p+1 < i && (t[p+1] == ' ' || t[p+1] == '\n' || t[p+1] == '\r' || t[p+1] == '\t')
 	}
 	return false
