@@ -42,8 +42,9 @@ type ctxWord struct {
 
 // Pair bits of context words beyond those of keys.go.
 const (
-	qSS uint8 = 1 << (iota + 5) // "ss": with a following "no", "nr", "#" an SSN
-	qNo                         // no, nr, number, num
+	qSS   uint8 = 1 << (iota + 5) // "ss": with a following "no", "nr", "#" an SSN
+	qNo                           // no, nr, number, num
+	qAbbr                         // tel, geb, no, …: a dot after it ends no sentence
 )
 
 // ctxWords maps a context word, lower-cased (accents kept: "né" is not the
@@ -62,7 +63,14 @@ var ctxWords = func() map[string]ctxWord {
 		"contacto", "contactez", "contacter", "dial", "handy", "ruf", "rufen", "anrufen", "ruft", "rufnummer",
 		"telefonnummer", "handynummer", "mobilnummer", "erreichbar", "appelez", "appeler", "appelle",
 		"portable", "joindre", "llamar", "llame", "llámame", "llamame", "llámenos", "llamenos", "llamanos",
-		"móvil", "movil", "ph")
+		"móvil", "movil", "ph",
+		"phoned", "callback", "texted", "telephoned", "landline", "hotline",
+		"anruf", "angerufen", "rückruf", "ruckruf", "zurückrufen", "zuruckrufen", "erreichen", "festnetz",
+		"mobiltelefon", "telefonisch",
+		"rappelez", "rappeler", "rappelle", "joignable", "joignez", "téléphonez", "telephonez", "téléphoner",
+		"telephoner",
+		"llámeme", "llameme", "llámanos", "llamadme", "llámenme", "llamenme", "llamada", "marque", "marcar",
+		"contacte", "contáctame", "contactame", "contácteme", "contacteme")
 	add(cxSSN, "ssn", "ssns", "ssn#", "ss#", "nss", "nir", "svnr", "sozialversicherungsnummer",
 		"versicherungsnummer", "socialsecurity")
 	add(cxCard, "card", "cards", "karte", "kreditkarte", "carte", "tarjeta", "credit", "crédito", "credito",
@@ -72,7 +80,8 @@ var ctxWords = func() map[string]ctxWord {
 		"peer", "subnet", "adresse-ip")
 	add(cxBirth, "born", "birth", "birthday", "birthdate", "dob", "bday", "geboren", "geb", "geburtsdatum",
 		"geburtstag", "né", "née", "naissance", "nacido", "nacida", "nació", "nacio", "nacimiento",
-		"cumpleaños", "cumpleanos", "anniversaire")
+		"cumpleaños", "cumpleanos", "anniversaire",
+		"geburt", "geburtsjahr", "nee", "naquit", "nací", "naci", "nacidos", "nacidas")
 	add(cxVersion, "version", "versions", "versión", "ver", "v", "release", "released", "releases", "rel",
 		"build", "builds", "revision", "révision", "revisión", "rev", "firmware", "fw", "patch",
 		"compilación", "compilacion", "lanzamiento", "versionsnummer", "sdk", "upgrade", "upgraded", "update",
@@ -92,6 +101,10 @@ var ctxWords = func() map[string]ctxWord {
 	m["ss"] = ctxWord{pair: qSS}
 	for _, w := range []string{"no", "nr", "number", "num"} {
 		m[w] = ctxWord{class: m[w].class, pair: qNo}
+	}
+	for _, w := range []string{"tel", "tél", "tlf", "tfno", "mob", "ph", "geb", "dob", "no", "nr", "num", "soc",
+		"sec", "ss", "ref", "ver", "rel", "rev", "fw", "v", "cc"} {
+		m[w] = ctxWord{class: m[w].class, pair: m[w].pair | qAbbr}
 	}
 	return m
 }()
@@ -151,6 +164,10 @@ func contextBefore(t []byte, i int) ctxSeen {
 	var words [contextWindow/2 + 1]ctxClass // a word and a byte between words at least
 	nw := 0
 	var prev uint8
+	// The last word read, when it is a context word: where it ends and
+	// whether it is an abbreviation, for stops that end no sentence (see
+	// sentenceEnd).
+	cueEnd, abbr := -1, false
 	for p := s; p < i; {
 		if isDigit(t[p]) {
 			// A number counts as a word of no class ("version 2 to
@@ -158,7 +175,7 @@ func contextBefore(t []byte, i int) ctxSeen {
 			for p < i && isDigit(t[p]) {
 				p++
 			}
-			prev = 0
+			prev, cueEnd = 0, -1
 			if nw < len(words) {
 				words[nw] = 0
 				nw++
@@ -166,6 +183,9 @@ func contextBefore(t []byte, i int) ctxSeen {
 			continue
 		}
 		if !isCtxLetter(t[p]) {
+			if sentenceEnd(t, p, i, cueEnd, abbr) {
+				nw, prev, cueEnd = 0, 0, -1 // the words of an earlier sentence say nothing
+			}
 			p++
 			continue
 		}
@@ -202,6 +222,11 @@ func contextBefore(t []byte, i int) ctxSeen {
 			w = ctxWords[string(buf[:n])]
 		}
 		c := w.class
+		if w.class != 0 || w.pair != 0 {
+			cueEnd, abbr = e, w.pair&qAbbr != 0
+		} else {
+			cueEnd = -1
+		}
 		if prev&qSocial != 0 && w.pair&qSecurity != 0 || prev&qSecurity != 0 && w.pair&qSocial != 0 ||
 			prev&qSS != 0 && w.pair&qNo != 0 {
 			c |= cxSSN
@@ -224,6 +249,29 @@ func contextBefore(t []byte, i int) ctxSeen {
 		}
 	}
 	return seen
+}
+
+// sentenceEnd reports whether t[p], before position i, ends a sentence: a
+// line break, or '.', '!' or '?' before a space or line break ("Call me at
+// 612 345 678. Version 1.2.3.4": the call is over). Not when it follows a
+// context word (the last word read, ending at cueEnd; -1 when the last word
+// is none): a line break after a label ("Phone:\n…", "Date of birth:\n…"),
+// or the dot right after an abbreviation (abbr: "Tel. 0612345678", "geb.
+// 01.02.1980", "Social Security No. 078051121"; but "I was born. 03/04/2020
+// was a Friday").
+func sentenceEnd(t []byte, p, i, cueEnd int, abbr bool) bool {
+	switch t[p] {
+	case '\n', '\r':
+		return cueEnd < 0
+	case '.':
+		if cueEnd == p && abbr {
+			return false
+		}
+		fallthrough
+	case '!', '?':
+		return p+1 < i && (t[p+1] == ' ' || t[p+1] == '\n' || t[p+1] == '\r' || t[p+1] == '\t')
+	}
+	return false
 }
 
 // ctxLower returns t[e] lower-cased: an ASCII letter, or the second byte of

@@ -35,6 +35,30 @@ func TestContextWords(t *testing.T) {
 		{"call me on 1984-07-23", nil},       // a date
 		{"call me 12 345", nil},              // too short
 		{"tel. 1 23 45 67 89 01 23 45", nil}, // too long
+		{"Rappelez-moi au 0697240869, merci.", []string{"phone=0697240869"}},
+		{"Appelez-moi au 06 97 24 08 69.", []string{"phone=06 97 24 08 69"}},
+		{"Llámeme al 711 36 00 77, gracias.", []string{"phone=711 36 00 77"}},
+		{"Llámeme al 711 712 441, gracias.", []string{"phone=711 712 441"}},
+		{"Llámame al 710256183.", []string{"phone=710256183"}},
+		{"Llámame al 914545390.", []string{"phone=914545390"}},
+		{"Llámame al 91 234 56 78.", []string{"phone=91 234 56 78"}},
+		{"Llámame al 750256183.", nil}, // no Spanish number starts 75
+		{"Llámame al 510256183.", nil},
+		{"Ticket 612345678 was reopened.", nil},
+		{"Sie erreichen mich unter 0151 1234 5678", []string{"phone=0151 1234 5678"}},
+		{"Tel. 612345678", []string{"phone=612345678"}},
+		{"Phone:\n612 345 678", []string{"phone=612 345 678"}},
+		// the words of an earlier sentence confirm nothing
+		{"Call me soon. 612 345 678", nil},
+		{"Call me soon!\n612345678", nil},
+		{"Llámame al 715838945. Versión 19.36.174.206 publicada.", []string{"phone=715838945"}},
+		{"Contact: Mary Harris\nI'm on version 20.15.31.223 of the app.", []string{"person_name=Mary Harris"}},
+		{"Contacto: José Ramírez\nEl build 13.33.249.107 corre en el dispositivo.", []string{"person_name=José Ramírez"}},
+		{"please update. use 175.44.175.53", []string{"ipv4=175.44.175.53"}},
+		// a version word vetoes a dotted number whatever confirmed it
+		{"call me, version 22.99.166.240", nil},
+		{"phone firmware 01.23.45.67.89", nil},
+		{"phone 01.23.45.67.89", []string{"phone=01.23.45.67.89"}},
 		// a reference word vetoes numbers written in groups of four, and
 		// those only context confirmed
 		{"Tracking 0123 4567 8901", nil},
@@ -57,6 +81,12 @@ func TestContextWords(t *testing.T) {
 		{"deployed version 2 to 10.0.0.5", []string{"ipv4=10.0.0.5"}},
 		{"build server ip 10.0.0.1", []string{"ipv4=10.0.0.1"}},
 		{"from 10.0.0.1 (release 1.2.3.4)", []string{"ipv4=10.0.0.1"}},
+		// birth words in the four languages
+		{"Nací el 22/11/1977.", []string{"date_of_birth=22/11/1977"}},
+		{"Nací el 22 de noviembre de 1943.", []string{"date_of_birth=22 de noviembre de 1943"}},
+		{"Je suis né le 10/11/1941.", []string{"date_of_birth=10/11/1941"}},
+		{"Patientin, geb. 03.04.1950, kommt zur Kontrolle.", []string{"date_of_birth=03.04.1950"}},
+		{"I was born. 03/04/2020 was a Friday.", nil},
 		// times are not MAC addresses
 		{"at 12:30:45:00:11:22", nil},
 		{"12-30-45-00-11-22", nil},
@@ -133,6 +163,21 @@ func TestContextBefore(t *testing.T) {
 		{"tel " + strings.Repeat("x", 60), 0, 0, 0},
 		{"tracking no. ", cxRef, cxRef, cxRef},
 		{"Version ", cxVersion, cxVersion, cxVersion},
+		{"Rappelez-moi au ", cxPhone, cxPhone, 0},
+		{"Llámeme al ", cxPhone, cxPhone, cxPhone},
+		{"Ruf mich bitte zurück, ich bin erreichbar unter ", cxPhone, cxPhone, cxPhone},
+		{"Nací el ", cxBirth, cxBirth, cxBirth},
+		// a sentence ends at a line break or at '.', '!', '?' before a space
+		{"Call me at 612 345 678. Version ", cxVersion, cxVersion, cxVersion},
+		{"Contact: Mary Harris\nI'm on version ", cxVersion, cxVersion, cxVersion},
+		{"call me? ok ", 0, 0, 0},
+		{"please update. use ", 0, 0, 0},
+		{"call me.now ", cxPhone, cxPhone, 0},
+		// but not after a label or the abbreviation of a context word
+		{"Phone:\n", cxPhone, cxPhone, cxPhone},
+		{"Tel. ", cxPhone, cxPhone, cxPhone},
+		{"geb. ", cxBirth, cxBirth, cxBirth},
+		{"Social Security No. ", cxSSN, cxSSN, cxSSN},
 	} {
 		got := contextBefore([]byte(c.text), len(c.text))
 		if got != (ctxSeen{c.all, c.mid, c.near}) {

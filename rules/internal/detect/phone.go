@@ -26,8 +26,9 @@ package detect
 // ("+1+415+555+2671", "415+555+2671").
 //
 // Bare digit strings without '+' are phones only after a phone word
-// ("call 4155552671", "mobile: 07700900123", see context.go) and when their
-// digits fit a format above, or under a phone member name: order numbers,
+// ("call 4155552671", "mobile: 07700900123", "llámame al 612345678", see
+// context.go) and when their digits fit a format above or are a Spanish
+// number of nine digits, or under a phone member name: order numbers,
 // timestamps and identifiers look the same.
 
 // callingCodes maps country calling codes to the minimum and maximum length
@@ -92,7 +93,9 @@ func phoneNumberLiteral(d []byte) bool {
 // an identifier, quantity or version member name vetoes every form but the
 // international one with '+' (a reference word only the numbers that
 // evidence confirmed and those written in groups of four digits, as parcel
-// numbers are: "Tracking 0123 4567 8901").
+// numbers are: "Tracking 0123 4567 8901"). A version word right before a
+// number written with dots vetoes it, whatever confirmed it ("Call me.
+// Version 22.99.166.240": a version, not a phone).
 func (sc *scanner) phones(c *chain) {
 	keyed := sc.hint&HintPhone != 0
 	idKey := !keyed && sc.hint&(HintIdentifier|HintQuantity|HintVersion) != 0
@@ -126,7 +129,8 @@ func (sc *scanner) phones(c *chain) {
 			if best < 0 {
 				best, ev = sc.confirmedPhone(c, i, keyed)
 			}
-			if best >= 0 && (idKey || !keyed && (ev != EvFormat || fourDigitGroups(c, i, best)) && sc.context(pos).near&cxRef != 0) {
+			if best >= 0 && (idKey || !keyed && (ev != EvFormat || fourDigitGroups(c, i, best)) && sc.context(pos).near&cxRef != 0 ||
+				dotted(c, i, best) && sc.context(pos).near&cxVersion != 0) {
 				best = -1
 			}
 		}
@@ -203,6 +207,17 @@ func loosePhone(c *chain, i int) int {
 		}
 	}
 	return best
+}
+
+// dotted reports whether groups i..j (two or more) are joined by single
+// dots, as the parts of a version are ("Version 22.99.166.240").
+func dotted(c *chain, i, j int) bool {
+	for k := i + 1; k <= j; k++ {
+		if !sepIs(c.sep(k), '.') {
+			return false
+		}
+	}
+	return j > i
 }
 
 // fourDigitGroups reports whether groups i..j (two or more) all have four
@@ -395,11 +410,14 @@ func trunkPhone(c *chain, i, j int) bool {
 
 // barePhone reports whether a run of digits written without separators is
 // a phone number in one of the formats above: NANP with or without its
-// leading 1, an Indian mobile, a trunk-0 national number, or an
+// leading 1, an Indian mobile, a trunk-0 national number, a Spanish number
+// (nine digits: mobiles 6xx and 71x–74x, landlines 8xx and 9xx), or an
 // international number without its '+'.
 func barePhone(d []byte) bool {
 	n := len(d)
 	switch {
+	case n == 9:
+		return d[0] == '6' || d[0] == '8' || d[0] == '9' || d[0] == '7' && d[1] >= '1' && d[1] <= '4'
 	case n < 10 || n > 15:
 		return false
 	case n == 10 && d[0] >= '2' && d[3] >= '2', // NANP
