@@ -258,12 +258,7 @@ func (sc *scanner) streetBefore(lx *lexicon, i, lo int) (start int, box, ok bool
 // calle, avenida, plaza, paseo, …) and Italian or Portuguese (via, piazza,
 // rua).
 func isStreetPrefix(w []byte) bool {
-	if len(w) < 2 || len(w) > 10 {
-		return false
-	}
-	switch lower(w[0]) {
-	case 'r', 'a', 'b', 'c', 'p', 'q', 'i', 'f', 'v', 'g', 't', 'l':
-	default:
+	if len(w) < 2 || len(w) > 10 || !streetPrefixStart(w[0]) {
 		return false
 	}
 	l := w
@@ -279,6 +274,16 @@ func isStreetPrefix(w []byte) bool {
 		"quai", "cours", "route", "faubourg", "passage", "voie", "calle", "avenida", "avda", "plaza", "pza",
 		"paseo", "camino", "carrera", "ronda", "travesía", "carretera", "glorieta", "vía", "via", "piazza",
 		"viale", "corso", "rua", "praça", "largo":
+		return true
+	}
+	return false
+}
+
+// streetPrefixStart reports whether b (any case) may start a word of
+// isStreetPrefix.
+func streetPrefixStart(b byte) bool {
+	switch lower(b) {
+	case 'r', 'a', 'b', 'c', 'p', 'q', 'i', 'f', 'v', 'g', 't', 'l':
 		return true
 	}
 	return false
@@ -313,7 +318,10 @@ func (sc *scanner) streetAfter(lx *lexicon, ne int) (int, bool) {
 	if size == 0 && !isDigit(at(t, j)) {
 		return 0, false
 	}
-	if size > 0 {
+	if size > 0 && !upper && !streetPrefixStart(t[j]) {
+		return 0, false // a lower-case word, no street type ("25 dollars")
+	}
+	if size > 0 && streetPrefixStart(t[j]) {
 		we := wordEnd(t, j)
 		if isStreetPrefix(t[j:we]) {
 			p := we
@@ -345,9 +353,9 @@ func (sc *scanner) streetAfter(lx *lexicon, ne int) (int, bool) {
 			}
 			return 0, false
 		}
-		if !upper {
-			return 0, false
-		}
+	}
+	if size > 0 && !upper {
+		return 0, false
 	}
 	// English: name words, then the type.
 	p := j

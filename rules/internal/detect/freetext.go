@@ -40,7 +40,7 @@ func (sc *scanner) freeText() {
 		if i >= len(t) {
 			return
 		}
-		if wordByteBefore(t, i) {
+		if b := t[i-min(i, 1)]; i > 0 && (isAlnum(b) || b >= utf8.RuneSelf && wordByteBefore(t, i)) {
 			// Inside a word, a token or a key ("iPhone", "x4B", "ghp_…"):
 			// neither starts there; skip the run of letters and digits.
 			for i++; i < len(t) && (t[i] >= utf8.RuneSelf || isAlnum(t[i])); i++ {
@@ -58,7 +58,10 @@ func (sc *scanner) freeText() {
 			i, addrLo = end, end
 			continue
 		}
-		size, upper := letterAt(t, i)
+		size, upper := 1, true // an upper-case ASCII letter, or:
+		if t[i] >= utf8.RuneSelf {
+			size, upper = letterAt(t, i)
+		}
 		if size == 0 {
 			i++
 			continue
@@ -76,9 +79,11 @@ func (sc *scanner) freeText() {
 		if pending >= 0 {
 			start := pending
 			pending = -1
-			if end := sc.nameGroup(lx, start, nameLo); end > i {
-				i, nameLo = end, start
-				continue
+			if groupGoesOn(t, start, i) {
+				if end := sc.nameGroup(lx, start, nameLo); end > i {
+					i, nameLo = end, start
+					continue
+				}
 			}
 		}
 		if !key && sentenceStart(t, i) {
@@ -90,21 +95,49 @@ func (sc *scanner) freeText() {
 	}
 }
 
+// groupGoesOn reports whether the group of capitalized words at t[i] (see
+// nameGroup) may reach the stop at t[stop]: the word runs on to it
+// ("Jean-Luc", "O'Brien"), or a word may follow it in its group: after a
+// space (and a dot, of a title or an initial), a letter that is not a
+// lower-case ASCII one, or a particle's. A pending word that fails it is a
+// group of one word at the start of a sentence, which is never a name (no
+// cue reaches back over the end of a sentence), so nameGroup is spared.
+func groupGoesOn(t []byte, i, stop int) bool {
+	e := wordEnd(t, i)
+	if e > stop {
+		return true
+	}
+	if at(t, e) == '.' {
+		e++
+	}
+	if at(t, e) != ' ' {
+		return false
+	}
+	b := at(t, e+1)
+	return !isLower(b) || particleStart(b)
+}
+
+// capOrDigit flags (in bit 7 of its byte) each byte of x that is (when
+// caps) an upper-case ASCII letter or a non-ASCII byte, or (when digits) an
+// ASCII digit.
+func capOrDigit(x uint64, caps, digits bool) uint64 {
+	low := x &^ highs
+	var m uint64
+	if caps {
+		m = x | (low+ones*(0x80-'A'))&^(low+ones*(0x80-'Z'-1))
+	}
+	if digits {
+		m |= (low + ones*(0x80-'0')) &^ (low + ones*(0x80-'9'-1))
+	}
+	return m & highs
+}
+
 // nextCapOrDigit returns the offset of the first byte of t at or after i
 // that is (when caps) an upper-case ASCII letter or a non-ASCII byte, or
 // (when digits) an ASCII digit, or len(t). It tests eight bytes at a time.
 func nextCapOrDigit(t []byte, i int, caps, digits bool) int {
 	for ; i+8 <= len(t); i += 8 {
-		x := binary.LittleEndian.Uint64(t[i:])
-		low := x &^ highs
-		var m uint64
-		if caps {
-			m = x | (low+ones*(0x80-'A'))&^(low+ones*(0x80-'Z'-1))
-		}
-		if digits {
-			m |= (low + ones*(0x80-'0')) &^ (low + ones*(0x80-'9'-1))
-		}
-		if m &= highs; m != 0 {
+		if m := capOrDigit(binary.LittleEndian.Uint64(t[i:]), caps, digits); m != 0 {
 			return i + bits.TrailingZeros64(m)>>3
 		}
 	}

@@ -200,3 +200,27 @@ func TestFreeTextZeroAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupGoesOn checks when freeText may skip nameGroup for a pending
+// word at the start of a sentence: only when the group is that word alone.
+func TestGroupGoesOn(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		stop int // the next stop after the word at 0
+		want bool
+	}{
+		{"Thanks, that worked. Have", 21, false},
+		{"Let me know. Ping", 13, false},
+		{"Anna Schmidt called", 5, true},
+		{"Dr. Weber", 4, true},
+		{"Jean-Luc is here", 5, true}, // the stop is inside the word
+		{"Ludwig van Beethoven", 11, true},
+		{"Hello Élodie", 6, true},
+		{"Hello 5th Avenue", 16, true}, // not a lower-case letter: nameGroup decides
+		{"Anna", 4, false},
+	} {
+		if got := groupGoesOn([]byte(c.text), 0, c.stop); got != c.want {
+			t.Errorf("groupGoesOn(%q, 0, %d) = %v, want %v", c.text, c.stop, got, c.want)
+		}
+	}
+}
