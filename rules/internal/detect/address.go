@@ -86,6 +86,9 @@ func houseNumberEnd(t []byte, i int) int {
 // that numbers a second building of the same number ("3 bis", "25 ter",
 // "7 quater"), when a space follows that word.
 func repeatEnd(t []byte, j int) int {
+	if b := at(t, j+1); b != 'b' && b != 't' && b != 'q' {
+		return j // most numbers: no word of the three starts there
+	}
 	for _, w := range [...]string{"bis", "ter", "quater"} {
 		e := j + 1 + len(w)
 		if e < len(t) && string(t[j+1:e]) == w && (t[e] == ' ' || t[e] == ',') {
