@@ -134,16 +134,32 @@ func capOrDigit(x uint64, caps, digits bool) uint64 {
 
 // nextCapOrDigit returns the offset of the first byte of t at or after i
 // that is (when caps) an upper-case ASCII letter or a non-ASCII byte, or
-// (when digits) an ASCII digit, or len(t). It tests eight bytes at a time.
+// (when digits) an ASCII digit, or len(t). It tests eight bytes at a time,
+// the last few of t padded with zeros (which are neither).
 func nextCapOrDigit(t []byte, i int, caps, digits bool) int {
-	for ; i+8 <= len(t); i += 8 {
-		if m := capOrDigit(binary.LittleEndian.Uint64(t[i:]), caps, digits); m != 0 {
-			return i + bits.TrailingZeros64(m)>>3
+	if caps && digits { // the usual case, in a loop of its own
+		for ; i+8 <= len(t); i += 8 {
+			x := binary.LittleEndian.Uint64(t[i:])
+			low := x &^ highs
+			if m := (x | (low+ones*(0x80-'A'))&^(low+ones*(0x80-'Z'-1)) |
+				(low+ones*(0x80-'0'))&^(low+ones*(0x80-'9'-1))) & highs; m != 0 {
+				return i + bits.TrailingZeros64(m)>>3
+			}
+		}
+	} else {
+		for ; i+8 <= len(t); i += 8 {
+			if m := capOrDigit(binary.LittleEndian.Uint64(t[i:]), caps, digits); m != 0 {
+				return i + bits.TrailingZeros64(m)>>3
+			}
 		}
 	}
-	for ; i < len(t); i++ {
-		if b := t[i]; caps && (isUpper(b) || b >= utf8.RuneSelf) || digits && isDigit(b) {
-			return i
+	if i < len(t) {
+		var x uint64
+		for k := len(t) - 1; k >= i; k-- {
+			x = x<<8 | uint64(t[k])
+		}
+		if m := capOrDigit(x, caps, digits); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
 		}
 	}
 	return len(t)
