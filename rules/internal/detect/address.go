@@ -1,5 +1,7 @@
 package detect
 
+import "unicode/utf8"
+
 // address looks for a street address around the house number (or PO box
 // number) that starts at t[i]; lo is the end of the previous digit run (the
 // street before a number is read back no further). It emits the address and
@@ -135,6 +137,9 @@ func (sc *scanner) streetBefore(lx *lexicon, i, lo int) (start int, box, ok bool
 		return 0, false, false
 	}
 	sc.meter.add(min(j-lo, 64))
+	if plainWordBefore(t, j, lo) {
+		return 0, false, false // "about 25", "room 4": most numbers of prose
+	}
 	// The word before the number: a PO box word, "Nr."/"nº" (then the
 	// word before that), or the end of a street's name.
 	var buf [maxWord]byte
@@ -256,12 +261,34 @@ func (sc *scanner) streetBefore(lx *lexicon, i, lo int) (start int, box, ok bool
 	return 0, false, false
 }
 
+// plainWordBefore reports whether the word that ends at t[j] is a whole
+// word of 1 to 10 lower-case ASCII letters, after lo, that streetBefore
+// rejects as it stands: no PO box word, no "nr" or "no" (a lower-case word
+// names no street).
+func plainWordBefore(t []byte, j, lo int) bool {
+	s := j
+	for s > lo && j-s <= 10 && isLower(t[s-1]) {
+		s--
+	}
+	if s == j || j-s > 10 || s <= lo {
+		return false
+	}
+	if b := t[s-1]; b >= utf8.RuneSelf || isAlnum(b) || b == '\'' || b == '-' {
+		return false
+	}
+	switch string(t[s:j]) {
+	case "box", "postfach", "bp", "p", "apartado", "apdo", "correos", "postale", "pmb", "nr", "no", "num", "n":
+		return false
+	}
+	return true
+}
+
 // isStreetPrefix reports whether w (any case) is a street type that comes
 // before the street's name in French and Spanish (rue, avenue, boulevard,
 // calle, avenida, plaza, paseo, …) and Italian or Portuguese (via, piazza,
 // rua).
 func isStreetPrefix(w []byte) bool {
-	if len(w) < 2 || len(w) > 10 || !streetPrefixStart(w[0]) {
+	if len(w) < 2 || len(w) > 10 || !streetPrefixPair(w[0], w[1]) {
 		return false
 	}
 	l := w
@@ -288,6 +315,37 @@ func streetPrefixStart(b byte) bool {
 	switch lower(b) {
 	case 'r', 'a', 'b', 'c', 'p', 'q', 'i', 'f', 'v', 'g', 't', 'l':
 		return true
+	}
+	return false
+}
+
+// streetPrefixPair reports whether a and b (any case) may be the first
+// two bytes of a word of isStreetPrefix.
+func streetPrefixPair(a, b byte) bool {
+	b = lower(b)
+	switch lower(a) {
+	case 'r':
+		return b == 'u' || b == 'o'
+	case 'a':
+		return b == 'v' || b == 'l'
+	case 'b':
+		return b == 'o' || b == 'd' || b == 'l' || b == 'v'
+	case 'c':
+		return b == 'h' || b == 'o' || b == 'a'
+	case 'p':
+		return b == 'l' || b == 'a' || b == 'z' || b == 'i' || b == 'r'
+	case 'v':
+		return b == 'o' || b == 'i' || b == 0xC3
+	case 'i':
+		return b == 'm'
+	case 'q':
+		return b == 'u'
+	case 'f', 'l':
+		return b == 'a'
+	case 't':
+		return b == 'r'
+	case 'g':
+		return b == 'l'
 	}
 	return false
 }
@@ -324,7 +382,7 @@ func (sc *scanner) streetAfter(lx *lexicon, ne int) (int, bool) {
 	if size > 0 && !upper && !streetPrefixStart(t[j]) {
 		return 0, false // a lower-case word, no street type ("25 dollars")
 	}
-	if size > 0 && streetPrefixStart(t[j]) {
+	if size > 0 && streetPrefixPair(t[j], at(t, j+1)) {
 		we := wordEnd(t, j)
 		if isStreetPrefix(t[j:we]) {
 			p := we
