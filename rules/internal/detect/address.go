@@ -276,6 +276,9 @@ func plainWordBefore(t []byte, j, lo int) bool {
 	if b := t[s-1]; b >= utf8.RuneSelf || isAlnum(b) || b == '\'' || b == '-' {
 		return false
 	}
+	if c := t[s]; c != 'b' && c != 'p' && c != 'a' && c != 'c' && c != 'n' {
+		return true // (the first letters of the words below)
+	}
 	switch string(t[s:j]) {
 	case "box", "postfach", "bp", "p", "apartado", "apdo", "correos", "postale", "pmb", "nr", "no", "num", "n":
 		return false

@@ -138,11 +138,23 @@ func capOrDigit(x uint64, caps, digits bool) uint64 {
 // the last few of t padded with zeros (which are neither).
 func nextCapOrDigit(t []byte, i int, caps, digits bool) int {
 	if caps && digits { // the usual case, in a loop of its own
+		// Sixteen bytes a step: the constants are loaded once for both
+		// words.
+		for ; i+16 <= len(t); i += 16 {
+			w := t[i : i+16 : i+16]
+			x0, x1 := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[8:])
+			l0, l1 := x0&^highs, x1&^highs
+			m0 := (x0 | (l0+ones*(0x80-'A'))&^(l0+ones*(0x80-'Z'-1)) | (l0+ones*(0x80-'0'))&^(l0+ones*(0x80-'9'-1))) & highs
+			m1 := (x1 | (l1+ones*(0x80-'A'))&^(l1+ones*(0x80-'Z'-1)) | (l1+ones*(0x80-'0'))&^(l1+ones*(0x80-'9'-1))) & highs
+			if m0|m1 != 0 {
+				if m0 != 0 {
+					return i + bits.TrailingZeros64(m0)>>3
+				}
+				return i + 8 + bits.TrailingZeros64(m1)>>3
+			}
+		}
 		for ; i+8 <= len(t); i += 8 {
-			x := binary.LittleEndian.Uint64(t[i:])
-			low := x &^ highs
-			if m := (x | (low+ones*(0x80-'A'))&^(low+ones*(0x80-'Z'-1)) |
-				(low+ones*(0x80-'0'))&^(low+ones*(0x80-'9'-1))) & highs; m != 0 {
+			if m := capOrDigit(binary.LittleEndian.Uint64(t[i:]), true, true); m != 0 {
 				return i + bits.TrailingZeros64(m)>>3
 			}
 		}
