@@ -79,18 +79,19 @@ func houseNumberEnd(t []byte, i int) int {
 		}
 		return j + 1
 	case b == ' ':
-		return repeatEnd(t, j)
+		if c := at(t, j+1); c == 'b' || c == 't' || c == 'q' {
+			return repeatEnd(t, j)
+		}
 	}
 	return j
 }
 
 // repeatEnd extends a French house number ending at t[j] over the word
 // that numbers a second building of the same number ("3 bis", "25 ter",
-// "7 quater"), when a space follows that word.
+// "7 quater"), when a space follows that word. (houseNumberEnd calls it
+// only when a 'b', 't' or 'q' follows the space at t[j]: most numbers have
+// none.)
 func repeatEnd(t []byte, j int) int {
-	if b := at(t, j+1); b != 'b' && b != 't' && b != 'q' {
-		return j // most numbers: no word of the three starts there
-	}
 	for _, w := range [...]string{"bis", "ter", "quater"} {
 		e := j + 1 + len(w)
 		if e < len(t) && string(t[j+1:e]) == w && (t[e] == ' ' || t[e] == ',') {
