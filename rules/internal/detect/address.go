@@ -28,13 +28,17 @@ func (sc *scanner) address(lx *lexicon, i, lo int) int {
 	var start, end int
 	var box, ok bool
 	if b := at(t, i-2); at(t, i-1) == ' ' && (isAlpha(b) || b == '.' || b == ',' || b >= 0x80) {
-		start, box, ok = sc.streetBefore(lx, i, lo)
+		if j := i - 1; j > lo && isLower(b) && plainWordBefore(t, j, lo) {
+			sc.meter.add(min(j-lo, 64)) // what streetBefore charges to reject it
+		} else {
+			start, box, ok = sc.streetBefore(lx, i, lo)
+		}
 	}
 	if ok && box {
 		end = postfachEnd(t, ne)
 	} else if ok {
 		end = ne
-	} else if b := at(t, ne); b == ' ' || b == ',' {
+	} else if b := at(t, ne); (b == ' ' || b == ',') && streetMayFollow(t, ne) {
 		end, ok = sc.streetAfter(lx, ne)
 		start = i
 	}
@@ -138,9 +142,6 @@ func (sc *scanner) streetBefore(lx *lexicon, i, lo int) (start int, box, ok bool
 		return 0, false, false
 	}
 	sc.meter.add(min(j-lo, 64))
-	if plainWordBefore(t, j, lo) {
-		return 0, false, false // "about 25", "room 4": most numbers of prose
-	}
 	// The word before the number: a PO box word, "Nr."/"nº" (then the
 	// word before that), or the end of a street's name.
 	var buf [maxWord]byte
@@ -260,6 +261,27 @@ func (sc *scanner) streetBefore(lx *lexicon, i, lo int) (start int, box, ok bool
 		}
 	}
 	return 0, false, false
+}
+
+// streetMayFollow reports whether a street may follow the house number
+// ending at t[ne] (see streetAfter): after a comma or a space, a word that
+// starts with an upper-case or non-ASCII letter, a digit (an ordinal), or
+// a lower-case word whose first two bytes may start a French or Spanish
+// street type. Most words after a number of prose ("25 dollars", "3
+// times") fail it before streetAfter is called.
+func streetMayFollow(t []byte, ne int) bool {
+	j := ne
+	if at(t, j) == ',' {
+		j++
+	}
+	if at(t, j) != ' ' {
+		return false
+	}
+	c := at(t, j+1)
+	if c >= utf8.RuneSelf || isUpper(c) || isDigit(c) {
+		return true
+	}
+	return isLower(c) && streetPrefixPair(c, at(t, j+2))
 }
 
 // plainWordBefore reports whether the word that ends at t[j] is a whole
