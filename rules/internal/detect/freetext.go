@@ -33,7 +33,26 @@ func (sc *scanner) freeText() {
 	// Most capitals of prose are such words, followed by lower-case ones.
 	pending := -1
 	for i := 0; i < len(t); {
+		if names && addrs {
+			// nextCapOrDigit inline, for the usual case: a call per stop
+			// would cost more than the test.
+			for i+16 <= len(t) {
+				w := t[i : i+16 : i+16]
+				x0, x1 := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[8:])
+				m0, m1 := capsDigits(x0), capsDigits(x1)
+				if m0 != 0 {
+					i += bits.TrailingZeros64(m0) >> 3
+					goto found
+				}
+				if m1 != 0 {
+					i += 8 + bits.TrailingZeros64(m1)>>3
+					goto found
+				}
+				i += 16
+			}
+		}
 		i = nextCapOrDigit(t, i, names, addrs)
+	found:
 		if pending >= 0 && i-pending > 24 {
 			pending = -1
 		}
@@ -132,6 +151,12 @@ func capOrDigit(x uint64, caps, digits bool) uint64 {
 	return m & highs
 }
 
+// capsDigits is capOrDigit(x, true, true), without the tests.
+func capsDigits(x uint64) uint64 {
+	low := x &^ highs
+	return (x | (low+ones*(0x80-'A'))&^(low+ones*(0x80-'Z'-1)) | (low+ones*(0x80-'0'))&^(low+ones*(0x80-'9'-1))) & highs
+}
+
 // nextCapOrDigit returns the offset of the first byte of t at or after i
 // that is (when caps) an upper-case ASCII letter or a non-ASCII byte, or
 // (when digits) an ASCII digit, or len(t). It tests eight bytes at a time,
@@ -143,9 +168,7 @@ func nextCapOrDigit(t []byte, i int, caps, digits bool) int {
 		for ; i+16 <= len(t); i += 16 {
 			w := t[i : i+16 : i+16]
 			x0, x1 := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[8:])
-			l0, l1 := x0&^highs, x1&^highs
-			m0 := (x0 | (l0+ones*(0x80-'A'))&^(l0+ones*(0x80-'Z'-1)) | (l0+ones*(0x80-'0'))&^(l0+ones*(0x80-'9'-1))) & highs
-			m1 := (x1 | (l1+ones*(0x80-'A'))&^(l1+ones*(0x80-'Z'-1)) | (l1+ones*(0x80-'0'))&^(l1+ones*(0x80-'9'-1))) & highs
+			m0, m1 := capsDigits(x0), capsDigits(x1)
 			if m0|m1 != 0 {
 				if m0 != 0 {
 					return i + bits.TrailingZeros64(m0)>>3
@@ -154,7 +177,7 @@ func nextCapOrDigit(t []byte, i int, caps, digits bool) int {
 			}
 		}
 		for ; i+8 <= len(t); i += 8 {
-			if m := capOrDigit(binary.LittleEndian.Uint64(t[i:]), true, true); m != 0 {
+			if m := capsDigits(binary.LittleEndian.Uint64(t[i:])); m != 0 {
 				return i + bits.TrailingZeros64(m)>>3
 			}
 		}
