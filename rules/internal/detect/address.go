@@ -302,6 +302,9 @@ func plainWordBefore(t []byte, j, lo int) bool {
 	if c := t[s]; c != 'b' && c != 'p' && c != 'a' && c != 'c' && c != 'n' {
 		return true // (the first letters of the words below)
 	}
+	if n := j - s; n == 5 || n == 6 || n > 8 {
+		return true // (nor their lengths: "about", "after", "number")
+	}
 	switch string(t[s:j]) {
 	case "box", "postfach", "bp", "p", "apartado", "apdo", "correos", "postale", "pmb", "nr", "no", "num", "n":
 		return false

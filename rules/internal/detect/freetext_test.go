@@ -257,6 +257,8 @@ func TestPlainWordBefore(t *testing.T) {
 		{" about 25", 0, true},
 		{"the room 4B", 0, true},
 		{"a box 12", 0, false},
+		{"a number 12", 0, true},
+		{"el apdo 12", 0, false},
 		{"an apartado 12", 0, false},
 		{"calle nr 12", 0, false},
 		{"x-ray 5", 0, false},
