@@ -1,5 +1,7 @@
 package detect
 
+import "unicode/utf8"
+
 // address looks for a street address around the house number (or PO box
 // number) that starts at t[i]; lo is the end of the previous digit run (the
 // street before a number is read back no further). It emits the address and
@@ -26,13 +28,17 @@ func (sc *scanner) address(lx *lexicon, i, lo int) int {
 	var start, end int
 	var box, ok bool
 	if b := at(t, i-2); at(t, i-1) == ' ' && (isAlpha(b) || b == '.' || b == ',' || b >= 0x80) {
-		start, box, ok = sc.streetBefore(lx, i, lo)
+		if j := i - 1; j > lo && isLower(b) && plainWordBefore(t, j, lo) {
+			sc.meter.add(min(j-lo, 64)) // what streetBefore charges to reject it
+		} else {
+			start, box, ok = sc.streetBefore(lx, i, lo)
+		}
 	}
 	if ok && box {
 		end = postfachEnd(t, ne)
 	} else if ok {
 		end = ne
-	} else if b := at(t, ne); b == ' ' || b == ',' {
+	} else if b := at(t, ne); (b == ' ' || b == ',') && streetMayFollow(t, ne) {
 		end, ok = sc.streetAfter(lx, ne)
 		start = i
 	}
@@ -77,14 +83,18 @@ func houseNumberEnd(t []byte, i int) int {
 		}
 		return j + 1
 	case b == ' ':
-		return repeatEnd(t, j)
+		if c := at(t, j+1); c == 'b' || c == 't' || c == 'q' {
+			return repeatEnd(t, j)
+		}
 	}
 	return j
 }
 
 // repeatEnd extends a French house number ending at t[j] over the word
 // that numbers a second building of the same number ("3 bis", "25 ter",
-// "7 quater"), when a space follows that word.
+// "7 quater"), when a space follows that word. (houseNumberEnd calls it
+// only when a 'b', 't' or 'q' follows the space at t[j]: most numbers have
+// none.)
 func repeatEnd(t []byte, j int) int {
 	for _, w := range [...]string{"bis", "ter", "quater"} {
 		e := j + 1 + len(w)
@@ -253,12 +263,61 @@ func (sc *scanner) streetBefore(lx *lexicon, i, lo int) (start int, box, ok bool
 	return 0, false, false
 }
 
+// streetMayFollow reports whether a street may follow the house number
+// ending at t[ne] (see streetAfter): after a comma or a space, a word that
+// starts with an upper-case or non-ASCII letter, a digit (an ordinal), or
+// a lower-case word whose first two bytes may start a French or Spanish
+// street type. Most words after a number of prose ("25 dollars", "3
+// times") fail it before streetAfter is called.
+func streetMayFollow(t []byte, ne int) bool {
+	j := ne
+	if at(t, j) == ',' {
+		j++
+	}
+	if at(t, j) != ' ' {
+		return false
+	}
+	c := at(t, j+1)
+	if c >= utf8.RuneSelf || isUpper(c) || isDigit(c) {
+		return true
+	}
+	return isLower(c) && streetPrefixPair(c, at(t, j+2))
+}
+
+// plainWordBefore reports whether the word that ends at t[j] is a whole
+// word of 1 to 10 lower-case ASCII letters, after lo, that streetBefore
+// rejects as it stands: no PO box word, no "nr" or "no" (a lower-case word
+// names no street).
+func plainWordBefore(t []byte, j, lo int) bool {
+	s := j
+	for s > lo && j-s <= 10 && isLower(t[s-1]) {
+		s--
+	}
+	if s == j || j-s > 10 || s <= lo {
+		return false
+	}
+	if b := t[s-1]; b >= utf8.RuneSelf || isAlnum(b) || b == '\'' || b == '-' {
+		return false
+	}
+	if c := t[s]; c != 'b' && c != 'p' && c != 'a' && c != 'c' && c != 'n' {
+		return true // (the first letters of the words below)
+	}
+	if n := j - s; n == 5 || n == 6 || n > 8 {
+		return true // (nor their lengths: "about", "after", "number")
+	}
+	switch string(t[s:j]) {
+	case "box", "postfach", "bp", "p", "apartado", "apdo", "correos", "postale", "pmb", "nr", "no", "num", "n":
+		return false
+	}
+	return true
+}
+
 // isStreetPrefix reports whether w (any case) is a street type that comes
 // before the street's name in French and Spanish (rue, avenue, boulevard,
 // calle, avenida, plaza, paseo, …) and Italian or Portuguese (via, piazza,
 // rua).
 func isStreetPrefix(w []byte) bool {
-	if len(w) < 2 || len(w) > 10 || !streetPrefixStart(w[0]) {
+	if len(w) < 2 || len(w) > 10 || !streetPrefixPair(w[0], w[1]) {
 		return false
 	}
 	l := w
@@ -285,6 +344,37 @@ func streetPrefixStart(b byte) bool {
 	switch lower(b) {
 	case 'r', 'a', 'b', 'c', 'p', 'q', 'i', 'f', 'v', 'g', 't', 'l':
 		return true
+	}
+	return false
+}
+
+// streetPrefixPair reports whether a and b (any case) may be the first
+// two bytes of a word of isStreetPrefix.
+func streetPrefixPair(a, b byte) bool {
+	b = lower(b)
+	switch lower(a) {
+	case 'r':
+		return b == 'u' || b == 'o'
+	case 'a':
+		return b == 'v' || b == 'l'
+	case 'b':
+		return b == 'o' || b == 'd' || b == 'l' || b == 'v'
+	case 'c':
+		return b == 'h' || b == 'o' || b == 'a'
+	case 'p':
+		return b == 'l' || b == 'a' || b == 'z' || b == 'i' || b == 'r'
+	case 'v':
+		return b == 'o' || b == 'i' || b == 0xC3
+	case 'i':
+		return b == 'm'
+	case 'q':
+		return b == 'u'
+	case 'f', 'l':
+		return b == 'a'
+	case 't':
+		return b == 'r'
+	case 'g':
+		return b == 'l'
 	}
 	return false
 }
@@ -321,7 +411,7 @@ func (sc *scanner) streetAfter(lx *lexicon, ne int) (int, bool) {
 	if size > 0 && !upper && !streetPrefixStart(t[j]) {
 		return 0, false // a lower-case word, no street type ("25 dollars")
 	}
-	if size > 0 && streetPrefixStart(t[j]) {
+	if size > 0 && streetPrefixPair(t[j], at(t, j+1)) {
 		we := wordEnd(t, j)
 		if isStreetPrefix(t[j:we]) {
 			p := we

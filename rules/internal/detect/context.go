@@ -193,6 +193,13 @@ func contextBefore(t []byte, i int) ctxSeen {
 		// ("D.O.B.") and a '#' right after it ("SS#").
 		var buf [maxCtxWord]byte
 		n, e := 0, p
+		for e < i && isLower(t[e]) { // most bytes, the short way
+			if n < len(buf) {
+				buf[n] = t[e]
+			}
+			n++
+			e++
+		}
 		for e < i {
 			b := t[e]
 			switch {

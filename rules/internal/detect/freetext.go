@@ -33,7 +33,26 @@ func (sc *scanner) freeText() {
 	// Most capitals of prose are such words, followed by lower-case ones.
 	pending := -1
 	for i := 0; i < len(t); {
+		if names && addrs {
+			// nextCapOrDigit inline, for the usual case: a call per stop
+			// would cost more than the test.
+			for i+16 <= len(t) {
+				w := t[i : i+16 : i+16]
+				x0, x1 := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[8:])
+				m0, m1 := capsDigits(x0), capsDigits(x1)
+				if m0 != 0 {
+					i += bits.TrailingZeros64(m0) >> 3
+					goto found
+				}
+				if m1 != 0 {
+					i += 8 + bits.TrailingZeros64(m1)>>3
+					goto found
+				}
+				i += 16
+			}
+		}
 		i = nextCapOrDigit(t, i, names, addrs)
+	found:
 		if pending >= 0 && i-pending > 24 {
 			pending = -1
 		}
@@ -132,18 +151,50 @@ func capOrDigit(x uint64, caps, digits bool) uint64 {
 	return m & highs
 }
 
+// capsDigits is capOrDigit(x, true, true), without the tests.
+func capsDigits(x uint64) uint64 {
+	low := x &^ highs
+	return (x | (low+ones*(0x80-'A'))&^(low+ones*(0x80-'Z'-1)) | (low+ones*(0x80-'0'))&^(low+ones*(0x80-'9'-1))) & highs
+}
+
 // nextCapOrDigit returns the offset of the first byte of t at or after i
 // that is (when caps) an upper-case ASCII letter or a non-ASCII byte, or
-// (when digits) an ASCII digit, or len(t). It tests eight bytes at a time.
+// (when digits) an ASCII digit, or len(t). It tests eight bytes at a time,
+// the last few of t padded with zeros (which are neither).
 func nextCapOrDigit(t []byte, i int, caps, digits bool) int {
-	for ; i+8 <= len(t); i += 8 {
-		if m := capOrDigit(binary.LittleEndian.Uint64(t[i:]), caps, digits); m != 0 {
-			return i + bits.TrailingZeros64(m)>>3
+	if caps && digits { // the usual case, in a loop of its own
+		// Sixteen bytes a step: the constants are loaded once for both
+		// words.
+		for ; i+16 <= len(t); i += 16 {
+			w := t[i : i+16 : i+16]
+			x0, x1 := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[8:])
+			m0, m1 := capsDigits(x0), capsDigits(x1)
+			if m0|m1 != 0 {
+				if m0 != 0 {
+					return i + bits.TrailingZeros64(m0)>>3
+				}
+				return i + 8 + bits.TrailingZeros64(m1)>>3
+			}
+		}
+		for ; i+8 <= len(t); i += 8 {
+			if m := capsDigits(binary.LittleEndian.Uint64(t[i:])); m != 0 {
+				return i + bits.TrailingZeros64(m)>>3
+			}
+		}
+	} else {
+		for ; i+8 <= len(t); i += 8 {
+			if m := capOrDigit(binary.LittleEndian.Uint64(t[i:]), caps, digits); m != 0 {
+				return i + bits.TrailingZeros64(m)>>3
+			}
 		}
 	}
-	for ; i < len(t); i++ {
-		if b := t[i]; caps && (isUpper(b) || b >= utf8.RuneSelf) || digits && isDigit(b) {
-			return i
+	if i < len(t) {
+		var x uint64
+		for k := len(t) - 1; k >= i; k-- {
+			x = x<<8 | uint64(t[k])
+		}
+		if m := capOrDigit(x, caps, digits); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
 		}
 	}
 	return len(t)

@@ -224,3 +224,52 @@ func TestGroupGoesOn(t *testing.T) {
 		}
 	}
 }
+
+// TestStreetPrefixPair checks that the two-byte filter before
+// isStreetPrefix lets every street type through, in any case.
+func TestStreetPrefixPair(t *testing.T) {
+	for _, w := range []string{"rue", "avenue", "av", "ave", "boulevard", "bd", "bld", "bvd", "chemin", "allée",
+		"place", "impasse", "quai", "cours", "route", "faubourg", "passage", "voie", "calle", "avenida", "avda",
+		"plaza", "pza", "paseo", "camino", "carrera", "ronda", "travesía", "carretera", "glorieta", "vía", "via",
+		"piazza", "viale", "corso", "rua", "praça", "largo"} {
+		for _, v := range []string{w, strings.ToUpper(w), strings.ToUpper(w[:1]) + w[1:]} {
+			if !isStreetPrefix([]byte(v)) {
+				t.Errorf("isStreetPrefix(%q) = false", v)
+			}
+		}
+	}
+	for _, w := range []string{"people", "tomorrow", "times", "pe", "Times"} {
+		if isStreetPrefix([]byte(w)) || streetPrefixPair(w[0], w[1]) {
+			t.Errorf("%q passes the street prefix filter", w)
+		}
+	}
+}
+
+// TestPlainWordBefore checks the words before a number that spare
+// streetBefore its reading: whole lower-case words that name no PO box.
+func TestPlainWordBefore(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		lo   int
+		want bool
+	}{
+		{"about 25", 0, false}, // the word starts the text: streetBefore decides
+		{" about 25", 0, true},
+		{"the room 4B", 0, true},
+		{"a box 12", 0, false},
+		{"a number 12", 0, true},
+		{"el apdo 12", 0, false},
+		{"an apartado 12", 0, false},
+		{"calle nr 12", 0, false},
+		{"x-ray 5", 0, false},
+		{"Hauptstraße 5", 0, false},
+		{"Calle mayor 5", 0, true},      // a lower-case word ends no street name
+		{"x extraordinary 5", 0, false}, // longer than ten letters
+		{"5 about 25", 2, false},        // the word reaches lo
+	} {
+		j := strings.LastIndexByte(c.text, ' ')
+		if got := plainWordBefore([]byte(c.text), j, c.lo); got != c.want {
+			t.Errorf("plainWordBefore(%q, %d, %d) = %v, want %v", c.text, j, c.lo, got, c.want)
+		}
+	}
+}
