@@ -115,6 +115,8 @@ func TestHints(t *testing.T) {
 		{"notes", "call +1 415 555 2671", []string{"phone=+1 415 555 2671"}, EvFormat | EvContext},
 		{"value", "4155552671", nil, 0},
 		{"order_id", "0151 1234 5678", nil, 0},
+		{"order_id", "(415) 555-2671", nil, 0},
+		{"ticket_id", "customer asks: call me at (415) 555-2671", []string{"phone=(415) 555-2671"}, EvFormat | EvContext},
 		{"parcelId", "0123 4567 8901", nil, 0},
 		{"tracking_number", "020 7946 0958", nil, 0},
 		{"contact", "020 7946 0958", []string{"phone=020 7946 0958"}, EvFormat},

@@ -90,8 +90,8 @@ func phoneNumberLiteral(d []byte) bool {
 // a phone member name (HintPhone) also confirms bare digits and numbers in
 // groups no national format lists (loosePhone); a reference word right
 // before the number ("tracking", "order", "Sendung", "colis", "paquete") or
-// an identifier, quantity or version member name vetoes every form but the
-// international one with '+' (a reference word only the numbers that
+// an identifier, quantity or version member name over a value that is the
+// number alone vetoes every form but the international one with '+' (a reference word only the numbers that
 // evidence confirmed and those written in groups of four digits, as parcel
 // numbers are: "Tracking 0123 4567 8901"). A version word right before a
 // number written with dots vetoes it, whatever confirmed it ("Call me.
@@ -129,7 +129,7 @@ func (sc *scanner) phones(c *chain) {
 			if best < 0 {
 				best, ev = sc.confirmedPhone(c, i, keyed)
 			}
-			if best >= 0 && (idKey || !keyed && (ev != EvFormat || fourDigitGroups(c, i, best)) && sc.context(pos).near&cxRef != 0 ||
+			if best >= 0 && (idKey && sc.wholeShortValue(c.g[i].start, c.g[best].end) || !keyed && (ev != EvFormat || fourDigitGroups(c, i, best)) && sc.context(pos).near&cxRef != 0 ||
 				dotted(c, i, best) && sc.context(pos).near&cxVersion != 0) {
 				best = -1
 			}
@@ -145,6 +145,18 @@ func (sc *scanner) phones(c *chain) {
 			i = best
 		}
 	}
+}
+
+// maxVetoedValue bounds the values an identifier, quantity or version
+// member name can veto a phone number in: a number alone in a short value
+// ("order_id": "0151 1234 5678"). In longer text under such a name (a
+// comment kept in "ticket_id") the number is read as anywhere else.
+const maxVetoedValue = 40
+
+// wholeShortValue reports whether t[s:e] is, but for punctuation and
+// spaces, the whole of a text of at most maxVetoedValue bytes.
+func (sc *scanner) wholeShortValue(s, e int) bool {
+	return len(sc.t) <= maxVetoedValue && wholeValue(sc.t, s, e)
 }
 
 // confirmedPhone returns the last group of a number starting at group i
