@@ -21,8 +21,14 @@ import "time"
 // The day must exist in its month, the year (four digits) lie between 1900
 // and this year.
 
-// maxBirthYear is the latest year of birth: this year.
-var maxBirthYear = time.Now().Year()
+// startYear is the year the module started: every year up to it is past
+// or present.
+var startYear = time.Now().Year()
+
+// afterThisYear reports whether y is a year still to come, so no year of
+// birth. The clock is read only for a year after startYear, so that a VM
+// running across New Year accepts births in the new year.
+func afterThisYear(y int) bool { return y > startYear && y > time.Now().Year() }
 
 // datesOfBirth finds dates with birth evidence, reading the digit runs of
 // the text, unless digitChains read them already (sc.dob off): a text
@@ -62,7 +68,7 @@ func (sc *scanner) dateRun(i int) int {
 		sc.meter.add(16)
 		s, e = dateAt(t, i, j)
 	case n == 4 && !numeric:
-		if y := atoi(t[i:j]); y < 1900 || y > maxBirthYear {
+		if y := atoi(t[i:j]); y < 1900 || afterThisYear(y) {
 			return j
 		}
 		ds, de := dayBefore(t, i)
@@ -261,7 +267,7 @@ func yearAt(t []byte, k int) (int, int) {
 
 // validDate reports whether y-m-d is a day of a year of birth.
 func validDate(y, m, d int) bool {
-	if y < 1900 || y > maxBirthYear || m < 1 || m > 12 || d < 1 {
+	if y < 1900 || afterThisYear(y) || m < 1 || m > 12 || d < 1 {
 		return false
 	}
 	days := [13]int{0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[m]
