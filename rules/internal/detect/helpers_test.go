@@ -33,3 +33,26 @@ func describe(s *Set, in string, spans []Span) []string {
 	}
 	return out
 }
+
+// checkZeroAllocs fails t for each text on which FindStringAt with all
+// built-ins allocates, under each of hints, with a reused dst.
+func checkZeroAllocs(t *testing.T, texts []string, hints ...Hint) {
+	t.Helper()
+	if raceEnabled {
+		t.Skip("sync.Pool drops items at random under the race detector")
+	}
+	s, err := NewSet(Builtins(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := make([]Span, 0, 16)
+	for _, hint := range hints {
+		for _, text := range texts {
+			b := []byte(text)
+			dst = s.FindStringAt(b, s.all, hint, nil, dst[:0])
+			if n := testing.AllocsPerRun(50, func() { dst = s.FindStringAt(b, s.all, hint, nil, dst[:0]) }); n != 0 {
+				t.Errorf("%.30q (hint %d): %v allocations", text, hint, n)
+			}
+		}
+	}
+}
