@@ -23,8 +23,10 @@ wasm:
 	@mkdir -p build
 	GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath -o $(WASM) ./plugin
 
-cli:
-	@mkdir -p build
+# cli embeds the module wasm just built (host-test/cmd/veil/embedded, a
+# generated file git ignores), so build/veil runs it without --plugin.
+cli: wasm
+	cp $(WASM) host-test/cmd/veil/embedded/veil.wasm
 	$(GO) build -o $(VEIL) ./host-test/cmd/veil
 
 vet: vet-wasip1

@@ -21,13 +21,40 @@ type Diagnostic struct {
 	// SourceLine is the text of line Line; empty for a line holding inline
 	// key material (crypto_keys), which is never quoted.
 	SourceLine string
+	// Severity is SeverityError for a mistake Compile refuses, or
+	// SeverityWarning for one Lint points out in a set that compiles.
+	Severity Severity
+	// Code names a warning's kind (Lint, rules/SYNTAX.md "Lint warnings");
+	// "" for errors.
+	Code string
+}
+
+// Severity says whether a diagnostic refuses the rule set.
+type Severity uint8
+
+// The severities: the zero value is an error.
+const (
+	SeverityError Severity = iota
+	SeverityWarning
+)
+
+// String returns "error" or "warning".
+func (s Severity) String() string {
+	if s == SeverityWarning {
+		return "warning"
+	}
+	return "error"
 }
 
 // String formats the diagnostic as `file:line:col: rule "id": message`
+// (a warning as `file:line:col: warning[CODE]: rule "id": message`)
 // followed by the source line and a caret under the column.
 func (d Diagnostic) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s:%d:%d: ", d.File, d.Line, d.Col)
+	if d.Severity == SeverityWarning {
+		fmt.Fprintf(&b, "warning[%s]: ", d.Code)
+	}
 	if d.Rule != "" {
 		fmt.Fprintf(&b, "rule %q: ", d.Rule)
 	}

@@ -37,7 +37,7 @@ func benchCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	iters := fs.Int("iters", 100, "timed runs at most")
 	maxMS := fs.Float64("max-ms", 10000, "stop once the timed runs took this many `milliseconds` in all (0: no limit)")
 	wasm := fs.Bool("wasm", false, "time the exchange through the plugin under wazero instead of the native engine")
-	plugin := fs.String("plugin", "build/veil.wasm", "the plugin `module` (with --wasm)")
+	plugin := fs.String("plugin", "", pluginFlagUsage+" (with --wasm)")
 	direction := fs.String("direction", "request", "the document is the request or the response body")
 	if err := parse(fs, args, stdout); err != nil {
 		return err
@@ -159,7 +159,7 @@ func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
 // direction's message (the other message has none), and one closing the
 // module.
 func wasmRunner(ctx context.Context, plugin, rulesFile string, doc []byte, dir rules.Direction) (func() ([]byte, error), func(), error) {
-	wasm, err := os.ReadFile(plugin)
+	wasm, name, err := pluginModule(plugin)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -169,7 +169,7 @@ func wasmRunner(ctx context.Context, plugin, rulesFile string, doc []byte, dir r
 	}
 	mod, err := hosttest.Load(ctx, wasm, hosttest.Options{Profile: hosttest.Envoy133, CacheDir: cacheDir()})
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", plugin, err)
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
 	}
 	closeMod := func() { mod.Close(ctx) }
 	vm, err := mod.Start(ctx, hosttest.Config{PluginConfig: cfg})

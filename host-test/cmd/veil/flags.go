@@ -38,7 +38,26 @@ func parse(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 			return &exitError{0, ""}
 		}
 	}
-	if err := fs.Parse(args); err != nil {
+	// flag stops at the first argument that is not a flag; parse goes on
+	// past it, so `veil lint rules.yaml --strict` reads --strict. After
+	// "--" every argument is positional.
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return &exitError{2, ""}
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			positional = append(positional, rest...)
+			break
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+	if err := fs.Parse(append([]string{"--"}, positional...)); err != nil {
 		return &exitError{2, ""}
 	}
 	return nil

@@ -4,7 +4,7 @@
 // natively or through the plugin (bench); and, for key holders, prints the
 // pseudonym of a value (token) or the original of a token (reveal).
 //
-//	veil run    --plugin build/veil.wasm --rules FILE [--request-body FILE] [--response-body FILE]
+//	veil run    [--plugin FILE] --rules FILE [--request-body FILE] [--response-body FILE]
 //	            [--method M] [--path P] [-H 'name: value']... [--response-header 'name: value']... [--status N]
 //	            [--property name=value]... [--env NAME=VALUE]... [--chunk N] [--envoy 1.33|1.39] [--json]
 //	veil redact --rules FILE [--env NAME=VALUE]... [--direction request|response] [FILE... | -]

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -174,5 +176,28 @@ func TestUsage(t *testing.T) {
 	}
 	if _, stderr, code := cli(t, "run", "--plugin", pluginPath); code != 2 || !strings.Contains(stderr, "--rules is required") {
 		t.Errorf("run without --rules: exit %d, %q", code, stderr)
+	}
+}
+
+func TestFlagsAfterArguments(t *testing.T) {
+	for _, tc := range []struct {
+		args     []string
+		wantArgs []string
+		wantX    bool
+	}{
+		{[]string{"a.yaml", "--x"}, []string{"a.yaml"}, true},
+		{[]string{"--x", "a.yaml", "b.yaml"}, []string{"a.yaml", "b.yaml"}, true},
+		{[]string{"a.yaml", "-", "--x", "b.yaml"}, []string{"a.yaml", "-", "b.yaml"}, true},
+		{[]string{"a.yaml", "--", "--x"}, []string{"a.yaml", "--x"}, false},
+		{[]string{"a.yaml"}, []string{"a.yaml"}, false},
+	} {
+		fs := newFlags("t", "t", io.Discard)
+		x := fs.Bool("x", false, "")
+		if err := parse(fs, tc.args, io.Discard); err != nil {
+			t.Fatalf("%q: %v", tc.args, err)
+		}
+		if !slices.Equal(fs.Args(), tc.wantArgs) || *x != tc.wantX {
+			t.Errorf("%q: args %q x=%v, want %q x=%v", tc.args, fs.Args(), *x, tc.wantArgs, tc.wantX)
+		}
 	}
 }

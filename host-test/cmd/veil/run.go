@@ -14,7 +14,7 @@ import (
 	"github.com/veilproxy/veil/rules"
 )
 
-const runSynopsis = `run --plugin build/veil.wasm --rules FILE [--request-body FILE] [--response-body FILE]
+const runSynopsis = `run [--plugin FILE] --rules FILE [--request-body FILE] [--response-body FILE]
             [--method M] [--path P] [-H 'name: value']... [--response-header 'name: value']... [--status N]
             [--property name=value]... [--env NAME=VALUE]... [--chunk N] [--frames] [--envoy 1.33|1.39] [--json]
             [--decode] [--allow-on-headers-stop-iteration] [--flags FILE]
@@ -32,7 +32,7 @@ compressed body is given as is with its header, e.g.
 
 func runCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("run", runSynopsis, stderr)
-	plugin := fs.String("plugin", "build/veil.wasm", "the plugin `module`")
+	plugin := fs.String("plugin", "", pluginFlagUsage)
 	rulesFile := fs.String("rules", "", "rule set `file` (YAML or JSON), passed as plugin configuration")
 	reqBody := fs.String("request-body", "", "request body `file` (\"-\" for stdin); none: a request without body")
 	respBody := fs.String("response-body", "", "response body `file` (\"-\" for stdin); none: a response without body")
@@ -126,13 +126,13 @@ func runCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 		addContentType(&ex.ResponseHeaders, ex.ResponseBody)
 	}
-	wasm, err := os.ReadFile(*plugin)
+	wasm, name, err := pluginModule(*plugin)
 	if err != nil {
 		return err
 	}
 	mod, err := hosttest.Load(ctx, wasm, hosttest.Options{Profile: profile, CacheDir: cacheDir()})
 	if err != nil {
-		return fmt.Errorf("%s: %w", *plugin, err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	defer mod.Close(ctx)
 	vm, err := mod.Start(ctx, cfg)

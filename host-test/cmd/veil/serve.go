@@ -57,7 +57,7 @@ type serveConfig struct {
 func parseServe(args []string, stdout, stderr io.Writer) (*serveConfig, error) {
 	fs := newFlags("serve", serveSynopsis, stderr)
 	c := &serveConfig{}
-	fs.StringVar(&c.plugin, "plugin", "build/veil.wasm", "the plugin `module`")
+	fs.StringVar(&c.plugin, "plugin", "", pluginFlagUsage)
 	fs.StringVar(&c.rulesFile, "rules", "", "rule set `file` (YAML or JSON), passed as plugin configuration")
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:10000", "proxy listen `address`")
 	fs.StringVar(&c.admin, "admin", "127.0.0.1:9901", "admin listen `address` (/stats, /stats/prometheus); empty: none")
@@ -216,13 +216,13 @@ func newProxy(ctx context.Context, c *serveConfig, stderr io.Writer) (*proxy, er
 	if err != nil {
 		return nil, err
 	}
-	wasm, err := os.ReadFile(c.plugin)
+	wasm, name, err := pluginModule(c.plugin)
 	if err != nil {
 		return nil, err
 	}
 	mod, err := hosttest.Load(ctx, wasm, hosttest.Options{Profile: c.profile, CacheDir: cacheDir()})
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", c.plugin, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	p := &proxy{mod: mod, transport: &http.Transport{
 		Proxy:               nil,
@@ -643,7 +643,7 @@ func (p *proxy) accessLog(r *http.Request, path string, status int, d time.Durat
 		b.WriteString(" vm_failed")
 	}
 	for _, e := range res.Logs {
-		if a, ok := strings.CutPrefix(e.Message, "veil audit "); ok {
+		if a, ok := strings.CutPrefix(e.Message, auditPrefix); ok {
 			b.WriteString(" audit=" + a)
 		}
 	}
