@@ -1,7 +1,8 @@
 // Command veil runs Veil rule sets: through the built plugin in an
 // Envoy-faithful host (run), natively (redact), as a linter (lint); checks a
 // module's imports against an Envoy release (check); times one document
-// natively or through the plugin (bench); and, for key holders, prints the
+// natively or through the plugin (bench); runs the cases kept beside rule
+// sets (test); and, for key holders, prints the
 // pseudonym of a value (token) or the original of a token (reveal).
 //
 //	veil run    [--plugin FILE] --rules FILE [--request-body FILE] [--response-body FILE]
@@ -10,6 +11,7 @@
 //	veil redact --rules FILE [--env NAME=VALUE]... [--direction request|response] [FILE... | -]
 //	veil lint   [--env NAME=VALUE]... FILE...
 //	veil check  [--envoy 1.33|1.39] FILE.wasm
+//	veil test   [--plugin FILE] [--run REGEXP] [--json] [--junit FILE] [RULES_FILE | CASES_FILE | DIR]...
 //	veil serve  [--plugin FILE] --rules FILE [--listen ADDR] [--admin ADDR] (--upstream URL | --demo)
 //	            [--envoy 1.33|1.39] [--workers N] [--env NAME=VALUE]... [--allow-on-headers-stop-iteration]
 //	veil bench  --rules FILE --in FILE [--iters N] [--max-ms M] [--wasm] [--plugin FILE] [--direction request|response]
@@ -48,6 +50,7 @@ commands:
   redact   apply a rule set natively (no wasm) to JSON documents
   lint     compile rule sets and report every mistake as file:line:col
   check    check a module's imports against an Envoy release
+  test     run the cases kept beside rule sets (NAME.test.yaml) through the built plugin
   bench    time one document natively or through the plugin; prints one JSON line
   token    print the pseudonym each value gets under a rule (hash, encrypt, fpe, synthetic)
   reveal   print the original of each encrypt token (or fpe value, with --rule)
@@ -78,7 +81,7 @@ func veil(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	cmds := map[string]func(context.Context, []string, io.Reader, io.Writer, io.Writer) error{
 		"run": runCmd, "redact": redactCmd, "lint": lintCmd, "check": checkCmd, "bench": benchCmd,
 		"token": tokenCmd, "reveal": revealCmd, "serve": serveCmd,
-		"oci": ociCmd,
+		"oci": ociCmd, "test": testCmd,
 	}
 	cmd, ok := cmds[args[0]]
 	switch {
