@@ -94,7 +94,9 @@ type wantLocalReply struct {
 // string (a mapping, a sequence, a number) is the body as JSON.
 type bodySpec struct {
 	inline []byte
-	file   *fileRef
+	// where is the position of an inline body, file:line.
+	where string
+	file  *fileRef
 }
 
 // fileRef is a file named in a case file, relative to its directory, with
@@ -115,12 +117,12 @@ func (b *bodySpec) bytes() []byte {
 }
 
 // describe names where the body comes from in messages: its file, or
-// "inline".
+// the position of the inline body.
 func (b *bodySpec) describe() string {
 	if b.file != nil {
 		return b.file.name
 	}
-	return "inline"
+	return b.where
 }
 
 // caseError is a mistake in a case file at a position.
@@ -419,15 +421,16 @@ func (p *caseParser) body(parent *yaml.Node, what string, inline, file *yaml.Nod
 			return &bodySpec{file: f}
 		}
 	case inline != nil:
+		where := fmt.Sprintf("%s:%d", filepath.Base(p.file), inline.Line)
 		if inline.Kind == yaml.ScalarNode && inline.Tag == "!!str" {
-			return &bodySpec{inline: []byte(inline.Value)}
+			return &bodySpec{inline: []byte(inline.Value), where: where}
 		}
 		b, err := toJSON(inline)
 		if err != nil {
 			p.errorf(inline, "%s.body: %v", what, err)
 			return nil
 		}
-		return &bodySpec{inline: b}
+		return &bodySpec{inline: b, where: where}
 	}
 	return nil
 }

@@ -589,7 +589,6 @@ type junitSuite struct {
 	Errors    int         `xml:"errors,attr"`
 	Skipped   int         `xml:"skipped,attr"`
 	Time      string      `xml:"time,attr"`
-	File      string      `xml:"file,attr,omitempty"`
 	Cases     []junitCase `xml:"testcase"`
 	SystemOut string      `xml:"system-out,omitempty"`
 }
@@ -614,7 +613,7 @@ func writeJUnit(file string, r *testReport) error {
 	out := junitSuites{Name: "veil test", Tests: r.Passed + r.Failed, Failures: r.Failed}
 	var total float64
 	for _, s := range r.RuleSets {
-		js := junitSuite{Name: s.Rules, File: s.CaseFile, SystemOut: s.Coverage.line()}
+		js := junitSuite{Name: s.Rules, SystemOut: s.Coverage.line()}
 		var secs float64
 		for _, c := range s.Cases {
 			jc := junitCase{Name: c.Name, Classname: s.Rules, Time: seconds(c.Seconds), File: s.CaseFile, Line: c.Line}
