@@ -176,9 +176,11 @@ func parseCaseFile(name string, src []byte) (*caseFile, error) {
 		return nil, &caseError{name, 0, 0, "empty case file: want `cases:`"}
 	}
 	root := doc.Content[0]
+	list := root
 	p.mapping(root, "the case file", func(key string, k, v *yaml.Node) {
 		switch key {
 		case "cases":
+			list = v
 			if v.Kind != yaml.SequenceNode {
 				p.errorf(v, "cases: want a list of cases")
 				return
@@ -201,7 +203,7 @@ func parseCaseFile(name string, src []byte) (*caseFile, error) {
 		}
 	})
 	if len(p.errs) == 0 && len(cf.cases) == 0 {
-		p.errorf(root, "no cases")
+		p.errorf(list, "no cases")
 	}
 	if len(p.errs) > 0 {
 		return nil, errors.Join(p.errs...)
