@@ -13,7 +13,7 @@ EXAMPLES := $(wildcard examples/*/rules.yaml)
 # move it out of the everyday loop.
 LONG     := ^TestLong
 
-.PHONY: all build wasm cli test test-long vet vet-wasip1 demo run load oci bench bench-short bench-smoke fuzz check clean
+.PHONY: all build wasm cli test test-long test-rules vet vet-wasip1 demo run load oci bench bench-short bench-smoke fuzz check clean
 
 all: build
 
@@ -45,6 +45,12 @@ test: vet
 
 test-long:
 	$(GO) test -run '$(LONG)' -timeout 30m ./...
+
+# test-rules runs the cases beside every example's rule set
+# (examples/*/rules.test.yaml, docs/testing-rules.md) through the built
+# module; make test runs them too (TestVeilTestExamples).
+test-rules: build
+	$(VEIL) test --plugin $(WASM) examples
 
 demo: build
 	@for rules in $(EXAMPLES); do \
