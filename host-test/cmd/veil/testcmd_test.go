@@ -460,3 +460,15 @@ func FuzzParseCaseFile(f *testing.F) {
 		}
 	})
 }
+
+func TestVeilTestUsage(t *testing.T) {
+	if out, _, code := cli(t, "test", "--help"); code != 0 || !strings.HasPrefix(out, "usage: veil test") || !strings.Contains(out, "-junit file") {
+		t.Errorf("test --help: exit %d, %q", code, out)
+	}
+	if _, stderr, code := cli(t, "test", "--no-such-flag"); code != 2 || stderr == "" {
+		t.Errorf("test --no-such-flag: exit %d, stderr %q", code, stderr)
+	}
+	if out, _, code := cli(t, "help"); code != 0 || !strings.Contains(out, "\n  test ") {
+		t.Errorf("the command list lacks test: %s", out)
+	}
+}
