@@ -472,3 +472,17 @@ func TestVeilTestUsage(t *testing.T) {
 		t.Errorf("the command list lacks test: %s", out)
 	}
 }
+
+// Past maxDiffEdits differing lines the diff shows both documents whole,
+// still a valid edit script.
+func TestDiffLinesLimit(t *testing.T) {
+	var a, b []string
+	for i := range maxDiffEdits + 10 {
+		a = append(a, "a"+string(rune('0'+i%10)))
+		b = append(b, "b"+string(rune('0'+i%10)))
+	}
+	ops := diffLines(a, b)
+	if len(ops) != len(a)+len(b) || ops[0] != (diffOp{'-', a[0]}) || ops[len(a)] != (diffOp{'+', b[0]}) {
+		t.Errorf("%d ops, first %v", len(ops), ops[0])
+	}
+}

@@ -141,7 +141,7 @@ type diffOp struct {
 
 // maxDiffEdits bounds the edit distance diffLines searches; past it the
 // documents are shown as wholly replaced.
-const maxDiffEdits = 4000
+const maxDiffEdits = 1000
 
 // diffLines returns a shortest edit script turning a into b (Myers'
 // O(ND) algorithm), or, when they differ in more than maxDiffEdits lines,
