@@ -157,6 +157,17 @@ func (p *caseParser) errorf(n *yaml.Node, format string, args ...any) {
 // 3: ..."), 0 when it names none.
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
 
+// tabIndented returns the number of the first line indented with a tab, 0
+// when none is.
+func tabIndented(src []byte) int {
+	for i, line := range strings.Split(string(src), "\n") {
+		if indent := len(line) - len(strings.TrimLeft(line, " \t")); strings.Contains(line[:indent], "\t") {
+			return i + 1
+		}
+	}
+	return 0
+}
+
 // parseCaseFile parses a case file; name is used in messages and to
 // resolve the files its cases name. Every mistake is reported, each as
 // file:line:col.
@@ -165,6 +176,9 @@ func parseCaseFile(name string, src []byte) (*caseFile, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
 		msg := err.Error()
+		if line := tabIndented(src); line > 0 && strings.Contains(msg, "cannot start any token") {
+			return nil, &caseError{name, line, 1, "a tab indents this line: YAML indents with spaces"}
+		}
 		if m := yamlLine.FindStringSubmatch(msg); m != nil {
 			line, _ := strconv.Atoi(m[1])
 			return nil, &caseError{name, line, 1, strings.TrimPrefix(msg, m[0])}
