@@ -68,6 +68,15 @@ type inMessage struct {
 type expectation struct {
 	request, response *wantMessage
 	localReply        *wantLocalReply
+	// findings are the counts the audit line must report, per rule id
+	// (summed over both directions; 0: the rule must not be reported).
+	findings []wantFinding
+}
+
+// wantFinding is the count a case expects the audit line to report for a rule.
+type wantFinding struct {
+	rule  string
+	count int
 }
 
 // wantMessage is a forwarded message a case expects.
@@ -383,8 +392,8 @@ func (p *caseParser) testCase(n *yaml.Node) *testCase {
 	switch {
 	case c.name == "":
 		p.errorf(n, "case: `name` is required")
-	case c.expect.request == nil && c.expect.response == nil && c.expect.localReply == nil:
-		p.errorf(n, "case %q: `expect` names nothing to check (want request, response or local_reply)", c.name)
+	case c.expect.request == nil && c.expect.response == nil && c.expect.localReply == nil && c.expect.findings == nil:
+		p.errorf(n, "case %q: `expect` names nothing to check (want request, response, local_reply or findings)", c.name)
 	case c.expect.response != nil && c.expect.localReply != nil:
 		p.errorf(n, "case %q: expect: a response and a local reply exclude each other (the local reply is the response)", c.name)
 	default:
@@ -490,8 +499,13 @@ func (p *caseParser) expectation(n *yaml.Node) expectation {
 			}
 		case "local_reply":
 			e.localReply = p.wantLocalReply(v)
+		case "findings":
+			e.findings = []wantFinding{}
+			p.mapping(v, "expect.findings", func(rule string, k, v *yaml.Node) {
+				e.findings = append(e.findings, wantFinding{rule, p.integer(v, "findings of "+rule, 0, 1<<30)})
+			})
 		default:
-			p.errorf(k, "expect: unknown field %q (want request, response, local_reply)", key)
+			p.errorf(k, "expect: unknown field %q (want request, response, local_reply, findings)", key)
 		}
 	})
 	return e

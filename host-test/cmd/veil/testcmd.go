@@ -449,7 +449,7 @@ func (r *testRunner) runCase(rulesSrc []byte, c *testCase) (*caseResult, error) 
 			res.Audit = append(res.Audit, a)
 		}
 	}
-	res.Failures = check(c, out)
+	res.Failures = append(check(c, out), checkFindings(c.expect.findings, res.Audit)...)
 	return res, nil
 }
 
@@ -515,6 +515,25 @@ func check(c *testCase, out *hosttest.Result) []caseFailure {
 			case h.value != nil && got != *h.value:
 				add(&caseFailure{What: m.what + " header " + h.name, Message: fmt.Sprintf("%q, want %q", got, *h.value)})
 			}
+		}
+	}
+	return fails
+}
+
+// checkFindings compares the counts the audit lines report per rule with
+// those a case expects.
+func checkFindings(want []wantFinding, audits []audit) []caseFailure {
+	got := map[string]int{}
+	for _, a := range audits {
+		for _, f := range a.Findings {
+			got[f.Rule] += f.Count
+		}
+	}
+	var fails []caseFailure
+	for _, w := range want {
+		if got[w.rule] != w.count {
+			fails = append(fails, caseFailure{What: "findings of " + w.rule,
+				Message: fmt.Sprintf("the audit line reports %d, want %d", got[w.rule], w.count)})
 		}
 	}
 	return fails

@@ -70,6 +70,7 @@ func TestVeilTestFailingText(t *testing.T) {
 	for _, s := range []string{
 		"    -  \"name\": \"Ann Lee\"\n    +  \"card_number\": \"**** **** **** 1111\",\n",
 		"coverage: 3 of 4 rules exercised, not exercised: ssn; 1 keep rule not measured (keep is never reported): public-email\n",
+		"\n    findings of card: the audit line reports 1, want 2\n",
 		"\n2 passed, 2 failed\n",
 	} {
 		if !strings.Contains(out, s) {
@@ -170,7 +171,7 @@ func TestVeilTestJUnit(t *testing.T) {
 			t.Errorf("case %q: failure %v", c.Name, c.Failure)
 		}
 	}
-	if f := s.Cases[1].Failure; f == nil || f.Message != "request body: differs from rules.test.yaml:15 (compared as JSON)" ||
+	if f := s.Cases[1].Failure; f == nil || f.Message != "request body: differs from rules.test.yaml:15 (compared as JSON); findings of card: the audit line reports 1, want 2" ||
 		!strings.Contains(f.Text, "\n-  \"name\": \"Ann Lee\"\n+  \"card_number\": \"**** **** **** 1111\",\n") {
 		t.Errorf("failure of case 2: %+v", f)
 	}
@@ -286,6 +287,7 @@ func TestCaseFileErrors(t *testing.T) {
 		{"cases:\n  - name: a\n    env: { 1X: v }\n    expect: { request: { body: x } }\n", ":3:12: env: \"1X\" is not a variable name"},
 		{"cases:\n  - name: a\n    request: { body: { 1: x } }\n    expect: { request: { body: x } }\n", "request.body: not expressible as JSON"},
 		{"cases:\n  - name: a\n    expect: { request: {} }\n", ":3:24: expect.request: want body, body_file or headers"},
+		{"cases:\n  - name: a\n    expect: { findings: { r: -1 } }\n", ":3:30: findings of r: want a whole number from 0"},
 	} {
 		file := write("rules.test.yaml", tc.src)
 		write("rules.yaml", "version: 1\nrules: []\n")
