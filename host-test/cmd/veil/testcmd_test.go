@@ -490,3 +490,17 @@ func TestDiffLinesLimit(t *testing.T) {
 		t.Errorf("%d ops, first %v", len(ops), ops[0])
 	}
 }
+
+// A rule set the plugin refuses fails every case, with the plugin's error,
+// and its coverage is unknown.
+func TestVeilTestBadRuleSet(t *testing.T) {
+	dir := t.TempDir()
+	rulesFile := filepath.Join(dir, "r.yaml")
+	os.WriteFile(rulesFile, []byte("version: 1\nrules:\n  - id: a\n    select: { paths: [\"$.x[\"] }\n    action: redact\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "r.test.yaml"), []byte("cases:\n  - name: a\n    request: { body: {x: 1} }\n    expect: { request: { body: {x: 1} } }\n"), 0o644)
+	out, _, code := cli(t, "test", "--plugin", pluginPath, rulesFile)
+	if code != 1 || !strings.Contains(out, "FAIL a (") || !strings.Contains(out, "    start: wasm vm failed to start") ||
+		!strings.Contains(out, "\ncoverage: unknown, the rule set does not compile\n0 passed, 1 failed\n") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+}
