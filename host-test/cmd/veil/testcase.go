@@ -141,6 +141,7 @@ type caseError struct {
 	msg       string
 }
 
+// Error returns file:line:col: message (file: message without position).
 func (e *caseError) Error() string {
 	if e.line == 0 {
 		return fmt.Sprintf("%s: %s", e.file, e.msg)
@@ -154,6 +155,7 @@ type caseParser struct {
 	errs []error
 }
 
+// errorf records a mistake at n's position (none when n is nil).
 func (p *caseParser) errorf(n *yaml.Node, format string, args ...any) {
 	line, col := 0, 0
 	if n != nil {

@@ -32,6 +32,7 @@ never reported, so they are counted apart) and "N passed, N failed"; exits
 1 when a case fails or a case file is wrong. The case file format:
 docs/testing-rules.md.`
 
+// testCmd is `veil test`.
 func testCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fset := newFlags("test", testSynopsis, stderr)
 	plugin := fset.String("plugin", "", pluginFlagUsage)
@@ -295,6 +296,7 @@ type testRunner struct {
 	mods map[hosttest.Profile]*hosttest.Module
 }
 
+// module returns the plugin loaded under profile p, loading it on first use.
 func (r *testRunner) module(p hosttest.Profile) (*hosttest.Module, error) {
 	if m, ok := r.mods[p]; ok {
 		return m, nil
@@ -307,6 +309,7 @@ func (r *testRunner) module(p hosttest.Profile) (*hosttest.Module, error) {
 	return m, nil
 }
 
+// close releases the loaded modules.
 func (r *testRunner) close() {
 	for _, m := range r.mods {
 		_ = m.Close(r.ctx)
@@ -394,6 +397,7 @@ func (c coverage) line() string {
 	return b.String()
 }
 
+// plural returns one when n is 1, else many.
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return one
@@ -601,6 +605,7 @@ type junitSuites struct {
 	Suites   []junitSuite `xml:"testsuite"`
 }
 
+// junitSuite is one rule set's cases.
 type junitSuite struct {
 	Name      string      `xml:"name,attr"`
 	Tests     int         `xml:"tests,attr"`
@@ -612,6 +617,7 @@ type junitSuite struct {
 	SystemOut string      `xml:"system-out,omitempty"`
 }
 
+// junitCase is one case; Failure is set when it failed.
 type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
@@ -621,6 +627,7 @@ type junitCase struct {
 	Failure   *junitFailure `xml:"failure,omitempty"`
 }
 
+// junitFailure holds what a failed case missed, diffs included.
 type junitFailure struct {
 	Message string `xml:"message,attr"`
 	Type    string `xml:"type,attr"`
@@ -662,8 +669,10 @@ func writeJUnit(file string, r *testReport) error {
 	return os.WriteFile(file, append([]byte(xml.Header), append(b, '\n')...), 0o644)
 }
 
+// seconds formats a duration as JUnit's time attributes spell it.
 func seconds(s float64) string { return fmt.Sprintf("%.3f", s) }
 
+// firstLine returns s up to its first newline.
 func firstLine(s string) string {
 	first, _, _ := strings.Cut(s, "\n")
 	return first
