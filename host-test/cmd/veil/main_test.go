@@ -23,8 +23,12 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	if pluginPath, err = testmodule.Plugin(dir); err == nil {
-		statfilePath, err = testmodule.Module("statfile", dir)
+	// A fuzz worker runs only its fuzz target, which needs no module:
+	// building one per worker would keep fuzzing from starting.
+	if !slices.ContainsFunc(os.Args, func(a string) bool { return strings.HasPrefix(a, "-test.fuzzworker") }) {
+		if pluginPath, err = testmodule.Plugin(dir); err == nil {
+			statfilePath, err = testmodule.Module("statfile", dir)
+		}
 	}
 	if err != nil {
 		os.Stderr.WriteString(err.Error() + "\n")
