@@ -46,6 +46,8 @@ test: vet
 test-long:
 	$(GO) test -run '$(LONG)' -timeout 30m ./...
 
+# demo prints the bodies on standard output, as ever, and after each
+# example what the rule set changed (veil run's report) on standard error.
 demo: build
 	@for rules in $(EXAMPLES); do \
 	  dir=$$(dirname $$rules); \
@@ -56,7 +58,8 @@ demo: build
 	  if [ -f $$dir/flags ]; then echo "--- as the caller and request in $$dir/flags"; grep -v '^#' $$dir/flags; fi; \
 	  echo "--- through $(WASM) (request as the upstream receives it, then response as the client receives it)"; \
 	  $(VEIL) run --plugin $(WASM) --rules $$rules --request-body $$dir/request.json --response-body $$resp \
-	    $$(if [ -f $$dir/flags ]; then echo --flags $$dir/flags; fi) || exit 1; \
+	    $$(if [ -f $$dir/flags ]; then echo --flags $$dir/flags; fi) 2> build/demo-report || { cat build/demo-report >&2; exit 1; }; \
+	  echo "--- what the rule set changed (veil run's report, on standard error)" >&2; cat build/demo-report >&2; \
 	  echo; \
 	done
 
