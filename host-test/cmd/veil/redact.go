@@ -187,7 +187,7 @@ func redactCmd(_ context.Context, args []string, stdin io.Reader, stdout, stderr
 				fmt.Fprintf(stderr, "veil redact: %s: %s\n", where, d.rejected)
 			}
 		}
-		if !quiet && !*asJSON {
+		if !quiet && !*asJSON && (len(docs) > 1 || docs[0].rejected == "") {
 			s := summary{title: title, audit: total, notes: notes}
 			s.write(stderr, color)
 		}
