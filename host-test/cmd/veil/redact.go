@@ -266,7 +266,7 @@ func (r *redactor) gate(method, path string, reqHeaders, respHeaders multi) (war
 		}
 		r.in.Request = attrs
 	} else {
-		if p.Scoped() {
+		if scoped(p) {
 			warnings = append(warnings, "the rule set narrows match.methods/match.paths; without --method or --path every document is read as in scope")
 		}
 		if p.Conditional() {
@@ -296,6 +296,14 @@ func (r *redactor) gate(method, path string, reqHeaders, respHeaders multi) (war
 		}
 	}
 	return warnings, nil
+}
+
+// scoped reports whether match.methods or match.paths narrow the
+// exchanges p inspects, by asking InScope about a method no rule set names
+// on "/" and on a path of four segments: both are in scope only when
+// neither field narrows (or its globs take every path, "/**").
+func scoped(p *rules.Program) bool {
+	return !p.InScope("VEIL-PROBE", "/") || !p.InScope("VEIL-PROBE", "/veil-probe/a/b.c")
 }
 
 // redacted is one document's result.

@@ -289,3 +289,27 @@ func TestRedactAgreesWithRunOnMatch(t *testing.T) {
 		}
 	}
 }
+
+// scoped tells a rule set that narrows match from one that does not.
+func TestScoped(t *testing.T) {
+	for _, tc := range []struct {
+		match string
+		want  bool
+	}{
+		{"", false},
+		{"match: { forms: true }\n", false},
+		{"match: { paths: [\"/**\"] }\n", false},
+		{"match: { paths: [\"/api/**\"] }\n", true},
+		{"match: { paths: [\"/\"] }\n", true},
+		{"match: { methods: [POST] }\n", true},
+		{"match: { methods: [GET, POST, PUT, PATCH, DELETE] }\n", true},
+	} {
+		prog, err := compile(shopRules(t, tc.match), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := scoped(prog); got != tc.want {
+			t.Errorf("%q: scoped %v, want %v", tc.match, got, tc.want)
+		}
+	}
+}

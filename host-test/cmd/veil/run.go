@@ -181,7 +181,7 @@ func runCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	default:
 		printText(stdout, res, *reqBody != "", *respBody != "", *frames)
 	}
-	if !quiet && !*asJSON {
+	if !quiet && !*asJSON && res.VMError == nil { // a failed VM reports nothing: outcome says why
 		s := summary{title: "veil run", audit: a, notes: runNotes(res)}
 		s.write(stderr, useColor(stderr))
 	}
