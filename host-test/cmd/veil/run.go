@@ -182,6 +182,9 @@ func runCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		printText(stdout, res, *reqBody != "", *respBody != "", *frames)
 	}
 	if !quiet && !*asJSON && res.VMError == nil { // a failed VM reports nothing: outcome says why
+		if a.RuleSet == "" {
+			a.RuleSet = ruleSetName(cfg)
+		}
 		s := summary{title: "veil run", audit: a, notes: runNotes(res)}
 		s.write(stderr, useColor(stderr))
 	}
@@ -199,7 +202,11 @@ func runNotes(res *hosttest.Result) []string {
 		}
 	}
 	if lr := res.LocalReply; lr != nil {
-		notes = append(notes, strings.TrimSpace(fmt.Sprintf("local reply %d %s from %s", lr.Status, lr.Details, lr.From)))
+		note := fmt.Sprintf("local reply %d", lr.Status)
+		if lr.Details != "" {
+			note += " " + lr.Details
+		}
+		notes = append(notes, note+" from "+lr.From)
 	}
 	if res.Reset != "" {
 		notes = append(notes, "stream reset: "+res.Reset)
@@ -208,22 +215,37 @@ func runNotes(res *hosttest.Result) []string {
 }
 
 // printDiff is printText for --diff: a diff of each body as given and as
-// forwarded; a local reply is printed as printText prints it.
+// forwarded; a local reply or reset is printed as printText prints it.
 func printDiff(w io.Writer, res *hosttest.Result, given [2]hosttest.Message, req, resp, color bool) {
-	if req && res.Request.Sent {
+	if res.Reset != "" || res.LocalReply != nil {
+		printText(w, res, req, resp, false)
+		return
+	}
+	if req {
 		writeDiff(w, "request", given[0].Body, res.Request.Body, color)
-	}
-	if res.Reset != "" {
-		return
-	}
-	if lr := res.LocalReply; lr != nil {
-		fmt.Fprintln(w, strings.TrimSpace(fmt.Sprintf("local reply %d %s", res.Response.Status, lr.Details)))
-		writeBody(w, res.Response.Body)
-		return
 	}
 	if resp {
 		writeDiff(w, "response", given[1].Body, res.Response.Body, color)
 	}
+}
+
+// ruleSetName is the name of cfg's rule set for the report when the plugin
+// logged no audit line (nothing found), compiled natively with cfg's
+// environment; "" when it does not compile natively.
+func ruleSetName(cfg hosttest.Config) string {
+	env := map[string]string{}
+	for _, e := range cfg.Env {
+		name, value, _ := strings.Cut(e, "=")
+		env[name] = value
+	}
+	prog, err := rules.Compile(cfg.PluginConfig, rules.Options{Env: func(name string) (string, bool) {
+		v, ok := env[name]
+		return v, ok
+	}})
+	if err != nil {
+		return ""
+	}
+	return prog.Name()
 }
 
 // outcome turns a result into the exit status: exchange errors and VM
