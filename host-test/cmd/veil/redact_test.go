@@ -313,3 +313,16 @@ func TestScoped(t *testing.T) {
 		}
 	}
 }
+
+// Standard input ("-" or no file) is read like a file: an NDJSON stream
+// piped in is found by its content, and the report names it stdin.
+func TestRedactStdin(t *testing.T) {
+	plain := shopRules(t, "")
+	in := `{"email":"ann@example.com"}` + "\n" + `{"id":2}` + "\n"
+	var out, stderr bytes.Buffer
+	code := veil(t.Context(), []string{"redact", "--rules", plain}, strings.NewReader(in), &out, &stderr)
+	if code != 0 || out.String() != `{"email":"[REDACTED]"}`+"\n"+`{"id":2}`+"\n" ||
+		!strings.Contains(stderr.String(), "veil redact: stdin: rule set \"shop\": 1 changed\n  request  contact-email  redact  1 × line 1 $.email\n") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out.String(), stderr.String())
+	}
+}

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -21,6 +23,19 @@ func TestRunReport(t *testing.T) {
 			quiet, quietErr, quietCode := cli(t, append(args, "-q")...)
 			if code != 0 || quietCode != 0 || out != quiet || quietErr != "" {
 				t.Fatalf("exit %d/%d; stdout differs with -q: %v; stderr with -q %q", code, quietCode, out != quiet, quietErr)
+			}
+			// The bodies are the example's golden output, exactly as printed
+			// before the report existed.
+			var want bytes.Buffer
+			for _, f := range []string{"want-request.json", "want-response.json"} {
+				b, err := os.ReadFile(filepath.Join(dir, f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				writeBody(&want, b)
+			}
+			if out != want.String() {
+				t.Errorf("stdout is not the bodies:\n%s\nwant\n%s", out, want.String())
 			}
 			golden(t, "run-report-"+name+".golden", stderr)
 			diff, _, code := cli(t, append(args, "--diff", "-q")...)
