@@ -7,8 +7,9 @@
 //
 //	veil run    [--plugin FILE] --rules FILE [--request-body FILE] [--response-body FILE]
 //	            [--method M] [--path P] [-H 'name: value']... [--response-header 'name: value']... [--status N]
-//	            [--property name=value]... [--env NAME=VALUE]... [--chunk N] [--envoy 1.33|1.39] [--json]
-//	veil redact --rules FILE [--env NAME=VALUE]... [--direction request|response] [FILE... | -]
+//	            [--property name=value]... [--env NAME=VALUE]... [--chunk N] [--envoy 1.33|1.39] [--json] [--diff] [-q]
+//	veil redact --rules FILE [--env NAME=VALUE]... [--direction request|response] [--method M] [--path P]
+//	            [-H 'name: value']... [--ndjson] [--out-dir DIR] [--json | --diff] [--fail-on-findings] [-q] [FILE... | -]
 //	veil lint   [--env NAME=VALUE]... FILE...
 //	veil check  [--envoy 1.33|1.39] FILE.wasm
 //	veil test   [--plugin FILE] [--run REGEXP] [--json] [--junit FILE] [RULES_FILE | CASES_FILE | DIR]...
