@@ -382,9 +382,9 @@ func TestUnifiedDiff(t *testing.T) {
 	}
 }
 
-// diffLines returns a shortest edit script: applying it turns a into b,
+// lineDiff returns a shortest edit script: applying it turns a into b,
 // and it keeps as many lines as a longest common subsequence has.
-func TestDiffLinesShortest(t *testing.T) {
+func TestLineDiffShortest(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	gen := func() []string {
 		s := make([]string, r.IntN(12))
@@ -395,7 +395,7 @@ func TestDiffLinesShortest(t *testing.T) {
 	}
 	for range 2000 {
 		a, b := gen(), gen()
-		ops := diffLines(a, b)
+		ops := lineDiff(a, b)
 		var gotA, gotB []string
 		kept := 0
 		for _, op := range ops {
@@ -410,7 +410,7 @@ func TestDiffLinesShortest(t *testing.T) {
 			}
 		}
 		if !slices.Equal(gotA, a) || !slices.Equal(gotB, b) || kept != lcs(a, b) {
-			t.Fatalf("diffLines(%q, %q) = %v: kept %d, LCS %d", a, b, ops, kept, lcs(a, b))
+			t.Fatalf("lineDiff(%q, %q) = %v: kept %d, LCS %d", a, b, ops, kept, lcs(a, b))
 		}
 	}
 }
@@ -474,20 +474,6 @@ func TestVeilTestUsage(t *testing.T) {
 	}
 	if out, _, code := cli(t, "help"); code != 0 || !strings.Contains(out, "\n  test ") {
 		t.Errorf("the command list lacks test: %s", out)
-	}
-}
-
-// Past maxDiffEdits differing lines the diff shows both documents whole,
-// still a valid edit script.
-func TestDiffLinesLimit(t *testing.T) {
-	var a, b []string
-	for i := range maxDiffEdits + 10 {
-		a = append(a, "a"+string(rune('0'+i%10)))
-		b = append(b, "b"+string(rune('0'+i%10)))
-	}
-	ops := diffLines(a, b)
-	if len(ops) != len(a)+len(b) || ops[0] != (diffOp{'-', a[0]}) || ops[len(a)] != (diffOp{'+', b[0]}) {
-		t.Errorf("%d ops, first %v", len(ops), ops[0])
 	}
 }
 
