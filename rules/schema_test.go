@@ -116,12 +116,13 @@ func schemaValue(n *yaml.Node) (any, error) {
 func schemaEnv(string) (string, bool) { return schemaKey, true }
 
 // schemaRuleSets returns the rule sets of the repository, by file name:
-// examples, packs, the rule sets under testdata/ that compile, and the ones
-// embedded in the Envoy, Istio and Envoy Gateway files under envoy/.
+// examples, packs, the rule sets under testdata/ and the YAML blocks of the
+// documentation that compile, and the ones embedded in the Envoy, Istio and
+// Envoy Gateway files under envoy/.
 func schemaRuleSets(t *testing.T) map[string][]byte {
 	t.Helper()
 	out := map[string][]byte{}
-	for _, pattern := range []string{"../examples/*/rules.yaml", "packs/*.yaml", "testdata/schema/valid/*.yaml"} {
+	for _, pattern := range []string{"../examples/*/rules.yaml", "packs/*.yaml", "testdata/schema/valid/*.yaml", "../host-test/testdata/*/rules*.yaml"} {
 		files, _ := filepath.Glob(pattern)
 		if len(files) == 0 {
 			t.Fatalf("no %s", pattern)
@@ -153,6 +154,18 @@ func schemaRuleSets(t *testing.T) map[string][]byte {
 	if err != nil {
 		t.Fatal(err)
 	}
+	docs, _ := filepath.Glob("../docs/*.md")
+	for _, f := range append(docs, "SYNTAX.md", "../README.md", "packs/README.md") {
+		doc, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, block := range schemaYAMLBlocks.FindAllSubmatch(doc, -1) {
+			if _, err := Compile(block[1], Options{Env: schemaEnv}); err == nil {
+				out[fmt.Sprintf("%s#%d", f, i+1)] = block[1]
+			}
+		}
+	}
 	envoy, _ := filepath.Glob("../envoy/*.yaml")
 	more, _ := filepath.Glob("../envoy/*/*.yaml")
 	embedded := 0
@@ -171,6 +184,9 @@ func schemaRuleSets(t *testing.T) map[string][]byte {
 	}
 	return out
 }
+
+// schemaYAMLBlocks finds the YAML blocks of a Markdown document.
+var schemaYAMLBlocks = regexp.MustCompile("(?ms)^```ya?ml\n(.*?)^```")
 
 // embeddedRuleSets finds the rule sets in a deployment file (every YAML
 // document): a mapping holding version and rules (Istio's pluginConfig,
@@ -234,7 +250,7 @@ func TestSchemaAcceptsRuleSets(t *testing.T) {
 			t.Errorf("%s: compiles, but the schema refuses it:\n%v", name, err)
 		}
 	}
-	t.Logf("%d rule sets validate", len(sets))
+	t.Logf("%d rule sets validate: %s", len(sets), strings.Join(slices.Sorted(maps.Keys(sets)), ", "))
 }
 
 // TestSchemaRefusesInvalid: each rule set under testdata/schema/invalid (its
@@ -279,25 +295,25 @@ const (
 // compiler's "unknown field … (want …)" diagnostic listing the fields it
 // knows there.
 var schemaProbes = map[string][]string{
-	"": {`{zz_probe: 1, rules: ` + schemaRules + `}`},
-	"match":  {`{match: {zz_probe: 1}, rules: ` + schemaRules + `}`},
-	"limits": {`{limits: {zz_probe: 1}, rules: ` + schemaRules + `}`},
-	"on":     {`{on: {zz_probe: 1}, rules: ` + schemaRules + `}`},
-	"encodings": {`{encodings: {zz_probe: 1}, rules: ` + schemaRules + `}`},
-	"jwt":       {`{jwt: {provider_metadata_key: p, zz_probe: 1}, rules: ` + schemaRules + `}`},
-	"consentSource": {`{consent: {cookie: c, zz_probe: 1}, rules: ` + schemaRules + `}`},
-	"detector":      {`{detectors: {d1: {regex: x, zz_probe: 1}}, rules: ` + schemaRules + `}`},
-	"cryptoKey":     {`{crypto_keys: {k: {env: K, zz_probe: 1}}, rules: ` + schemaRules + `}`},
-	"minimizeList":  {`{minimize: [{id: m, allow: [$.a], zz_probe: 1}]}`},
-	"rule":          {`{rules: [{id: a, select: {keys: [a]}, action: redact, zz_probe: 1}]}`},
-	"select":        {`{rules: [{id: a, select: {keys: [a], zz_probe: 1}, action: redact}]}`},
-	"action":        {`{rules: [{id: a, select: {keys: [a]}, action: {zz_probe: 1}}]}`},
-	"redactOptions": {`{rules: [{id: a, select: {keys: [a]}, action: {redact: {zz_probe: 1}}}]}`},
-	"maskOptions":   {`{rules: [{id: a, select: {keys: [a]}, action: {mask: {zz_probe: 1}}}]}`},
-	"hashOptions":   {`{` + schemaKeys + `, rules: [{id: a, select: {keys: [a]}, action: {hash: {key: k, zz_probe: 1}}}]}`},
-	"encryptOptions": {`{` + schemaKeys + `, rules: [{id: a, select: {keys: [a]}, action: {encrypt: {key: k, zz_probe: 1}}}]}`},
-	"fpeOptions":     {`{` + schemaKeys + `, rules: [{id: a, select: {keys: [a]}, action: {fpe: {key: k, zz_probe: 1}}}]}`},
-	"syntheticOptions": {`{` + schemaKeys + `, rules: [{id: a, select: {keys: [a]}, action: {synthetic: {key: k, zz_probe: 1}}}]}`},
+	"":                  {`{zz_probe: 1, rules: ` + schemaRules + `}`},
+	"match":             {`{match: {zz_probe: 1}, rules: ` + schemaRules + `}`},
+	"limits":            {`{limits: {zz_probe: 1}, rules: ` + schemaRules + `}`},
+	"on":                {`{on: {zz_probe: 1}, rules: ` + schemaRules + `}`},
+	"encodings":         {`{encodings: {zz_probe: 1}, rules: ` + schemaRules + `}`},
+	"jwt":               {`{jwt: {provider_metadata_key: p, zz_probe: 1}, rules: ` + schemaRules + `}`},
+	"consentSource":     {`{consent: {cookie: c, zz_probe: 1}, rules: ` + schemaRules + `}`},
+	"detector":          {`{detectors: {d1: {regex: x, zz_probe: 1}}, rules: ` + schemaRules + `}`},
+	"cryptoKey":         {`{crypto_keys: {k: {env: K, zz_probe: 1}}, rules: ` + schemaRules + `}`},
+	"minimizeList":      {`{minimize: [{id: m, allow: [$.a], zz_probe: 1}]}`},
+	"rule":              {`{rules: [{id: a, select: {keys: [a]}, action: redact, zz_probe: 1}]}`},
+	"select":            {`{rules: [{id: a, select: {keys: [a], zz_probe: 1}, action: redact}]}`},
+	"action":            {`{rules: [{id: a, select: {keys: [a]}, action: {zz_probe: 1}}]}`},
+	"redactOptions":     {`{rules: [{id: a, select: {keys: [a]}, action: {redact: {zz_probe: 1}}}]}`},
+	"maskOptions":       {`{rules: [{id: a, select: {keys: [a]}, action: {mask: {zz_probe: 1}}}]}`},
+	"hashOptions":       {`{` + schemaKeys + `, rules: [{id: a, select: {keys: [a]}, action: {hash: {key: k, zz_probe: 1}}}]}`},
+	"encryptOptions":    {`{` + schemaKeys + `, rules: [{id: a, select: {keys: [a]}, action: {encrypt: {key: k, zz_probe: 1}}}]}`},
+	"fpeOptions":        {`{` + schemaKeys + `, rules: [{id: a, select: {keys: [a]}, action: {fpe: {key: k, zz_probe: 1}}}]}`},
+	"syntheticOptions":  {`{` + schemaKeys + `, rules: [{id: a, select: {keys: [a]}, action: {synthetic: {key: k, zz_probe: 1}}}]}`},
 	"generalizeOptions": {`{rules: [{id: a, select: {keys: [a]}, action: {generalize: {zz_probe: 1}}}]}`},
 	"blockOptions":      {`{rules: [{id: a, select: {keys: [a]}, action: {block: {zz_probe: 1}}}]}`},
 	"revealOptions":     {`{rules: [{id: a, select: {keys: [a]}, action: {reveal: {zz_probe: 1}}}]}`},
