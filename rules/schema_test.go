@@ -32,7 +32,7 @@ import (
 // crypto_keys from the environment; test only.
 const schemaKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 
-// schemaRaw and schemaCompiled read and compile schema.json once per test.
+// schemaLoad reads schema.json and compiles it with a draft-07 validator.
 func schemaLoad(t *testing.T) (raw map[string]any, sch *jsonschema.Schema) {
 	t.Helper()
 	src, err := os.ReadFile("schema.json")
@@ -448,6 +448,47 @@ func TestSchemaFields(t *testing.T) {
 			t.Errorf("schemaProbes[%q]: no such closed object in schema.json", name)
 		}
 	}
+}
+
+// TestSchemaValidUsesEveryField: the rule sets under testdata/schema/valid
+// (which compile and validate) spell every field of every closed object at
+// least once, so that each field's values are tried on both sides.
+func TestSchemaValidUsesEveryField(t *testing.T) {
+	raw, _ := schemaLoad(t)
+	used := map[string]bool{}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		n = resolve(n)
+		for i, c := range n.Content {
+			if n.Kind == yaml.MappingNode && i%2 == 0 {
+				used[resolve(c).Value] = true
+			}
+			walk(c)
+		}
+	}
+	files, _ := filepath.Glob("testdata/schema/valid/*.yaml")
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc yaml.Node
+		if err := yaml.Unmarshal(src, &doc); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		walk(&doc)
+	}
+	schemaWalk(raw, "", func(ptr string, obj map[string]any) {
+		if obj["additionalProperties"] != false {
+			return
+		}
+		props, _ := obj["properties"].(map[string]any)
+		for _, name := range slices.Sorted(maps.Keys(props)) {
+			if !used[name] {
+				t.Errorf("schema.json%s: field %q is used by no rule set under testdata/schema/valid", ptr, name)
+			}
+		}
+	})
 }
 
 // TestSchemaEnums: the schema's closed sets of values are the compiler's.
