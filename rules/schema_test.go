@@ -345,10 +345,11 @@ func schemaCompilerList(t *testing.T, src string) []string {
 	}
 	for _, d := range ce.Diagnostics {
 		if m := schemaWant.FindStringSubmatch(d.Message); m != nil {
-			last := strings.LastIndex(m[1], " or ")
-			list := []string{m[1]}
+			want, _, _ := strings.Cut(m[1], ";") // a "; did you mean …" suffix
+			last := strings.LastIndex(want, " or ")
+			list := []string{want}
 			if last >= 0 {
-				list = append(strings.Split(m[1][:last], ", "), m[1][last+len(" or "):])
+				list = append(strings.Split(want[:last], ", "), want[last+len(" or "):])
 			}
 			slices.Sort(list)
 			return list
