@@ -174,7 +174,7 @@ func schemaRuleSets(t *testing.T) map[string][]byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i, set := range embeddedRuleSets(t, f, src) {
+		for i, set := range schemaEmbeddedRuleSets(t, f, src) {
 			out[fmt.Sprintf("%s#%d", f, i+1)] = set
 			embedded++
 		}
@@ -188,11 +188,11 @@ func schemaRuleSets(t *testing.T) map[string][]byte {
 // schemaYAMLBlocks finds the YAML blocks of a Markdown document.
 var schemaYAMLBlocks = regexp.MustCompile("(?ms)^```ya?ml\n(.*?)^```")
 
-// embeddedRuleSets finds the rule sets in a deployment file (every YAML
+// schemaEmbeddedRuleSets finds the rule sets in a deployment file (every YAML
 // document): a mapping holding version and rules (Istio's pluginConfig,
 // Envoy Gateway's config), or a string holding one (Envoy's
 // google.protobuf.StringValue).
-func embeddedRuleSets(t *testing.T, file string, src []byte) [][]byte {
+func schemaEmbeddedRuleSets(t *testing.T, file string, src []byte) [][]byte {
 	t.Helper()
 	isSet := func(n *yaml.Node) bool {
 		return n.Kind == yaml.MappingNode && field(n, "version") != nil && field(n, "rules") != nil
