@@ -64,7 +64,7 @@ func parseServe(args []string, stdout, stderr io.Writer) (*serveConfig, error) {
 	fs.StringVar(&c.upstream, "upstream", "", "upstream base `URL` (http://host:port)")
 	fs.BoolVar(&c.demo, "demo", false, "use the built-in demo upstream instead of --upstream")
 	fs.StringVar(&c.examples, "examples", "examples", "`directory` of the examples the demo upstream serves")
-	envoy := fs.String("envoy", "1.33", "emulated Envoy: 1.33 (1.33–1.38) or 1.39")
+	envoy := fs.String("envoy", "1.33", envoyFlagUsage)
 	fs.IntVar(&c.workers, "workers", defaultWorkers(), "worker VMs (Envoy's --concurrency)")
 	var env multi
 	fs.Var(&env, "env", "VM environment variable `NAME=VALUE` (repeatable), as vm_config.environment_variables")
