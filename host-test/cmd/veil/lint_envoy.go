@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -63,13 +64,17 @@ type posMap interface {
 // ruleSources classifies src and returns the rule sets in it. A file that
 // does not parse as YAML, or whose only document is not an Envoy or
 // Kubernetes configuration, is a rule set when it looks like one (a mapping
-// with rule-set keys) or when loose is set (a file named on the command
-// line: the compiler then says what is wrong with it).
+// with rule-set keys; for a file that does not parse, a line starting with
+// one) or when loose is set (a file named on the command line: the compiler
+// then says what is wrong with it).
 func ruleSources(src []byte, loose bool) (fileKind, []ruleSource) {
 	docs, err := yamlDocuments(src)
 	whole := []ruleSource{{src: src, line: 1, col: 1}}
 	if err != nil {
-		return kindRuleSet, whole
+		if loose || ruleSetText.Match(src) {
+			return kindRuleSet, whole
+		}
+		return kindOther, nil
 	}
 	lines := splitLines(src)
 	var found []ruleSource
@@ -115,6 +120,10 @@ func ruleSources(src []byte, loose bool) (fileKind, []ruleSource) {
 	}
 	return kindOther, nil
 }
+
+// ruleSetText matches a line that starts a rule set's distinctive key, for a
+// file that does not parse (a rule set with a mistake, not a template).
+var ruleSetText = regexp.MustCompile(`(?m)^("?)(rules|include|minimize)("?)[ \t]*:`)
 
 // yamlDocuments returns the root node of each non-empty document in src.
 func yamlDocuments(src []byte) ([]*yaml.Node, error) {
