@@ -492,6 +492,10 @@ func unescape(s []rune) (rune, int, bool) {
 func jsonSource(where string, n *yaml.Node, kube bool) ruleSource {
 	w := &jsonWriter{kube: kube, lines: [][]jsonSeg{nil}}
 	w.value(n, 0)
+	if w.nodes > maxJSONNodes {
+		return ruleSource{where: where, line: n.Line, col: n.Column,
+			problem: fmt.Sprintf("%s: more than %d values once its aliases are expanded: not linted", where, maxJSONNodes)}
+	}
 	return ruleSource{where: where, src: w.b.Bytes(), pos: jsonMap(w.lines), line: n.Line, col: n.Column}
 }
 
@@ -551,10 +555,17 @@ type jsonWriter struct {
 	col   int
 	lines [][]jsonSeg
 	kube  bool
+	// nodes counts the nodes written, aliases expanded.
+	nodes int
 }
 
-// maxJSONDepth bounds the nesting jsonWriter follows (aliases can loop).
-const maxJSONDepth = 200
+// maxJSONDepth bounds the nesting jsonWriter follows (aliases can loop),
+// maxJSONNodes the nodes it writes (aliases of aliases can multiply a small
+// file into an exponential one).
+const (
+	maxJSONDepth = 200
+	maxJSONNodes = 100_000
+)
 
 func (w *jsonWriter) put(s string) {
 	w.b.WriteString(s)
@@ -574,7 +585,8 @@ func (w *jsonWriter) mark(n *yaml.Node, note string) {
 
 func (w *jsonWriter) value(n *yaml.Node, depth int) {
 	n = resolveNode(n)
-	if n == nil || depth > maxJSONDepth {
+	w.nodes++
+	if n == nil || depth > maxJSONDepth || w.nodes > maxJSONNodes {
 		w.put("null")
 		return
 	}

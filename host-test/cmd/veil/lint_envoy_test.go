@@ -181,6 +181,19 @@ spec:
     rules:
       - { id: a, select: { keys: [x] }, action: redact }
 `, "on: {}", 1, true, "Kubernetes reads the unquoted on as the boolean true: quote it"},
+		{"aliases expanding past the limit", `apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: EnvoyExtensionPolicy
+metadata: { name: veil }
+spec:
+  wasm:
+    - config:
+        a: &a [x, x, x, x, x, x, x, x, x, x]
+        b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]
+        c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]
+        d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]
+        e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]
+        f: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]
+`, "a: &a", 1, true, "more than 100000 values once its aliases are expanded"},
 		{"unsupported configuration type", `static_resources:
   typed_config:
     "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
@@ -350,6 +363,7 @@ func FuzzRuleSources(f *testing.F) {
 	}
 	f.Add([]byte("static_resources:\n  t: {\"@type\": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm, config: {configuration: {\"@type\": type.googleapis.com/google.protobuf.StringValue, value: \"a\\n\\u00e9b\"}}}\n"))
 	f.Add([]byte("apiVersion: extensions.istio.io/v1\nkind: WasmPlugin\nspec: {pluginConfig: &a {x: *a, on: yes}}\n"))
+	f.Add([]byte("apiVersion: gateway.envoyproxy.io/v1\nkind: EnvoyExtensionPolicy\nspec: {wasm: [{config: &a [*a, *a]}]}\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		_, sources := ruleSources(src, true)
 		lines := splitLines(src)
@@ -360,7 +374,7 @@ func FuzzRuleSources(f *testing.F) {
 			if _, ok := s.pos.(jsonMap); ok && !json.Valid(s.src) {
 				t.Fatalf("%s: invalid JSON:\n%s", s.where, s.src)
 			}
-			n := strings.Count(string(s.src), "\n") + 2
+			n := min(strings.Count(string(s.src), "\n")+2, 1000)
 			for l := 0; l <= n; l++ {
 				for _, c := range []int{0, 1, 2, 7, 1000} {
 					line, col, _ := s.pos.at(l, c)

@@ -24,7 +24,7 @@ import (
 )
 
 const serveSynopsis = `serve [--plugin FILE] --rules FILE [--listen 127.0.0.1:10000] [--admin 127.0.0.1:9901] (--upstream URL | --demo)
-            [--envoy VERSION] [--workers N] [--env NAME=VALUE]... [--allow-on-headers-stop-iteration]
+            [--envoy RELEASE] [--workers N] [--env NAME=VALUE]... [--allow-on-headers-stop-iteration]
             [--examples DIR]
 
 An HTTP reverse proxy that runs every exchange through the plugin in
