@@ -16,7 +16,7 @@ import (
 
 const runSynopsis = `run [--plugin FILE] --rules FILE [--request-body FILE] [--response-body FILE]
             [--method M] [--path P] [-H 'name: value']... [--response-header 'name: value']... [--status N]
-            [--property name=value]... [--env NAME=VALUE]... [--chunk N] [--frames] [--envoy 1.33|1.39] [--json]
+            [--property name=value]... [--env NAME=VALUE]... [--chunk N] [--frames] [--envoy RELEASE] [--json]
             [--decode] [--allow-on-headers-stop-iteration] [--flags FILE] [--diff] [-q]
 
 Runs one HTTP exchange through the plugin in host-test's Envoy emulation, the
@@ -52,7 +52,7 @@ func runCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	path := fs.String("path", "/", "request path")
 	status := fs.Int("status", 200, "upstream response status")
 	chunk := fs.Int("chunk", 0, "split bodies into DATA frames of `N` bytes (0: one frame)")
-	envoy := fs.String("envoy", "1.33", "emulated Envoy: 1.33 (1.33–1.38) or 1.39")
+	envoy := fs.String("envoy", "1.33", envoyFlagUsage)
 	asJSON := fs.Bool("json", false, "print one JSON object {request, response, local_reply, logs, metrics}")
 	decode := fs.Bool("decode", false, "print forwarded bodies decompressed per their content-encoding (gzip, x-gzip, deflate)")
 	frames := fs.Bool("frames", false, "print what left the filter after each body callback (with --json: a frames list per message)")
