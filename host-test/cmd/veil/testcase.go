@@ -320,7 +320,12 @@ func (p *caseParser) fileRef(n *yaml.Node, what string) *fileRef {
 func toJSON(n *yaml.Node) ([]byte, error) {
 	var v any
 	if err := n.Decode(&v); err != nil {
-		return nil, err
+		// "yaml: unmarshal errors:\n  line 3: mapping key …": the first, on one line
+		msg := err.Error()
+		if _, rest, ok := strings.Cut(msg, "unmarshal errors:\n"); ok {
+			msg = strings.TrimSpace(strings.SplitN(rest, "\n", 2)[0])
+		}
+		return nil, errors.New(msg)
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
