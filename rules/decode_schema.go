@@ -133,9 +133,7 @@ func (d *decoder) decodeSet(n *yaml.Node) *setSpec {
 			})
 		case "report_header":
 			if h, ok := d.str(v, "report_header"); ok {
-				if !isHeaderName(h) {
-					d.errorf(v, "report_header: %q is not a valid header name", h)
-				}
+				d.checkReportHeader(v, h)
 				s.reportHeader = strings.ToLower(h)
 			}
 		case "rules":
@@ -497,3 +495,29 @@ func isToken(s string) bool {
 
 // isHeaderName reports whether s can name a response header.
 func isHeaderName(s string) bool { return isToken(s) }
+
+// reservedReportHeaders are the response headers report_header may not
+// name, with why: writing them would corrupt the message or the connection.
+var reservedReportHeaders = map[string]string{
+	"connection": "hop-by-hop", "keep-alive": "hop-by-hop", "proxy-connection": "hop-by-hop",
+	"transfer-encoding": "hop-by-hop", "te": "hop-by-hop", "trailer": "hop-by-hop",
+	"upgrade": "hop-by-hop", "proxy-authenticate": "hop-by-hop", "proxy-authorization": "hop-by-hop",
+	"content-length": "framing", "content-type": "framing", "content-encoding": "framing", "host": "framing",
+}
+
+// checkReportHeader refuses a report_header (the value of n) that is not a
+// header name, or that names a pseudo-header, a hop-by-hop header or a
+// header that frames the message: the summary would overwrite it.
+func (d *decoder) checkReportHeader(n *yaml.Node, h string) {
+	lower := strings.ToLower(h)
+	switch {
+	case strings.HasPrefix(h, ":"):
+		d.errorf(n, "report_header: %q is a pseudo-header; name a header of your own, such as x-veil", h)
+	case !isHeaderName(h):
+		d.errorf(n, "report_header: %q is not a valid header name", h)
+	case reservedReportHeaders[lower] == "hop-by-hop":
+		d.errorf(n, "report_header: %q is a hop-by-hop header, which the summary would overwrite; name a header of your own, such as x-veil", h)
+	case reservedReportHeaders[lower] == "framing":
+		d.errorf(n, "report_header: %q frames the response, which the summary would overwrite; name a header of your own, such as x-veil", h)
+	}
+}
