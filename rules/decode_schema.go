@@ -496,13 +496,18 @@ func isToken(s string) bool {
 // isHeaderName reports whether s can name a response header.
 func isHeaderName(s string) bool { return isToken(s) }
 
-// reservedReportHeaders are the response headers report_header may not
-// name, with why: writing them would corrupt the message or the connection.
-var reservedReportHeaders = map[string]string{
-	"connection": "hop-by-hop", "keep-alive": "hop-by-hop", "proxy-connection": "hop-by-hop",
-	"transfer-encoding": "hop-by-hop", "te": "hop-by-hop", "trailer": "hop-by-hop",
-	"upgrade": "hop-by-hop", "proxy-authenticate": "hop-by-hop", "proxy-authorization": "hop-by-hop",
-	"content-length": "framing", "content-type": "framing", "content-encoding": "framing", "host": "framing",
+// reservedReportHeader says why report_header may not name a response
+// header (lower-case name): "hop-by-hop" or "framing" (writing it would
+// corrupt the message or the connection), "" when it may.
+func reservedReportHeader(name string) string {
+	switch name {
+	case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
+		"upgrade", "proxy-authenticate", "proxy-authorization":
+		return "hop-by-hop"
+	case "content-length", "content-type", "content-encoding", "host":
+		return "framing"
+	}
+	return ""
 }
 
 // checkReportHeader refuses a report_header (the value of n) that is not a
@@ -515,9 +520,9 @@ func (d *decoder) checkReportHeader(n *yaml.Node, h string) {
 		d.errorf(n, "report_header: %q is a pseudo-header; name a header of your own, such as x-veil", h)
 	case !isHeaderName(h):
 		d.errorf(n, "report_header: %q is not a valid header name", h)
-	case reservedReportHeaders[lower] == "hop-by-hop":
+	case reservedReportHeader(lower) == "hop-by-hop":
 		d.errorf(n, "report_header: %q is a hop-by-hop header, which the summary would overwrite; name a header of your own, such as x-veil", h)
-	case reservedReportHeaders[lower] == "framing":
+	case reservedReportHeader(lower) == "framing":
 		d.errorf(n, "report_header: %q frames the response, which the summary would overwrite; name a header of your own, such as x-veil", h)
 	}
 }

@@ -75,7 +75,10 @@ func (d *decoder) yamlError(err error, src []byte) {
 	col := 1
 	if line <= len(d.lines) {
 		text := d.lines[line-1]
-		indent := len(text) - len(bytes.TrimLeft(text, " \t"))
+		indent := 0
+		for indent < len(text) && (text[indent] == ' ' || text[indent] == '\t') {
+			indent++
+		}
 		col = indent + 1
 		if tab := bytes.IndexByte(text, '\t'); tab >= 0 && tab < indent {
 			d.add(line, tab+1, "", "invalid yaml: a tab indents this line; YAML indents with spaces")
@@ -215,7 +218,7 @@ func (d *decoder) fields(n *yaml.Node, what string, allowed []string, handle fun
 		case seen[name]:
 			d.errorf(k, "%sduplicate field %q", prefix, name)
 		case !contains(allowed, name):
-			d.errorf(k, "%sunknown field %q (want %s)", prefix, name, orList(allowed))
+			d.errorf(k, "%sunknown field %q (want %s)%s", prefix, name, orList(allowed), didYouMean(name, allowed))
 		default:
 			seen[name] = true
 			handle(name, k, v)

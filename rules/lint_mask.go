@@ -18,19 +18,21 @@ type maskKind struct {
 	rule                  string // the convention, for the message
 }
 
-// maskKinds are the kinds Lint knows, by the detector or the key names
+// maskKinds returns the kinds Lint knows, by the detector or the key names
 // (key form) that select them.
-var maskKinds = []maskKind{
-	{"a card number", "credit_card", []string{"card", "cardno", "cardnumber", "creditcard", "creditcardnumber", "pan", "ccnumber", "ccnum", "primaryaccountnumber"},
-		6, 4, 10, "PCI DSS shows at most the first 6 and the last 4 digits"},
-	{"an SSN", "us_ssn", []string{"ssn", "socialsecuritynumber", "socialsecurityno"},
-		0, 4, 4, "show at most its last 4 digits"},
-	{"a phone number", "phone", []string{"phone", "phonenumber", "telephone", "tel", "mobile", "mobilenumber", "cell", "cellphone", "msisdn"},
-		4, 4, 4, "show at most 4 of its digits"},
-	{"an email address", "email", []string{"email", "emailaddress", "mail"},
-		4, 4, 4, "show at most 4 of its letters and digits"},
-	{"an IBAN", "iban", []string{"iban"},
-		4, 4, 8, "show at most its country and check digits and its last 4"},
+func maskKinds() []maskKind {
+	return []maskKind{
+		{"a card number", "credit_card", []string{"card", "cardno", "cardnumber", "creditcard", "creditcardnumber", "pan", "ccnumber", "ccnum", "primaryaccountnumber"},
+			6, 4, 10, "PCI DSS shows at most the first 6 and the last 4 digits"},
+		{"an SSN", "us_ssn", []string{"ssn", "socialsecuritynumber", "socialsecurityno"},
+			0, 4, 4, "show at most its last 4 digits"},
+		{"a phone number", "phone", []string{"phone", "phonenumber", "telephone", "tel", "mobile", "mobilenumber", "cell", "cellphone", "msisdn"},
+			4, 4, 4, "show at most 4 of its digits"},
+		{"an email address", "email", []string{"email", "emailaddress", "mail"},
+			4, 4, 4, "show at most 4 of its letters and digits"},
+		{"an IBAN", "iban", []string{"iban"},
+			4, 4, 8, "show at most its country and check digits and its last 4"},
+	}
 }
 
 // maxGenericKeep is the most keep_first + keep_last a mask of values of no
@@ -73,7 +75,7 @@ func (l *linter) maskReadable(i int, n *yaml.Node) {
 		keepAt = at("keep_first")
 	}
 	known := false
-	for _, k := range maskKinds {
+	for _, k := range maskKinds() {
 		if !selectsKind(r, &k) {
 			continue
 		}

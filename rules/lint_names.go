@@ -198,25 +198,34 @@ type packInfo struct {
 	ids  map[string][]string
 }
 
-// packKnowledge decodes the packs once.
-var packKnowledge = sync.OnceValue(func() *packInfo {
-	pk := &packInfo{keys: map[string]bool{}, ids: map[string][]string{}}
-	for _, name := range packs.Names() {
-		src, _ := packs.Get(name)
-		_, ps := decode("pack "+name, src, nil)
-		if ps == nil {
-			continue
-		}
-		for _, r := range ps.rules {
-			pk.ids[name] = append(pk.ids[name], r.id)
-			for _, s := range r.sels {
-				for _, st := range s.steps {
-					for _, k := range st.keys {
-						pk.keys[k] = true
+// packKnowledge returns what the packs hold, decoded once (a function, not
+// an initialized variable, so that a program that never lints drops it).
+func packKnowledge() *packInfo {
+	packInfoOnce.Do(func() {
+		pk := &packInfo{keys: map[string]bool{}, ids: map[string][]string{}}
+		for _, name := range packs.Names() {
+			src, _ := packs.Get(name)
+			_, ps := decode("pack "+name, src, nil)
+			if ps == nil {
+				continue
+			}
+			for _, r := range ps.rules {
+				pk.ids[name] = append(pk.ids[name], r.id)
+				for _, s := range r.sels {
+					for _, st := range s.steps {
+						for _, k := range st.keys {
+							pk.keys[k] = true
+						}
 					}
 				}
 			}
 		}
-	}
-	return pk
-})
+		packInfoCache = pk
+	})
+	return packInfoCache
+}
+
+var (
+	packInfoOnce  sync.Once
+	packInfoCache *packInfo
+)
