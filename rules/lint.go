@@ -22,6 +22,19 @@ const (
 // the warnings sorted by position (Severity SeverityWarning, each with a
 // Code), and Compile's error. Warnings never change what the program does.
 func Lint(src []byte, opts Options) (*Program, []Diagnostic, error) {
+	prog, l, err := lint(src, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(l.list) == 0 {
+		return prog, nil, nil
+	}
+	return prog, l.list, nil
+}
+
+// lint is Lint, returning the linter (nil with an error) for tests to see
+// the work it did.
+func lint(src []byte, opts Options) (*Program, *linter, error) {
 	file := opts.Filename
 	if file == "" {
 		file = "rules"
@@ -45,10 +58,8 @@ func Lint(src []byte, opts Options) (*Program, []Diagnostic, error) {
 		l.maskReadable(i, n)
 	}
 	l.didYouMean()
-	if l.err() == nil {
-		return prog, nil, nil
-	}
-	return prog, l.list, nil
+	l.err() // sorts the warnings
+	return prog, l, nil
 }
 
 // linter collects the warnings about one rule set.
@@ -59,6 +70,9 @@ type linter struct {
 	root  *yaml.Node // the document's top-level mapping
 	// nodes are the mappings of the set's own rules: nodes[i] is rules[i]
 	nodes []*yaml.Node
+	// work counts the selector and rule comparisons made, to test that
+	// linting stays near-linear
+	work int
 }
 
 // warn records a warning of kind code at pos.

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // Rules that never decide. The first rule in file order whose selector
@@ -116,6 +118,7 @@ func (l *linter) coverer(x *selIndex, views []ruleSpec, j int, s selSpec) int {
 			if n == maxCandidates || best >= 0 && ref.rule >= best {
 				break
 			}
+			l.work++
 			if decidesFirst(&views[ref.rule], &views[j]) && covers(ref.steps, s.steps) {
 				best = ref.rule
 				break
@@ -128,12 +131,13 @@ func (l *linter) coverer(x *selIndex, views []ruleSpec, j int, s selSpec) int {
 // detCoverer returns the first rule of owners (rules naming a detector,
 // without within) that takes every span of it rule j could take, -1 when
 // there is none.
-func detCoverer(owners []int, views []ruleSpec, j int) int {
+func (l *linter) detCoverer(owners []int, views []ruleSpec, j int) int {
 	b := &views[j]
 	for n, i := range owners {
 		if n == maxCandidates {
 			break
 		}
+		l.work++
 		a := &views[i]
 		if decidesFirst(a, b) && (a.evidence == 0 || b.evidence != 0 && b.evidence&^a.evidence == 0) {
 			return i
@@ -261,6 +265,7 @@ func (l *linter) shadowing() {
 		if header[j] {
 			dom = 1
 		}
+		b.sels = l.splitKeys(j, b.sels)
 		var parts []shadowPart
 		for _, s := range b.sels {
 			parts = append(parts, shadowPart{partText(s, header[j]), s.at, l.coverer(idx[dom], views, j, s)})
@@ -278,7 +283,7 @@ func (l *linter) shadowing() {
 		for _, n := range b.detect {
 			by := inside
 			if by < 0 {
-				by = detCoverer(owners[dom][n.Value], views, j)
+				by = l.detCoverer(owners[dom][n.Value], views, j)
 			}
 			at := posOf(n)
 			if b.pack != "" {
@@ -318,7 +323,7 @@ func (l *linter) reportShadow(j int, views []ruleSpec, parts []shadowPart) {
 	if covered < len(parts) {
 		for _, p := range parts {
 			if p.by >= 0 {
-				l.warn(p.at, b.id, lintUnreachable, "%s never applies: %s decides every value it selects first (the first rule in file order that matches decides); drop it here, or move this rule above", p.text, l.ruleRef(p.by, views))
+				l.warn(p.at, b.id, lintUnreachable, "%s never applies: %s decides every value it selects before this rule (the first matching rule in file order decides); drop it here, or move this rule above", p.text, l.ruleRef(p.by, views))
 			}
 		}
 		return
@@ -336,7 +341,11 @@ func (l *linter) reportShadow(j int, views []ruleSpec, parts []shadowPart) {
 	for _, i := range by {
 		refs = append(refs, l.ruleRef(i, views))
 	}
-	l.warn(b.at, b.id, lintUnreachable, "never applies: every value it selects is decided first by %s (the first rule in file order that matches decides); move it above, narrow the earlier rule, or delete it", joinAnd(refs))
+	verb := "decides"
+	if len(refs) > 1 {
+		verb = "decide"
+	}
+	l.warn(b.at, b.id, lintUnreachable, "never applies: %s %s every value it selects before it (the first matching rule in file order decides); move it above, narrow the earlier rule, or delete it", joinAnd(refs), verb)
 }
 
 // reportPack warns, at each rule of the set that takes part of pack rule j
@@ -413,6 +422,35 @@ func sameAction(a, b *ruleSpec) bool {
 	return a.act.kind == actKeep || a.act.kind == actRemove
 }
 
+// splitKeys returns the selectors of rule j with each keys list split into
+// one selector per key, spelled and placed as written in the set's own
+// rules (a pack rule's keys are named in their key form, at its include
+// entry), so that a rule taking one key of a list over is found.
+func (l *linter) splitKeys(j int, sels []selSpec) []selSpec {
+	var items []*yaml.Node
+	if j < len(l.nodes) {
+		items = scalars(get(get(l.nodes[j], "select"), "keys"))
+	}
+	var out []selSpec
+	for _, s := range sels {
+		if len(s.steps) != 1 || s.steps[0].kind != stepKeys {
+			out = append(out, s)
+			continue
+		}
+		st := s.steps[0]
+		for i, k := range st.keys {
+			one := st
+			one.keys = []string{k}
+			part := selSpec{steps: []step{one}, text: "key " + strconv.Quote(k), at: s.at}
+			if len(items) == len(st.keys) {
+				part.text, part.at = "key "+strconv.Quote(items[i].Value), posOf(items[i])
+			}
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
 // partText names a selector in messages: `path "$.a"`, `keys [a, b]`,
 // `header "x-a"`.
 func partText(s selSpec, header bool) string {
@@ -422,7 +460,7 @@ func partText(s selSpec, header bool) string {
 	case strings.HasPrefix(s.text, "$"):
 		return "path " + strconv.Quote(s.text)
 	}
-	return s.text
+	return s.text // key "a"
 }
 
 // joinAnd joins items as `a, b and c`, naming at most three and how many more.
