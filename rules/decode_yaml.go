@@ -86,6 +86,10 @@ func (d *decoder) yamlError(err error, src []byte) {
 		} else if tab >= 0 && (strings.Contains(msg, "tab") || strings.Contains(msg, "cannot start any token")) {
 			d.add(line, utf8.RuneCount(text[:tab])+1, "", "invalid yaml: a tab cannot start a token here; YAML separates and indents with spaces")
 			return
+		} else if at := bytes.IndexAny(text[indent:], "@`"); at >= 0 && strings.Contains(msg, "cannot start any token") {
+			// the reserved indicators: a plain value cannot start with them
+			d.add(line, utf8.RuneCount(text[:indent+at])+1, "", "invalid yaml: %s (quote a value that starts with %q)", msg, string(text[indent+at]))
+			return
 		}
 	}
 	d.add(line, col, "", "invalid yaml: %s", msg)

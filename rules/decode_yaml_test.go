@@ -43,6 +43,8 @@ func TestYAMLErrorPositions(t *testing.T) {
 			"6:9: invalid yaml: did not find expected key"},
 		{"unclosed flow mapping", "version: 1\nrules:\n  - id: a\n    select: { keys: [x]\n    action: redact\n",
 			"4:5: invalid yaml: did not find expected ',' or '}'"},
+		{"reserved indicator", "version: 1\nname: x\nrules:\n  - { id: a, select: { keys: [@x] }, action: redact }\n",
+			"4:31: invalid yaml: found character that cannot start any token (quote a value that starts with \"@\")"},
 		{"tab inside a value is fine", "version: 1\nname: x\t\nrules:\n  - { id: a, select: { keys: [\"x\ty\"] }, action: redact }\n", ""},
 	}
 	for _, c := range cases {
