@@ -368,11 +368,11 @@ func (l *linter) reportPack(j int, views []ruleSpec, parts []shadowPart) {
 				took = append(took, p.text)
 			}
 		}
-		what := "every value it selects"
+		what := "all"
 		if !all || len(took) < len(parts) {
 			what = joinAnd(took)
 		}
-		l.warn(views[a].at, views[a].id, lintPackOverride, "decides %s before pack rule %q (include: %s), with %s instead of its %s; to change the pack rule, give this rule its id %q (it then replaces the pack rule whole), or narrow this rule", what, b.id, b.pack, views[a].act.kind, b.act.kind, b.id)
+		l.warn(views[a].at, views[a].id, lintPackOverride, "takes %s of pack rule %q (include: %s) over: this rule decides first, with %s instead of the pack's %s; to change the pack rule, give this rule its id %q (it then replaces the pack rule whole), or narrow this rule", what, b.id, b.pack, views[a].act.kind, b.act.kind, b.id)
 	}
 }
 
