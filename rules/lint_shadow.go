@@ -29,10 +29,11 @@ const maxCandidates = 64
 // maxCoverSteps bounds the work of comparing two selectors.
 const maxCoverSteps = 512
 
-// selRef is a selector of rule rule, in an index.
+// selRef is a selector of rule rule, written at at, in an index.
 type selRef struct {
 	rule  int
 	steps []step
+	at    srcPos
 }
 
 // selIndex finds the earlier selectors that may cover a selector.
@@ -57,7 +58,7 @@ func csTag(st *step) string {
 // add indexes the selectors of rule i.
 func (x *selIndex) add(i int, sels []selSpec) {
 	for _, s := range sels {
-		ref := selRef{i, s.steps}
+		ref := selRef{i, s.steps, s.at}
 		if len(s.steps) == 0 {
 			x.root = append(x.root, ref)
 			continue
@@ -110,9 +111,10 @@ func (x *selIndex) candidates(steps []step) [][]selRef {
 }
 
 // coverer returns the first rule before rule j that decides every value
-// selector s of rule j selects, -1 when there is none.
-func (l *linter) coverer(x *selIndex, views []ruleSpec, j int, s selSpec) int {
-	best := -1
+// selector s of rule j selects, and where its selector doing so is written;
+// -1 when there is none.
+func (l *linter) coverer(x *selIndex, views []ruleSpec, j int, s selSpec) (int, srcPos) {
+	best, at := -1, srcPos{}
 	for _, list := range x.candidates(s.steps) {
 		for n, ref := range list {
 			if n == maxCandidates || best >= 0 && ref.rule >= best {
@@ -120,18 +122,18 @@ func (l *linter) coverer(x *selIndex, views []ruleSpec, j int, s selSpec) int {
 			}
 			l.work++
 			if decidesFirst(&views[ref.rule], &views[j]) && covers(ref.steps, s.steps) {
-				best = ref.rule
+				best, at = ref.rule, ref.at
 				break
 			}
 		}
 	}
-	return best
+	return best, at
 }
 
-// detCoverer returns the first rule of owners (rules naming a detector,
-// without within) that takes every span of it rule j could take, -1 when
-// there is none.
-func (l *linter) detCoverer(owners []int, views []ruleSpec, j int) int {
+// detCoverer returns the first rule of owners (rules naming detector name,
+// without within) that takes every span of it rule j could take, and where
+// it names the detector; -1 when there is none.
+func (l *linter) detCoverer(owners []int, name string, views []ruleSpec, j int) (int, srcPos) {
 	b := &views[j]
 	for n, i := range owners {
 		if n == maxCandidates {
@@ -140,10 +142,16 @@ func (l *linter) detCoverer(owners []int, views []ruleSpec, j int) int {
 		l.work++
 		a := &views[i]
 		if decidesFirst(a, b) && (a.evidence == 0 || b.evidence != 0 && b.evidence&^a.evidence == 0) {
-			return i
+			at := a.at
+			for _, n := range a.detect {
+				if n.Value == name && a.pack == "" {
+					at = posOf(n)
+				}
+			}
+			return i, at
 		}
 	}
-	return -1
+	return -1, srcPos{}
 }
 
 // decidesFirst reports whether rule a, written before b, is active
@@ -236,12 +244,14 @@ func stepCovers(a, b *step) bool {
 	return false
 }
 
-// shadowPart is a part of a rule (a selector or a detector) and the rule
-// that decides it first (-1: none).
+// shadowPart is a part of a rule (a selector or a detector), written at
+// at, and the rule that decides it first (-1: none), whose selector doing
+// so is written at byAt.
 type shadowPart struct {
 	text string
 	at   srcPos
 	by   int
+	byAt srcPos
 }
 
 // shadowing warns about the set's rules and selectors that never decide
@@ -268,28 +278,32 @@ func (l *linter) shadowing() {
 		b.sels = l.splitKeys(j, b.sels)
 		var parts []shadowPart
 		for _, s := range b.sels {
-			parts = append(parts, shadowPart{partText(s, header[j]), s.at, l.coverer(idx[dom], views, j, s)})
+			by, byAt := l.coverer(idx[dom], views, j, s)
+			parts = append(parts, shadowPart{partText(s, header[j]), s.at, by, byAt})
 		}
 		// the detectors of a rule whose within is all decided whole never run
-		inside := -1
-		for _, s := range b.within {
-			c := l.coverer(idx[dom], views, j, s)
+		inside, insideAt := -1, srcPos{}
+		for k, s := range b.within {
+			c, at := l.coverer(idx[dom], views, j, s)
 			if c < 0 {
 				inside = -1
 				break
 			}
+			if k == 0 {
+				insideAt = at
+			}
 			inside = max(inside, c)
 		}
 		for _, n := range b.detect {
-			by := inside
+			by, byAt := inside, insideAt
 			if by < 0 {
-				by = l.detCoverer(owners[dom][n.Value], views, j)
+				by, byAt = l.detCoverer(owners[dom][n.Value], n.Value, views, j)
 			}
 			at := posOf(n)
 			if b.pack != "" {
 				at = b.at
 			}
-			parts = append(parts, shadowPart{"detector " + n.Value, at, by})
+			parts = append(parts, shadowPart{"detector " + n.Value, at, by, byAt})
 		}
 		l.reportShadow(j, views, parts)
 		idx[dom].add(j, b.sels)
@@ -363,16 +377,20 @@ func (l *linter) reportPack(j int, views []ruleSpec, parts []shadowPart) {
 	}
 	for _, a := range users {
 		var took []string
+		at := srcPos{}
 		for _, p := range parts {
 			if p.by == a {
 				took = append(took, p.text)
+				if at == (srcPos{}) {
+					at = p.byAt
+				}
 			}
 		}
 		what := "all"
 		if !all || len(took) < len(parts) {
 			what = joinAnd(took)
 		}
-		l.warn(views[a].at, views[a].id, lintPackOverride, "takes %s of pack rule %q (include: %s) over: this rule decides first, with %s instead of the pack's %s; to change the pack rule, give this rule its id %q (it then replaces the pack rule whole), or narrow this rule", what, b.id, b.pack, views[a].act.kind, b.act.kind, b.id)
+		l.warn(at, views[a].id, lintPackOverride, "takes %s of pack rule %q (include: %s) over: this rule decides first, with %s instead of the pack's %s; to change the pack rule, give this rule its id %q (it then replaces the pack rule whole), or narrow this rule", what, b.id, b.pack, views[a].act.kind, b.act.kind, b.id)
 	}
 }
 

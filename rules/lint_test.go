@@ -133,10 +133,10 @@ func TestLintWarnings(t *testing.T) {
 		// pack-rule-overridden
 		{"pack detector taken over", `include: [pii-basic]
 rules:
-  - { id: a, select: { detect: [email] }, action: { mask: { keep_last: 4 } } }`, []string{"3:22 pack-rule-overridden"}},
+  - { id: a, select: { detect: [email] }, action: { mask: { keep_last: 4 } } }`, []string{"3:33 pack-rule-overridden"}},
 		{"pack key taken over", `include: [pci]
 rules:
-  - { id: a, select: { keys: [pan, notes] }, action: redact }`, []string{"3:22 pack-rule-overridden"}},
+  - { id: a, select: { keys: [pan, notes] }, action: redact }`, []string{"3:31 pack-rule-overridden"}},
 		{"pack exception carved with keep", `include: [pii-basic]
 rules:
   - { id: a, select: { detect: [email], within: ["$.support"] }, action: keep }
