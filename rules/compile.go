@@ -231,17 +231,25 @@ func selectorsOf(all []selector, rules []rule, layer int, d Direction) []selecto
 // it: the first step of Compile. The decoder holds the mistakes found; spec
 // is nil when src is not a YAML document.
 func decode(file string, src []byte, env func(string) (string, bool)) (d *decoder, spec *setSpec) {
+	d, spec, _ = decodeRoot(file, src, env)
+	return d, spec
+}
+
+// decodeRoot is decode that also returns the top-level node of the
+// document (nil with spec), for Lint to find what it points at.
+func decodeRoot(file string, src []byte, env func(string) (string, bool)) (d *decoder, spec *setSpec, root *yaml.Node) {
 	d = &decoder{diags: newDiags(file, src), env: env}
 	var doc yaml.Node
 	if err := parseYAML(src, &doc); err != nil {
-		d.yamlError(err)
-		return d, nil
+		d.yamlError(err, src)
+		return d, nil, nil
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		d.add(1, 1, "", "empty rule set")
-		return d, nil
+		return d, nil, nil
 	}
-	return d, d.decodeSet(resolve(doc.Content[0]))
+	root = resolve(doc.Content[0])
+	return d, d.decodeSet(root), root
 }
 
 // selectorKind names a selector in diagnostics by where it is written.

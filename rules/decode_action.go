@@ -89,7 +89,7 @@ func (d *decoder) decodeAction(n *yaml.Node, r *ruleSpec, s *setSpec) action {
 		}
 		return action{kind: actReveal} // rw set by linkReveals
 	}
-	d.errorf(n, "action: unknown action %q (want %s)", name, orList(actionList))
+	d.errorf(n, "action: unknown action %q (want %s)%s", name, orList(actionList), didYouMean(name, actionList))
 	return action{}
 }
 

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/veilproxy/veil/rules/internal/detect"
@@ -201,10 +202,21 @@ func (d *decoder) checkDetectorNames(s *setSpec) {
 		d.rule = r.id
 		for _, n := range r.detect {
 			if _, custom := s.custom[n.Value]; !custom && !isBuiltinDetector(n.Value) {
-				d.errorf(n, "select.detect: unknown detector %q (not built in and not defined under detectors:)", n.Value)
+				known := append(detect.Builtins(), sortedCustom(s.custom)...)
+				d.errorf(n, "select.detect: unknown detector %q (not built in and not defined under detectors:)%s", n.Value, didYouMean(n.Value, known))
 			}
 		}
 	}
+}
+
+// sortedCustom returns the names of the custom detectors, sorted.
+func sortedCustom(custom map[string]detect.Custom) []string {
+	names := make([]string, 0, len(custom))
+	for n := range custom {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
 }
 
 // include reads `include:` and appends the rules of each pack to s, except

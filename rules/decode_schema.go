@@ -133,9 +133,7 @@ func (d *decoder) decodeSet(n *yaml.Node) *setSpec {
 			})
 		case "report_header":
 			if h, ok := d.str(v, "report_header"); ok {
-				if !isHeaderName(h) {
-					d.errorf(v, "report_header: %q is not a valid header name", h)
-				}
+				d.checkReportHeader(v, h)
 				s.reportHeader = strings.ToLower(h)
 			}
 		case "rules":
@@ -497,3 +495,34 @@ func isToken(s string) bool {
 
 // isHeaderName reports whether s can name a response header.
 func isHeaderName(s string) bool { return isToken(s) }
+
+// reservedReportHeader says why report_header may not name a response
+// header (lower-case name): "hop-by-hop" or "framing" (writing it would
+// corrupt the message or the connection), "" when it may.
+func reservedReportHeader(name string) string {
+	switch name {
+	case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
+		"upgrade", "proxy-authenticate", "proxy-authorization":
+		return "hop-by-hop"
+	case "content-length", "content-type", "content-encoding", "host":
+		return "framing"
+	}
+	return ""
+}
+
+// checkReportHeader refuses a report_header (the value of n) that is not a
+// header name, or that names a pseudo-header, a hop-by-hop header or a
+// header that frames the message: the summary would overwrite it.
+func (d *decoder) checkReportHeader(n *yaml.Node, h string) {
+	lower := strings.ToLower(h)
+	switch {
+	case strings.HasPrefix(h, ":"):
+		d.errorf(n, "report_header: %q is a pseudo-header; name a header of your own, such as x-veil", h)
+	case !isHeaderName(h):
+		d.errorf(n, "report_header: %q is not a valid header name", h)
+	case reservedReportHeader(lower) == "hop-by-hop":
+		d.errorf(n, "report_header: %q is a hop-by-hop header, which the summary would overwrite; name a header of your own, such as x-veil", h)
+	case reservedReportHeader(lower) == "framing":
+		d.errorf(n, "report_header: %q frames the response, which the summary would overwrite; name a header of your own, such as x-veil", h)
+	}
+}

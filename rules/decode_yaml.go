@@ -62,10 +62,43 @@ var yamlParserErrors = []string{
 	"found undefined tag handle",
 }
 
-// yamlError records a parse error from the YAML library.
-func (d *decoder) yamlError(err error) {
-	msg := err.Error()
-	line := 1
+// yamlError records a parse error of src from the YAML library. The library
+// names the line where the construct holding the mistake starts (for a tab
+// that breaks the indentation, the line before), so the line is found again
+// as the first one that, added to the lines before it, makes the document
+// fail with the same message; a tab there is named as the cause.
+func (d *decoder) yamlError(err error, src []byte) {
+	msg, line := yamlMessage(err)
+	if l := firstFailingLine(src, msg); l > 0 {
+		line = l
+	}
+	col := 1
+	if line <= len(d.lines) {
+		text := d.lines[line-1]
+		indent := 0
+		for indent < len(text) && (text[indent] == ' ' || text[indent] == '\t') {
+			indent++
+		}
+		col = indent + 1
+		if tab := bytes.IndexByte(text, '\t'); tab >= 0 && tab < indent {
+			d.add(line, tab+1, "", "invalid yaml: a tab indents this line; YAML indents with spaces")
+			return
+		} else if tab >= 0 && (strings.Contains(msg, "tab") || strings.Contains(msg, "cannot start any token")) {
+			d.add(line, utf8.RuneCount(text[:tab])+1, "", "invalid yaml: a tab cannot start a token here; YAML separates and indents with spaces")
+			return
+		} else if at := bytes.IndexAny(text[indent:], "@`"); at >= 0 && strings.Contains(msg, "cannot start any token") {
+			// the reserved indicators: a plain value cannot start with them
+			d.add(line, utf8.RuneCount(text[:indent+at])+1, "", "invalid yaml: %s (quote a value that starts with %q)", msg, string(text[indent+at]))
+			return
+		}
+	}
+	d.add(line, col, "", "invalid yaml: %s", msg)
+}
+
+// yamlMessage splits an error of the YAML library into its message and the
+// line it names (1 when none).
+func yamlMessage(err error) (msg string, line int) {
+	msg, line = err.Error(), 1
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = msg[len(m[0]):]
@@ -75,7 +108,57 @@ func (d *decoder) yamlError(err error) {
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
-	d.add(line, 1, "", "invalid yaml: %s", msg)
+	return msg, line
+}
+
+// yamlEndErrors are the messages a document cut short may fail with (an
+// open flow collection or quoted scalar): a prefix failing so says nothing
+// about where the mistake is.
+var yamlEndErrors = []string{
+	"did not find expected ',' or ']'", "did not find expected ',' or '}'",
+	"did not find expected node content", "found unexpected end of stream",
+}
+
+// firstFailingLine returns the 1-based number of the first line of src
+// whose addition to the lines before it makes the document fail to parse
+// with message msg, searched by halving (a few parses of a prefix), or 0
+// when no prefix fails so, or when msg is one a document cut short fails
+// with too (yamlEndErrors).
+func firstFailingLine(src []byte, msg string) int {
+	if contains(yamlEndErrors, msg) {
+		return 0
+	}
+	var ends []int // ends[i]: the end of line i+1, its newline included
+	for i, c := range src {
+		if c == '\n' {
+			ends = append(ends, i+1)
+		}
+	}
+	if len(ends) == 0 || ends[len(ends)-1] != len(src) {
+		ends = append(ends, len(src))
+	}
+	fails := func(lines int) bool {
+		var doc yaml.Node
+		err := parseYAML(src[:ends[lines-1]], &doc)
+		if err == nil {
+			return false
+		}
+		m, _ := yamlMessage(err)
+		return m == msg
+	}
+	lo, hi := 0, len(ends) // the first lo lines do not fail so; all hi lines do
+	if !fails(hi) {
+		return 0
+	}
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if fails(mid) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return hi
 }
 
 // posOf returns the source position of n.
@@ -139,7 +222,7 @@ func (d *decoder) fields(n *yaml.Node, what string, allowed []string, handle fun
 		case seen[name]:
 			d.errorf(k, "%sduplicate field %q", prefix, name)
 		case !contains(allowed, name):
-			d.errorf(k, "%sunknown field %q (want %s)", prefix, name, orList(allowed))
+			d.errorf(k, "%sunknown field %q (want %s)%s", prefix, name, orList(allowed), didYouMean(name, allowed))
 		default:
 			seen[name] = true
 			handle(name, k, v)
@@ -240,7 +323,8 @@ func (d *decoder) stringList(n *yaml.Node, what string) []*yaml.Node {
 }
 
 // maxWithBytes and maxWithDepth bound the JSON text of a `redact: {with: …}`
-// value, in bytes and nesting levels.
+// value, in bytes (64 KiB: each value replaced gets a copy) and nesting
+// levels.
 const (
 	maxWithBytes = 64 << 10
 	maxWithDepth = 64
@@ -249,6 +333,9 @@ const (
 // jsonValue converts a YAML value to compact JSON text, keeping mapping order.
 func (d *decoder) jsonValue(n *yaml.Node, what string) ([]byte, bool) {
 	out, err := appendJSON(nil, n, 0)
+	if err == nil && len(out) > maxWithBytes {
+		err = errLongValue
+	}
 	if err != nil {
 		d.errorf(n, "%s: %v", what, err)
 		return nil, false
@@ -256,13 +343,16 @@ func (d *decoder) jsonValue(n *yaml.Node, what string) ([]byte, bool) {
 	return out, true
 }
 
+// errLongValue refuses a replacement longer than maxWithBytes.
+var errLongValue = fmt.Errorf("replacement longer than %d bytes (64 KiB) as JSON text; each value replaced gets a copy, so write a short marker", maxWithBytes)
+
 func appendJSON(dst []byte, n *yaml.Node, depth int) ([]byte, error) {
 	n = resolve(n)
 	if depth > maxWithDepth {
 		return nil, fmt.Errorf("value nested too deep")
 	}
 	if len(dst) > maxWithBytes {
-		return nil, fmt.Errorf("value longer than %d bytes", maxWithBytes)
+		return nil, errLongValue
 	}
 	switch n.Kind {
 	case yaml.MappingNode:
