@@ -16,6 +16,7 @@
 //	veil token  --rules FILE [--env NAME=VALUE]... --rule ID [VALUE... | -]
 //	veil reveal --rules FILE [--env NAME=VALUE]... [--rule ID] [TOKEN... | -]
 //	veil oci    [--wasm build/veil.wasm] [--out build/oci] [--tag REF] [--pin FILE]...
+//	veil playground [--listen 127.0.0.1:8088] [--plugin FILE] [--envoy 1.33|1.39] [--allow-remote]
 //
 // The commands that compile natively (redact, lint, token, reveal) read the
 // variables a rule set's crypto_keys name from --env first, then from veil's
@@ -53,6 +54,7 @@ commands:
   reveal   print the original of each encrypt token (or fpe value, with --rule)
   serve    an HTTP reverse proxy running every exchange through the plugin
   oci      package a built module as the Wasm image Istio and Envoy Gateway pull; print its digest
+  playground  a local page to edit a rule set and see what it does to an exchange, run through the plugin
 
 Run 'veil <command> --help' for the command's flags.
 `
@@ -78,7 +80,7 @@ func veil(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	cmds := map[string]func(context.Context, []string, io.Reader, io.Writer, io.Writer) error{
 		"run": runCmd, "redact": redactCmd, "lint": lintCmd, "check": checkCmd, "bench": benchCmd,
 		"token": tokenCmd, "reveal": revealCmd, "serve": serveCmd,
-		"oci": ociCmd,
+		"oci": ociCmd, "playground": playgroundCmd,
 	}
 	cmd, ok := cmds[args[0]]
 	switch {
