@@ -364,10 +364,10 @@ func escapeUnits(s string) []string {
 	for i := 0; i < len(s); {
 		n := 1
 		switch {
-		case s[i] == '\\' && i+1 < len(s) && s[i+1] == 'u':
-			n = min(6, len(s)-i)
-		case s[i] == '\\':
-			n = min(2, len(s)-i)
+		case s[i] == '\\' && i+6 <= len(s) && s[i+1] == 'u' && isHex4(s[i+2:i+6]):
+			n = 6
+		case s[i] == '\\' && i+1 < len(s) && s[i+1] < utf8.RuneSelf:
+			n = 2
 		default:
 			_, n = utf8.DecodeRuneInString(s[i:])
 		}
@@ -375,6 +375,12 @@ func escapeUnits(s string) []string {
 		i += n
 	}
 	return units
+}
+
+// isHex4 reports whether s is four hex digits.
+func isHex4(s string) bool {
+	_, err := strconv.ParseUint(s, 16, 16)
+	return err == nil && !strings.ContainsAny(s, "+-_")
 }
 
 // maxLineDiff bounds the cells of the line-by-line comparison (lines in
@@ -548,7 +554,7 @@ func shorthandName(s string) bool {
 // parseReportPath reads a path of an audit finding ($.a.b[2]['c d'],
 // [<name>], <json>) into steps; ok is false for text it cannot read.
 func parseReportPath(s string) (segs []pathSeg, ok bool) {
-	if !strings.HasPrefix(s, "$") {
+	if !strings.HasPrefix(s, "$") || !utf8.ValidString(s) {
 		return nil, false
 	}
 	s = s[1:]

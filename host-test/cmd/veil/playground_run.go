@@ -65,9 +65,9 @@ type playgroundResult struct {
 	Audit   *audit             `json:"audit,omitempty"`
 	Metrics []playgroundMetric `json:"metrics,omitempty"`
 	// Logs are the plugin's log lines (never values) other than the audit line.
-	Logs   []hosttest.LogEntry `json:"logs,omitempty"`
-	Errors []string            `json:"errors,omitempty"`
-	Reset  string              `json:"reset,omitempty"`
+	Logs   []playgroundLog `json:"logs,omitempty"`
+	Errors []string        `json:"errors,omitempty"`
+	Reset  string          `json:"reset,omitempty"`
 	// Timing is the VM start (rule set compiled by the plugin) and the
 	// exchange, in milliseconds.
 	Timing map[string]float64 `json:"timing,omitempty"`
@@ -86,11 +86,14 @@ type playgroundDiag struct {
 // playgroundOutput is one forwarded message: sent or not, its headers,
 // its body and how it differs from the input.
 type playgroundOutput struct {
-	Sent    bool             `json:"sent"`
-	Status  int              `json:"status,omitempty"`
-	Headers hosttest.Headers `json:"headers,omitempty"`
-	Body    string           `json:"body"`
-	View    *bodyView        `json:"view,omitempty"`
+	Sent bool `json:"sent"`
+	// Rejected is set on the request when the filter answered it with a
+	// local reply: whatever passed before, the exchange ended there.
+	Rejected bool             `json:"rejected,omitempty"`
+	Status   int              `json:"status,omitempty"`
+	Headers  hosttest.Headers `json:"headers,omitempty"`
+	Body     string           `json:"body"`
+	View     *bodyView        `json:"view,omitempty"`
 }
 
 // playgroundReply is the local reply the filter sent instead of forwarding.
@@ -100,6 +103,12 @@ type playgroundReply struct {
 	From    string           `json:"from"`
 	Headers hosttest.Headers `json:"headers,omitempty"`
 	Body    string           `json:"body"`
+}
+
+// playgroundLog is one line the plugin logged.
+type playgroundLog struct {
+	Level   string `json:"level"`
+	Message string `json:"message"`
 }
 
 // playgroundMetric is how much one metric moved during the exchange.
@@ -187,7 +196,7 @@ func (in *playgroundRequest) tooLarge() string {
 		{"the request path", len(in.Request.Path), maxPlaygroundAttrs},
 		{"the request headers", len(in.Request.Headers), maxPlaygroundAttrs},
 		{"the response headers", len(in.Response.Headers), maxPlaygroundAttrs},
-		{"the properties", len(in.Properties), maxPlaygroundAttrs},
+		{"the property list", len(in.Properties), maxPlaygroundAttrs},
 	} {
 		if f.size > f.limit {
 			return fmt.Sprintf("%s is too large: %d KiB, the playground takes up to %d KiB", f.name, (f.size+1023)>>10, f.limit>>10)
@@ -334,9 +343,12 @@ func (res *playgroundResult) fill(ex *hosttest.Exchange, out *hosttest.Result) {
 			res.Audit = &a
 			continue
 		}
-		res.Logs = append(res.Logs, l)
+		res.Logs = append(res.Logs, playgroundLog{Level: l.Level.String(), Message: l.Message})
 	}
 	res.Request = outputOf(out.Request, ex.RequestBody, "request", res.Audit)
+	if lr := out.LocalReply; lr != nil && strings.HasPrefix(lr.From, "proxy_on_request") {
+		res.Request = &playgroundOutput{Rejected: true}
+	}
 	if out.LocalReply != nil {
 		lr := out.LocalReply
 		res.LocalReply = &playgroundReply{Status: out.Response.Status, Details: lr.Details, From: lr.From,
