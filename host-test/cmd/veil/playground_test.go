@@ -524,3 +524,32 @@ func TestPlaygroundExampleFlags(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkPlaygroundRun is one re-run as the page asks for it on an edit:
+// lint, a fresh VM started with the rule set, the exchange, the views.
+//
+//	go test ./host-test/cmd/veil -run '^$' -bench PlaygroundRun -benchtime 50x
+func BenchmarkPlaygroundRun(b *testing.B) {
+	mod, err := playgroundModule()
+	if err != nil {
+		b.Fatal(err)
+	}
+	list, err := playgroundExamples(examples.FS)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := newPlaygroundRunner(mod)
+	for _, ex := range list {
+		if ex.Name != "customer-api" && ex.Name != "llm-chat" {
+			continue
+		}
+		in := playgroundRequest{Rules: ex.Rules, Request: ex.Request, Response: ex.Response, Properties: ex.Properties, Chunk: ex.Chunk}
+		b.Run(ex.Name, func(b *testing.B) {
+			for b.Loop() {
+				if res := r.run(context.Background(), &in); !res.Ran {
+					b.Fatal("did not run")
+				}
+			}
+		})
+	}
+}
