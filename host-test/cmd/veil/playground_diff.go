@@ -203,14 +203,7 @@ func (d *differ) node(in, out *jnode, path []pathSeg, indent string) {
 			d.text(encodeJSONString(out.text), 0)
 			return
 		}
-		pre, mid, suf := splitChanged(encodeJSONString(in.text), encodeJSONString(out.text))
-		d.text(pre, 0)
-		c := d.newChange(path, "changed")
-		if mid == "" { // only removed characters: mark the place
-			d.segs = append(d.segs, segment{Change: c})
-		}
-		d.text(mid, c)
-		d.text(suf, 0)
+		d.changedText(encodeJSONString(in.text), encodeJSONString(out.text), d.newChange(path, "changed"))
 	case out.kind == 'l':
 		d.text(out.text, 0)
 	default:
@@ -342,9 +335,72 @@ func (d *differ) whole(n *jnode, c int, indent string) {
 	}
 }
 
+// maxTokenDiff bounds the cells of the token-by-token comparison of two
+// strings (tokens in times tokens out, after their common ends); past it
+// the whole differing middle is marked.
+const maxTokenDiff = 1 << 20
+
+// changedText appends b as change c's text, marking what is not in a: the
+// two are compared token by token (words, and each other character or
+// escape), then each run of differing tokens character by character, so a
+// string with two replacements shows two highlights and a mask only its
+// masked characters. A JSON escape (\n, \u00e9) or a UTF-8 sequence is
+// never cut in two.
+func (d *differ) changedText(a, b string, c int) {
+	ta, tb := textTokens(a), textTokens(b)
+	p := 0
+	for p < len(ta) && p < len(tb) && ta[p] == tb[p] {
+		p++
+	}
+	s := 0
+	for s < len(ta)-p && s < len(tb)-p && ta[len(ta)-1-s] == tb[len(tb)-1-s] {
+		s++
+	}
+	ma, mb := ta[p:len(ta)-s], tb[p:len(tb)-s]
+	d.text(strings.Join(tb[:p], ""), 0)
+	var ops []lineOp
+	if len(ma)*len(mb) <= maxTokenDiff {
+		ops = lineOps(ma, mb)
+	} else { // one run: all removed, then all added
+		for i := range ma {
+			ops = append(ops, lineOp{'-', i, 0})
+		}
+		for j := range mb {
+			ops = append(ops, lineOp{'+', len(ma), j})
+		}
+	}
+	var del, add strings.Builder
+	flush := func() {
+		if del.Len() == 0 && add.Len() == 0 {
+			return
+		}
+		pre, mid, suf := splitChanged(del.String(), add.String())
+		d.text(pre, 0)
+		if mid == "" { // only removed text: mark the place
+			d.segs = append(d.segs, segment{Change: c})
+		}
+		d.text(mid, c)
+		d.text(suf, 0)
+		del.Reset()
+		add.Reset()
+	}
+	for _, op := range ops {
+		switch op.kind {
+		case '=':
+			flush()
+			d.text(mb[op.j], 0)
+		case '-':
+			del.WriteString(ma[op.i])
+		default:
+			add.WriteString(mb[op.j])
+		}
+	}
+	flush()
+	d.text(strings.Join(tb[len(tb)-s:], ""), 0)
+}
+
 // splitChanged splits b into the prefix and suffix it shares with a and the
-// middle that differs, never cutting a JSON escape (\n, \u00e9) or a UTF-8
-// sequence in two.
+// middle that differs, by characters and JSON escapes.
 func splitChanged(a, b string) (prefix, middle, suffix string) {
 	ua, ub := escapeUnits(a), escapeUnits(b)
 	p := 0
@@ -356,6 +412,32 @@ func splitChanged(a, b string) (prefix, middle, suffix string) {
 		s++
 	}
 	return strings.Join(ub[:p], ""), strings.Join(ub[p:len(ub)-s], ""), strings.Join(ub[len(ub)-s:], "")
+}
+
+// textTokens splits text into words (runs of letters, digits, '_', non-ASCII
+// characters and \u escapes) and single other characters or escapes.
+func textTokens(s string) []string {
+	var tokens []string
+	word := -1 // start of the word being read, -1 outside one
+	i := 0
+	for _, u := range escapeUnits(s) {
+		w := len(u) > 1 && u[0] != '\\' || len(u) == 6 || len(u) == 1 && (u[0] == '_' || 'a' <= u[0] && u[0] <= 'z' || 'A' <= u[0] && u[0] <= 'Z' || '0' <= u[0] && u[0] <= '9')
+		switch {
+		case w && word < 0:
+			word = i
+		case !w && word >= 0:
+			tokens = append(tokens, s[word:i])
+			word = -1
+		}
+		if !w {
+			tokens = append(tokens, u)
+		}
+		i += len(u)
+	}
+	if word >= 0 {
+		tokens = append(tokens, s[word:])
+	}
+	return tokens
 }
 
 // escapeUnits splits an encoded JSON string into its characters and escapes.
@@ -418,15 +500,9 @@ func diffText(in, out string) *bodyView {
 				d.text(b[j], d.newChange(path, "added"))
 				continue
 			}
-			pre, mid, suf := splitChanged(a[del[n]], b[j])
 			c := d.newChange(path, "changed")
 			d.changes[c-1].records = recordPaths(a[del[n]], b[j])
-			d.text(pre, 0)
-			if mid == "" {
-				d.segs = append(d.segs, segment{Change: c})
-			}
-			d.text(mid, c)
-			d.text(suf, 0)
+			d.changedText(a[del[n]], b[j], c)
 		}
 		for _, i := range del[min(len(del), len(add)):] {
 			c := d.newChange([]pathSeg{{kind: 'l', index: i + 1}}, "removed")

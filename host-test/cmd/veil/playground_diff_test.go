@@ -16,6 +16,8 @@ func TestPlaygroundViewBody(t *testing.T) {
 	}{
 		{"unchanged", `{"a":1}`, `{"a":1}`, "{\n  \"a\": 1\n}", ""},
 		{"middle of a string", `{"a":"call 555-0100 now"}`, `{"a":"call [phone] now"}`, "{\n  \"a\": \"call «[phone]» now\"\n}", "changed"},
+		{"two replacements in a string", `{"a":"to a@b.example or c@d.example now"}`, `{"a":"to [email] or [email] now"}`, "{\n  \"a\": \"to «[email]» or «[email]» now\"\n}", "changed"},
+		{"a mask keeps its tail", `{"p":"4111 1111 1111 1234"}`, `{"p":"**** **** **** 1234"}`, "{\n  \"p\": \"«****» «****» «****» 1234\"\n}", "changed"},
 		{"an escape is not cut", `{"a":"x\u00e9"}`, `{"a":"x\u00e8"}`, "{\n  \"a\": \"x«è»\"\n}", "changed"},
 		{"characters only removed", `{"a":"abc"}`, `{"a":"ac"}`, "{\n  \"a\": \"a«»c\"\n}", "changed"},
 		{"type change", `{"a":{"b":1}}`, `{"a":"[REDACTED]"}`, "{\n  \"a\": «\"[REDACTED]\"»\n}", "changed"},

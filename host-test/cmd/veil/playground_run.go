@@ -92,8 +92,17 @@ type playgroundOutput struct {
 	Rejected bool             `json:"rejected,omitempty"`
 	Status   int              `json:"status,omitempty"`
 	Headers  hosttest.Headers `json:"headers,omitempty"`
-	Body     string           `json:"body"`
-	View     *bodyView        `json:"view,omitempty"`
+	// HeaderChanges name the headers the filter added, changed or removed
+	// (the pseudo-headers and content-length, which the host sets, left out).
+	HeaderChanges []headerChange `json:"header_changes,omitempty"`
+	Body          string         `json:"body"`
+	View          *bodyView      `json:"view,omitempty"`
+}
+
+// headerChange is one header the filter added, changed or removed.
+type headerChange struct {
+	Name string `json:"name"`
+	Kind string `json:"kind"`
 }
 
 // playgroundReply is the local reply the filter sent instead of forwarding.
@@ -345,7 +354,7 @@ func (res *playgroundResult) fill(ex *hosttest.Exchange, out *hosttest.Result) {
 		}
 		res.Logs = append(res.Logs, playgroundLog{Level: l.Level.String(), Message: l.Message})
 	}
-	res.Request = outputOf(out.Request, ex.RequestBody, "request", res.Audit)
+	res.Request = outputOf(out.Request, ex.RequestHeaders, ex.RequestBody, "request", res.Audit)
 	if lr := out.LocalReply; lr != nil && strings.HasPrefix(lr.From, "proxy_on_request") {
 		res.Request = &playgroundOutput{Rejected: true}
 	}
@@ -358,21 +367,60 @@ func (res *playgroundResult) fill(ex *hosttest.Exchange, out *hosttest.Result) {
 		}
 		return
 	}
-	res.Response = outputOf(out.Response, ex.ResponseBody, "response", res.Audit)
+	res.Response = outputOf(out.Response, ex.ResponseHeaders, ex.ResponseBody, "response", res.Audit)
 }
 
-// outputOf is one forwarded message with its body compared to the input.
-func outputOf(m hosttest.Message, input []byte, dir string, a *audit) *playgroundOutput {
+// outputOf is one forwarded message with its headers and body compared to
+// the input's.
+func outputOf(m hosttest.Message, inHeaders hosttest.Headers, input []byte, dir string, a *audit) *playgroundOutput {
 	o := &playgroundOutput{Sent: m.Sent, Status: m.Status, Headers: m.Headers}
 	if !m.Sent {
 		return o
 	}
+	o.HeaderChanges = headerChanges(inHeaders, m.Headers)
 	o.Body = string(m.Body)
 	if input != nil || len(m.Body) > 0 {
 		o.View = viewBody(input, m.Body)
 		attribute(o.View, dir, a)
 	}
 	return o
+}
+
+// headerChanges compares the headers given with those forwarded, by name;
+// the pseudo-headers and content-length, which the host sets, are left out.
+func headerChanges(in, out hosttest.Headers) []headerChange {
+	skip := func(name string) bool { return strings.HasPrefix(name, ":") || name == "content-length" }
+	values := func(h hosttest.Headers, name string) []string {
+		var v []string
+		for _, kv := range h {
+			if kv[0] == name {
+				v = append(v, kv[1])
+			}
+		}
+		return v
+	}
+	var changes []headerChange
+	seen := map[string]bool{}
+	for _, kv := range out {
+		name := kv[0]
+		if skip(name) || seen[name] {
+			continue
+		}
+		seen[name] = true
+		switch before := values(in, name); {
+		case len(before) == 0:
+			changes = append(changes, headerChange{name, "added"})
+		case !slices.Equal(before, values(out, name)):
+			changes = append(changes, headerChange{name, "changed"})
+		}
+	}
+	for _, kv := range in {
+		if !skip(kv[0]) && !seen[kv[0]] {
+			seen[kv[0]] = true
+			changes = append(changes, headerChange{kv[0], "removed"})
+		}
+	}
+	return changes
 }
 
 // metricDeltas lists the metrics that moved between two snapshots, by name.

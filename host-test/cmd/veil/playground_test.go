@@ -100,6 +100,7 @@ func TestPlaygroundRun(t *testing.T) {
 		wantMetric    string // a metric name part that moved
 		wantAudit     string // "dir rule mode count" of a finding
 		wantInputErr  string
+		wantHeader    string // "name kind" of a response header change
 	}{{
 		name: "redact a key",
 		in: playgroundRequest{
@@ -165,6 +166,15 @@ func TestPlaygroundRun(t *testing.T) {
 		},
 		wantRan:     true,
 		wantChanges: []string{"request $.email changed mail"},
+	}, {
+		name: "report_header adds a header",
+		in: playgroundRequest{
+			Rules:    "version: 1\nname: pg\nreport_header: x-veil\nrules:\n  - id: mail\n    select: { keys: [email] }\n    action: redact\n",
+			Response: playgroundInput{Headers: "x-keep: 1", Body: `{"email":"ann@example.com"}`},
+		},
+		wantRan:     true,
+		wantChanges: []string{"response $.email changed mail"},
+		wantHeader:  "x-veil added",
 	}, {
 		name: "a broken rule is placed at its line",
 		in: playgroundRequest{
@@ -253,6 +263,15 @@ func TestPlaygroundRun(t *testing.T) {
 				}
 				if !slices.Contains(got, tc.wantAudit) {
 					t.Errorf("audit findings %q, want %q among them", got, tc.wantAudit)
+				}
+			}
+			if tc.wantHeader != "" {
+				var got []string
+				for _, c := range res.Response.HeaderChanges {
+					got = append(got, c.Name+" "+c.Kind)
+				}
+				if !slices.Equal(got, []string{tc.wantHeader}) {
+					t.Errorf("response header changes %q, want [%s]", got, tc.wantHeader)
 				}
 			}
 			if tc.wantInputErr != "" && !slices.Contains(res.InputErrors, tc.wantInputErr) {

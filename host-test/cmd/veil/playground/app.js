@@ -209,6 +209,9 @@ function render(res) {
   const outputs = document.querySelectorAll(".out, #changes tbody, #findings tbody, #metrics tbody");
   if (!res.ran) {
     for (const o of outputs) o.classList.add("stale");
+    for (const pre of document.querySelectorAll(".out")) {
+      if (!pre.textContent) pre.append(el("span", "none", "(no output yet: the rule set must compile first)"));
+    }
     if (errs) setStatus(`${errs} error${errs > 1 ? "s" : ""} in the rule set: output not updated`, "error");
     else if ((res.input_errors || []).length) setStatus("an attribute cannot be read: output not updated", "error");
     else setStatus("the plugin refused the rule set", "error");
@@ -223,10 +226,11 @@ function render(res) {
   lr.textContent = "";
   if (res.local_reply) {
     const r = res.local_reply;
-    lr.append(el("strong", "", `Local reply ${r.status}`), ` — the rule set rejected the exchange (${r.details || "no details"}, from ${r.from}).`);
+    lr.append(el("strong", "", `Local reply ${r.status}`), ` — the filter rejected the exchange (${r.details ? r.details + ", " : ""}sent from ${r.from}).`);
     if (r.body) lr.append(el("pre", "", r.body));
     $("out-response").textContent = "";
     $("out-response").append(el("span", "none", `(the client gets the local reply ${r.status} instead)`));
+    $("hdr-response").hidden = true;
   } else {
     drawOutput($("out-response"), res.response, "response", changes, "(no response body)");
   }
@@ -237,7 +241,7 @@ function render(res) {
   const rm = changes.length - n;
   const t = res.timing || {};
   setStatus(
-    `${n} changed, ${rm} removed` +
+    (res.local_reply ? `rejected: local reply ${res.local_reply.status}` : `${n} changed, ${rm} removed`) +
       (warns ? `, ${warns} warning${warns > 1 ? "s" : ""}` : "") +
       ` · VM start ${fmtMs(t.start_ms)}, exchange ${fmtMs(t.exchange_ms)}`,
     res.local_reply ? "reject" : "ok",
@@ -250,8 +254,13 @@ function fmtMs(v) {
 
 function drawOutput(pre, out, dir, changes, empty) {
   pre.textContent = "";
+  drawHeaders($("hdr-" + dir), out);
   if (!out) {
     pre.append(el("span", "none", empty));
+    return;
+  }
+  if (out.rejected) {
+    pre.append(el("span", "none", "(rejected: the filter answered with the local reply above; the exchange ended there)"));
     return;
   }
   if (!out.sent) {
@@ -277,6 +286,36 @@ function drawOutput(pre, out, dir, changes, empty) {
     if (!seg.t) m.classList.add("gone");
     pre.append(m);
   }
+}
+
+// drawHeaders lists a forwarded message's headers, marking those the filter
+// added or changed and naming those it removed.
+function drawHeaders(box, out) {
+  const summary = box.querySelector("summary");
+  const list = box.querySelector("ul");
+  list.textContent = "";
+  box.hidden = !out || !out.sent || out.rejected;
+  if (box.hidden) return;
+  const kinds = new Map((out.header_changes || []).map((c) => [c.name, c.kind]));
+  for (const [name, value] of out.headers || []) {
+    const li = el("li", "", `${name}: ${value}`);
+    const kind = kinds.get(name);
+    if (kind) {
+      li.className = "hdr-" + kind;
+      li.title = kind + " by the filter";
+    }
+    list.append(li);
+  }
+  for (const c of out.header_changes || []) {
+    if (c.kind === "removed") {
+      const li = el("li", "hdr-removed", c.name);
+      li.title = "removed by the filter";
+      list.append(li);
+    }
+  }
+  const n = kinds.size;
+  summary.textContent = `headers (${(out.headers || []).length})` + (n ? ` · ${n} changed by the filter` : "");
+  if (n) box.open = true;
 }
 
 function describe(ch) {
