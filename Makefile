@@ -13,7 +13,7 @@ EXAMPLES := $(wildcard examples/*/rules.yaml)
 # move it out of the everyday loop.
 LONG     := ^TestLong
 
-.PHONY: all build wasm cli test test-long vet vet-wasip1 demo run playground load oci bench bench-short bench-smoke fuzz check clean
+.PHONY: all build wasm cli test test-long test-rules test-rules vet vet-wasip1 demo run playground load oci bench bench-short bench-smoke fuzz check clean
 
 all: build
 
@@ -46,6 +46,14 @@ test: vet
 test-long:
 	$(GO) test -run '$(LONG)' -timeout 30m ./...
 
+# test-rules runs the cases beside every example's rule set
+# (examples/*/rules.test.yaml, docs/testing-rules.md) through the built
+# module; make test runs them too (TestVeilTestExamples).
+test-rules: build
+	$(VEIL) test --plugin $(WASM) examples
+
+# demo prints the bodies on standard output, as ever, and after each
+# example what the rule set changed (veil run's report) on standard error.
 demo: build
 	@for rules in $(EXAMPLES); do \
 	  dir=$$(dirname $$rules); \
@@ -56,7 +64,8 @@ demo: build
 	  if [ -f $$dir/flags ]; then echo "--- as the caller and request in $$dir/flags"; grep -v '^#' $$dir/flags; fi; \
 	  echo "--- through $(WASM) (request as the upstream receives it, then response as the client receives it)"; \
 	  $(VEIL) run --plugin $(WASM) --rules $$rules --request-body $$dir/request.json --response-body $$resp \
-	    $$(if [ -f $$dir/flags ]; then echo --flags $$dir/flags; fi) || exit 1; \
+	    $$(if [ -f $$dir/flags ]; then echo --flags $$dir/flags; fi) 2> build/demo-report || { cat build/demo-report >&2; exit 1; }; \
+	  echo "--- what the rule set changed (veil run's report, on standard error)" >&2; cat build/demo-report >&2; \
 	  echo; \
 	done
 

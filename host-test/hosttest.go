@@ -41,16 +41,51 @@ const (
 	Envoy139 Profile = "envoy-1.39"
 )
 
-// ParseProfile accepts "envoy-1.33", "1.33", "envoy-1.39", "1.39" and "" (the
-// default, Envoy133).
+// ParseProfile maps an Envoy release to the profile that emulates it: "" (the
+// default) and 1.33 to 1.38 give Envoy133, 1.39 and every later 1.x release
+// give Envoy139 (a later release is assumed to keep 1.39's WASI set until a
+// profile says otherwise). A release may carry an "envoy-" or "v" prefix and
+// a patch version: "1.36", "envoy-1.36", "v1.36.2" all give Envoy133. A
+// release before 1.33, or text that is not one, is an error.
 func ParseProfile(s string) (Profile, error) {
-	switch strings.TrimPrefix(s, "envoy-") {
-	case "", "1.33":
+	v := strings.TrimPrefix(strings.TrimPrefix(s, "envoy-"), "v")
+	if v == "" && s == "" {
 		return Envoy133, nil
-	case "1.39":
-		return Envoy139, nil
 	}
-	return "", fmt.Errorf("unknown envoy profile %q (want 1.33 or 1.39)", s)
+	minor, ok := envoyMinor(v)
+	switch {
+	case !ok:
+		return "", fmt.Errorf("envoy release %q: want a 1.x release such as 1.33, 1.36.2 or 1.39 (1.33–1.38 run as envoy-1.33, 1.39 and later as envoy-1.39)", s)
+	case minor < 33:
+		return "", fmt.Errorf("envoy release %q: Veil needs Envoy 1.33 or later (an older Envoy cannot link a module built by Go)", s)
+	case minor < 39:
+		return Envoy133, nil
+	}
+	return Envoy139, nil
+}
+
+// envoyMinor returns the minor version of a release written "1.MINOR" or
+// "1.MINOR.PATCH", each part decimal digits.
+func envoyMinor(v string) (int, bool) {
+	parts := strings.Split(v, ".")
+	if len(parts) < 2 || len(parts) > 3 || parts[0] != "1" {
+		return 0, false
+	}
+	minor := 0
+	for i, p := range parts[1:] {
+		if p == "" || len(p) > 4 {
+			return 0, false
+		}
+		for _, c := range []byte(p) {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			if i == 0 {
+				minor = minor*10 + int(c-'0')
+			}
+		}
+	}
+	return minor, true
 }
 
 // Options tune Load.
@@ -104,11 +139,8 @@ type Module struct {
 // set and the proxy-wasm host functions (a *LoadError names each missing
 // import), the callback export signatures and the allocator.
 func Load(ctx context.Context, wasm []byte, opts Options) (*Module, error) {
-	p := opts.Profile
-	if p == "" {
-		p = Envoy133
-	}
-	if _, err := ParseProfile(string(p)); err != nil {
+	p, err := ParseProfile(string(opts.Profile))
+	if err != nil {
 		return nil, err
 	}
 	cache, err := compilationCache(opts.CacheDir)

@@ -11,8 +11,8 @@ import (
 )
 
 func checkCmd(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlags("check", "check [--envoy 1.33|1.39] FILE.wasm", stderr)
-	envoy := fs.String("envoy", "1.33", "Envoy release family whose imports the module must fit: 1.33 (1.33–1.38) or 1.39")
+	fs := newFlags("check", "check [--envoy RELEASE] FILE.wasm\n\nChecks that the module links under the Envoy release: exit 1 naming each import it lacks.", stderr)
+	envoy := fs.String("envoy", "1.33", envoyFlagUsage)
 	if err := parse(fs, args, stdout); err != nil {
 		return err
 	}

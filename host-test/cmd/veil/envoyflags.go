@@ -10,6 +10,11 @@ import (
 	"github.com/veilproxy/veil/rules"
 )
 
+// envoyFlagUsage is the usage of every --envoy flag (hosttest.ParseProfile
+// reads its value).
+const envoyFlagUsage = "emulated Envoy `release`: 1.33–1.38 (run as envoy-1.33) or 1.39 and later (envoy-1.39);\n" +
+	"a patch version and an envoy- prefix are accepted (1.36.2, envoy-1.39)"
+
 // filterFlags are the switches that stand for settings of Envoy's Wasm
 // filter rather than for the exchange: shared by the commands that run the
 // plugin as Envoy would (run, serve), so they spell and mean the same.

@@ -68,9 +68,9 @@ func TestAllowOnHeadersStopIterationFlag(t *testing.T) {
 			}
 		})
 	}
-	// A rule set that holds nothing gets no note, switch or not.
+	// A rule set that holds nothing gets no note, switch or not (-q: no report either).
 	for _, on := range [][]string{nil, {"--allow-on-headers-stop-iteration"}} {
-		out, stderr, code := cli(t, append([]string{"run", "--plugin", pluginPath, "--rules", rulesWith(""), "--response-body", body}, on...)...)
+		out, stderr, code := cli(t, append([]string{"run", "--plugin", pluginPath, "--rules", rulesWith(""), "--response-body", body, "-q"}, on...)...)
 		if code != 0 || stderr != "" || out != "{\"email\":\"[REDACTED]\",\"id\":7}\n" {
 			t.Errorf("%q: exit %d, output %q, stderr %q", on, code, out, stderr)
 		}

@@ -1,22 +1,32 @@
 // Command veil runs Veil rule sets: through the built plugin in an
 // Envoy-faithful host (run), natively (redact), as a linter (lint); checks a
 // module's imports against an Envoy release (check); times one document
-// natively or through the plugin (bench); and, for key holders, prints the
-// pseudonym of a value (token) or the original of a token (reveal).
+// natively or through the plugin (bench); runs the cases kept beside rule
+// sets (test); and, for key holders, prints the pseudonym of a value
+// (token) or the original of a token (reveal). It also prints its own
+// versions (version) and shell completions (completion). docs/cli.md
+// describes every command.
 //
 //	veil run    [--plugin FILE] --rules FILE [--request-body FILE] [--response-body FILE]
 //	            [--method M] [--path P] [-H 'name: value']... [--response-header 'name: value']... [--status N]
-//	            [--property name=value]... [--env NAME=VALUE]... [--chunk N] [--envoy 1.33|1.39] [--json]
-//	veil redact --rules FILE [--env NAME=VALUE]... [--direction request|response] [FILE... | -]
-//	veil lint   [--env NAME=VALUE]... FILE...
-//	veil check  [--envoy 1.33|1.39] FILE.wasm
+//	            [--property name=value]... [--env NAME=VALUE]... [--chunk N] [--envoy RELEASE] [--json] [--diff] [-q]
+//	veil redact --rules FILE [--env NAME=VALUE]... [--direction request|response] [--method M] [--path P]
+//	            [-H 'name: value']... [--ndjson] [--out-dir DIR] [--json | --diff] [--fail-on-findings] [-q] [FILE... | -]
+//	veil lint   [--env NAME=VALUE]... [--strict] [--json] (FILE | DIR | -)...
+//	veil check  [--envoy RELEASE] FILE.wasm
+//	veil test   [--plugin FILE] [--run REGEXP] [--json] [--junit FILE] [RULES_FILE | CASES_FILE | DIR]...
 //	veil serve  [--plugin FILE] --rules FILE [--listen ADDR] [--admin ADDR] (--upstream URL | --demo)
-//	            [--envoy 1.33|1.39] [--workers N] [--env NAME=VALUE]... [--allow-on-headers-stop-iteration]
+//	            [--envoy RELEASE] [--workers N] [--env NAME=VALUE]... [--allow-on-headers-stop-iteration]
 //	veil bench  --rules FILE --in FILE [--iters N] [--max-ms M] [--wasm] [--plugin FILE] [--direction request|response]
 //	veil token  --rules FILE [--env NAME=VALUE]... --rule ID [VALUE... | -]
 //	veil reveal --rules FILE [--env NAME=VALUE]... [--rule ID] [TOKEN... | -]
 //	veil oci    [--wasm build/veil.wasm] [--out build/oci] [--tag REF] [--pin FILE]...
-//	veil playground [--listen 127.0.0.1:8088] [--plugin FILE] [--envoy 1.33|1.39] [--allow-remote]
+//	veil playground [--listen 127.0.0.1:8088] [--plugin FILE] [--envoy RELEASE] [--allow-remote]
+//	veil version [--json]
+//	veil completion bash|zsh|fish
+//
+// RELEASE is an Envoy release: 1.33 to 1.38 run as envoy-1.33, 1.39 and
+// later as envoy-1.39 (hosttest.ParseProfile).
 //
 // The commands that compile natively (redact, lint, token, reveal) read the
 // variables a rule set's crypto_keys name from --env first, then from veil's
@@ -49,12 +59,15 @@ commands:
   redact   apply a rule set natively (no wasm) to JSON documents
   lint     compile rule sets and report every mistake as file:line:col
   check    check a module's imports against an Envoy release
+  test     run the cases kept beside rule sets (NAME.test.yaml) through the built plugin
   bench    time one document natively or through the plugin; prints one JSON line
   token    print the pseudonym each value gets under a rule (hash, encrypt, fpe, synthetic)
   reveal   print the original of each encrypt token (or fpe value, with --rule)
   serve    an HTTP reverse proxy running every exchange through the plugin
   oci      package a built module as the Wasm image Istio and Envoy Gateway pull; print its digest
   playground  a local page to edit a rule set and see what it does to an exchange, run through the plugin
+  version  print veil's, Go's and wazero's versions and the embedded plugin's SHA-256
+  completion  print a bash, zsh or fish completion script
 
 Run 'veil <command> --help' for the command's flags.
 `
@@ -80,7 +93,9 @@ func veil(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	cmds := map[string]func(context.Context, []string, io.Reader, io.Writer, io.Writer) error{
 		"run": runCmd, "redact": redactCmd, "lint": lintCmd, "check": checkCmd, "bench": benchCmd,
 		"token": tokenCmd, "reveal": revealCmd, "serve": serveCmd,
-		"oci": ociCmd, "playground": playgroundCmd,
+		"oci": ociCmd, "test": testCmd, "playground": playgroundCmd,
+		// about veil itself
+		"version": versionCmd, "completion": completionCmd,
 	}
 	cmd, ok := cmds[args[0]]
 	switch {

@@ -20,7 +20,7 @@ import (
 	hosttest "github.com/veilproxy/veil/host-test"
 )
 
-const playgroundSynopsis = `playground [--listen 127.0.0.1:8088] [--plugin FILE] [--envoy 1.33|1.39] [--allow-remote]
+const playgroundSynopsis = `playground [--listen 127.0.0.1:8088] [--plugin FILE] [--envoy RELEASE] [--allow-remote]
 
 Serves one page for trying rule sets: a rule-set editor, a request and a
 response (body, method, path, headers, identity properties as run
@@ -65,7 +65,7 @@ func parsePlayground(args []string, stdout, stderr io.Writer) (*playgroundConfig
 	c := &playgroundConfig{}
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8088", "listen `address` (host:port; port 0 picks a free one)")
 	fs.StringVar(&c.plugin, "plugin", "", pluginFlagUsage)
-	envoy := fs.String("envoy", "1.33", "emulated Envoy: 1.33 (1.33–1.38) or 1.39")
+	envoy := fs.String("envoy", "1.33", envoyFlagUsage)
 	fs.BoolVar(&c.allowRemote, "allow-remote", false, "allow a --listen address other machines can reach (anyone who reaches it can use the page)")
 	if err := parse(fs, args, stdout); err != nil {
 		return nil, err

@@ -16,8 +16,8 @@ import (
 
 const runSynopsis = `run [--plugin FILE] --rules FILE [--request-body FILE] [--response-body FILE]
             [--method M] [--path P] [-H 'name: value']... [--response-header 'name: value']... [--status N]
-            [--property name=value]... [--env NAME=VALUE]... [--chunk N] [--frames] [--envoy 1.33|1.39] [--json]
-            [--decode] [--allow-on-headers-stop-iteration] [--flags FILE]
+            [--property name=value]... [--env NAME=VALUE]... [--chunk N] [--frames] [--envoy RELEASE] [--json]
+            [--decode] [--allow-on-headers-stop-iteration] [--flags FILE] [--diff] [-q]
 
 Runs one HTTP exchange through the plugin in host-test's Envoy emulation, the
 rule file as plugin configuration. Prints the request body as the upstream
@@ -28,7 +28,19 @@ application/x-ndjson) split with --chunk is rewritten as it arrives:
 --frames shows what left the filter after each body callback. A
 compressed body is given as is with its header, e.g.
 --response-header 'content-encoding: gzip' --response-body x.json.gz;
---decode prints the forwarded bodies decompressed.`
+--decode prints the forwarded bodies decompressed.
+
+Standard output holds only the bodies (pipes and scripts read them as
+before). What the rule set changed is reported on standard error after
+them, from the plugin's audit line: per rule and direction the action,
+the count and the JSON paths (never a value), with the detector and its
+evidence for what a detector found; members a remove rule or a minimize
+list took out marked REMOVED; a shadow rule's findings marked "would
+have"; a local reply named. -q leaves the report out; --json carries it
+as data instead ("audit", and per body "findings" and "minimized").
+--diff prints, instead of the bodies, a diff of each body as given and as
+forwarded (JSON pretty-printed, so that each changed value is one line);
+it is coloured when standard output is a terminal and NO_COLOR is unset.`
 
 func runCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("run", runSynopsis, stderr)
@@ -40,10 +52,14 @@ func runCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	path := fs.String("path", "/", "request path")
 	status := fs.Int("status", 200, "upstream response status")
 	chunk := fs.Int("chunk", 0, "split bodies into DATA frames of `N` bytes (0: one frame)")
-	envoy := fs.String("envoy", "1.33", "emulated Envoy: 1.33 (1.33–1.38) or 1.39")
+	envoy := fs.String("envoy", "1.33", envoyFlagUsage)
 	asJSON := fs.Bool("json", false, "print one JSON object {request, response, local_reply, logs, metrics}")
 	decode := fs.Bool("decode", false, "print forwarded bodies decompressed per their content-encoding (gzip, x-gzip, deflate)")
 	frames := fs.Bool("frames", false, "print what left the filter after each body callback (with --json: a frames list per message)")
+	diff := fs.Bool("diff", false, "print a diff of each body as given and as forwarded instead of the bodies")
+	var quiet bool
+	fs.BoolVar(&quiet, "quiet", false, "do not report what changed on stderr")
+	fs.BoolVar(&quiet, "q", false, "short for --quiet")
 	var filter filterFlags
 	filter.define(fs)
 	var reqHeaders, respHeaders, props, env multi
@@ -75,6 +91,9 @@ func runCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 	if *rulesFile == "" {
 		return fail(2, "--rules is required")
+	}
+	if *diff && (*asJSON || *frames) {
+		return fail(2, "--diff does not combine with --json or --frames")
 	}
 	profile, err := hosttest.ParseProfile(*envoy)
 	if err != nil {
@@ -140,21 +159,93 @@ func runCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return err
 	}
 	res := vm.Do(ex)
+	given := [2]hosttest.Message{{Headers: ex.RequestHeaders, Body: ex.RequestBody}, {Headers: ex.ResponseHeaders, Body: ex.ResponseBody}}
 	if *decode {
 		for _, m := range []*hosttest.Message{&res.Request, &res.Response} {
 			if err := decodeBody(m); err != nil {
 				return fail(1, "--decode: %v", err)
 			}
 		}
+		for i := range given {
+			_ = decodeBody(&given[i]) // a body that does not decode is compared as given
+		}
 	}
-	if *asJSON {
+	a, _ := auditFromLogs(res.Logs)
+	switch {
+	case *asJSON:
 		if err := printJSON(stdout, res, mod.Metrics(), *frames); err != nil {
 			return err
 		}
-	} else {
+	case *diff:
+		printDiff(stdout, res, given, *reqBody != "", *respBody != "", useColor(stdout))
+	default:
 		printText(stdout, res, *reqBody != "", *respBody != "", *frames)
 	}
+	if !quiet && !*asJSON && res.VMError == nil { // a failed VM reports nothing: outcome says why
+		if a.RuleSet == "" {
+			a.RuleSet = ruleSetName(cfg)
+		}
+		s := summary{title: "veil run", audit: a, notes: runNotes(res)}
+		s.write(stderr, useColor(stderr))
+	}
 	return outcome(res, stderr)
+}
+
+// runNotes are the notes of run's report: the plugin's warnings (a
+// failure of the rule set, passed or rejected; they never hold a value)
+// and the local reply or reset that ended the exchange.
+func runNotes(res *hosttest.Result) []string {
+	var notes []string
+	for _, e := range res.Logs {
+		if e.Level >= hosttest.LogWarn {
+			notes = append(notes, e.Message)
+		}
+	}
+	if lr := res.LocalReply; lr != nil {
+		note := fmt.Sprintf("local reply %d", lr.Status)
+		if lr.Details != "" {
+			note += " " + lr.Details
+		}
+		notes = append(notes, note+" from "+lr.From)
+	}
+	if res.Reset != "" {
+		notes = append(notes, "stream reset: "+res.Reset)
+	}
+	return notes
+}
+
+// printDiff is printText for --diff: a diff of each body as given and as
+// forwarded; a local reply or reset is printed as printText prints it.
+func printDiff(w io.Writer, res *hosttest.Result, given [2]hosttest.Message, req, resp, color bool) {
+	if res.Reset != "" || res.LocalReply != nil {
+		printText(w, res, req, resp, false)
+		return
+	}
+	if req {
+		writeDiff(w, "request", given[0].Body, res.Request.Body, color)
+	}
+	if resp {
+		writeDiff(w, "response", given[1].Body, res.Response.Body, color)
+	}
+}
+
+// ruleSetName is the name of cfg's rule set for the report when the plugin
+// logged no audit line (nothing found), compiled natively with cfg's
+// environment; "" when it does not compile natively.
+func ruleSetName(cfg hosttest.Config) string {
+	env := map[string]string{}
+	for _, e := range cfg.Env {
+		name, value, _ := strings.Cut(e, "=")
+		env[name] = value
+	}
+	prog, err := rules.Compile(cfg.PluginConfig, rules.Options{Env: func(name string) (string, bool) {
+		v, ok := env[name]
+		return v, ok
+	}})
+	if err != nil {
+		return ""
+	}
+	return prog.Name()
 }
 
 // outcome turns a result into the exit status: exchange errors and VM
@@ -226,14 +317,31 @@ type jsonMessage struct {
 	// Frames (--frames) are the pieces of Body as they left the filter, one
 	// per body callback.
 	Frames []string `json:"frames,omitempty"`
+	// Findings and Minimized are the audit's entries of this direction:
+	// what the rule set changed in this message.
+	Findings  []auditFinding   `json:"findings"`
+	Minimized []auditMinimized `json:"minimized,omitempty"`
 }
 
-// newJSONMessage is m as printJSON prints it, with its frames when asked.
-func newJSONMessage(m hosttest.Message, frames bool) *jsonMessage {
-	out := &jsonMessage{Status: m.Status, Headers: m.Headers, Body: string(m.Body), Trailers: m.Trailers}
+// newJSONMessage is m as printJSON prints it, with its frames when asked
+// and the findings of a of direction dir.
+func newJSONMessage(m hosttest.Message, frames bool, a *audit, dir string) *jsonMessage {
+	out := &jsonMessage{Status: m.Status, Headers: m.Headers, Body: string(m.Body), Trailers: m.Trailers, Findings: []auditFinding{}}
 	if frames {
 		for _, f := range m.Frames {
 			out.Frames = append(out.Frames, string(f))
+		}
+	}
+	if a != nil {
+		for _, f := range a.Findings {
+			if f.Direction == dir {
+				out.Findings = append(out.Findings, f)
+			}
+		}
+		for _, m := range a.Minimized {
+			if m.Direction == dir {
+				out.Minimized = append(out.Minimized, m)
+			}
 		}
 	}
 	return out
@@ -248,13 +356,19 @@ func printJSON(w io.Writer, res *hosttest.Result, metrics map[string]hosttest.Me
 		Metrics    map[string]hosttest.Metric `json:"metrics"`
 		Errors     []string                   `json:"errors,omitempty"`
 		Reset      string                     `json:"reset,omitempty"`
+		// Audit is the plugin's audit line, parsed; null when it logged
+		// none (nothing was found).
+		Audit *audit `json:"audit"`
 	}{Logs: res.Logs, Metrics: metrics, Errors: res.Errors, Reset: res.Reset}
+	if a, ok := auditFromLogs(res.Logs); ok {
+		out.Audit = &a
+	}
 	if res.Request.Sent {
-		out.Request = newJSONMessage(res.Request, frames)
+		out.Request = newJSONMessage(res.Request, frames, out.Audit, "request")
 		out.Request.Status = 0
 	}
 	if res.Response.Sent {
-		out.Response = newJSONMessage(res.Response, frames)
+		out.Response = newJSONMessage(res.Response, frames, out.Audit, "response")
 	}
 	if lr := res.LocalReply; lr != nil {
 		out.LocalReply = &jsonLocalReply{*lr, string(lr.Body)}

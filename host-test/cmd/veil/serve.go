@@ -24,7 +24,7 @@ import (
 )
 
 const serveSynopsis = `serve [--plugin FILE] --rules FILE [--listen 127.0.0.1:10000] [--admin 127.0.0.1:9901] (--upstream URL | --demo)
-            [--envoy VERSION] [--workers N] [--env NAME=VALUE]... [--allow-on-headers-stop-iteration]
+            [--envoy RELEASE] [--workers N] [--env NAME=VALUE]... [--allow-on-headers-stop-iteration]
             [--examples DIR]
 
 An HTTP reverse proxy that runs every exchange through the plugin in
@@ -64,7 +64,7 @@ func parseServe(args []string, stdout, stderr io.Writer) (*serveConfig, error) {
 	fs.StringVar(&c.upstream, "upstream", "", "upstream base `URL` (http://host:port)")
 	fs.BoolVar(&c.demo, "demo", false, "use the built-in demo upstream instead of --upstream")
 	fs.StringVar(&c.examples, "examples", "examples", "`directory` of the examples the demo upstream serves")
-	envoy := fs.String("envoy", "1.33", "emulated Envoy: 1.33 (1.33–1.38) or 1.39")
+	envoy := fs.String("envoy", "1.33", envoyFlagUsage)
 	fs.IntVar(&c.workers, "workers", defaultWorkers(), "worker VMs (Envoy's --concurrency)")
 	var env multi
 	fs.Var(&env, "env", "VM environment variable `NAME=VALUE` (repeatable), as vm_config.environment_variables")
