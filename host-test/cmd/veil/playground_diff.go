@@ -335,11 +335,6 @@ func (d *differ) whole(n *jnode, c int, indent string) {
 	}
 }
 
-// maxTokenDiff bounds the cells of the token-by-token comparison of two
-// strings (tokens in times tokens out, after their common ends); past it
-// the whole differing middle is marked.
-const maxTokenDiff = 1 << 20
-
 // changedText appends b as change c's text, marking what is not in a: the
 // two are compared token by token (words, and each other character or
 // escape), then each run of differing tokens character by character, so a
@@ -348,27 +343,6 @@ const maxTokenDiff = 1 << 20
 // never cut in two.
 func (d *differ) changedText(a, b string, c int) {
 	ta, tb := textTokens(a), textTokens(b)
-	p := 0
-	for p < len(ta) && p < len(tb) && ta[p] == tb[p] {
-		p++
-	}
-	s := 0
-	for s < len(ta)-p && s < len(tb)-p && ta[len(ta)-1-s] == tb[len(tb)-1-s] {
-		s++
-	}
-	ma, mb := ta[p:len(ta)-s], tb[p:len(tb)-s]
-	d.text(strings.Join(tb[:p], ""), 0)
-	var ops []lineOp
-	if len(ma)*len(mb) <= maxTokenDiff {
-		ops = lineOps(ma, mb)
-	} else { // one run: all removed, then all added
-		for i := range ma {
-			ops = append(ops, lineOp{'-', i, 0})
-		}
-		for j := range mb {
-			ops = append(ops, lineOp{'+', len(ma), j})
-		}
-	}
 	var del, add strings.Builder
 	flush := func() {
 		if del.Len() == 0 && add.Len() == 0 {
@@ -384,19 +358,18 @@ func (d *differ) changedText(a, b string, c int) {
 		del.Reset()
 		add.Reset()
 	}
-	for _, op := range ops {
+	for _, op := range lineOps(ta, tb) {
 		switch op.kind {
 		case '=':
 			flush()
-			d.text(mb[op.j], 0)
+			d.text(tb[op.j], 0)
 		case '-':
-			del.WriteString(ma[op.i])
+			del.WriteString(ta[op.i])
 		default:
-			add.WriteString(mb[op.j])
+			add.WriteString(tb[op.j])
 		}
 	}
 	flush()
-	d.text(strings.Join(tb[len(tb)-s:], ""), 0)
 }
 
 // splitChanged splits b into the prefix and suffix it shares with a and the
@@ -465,18 +438,11 @@ func isHex4(s string) bool {
 	return err == nil && !strings.ContainsAny(s, "+-_")
 }
 
-// maxLineDiff bounds the cells of the line-by-line comparison (lines in
-// times lines out); past it the text is compared as one line.
-const maxLineDiff = 4 << 20
-
 // diffText renders out, a body compared as text, with the lines that differ
 // from in: a changed line shows its changed middle, an added line all of
 // it, a removed line a ghost.
 func diffText(in, out string) *bodyView {
 	a, b := strings.SplitAfter(in, "\n"), strings.SplitAfter(out, "\n")
-	if len(a)*len(b) > maxLineDiff {
-		a, b = []string{in}, []string{out}
-	}
 	d := &differ{}
 	ops := lineOps(a, b)
 	for k := 0; k < len(ops); {
@@ -542,36 +508,23 @@ type lineOp struct {
 	i, j int
 }
 
-// lineOps is the longest-common-subsequence diff of two line lists.
+// lineOps is lineDiff's edit script (diff.go) with the index of each line
+// in a and b.
 func lineOps(a, b []string) []lineOp {
-	n, m := len(a), len(b)
-	lcs := make([][]int32, n+1) // lcs[i][j]: LCS length of a[i:], b[j:]
-	for i := range lcs {
-		lcs[i] = make([]int32, m+1)
-	}
-	for i := n - 1; i >= 0; i-- {
-		for j := m - 1; j >= 0; j-- {
-			if a[i] == b[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
-	}
-	var ops []lineOp
+	ops := make([]lineOp, 0, len(a)+len(b))
 	i, j := 0, 0
-	for i < n || j < m {
-		switch {
-		case i < n && j < m && a[i] == b[j]:
+	for _, op := range lineDiff(a, b) {
+		switch op.kind {
+		case ' ':
 			ops = append(ops, lineOp{'=', i, j})
 			i++
 			j++
-		case j < m && (i == n || lcs[i][j+1] >= lcs[i+1][j]):
-			ops = append(ops, lineOp{'+', i, j})
-			j++
-		default:
+		case '-':
 			ops = append(ops, lineOp{'-', i, j})
 			i++
+		default:
+			ops = append(ops, lineOp{'+', i, j})
+			j++
 		}
 	}
 	return ops
