@@ -32,6 +32,10 @@ func (d *decoder) decodeCryptoKeys(n *yaml.Node, s *setSpec) {
 		d.errorf(n, "crypto_keys: want a mapping from key id to {env: NAME}, got %s", kindName(n))
 		return
 	}
+	// Hide every line of the block before reading it: a mistake anywhere in
+	// it (a bad id, a misspelled field) must not quote key material that
+	// sits on the same line.
+	d.secret(n)
 	s.keys = map[string]*cryptoKey{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := resolve(n.Content[i]), resolve(n.Content[i+1])
@@ -173,19 +177,27 @@ func (d *decoder) keyFor(n *yaml.Node, what string, s *setSpec) *cryptoKey {
 	return key
 }
 
-// secret marks the lines of scalar n (key material) as never quoted in
-// diagnostics.
+// secret marks the lines of node n and everything under it (key
+// material) as never quoted in diagnostics.
 func (d *decoder) secret(n *yaml.Node) {
 	if d.hidden == nil {
 		d.hidden = map[int]bool{}
 	}
+	for l := n.Line; l <= lastLine(n); l++ {
+		d.hidden[l] = true
+	}
+}
+
+// lastLine returns the last source line node n or its content reaches.
+func lastLine(n *yaml.Node) int {
 	last := n.Line + strings.Count(n.Value, "\n")
 	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
 		last++
 	}
-	for l := n.Line; l <= last; l++ {
-		d.hidden[l] = true
+	for _, c := range n.Content {
+		last = max(last, lastLine(c))
 	}
+	return last
 }
 
 // sortedKeys returns the ids of keys in order.

@@ -569,3 +569,24 @@ rules:
 		t.Fatalf("three Sealers per fake token: err = %v, want ErrWorkBudget", err)
 	}
 }
+
+// No diagnostic quotes a line of crypto_keys, whatever the mistake and
+// wherever it sits: key material may share the line.
+func TestKeyMaterialNeverQuoted(t *testing.T) {
+	const material = "c2VjcmV0LWtleS1tYXRlcmlhbC0xMjM0NTY3ODkw"
+	for _, src := range []string{
+		"version: 1\ncrypto_keys:\n  inline-key: { inline: \"" + material + "\", insecure_inline: true }\nrules: []\n",
+		"version: 1\ncrypto_keys:\n  k: { inlne: \"" + material + "\" }\nrules: []\n",
+		"version: 1\ncrypto_keys:\n  k: { bogus: 1, inline: \"" + material + "\" }\nrules: []\n",
+		"version: 1\ncrypto_keys: { K: { inline: \"" + material + "\" } }\nrules: []\n",
+		"version: 1\ncrypto_keys:\n  k:\n    inline: |\n      " + material + "\n    insecure: true\nrules: []\n",
+	} {
+		_, err := Compile([]byte(src), Options{})
+		if err == nil {
+			t.Fatalf("%q compiled", src)
+		}
+		if strings.Contains(err.Error(), material) {
+			t.Errorf("key material quoted:\n%v", err)
+		}
+	}
+}

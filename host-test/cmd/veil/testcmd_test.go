@@ -269,7 +269,7 @@ func TestCaseFileErrors(t *testing.T) {
 			":3:36: request: give body or body_file, not both"},
 		{"cases:\n  - name: a\n", ":2:5: case \"a\": `expect` names nothing to check"},
 		{"cases:\n  - expect: { request: { body: x } }\n", ":2:5: case: `name` is required"},
-		{"cases:\n  - name: a\n    envoy: 1.20\n    expect: { request: { body: x } }\n", ":3:12: envoy: unknown envoy profile \"1.20\""},
+		{"cases:\n  - name: a\n    envoy: 1.20\n    expect: { request: { body: x } }\n", ":3:12: envoy: envoy release \"1.20\": Veil needs Envoy 1.33 or later"},
 		{"cases:\n  - name: a\n    expect: { request: { body_file: missing.json } }\n", ":3:37: case \"a\": " + dir + "/missing.json: no such file"},
 		{"cases:\n  - name: a\n    flags: bad.flags\n    expect: { request: { body: x } }\n", ":3:12: case \"a\": flags bad.flags: flag provided but not defined: -request-body"},
 		{"cases:\n\t- name: a\n", ":2:1: a tab indents this line: YAML indents with spaces"},
