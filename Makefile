@@ -13,7 +13,7 @@ EXAMPLES := $(wildcard examples/*/rules.yaml)
 # move it out of the everyday loop.
 LONG     := ^TestLong
 
-.PHONY: all build wasm cli test test-long test-rules test-rules vet vet-wasip1 demo run load oci bench bench-short bench-smoke fuzz check clean
+.PHONY: all build wasm cli test test-long test-rules test-rules vet vet-wasip1 demo run playground load oci bench bench-short bench-smoke fuzz check clean
 
 all: build
 
@@ -74,6 +74,11 @@ demo: build
 # paths serve the examples' responses (README, docs/harness.md).
 run: build
 	$(VEIL) serve --plugin $(WASM) --rules examples/customer-api/rules.yaml --demo
+
+# playground serves the rule-set playground on http://127.0.0.1:8088/ (a
+# page that runs what you type through build/veil.wasm; docs/playground.md).
+playground: build
+	$(VEIL) playground --plugin $(WASM)
 
 # load drives 10,000 requests at 32 clients through veil serve on loopback
 # and prints requests per second and the latency added at p50/p99.

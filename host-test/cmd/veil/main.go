@@ -21,6 +21,7 @@
 //	veil token  --rules FILE [--env NAME=VALUE]... --rule ID [VALUE... | -]
 //	veil reveal --rules FILE [--env NAME=VALUE]... [--rule ID] [TOKEN... | -]
 //	veil oci    [--wasm build/veil.wasm] [--out build/oci] [--tag REF] [--pin FILE]...
+//	veil playground [--listen 127.0.0.1:8088] [--plugin FILE] [--envoy RELEASE] [--allow-remote]
 //	veil version [--json]
 //	veil completion bash|zsh|fish
 //
@@ -64,6 +65,7 @@ commands:
   reveal   print the original of each encrypt token (or fpe value, with --rule)
   serve    an HTTP reverse proxy running every exchange through the plugin
   oci      package a built module as the Wasm image Istio and Envoy Gateway pull; print its digest
+  playground  a local page to edit a rule set and see what it does to an exchange, run through the plugin
   version  print veil's, Go's and wazero's versions and the embedded plugin's SHA-256
   completion  print a bash, zsh or fish completion script
 
@@ -91,7 +93,7 @@ func veil(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	cmds := map[string]func(context.Context, []string, io.Reader, io.Writer, io.Writer) error{
 		"run": runCmd, "redact": redactCmd, "lint": lintCmd, "check": checkCmd, "bench": benchCmd,
 		"token": tokenCmd, "reveal": revealCmd, "serve": serveCmd,
-		"oci": ociCmd, "test": testCmd,
+		"oci": ociCmd, "test": testCmd, "playground": playgroundCmd,
 		// about veil itself
 		"version": versionCmd, "completion": completionCmd,
 	}
