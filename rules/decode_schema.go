@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/veilproxy/veil/rules/internal/detect"
@@ -496,15 +497,22 @@ func isToken(s string) bool {
 // isHeaderName reports whether s can name a response header.
 func isHeaderName(s string) bool { return isToken(s) }
 
+// hopByHopHeaders and framingHeaders are the headers report_header may not
+// name (lower-case): writing the summary there would corrupt the
+// connection or the message. rules/schema.json lists them too.
+var (
+	hopByHopHeaders = []string{"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
+		"upgrade", "proxy-authenticate", "proxy-authorization"}
+	framingHeaders = []string{"content-length", "content-type", "content-encoding", "host"}
+)
+
 // reservedReportHeader says why report_header may not name a response
-// header (lower-case name): "hop-by-hop" or "framing" (writing it would
-// corrupt the message or the connection), "" when it may.
+// header (lower-case name): "hop-by-hop" or "framing", "" when it may.
 func reservedReportHeader(name string) string {
-	switch name {
-	case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
-		"upgrade", "proxy-authenticate", "proxy-authorization":
+	switch {
+	case slices.Contains(hopByHopHeaders, name):
 		return "hop-by-hop"
-	case "content-length", "content-type", "content-encoding", "host":
+	case slices.Contains(framingHeaders, name):
 		return "framing"
 	}
 	return ""
