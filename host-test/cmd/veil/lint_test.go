@@ -52,7 +52,7 @@ func TestLintGolden(t *testing.T) {
 	}
 	goldenFile(t, filepath.Join("testdata", "lint.txt"), stderr)
 	stdout, stderr, code := cli(t, "lint", "--json", dir)
-	if code != 1 || stderr != "5 files: 4 errors, 1 warning\n" {
+	if code != 1 || stderr != "6 files: 4 errors, 3 warnings\n" {
 		t.Errorf("--json: exit %d, stderr %q", code, stderr)
 	}
 	var findings []lintFinding
