@@ -28,7 +28,7 @@ func golden(t *testing.T, name, got string) {
 		t.Fatal(err)
 	}
 	if got != string(want) {
-		t.Errorf("%s is stale (go test ./host-test/cmd/veil -run %s -golden):\n got:\n%s\nwant:\n%s", file, t.Name(), got, want)
+		t.Errorf("%s is stale (go test ./host-test/cmd/veil -run %s -golden):\n%s", file, t.Name(), unifiedDiff(file, "got", string(want), got))
 	}
 }
 

@@ -4,32 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-var updateLint = flag.Bool("update-lint", false, "rewrite lint's golden files under testdata/")
-
-// goldenFile compares got with file, or rewrites file under -update-lint.
-func goldenFile(t *testing.T, file string, got string) {
-	t.Helper()
-	if *updateLint {
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (go test -run %s -update-lint rewrites it):\n got:\n%s\nwant:\n%s", file, t.Name(), got, want)
-	}
-}
 
 // cliStdin runs the veil command with stdin.
 func cliStdin(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
@@ -50,7 +29,7 @@ func TestLintGolden(t *testing.T) {
 	if code != 1 {
 		t.Errorf("exit %d, want 1", code)
 	}
-	goldenFile(t, filepath.Join("testdata", "lint.txt"), stderr)
+	golden(t, "lint.txt", stderr)
 	stdout, stderr, code := cli(t, "lint", "--json", dir)
 	if code != 1 || stderr != "6 files: 4 errors, 3 warnings\n" {
 		t.Errorf("--json: exit %d, stderr %q", code, stderr)
@@ -59,7 +38,7 @@ func TestLintGolden(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &findings); err != nil {
 		t.Fatalf("--json output: %v", err)
 	}
-	goldenFile(t, filepath.Join("testdata", "lint.json"), stdout)
+	golden(t, "lint.json", stdout)
 }
 
 func TestLintCLI(t *testing.T) {

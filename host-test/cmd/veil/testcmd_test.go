@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"encoding/xml"
-	"flag"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -14,8 +13,6 @@ import (
 
 	"github.com/veilproxy/veil/host-test/testmodule"
 )
-
-var updateTestGolden = flag.Bool("update-test-golden", false, "rewrite testdata/vtest/want-output.txt from veil test's output")
 
 // Every example carries a case file, and all its cases pass through the
 // plugin: make test runs them here (make test-rules runs them through
@@ -54,19 +51,7 @@ func TestVeilTestFailingText(t *testing.T) {
 	if code != 1 || stderr != "" {
 		t.Errorf("exit %d, stderr %q; want 1 and nothing", code, stderr)
 	}
-	golden := "testdata/vtest/want-output.txt"
-	if *updateTestGolden {
-		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out != string(want) {
-		t.Errorf("output differs from %s (-update-test-golden rewrites it):\n%s", golden, unifiedDiff(golden, "got", string(want), out))
-	}
+	golden(t, "vtest/want-output.txt", out)
 	for _, s := range []string{
 		"    -  \"name\": \"Ann Lee\"\n    +  \"card_number\": \"**** **** **** 1111\",\n",
 		"coverage: 3 of 4 rules exercised, not exercised: ssn; 1 keep rule not measured (keep is never reported): public-email\n",
