@@ -97,6 +97,26 @@ func (k FailureKind) String() string {
 	return "unknown"
 }
 
+// RejectStatus is the status of the local reply that rejects a body of
+// direction d failing with kind k: on the request side 400 for a body or
+// path that does not parse, 413 oversize, 415 an encoding not read, 500
+// otherwise; 502 for every response (the upstream answered, but not with a
+// body the filter may let through).
+func (k FailureKind) RejectStatus(d Direction) int {
+	if d == Response {
+		return 502
+	}
+	switch k {
+	case InvalidJSON, InvalidPath:
+		return 400
+	case Oversize:
+		return 413
+	case Encoded:
+		return 415
+	}
+	return 500
+}
+
 // FailureAction is what the filter does with a body it cannot rewrite.
 type FailureAction uint8
 

@@ -45,15 +45,7 @@ func warnHeldHeaders(stderr io.Writer, cmd string, cfg hosttest.Config) {
 	if cfg.AllowOnHeadersStopIteration {
 		return
 	}
-	env := map[string]string{}
-	for _, e := range cfg.Env {
-		name, value, _ := strings.Cut(e, "=")
-		env[name] = value
-	}
-	prog, err := rules.Compile(cfg.PluginConfig, rules.Options{Env: func(name string) (string, bool) {
-		v, ok := env[name]
-		return v, ok
-	}})
+	prog, err := compileConfig(cfg)
 	if err != nil {
 		return
 	}
@@ -73,4 +65,18 @@ func warnHeldHeaders(stderr io.Writer, cmd string, cfg hosttest.Config) {
 		"  (Envoy >= 1.35; --allow-on-headers-stop-iteration here). Without it a response the rule set reads\n"+
 		"  stalls and the client gets nothing; on Envoy 1.33-1.34, which lack the setting, leave %s out\n"+
 		"  (envoy/envoy-1.33.yaml)\n", cmd, list, list)
+}
+
+// compileConfig compiles cfg's rule set natively, with the VM environment
+// cfg hands the plugin, as the plugin would at start.
+func compileConfig(cfg hosttest.Config) (*rules.Program, error) {
+	env := map[string]string{}
+	for _, e := range cfg.Env {
+		name, value, _ := strings.Cut(e, "=")
+		env[name] = value
+	}
+	return rules.Compile(cfg.PluginConfig, rules.Options{Env: func(name string) (string, bool) {
+		v, ok := env[name]
+		return v, ok
+	}})
 }

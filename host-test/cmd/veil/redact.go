@@ -435,29 +435,12 @@ func (r *redactor) apply(body []byte, record bool) redacted {
 		return d
 	}
 	d.out = nil
-	d.rejected = fmt.Sprintf("%s: the filter answers with a local reply %d instead (on.%s: reject)", kind, rejectStatus(kind, r.in.Direction), key)
+	d.rejected = fmt.Sprintf("%s: the filter answers with a local reply %d instead (on.%s: reject)", kind, kind.RejectStatus(r.in.Direction), key)
 	return d
 }
 
 // errOversize marks a document over limits.max_body_bytes.
 var errOversize = errors.New("over limits.max_body_bytes")
-
-// rejectStatus is the status of the filter's local reply for a failure
-// of kind in direction d (rules/SYNTAX.md, `on`).
-func rejectStatus(kind rules.FailureKind, d rules.Direction) int {
-	if d == rules.Response {
-		return 502
-	}
-	switch kind {
-	case rules.InvalidJSON, rules.InvalidPath:
-		return 400
-	case rules.Oversize:
-		return 413
-	case rules.Encoded:
-		return 415
-	}
-	return 500
-}
 
 // redactJSON is one line of redact --json.
 type redactJSON struct {

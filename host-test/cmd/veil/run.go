@@ -233,15 +233,7 @@ func printDiff(w io.Writer, res *hosttest.Result, given [2]hosttest.Message, req
 // logged no audit line (nothing found), compiled natively with cfg's
 // environment; "" when it does not compile natively.
 func ruleSetName(cfg hosttest.Config) string {
-	env := map[string]string{}
-	for _, e := range cfg.Env {
-		name, value, _ := strings.Cut(e, "=")
-		env[name] = value
-	}
-	prog, err := rules.Compile(cfg.PluginConfig, rules.Options{Env: func(name string) (string, bool) {
-		v, ok := env[name]
-		return v, ok
-	}})
+	prog, err := compileConfig(cfg)
 	if err != nil {
 		return ""
 	}

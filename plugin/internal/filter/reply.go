@@ -27,19 +27,6 @@ type rejection struct {
 // failureKinds lists every kind a body can fail with.
 var failureKinds = [...]rules.FailureKind{rules.InvalidJSON, rules.Oversize, rules.Encoded, rules.InternalError, rules.InvalidPath, rules.WorkBudget}
 
-// requestRejectStatus maps a failure kind to the status of a request-side reject.
-func requestRejectStatus(kind rules.FailureKind) uint32 {
-	switch kind {
-	case rules.InvalidJSON, rules.InvalidPath:
-		return 400
-	case rules.Oversize:
-		return 413
-	case rules.Encoded:
-		return 415
-	}
-	return 500
-}
-
 // prepareRejections builds the local replies at plugin start, so a reject
 // costs no formatting per request.
 func prepareRejections(ruleSet string) map[rules.FailureKind]rejection {
@@ -49,7 +36,7 @@ func prepareRejections(ruleSet string) map[rules.FailureKind]rejection {
 			Error   string `json:"error"`
 			RuleSet string `json:"rule_set"`
 		}{kind.String(), ruleSet})
-		out[kind] = rejection{requestStatus: requestRejectStatus(kind), body: body}
+		out[kind] = rejection{requestStatus: uint32(kind.RejectStatus(rules.Request)), body: body}
 	}
 	return out
 }
