@@ -61,9 +61,6 @@ func condVerdict(t *testing.T, cond string, in Input, keepToo bool) string {
 	return fmt.Sprintf("inconsistent %v", got)
 }
 
-// req returns an Input of direction d with the given attributes.
-func req(d Direction, r *RequestAttributes) Input { return Input{Direction: d, Request: r} }
-
 // hdrs builds a header list from name, value pairs.
 func hdrs(kv ...string) [][2]string {
 	var h [][2]string

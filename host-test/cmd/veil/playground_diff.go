@@ -138,19 +138,6 @@ func readNode(dec *json.Decoder) (*jnode, error) {
 	}
 }
 
-// equal reports whether two values are the same JSON (members in the same order).
-func (n *jnode) equal(o *jnode) bool {
-	if n.kind != o.kind || n.text != o.text || len(n.kids) != len(o.kids) {
-		return false
-	}
-	for i := range n.kids {
-		if n.kind == 'o' && n.keys[i] != o.keys[i] || !n.kids[i].equal(o.kids[i]) {
-			return false
-		}
-	}
-	return true
-}
-
 // encodeJSONString returns s as a JSON string literal, without HTML escaping.
 func encodeJSONString(s string) string {
 	var b bytes.Buffer

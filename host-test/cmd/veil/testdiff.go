@@ -126,12 +126,7 @@ func writeJSON(w *bytes.Buffer, v any, indent string) {
 }
 
 // writeString writes s as a JSON string, without HTML escaping.
-func writeString(w *bytes.Buffer, s string) {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s) // a string always encodes
-	w.Truncate(w.Len() - 1)
-}
+func writeString(w *bytes.Buffer, s string) { w.WriteString(encodeJSONString(s)) }
 
 // textLines splits text into lines without their "\n"; a last line
 // without one is marked as diff(1) does.

@@ -213,15 +213,6 @@ func sentenceStart(t []byte, i int) bool {
 	return b == '.' || b == '!' || b == '?'
 }
 
-// upperAt reports whether an upper-case letter starts at t[i].
-func upperAt(t []byte, i int) bool {
-	if b := at(t, i); b < utf8.RuneSelf {
-		return isUpper(b)
-	}
-	_, upper := letterAt(t, i)
-	return upper
-}
-
 // letterAt returns the length of the letter at t[i] (0 when none starts
 // there) and whether it is upper-case (or title-case).
 func letterAt(t []byte, i int) (size int, upper bool) {
